@@ -1,0 +1,5 @@
+"""``python -m mwsn`` is the same as the ``mwsn`` command."""
+
+from mwsn.cli import main
+
+raise SystemExit(main())

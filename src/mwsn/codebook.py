@@ -1,0 +1,161 @@
+"""The codebook (``params/codebook.yaml``): labels, scales, missing codes, PII flags.
+
+It says, for every raw variable of every source, what a valid value is and
+how a variable that identifies a person is treated. ``validate`` checks raw
+frames against it, ``clean`` recodes with it, ``report`` labels with it.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mwsn.config import Bilingual, _problems, read_yaml
+from mwsn.errors import InputError, Problem
+
+VariableType = Literal[
+    "id", "text", "free_text", "category", "likert", "number", "date", "datetime", "boolean"
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(_Strict):
+    code: int
+    en: str
+    fr: str
+
+
+class MissingAnswer(_Strict):
+    en: str
+    fr: str
+    reason: str
+
+
+class Scale(_Strict):
+    """An ordered Likert scale and the answers that are not opinions."""
+
+    label: Bilingual
+    levels: list[Level] = Field(min_length=2)
+    top_box: int = Field(default=2, ge=1)
+    missing: list[MissingAnswer] = Field(default_factory=list)
+    refused: list[MissingAnswer] = Field(default_factory=list)
+
+    def labels(self, lang: str = "en") -> list[str]:
+        return [getattr(level, lang) for level in self.levels]
+
+    @cached_property
+    def _lookup(self) -> dict[str, tuple[int | None, str | None]]:
+        """Answer text (EN or FR, any case) or numeric code → (level code, missing reason)."""
+        table: dict[str, tuple[int | None, str | None]] = {}
+        for level in self.levels:
+            for key in (level.en, level.fr, str(level.code)):
+                table[key.casefold().strip()] = (level.code, None)
+        for answer in [*self.missing, *self.refused]:
+            for key in (answer.en, answer.fr):
+                table[key.casefold().strip()] = (None, answer.reason)
+        return table
+
+    def parse(self, answer: str) -> tuple[int | None, str | None] | None:
+        """``(code, None)`` for an opinion, ``(None, reason)`` for a missing code,
+        ``None`` when the answer is not on the scale."""
+        return self._lookup.get(str(answer).casefold().strip())
+
+    @property
+    def agree_codes(self) -> list[int]:
+        return [level.code for level in self.levels[-self.top_box:]]
+
+
+class Category(_Strict):
+    code: str
+    en: str
+    fr: str
+
+
+class Variable(_Strict):
+    name: str
+    raw: str | None = None
+    type: VariableType
+    label: Bilingual
+    required: bool = False
+    scale: str | None = None
+    values: str | None = None
+    range: tuple[float, float] | None = None
+    pii: Literal["drop", "pseudonymize", "scrub"] | None = None
+    #: this column holds people's names: scrub them from every free-text field
+    names: bool = False
+
+    @property
+    def raw_name(self) -> str:
+        return self.raw or self.name
+
+
+class SourceSpec(_Strict):
+    label: Bilingual
+    variables: list[Variable]
+    respondent: str | None = None
+    timestamp: str | None = None
+    complete: str | None = None
+    consent: str | None = None
+
+    def variable(self, name: str) -> Variable:
+        for var in self.variables:
+            if var.name == name:
+                return var
+        raise KeyError(name)
+
+
+class Codebook(_Strict):
+    scales: dict[str, Scale]
+    categories: dict[str, list[Category]]
+    sources: dict[str, SourceSpec]
+
+    def category_codes(self, name: str) -> list[str]:
+        return [c.code for c in self.categories[name]]
+
+    def category_label(self, name: str, code: str, lang: str) -> str:
+        for category in self.categories[name]:
+            if category.code == code:
+                return getattr(category, lang)
+        return code
+
+    def parse_category(self, name: str, value: str) -> str | None:
+        """Code for a raw category answer given as its code or its EN/FR label."""
+        key = str(value).casefold().strip()
+        for category in self.categories[name]:
+            if key in (category.code.casefold(), category.en.casefold(), category.fr.casefold()):
+                return category.code
+        return None
+
+
+def likert_items(codebook: Codebook, source: str, scale: str | None = None) -> dict[str, list[int]]:
+    """Likert variables of a source (optionally of one scale) → their top-box codes."""
+    return {v.name: codebook.scales[v.scale].agree_codes
+            for v in codebook.sources[source].variables
+            if v.type == "likert" and (scale is None or v.scale == scale)}
+
+
+def load_codebook(root: str | Path = ".") -> Codebook:
+    path = Path(root) / "params" / "codebook.yaml"
+    data = read_yaml(path)
+    try:
+        codebook = Codebook.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_problems(path, exc)) from None
+    problems = []
+    for source, spec in codebook.sources.items():
+        for var in spec.variables:
+            if var.type == "likert" and var.scale not in codebook.scales:
+                problems.append(Problem(str(path), f"sources.{source}: variable {var.name!r} "
+                                        f"uses unknown scale {var.scale!r}"))
+            if var.type == "category" and var.values not in codebook.categories:
+                problems.append(Problem(str(path), f"sources.{source}: variable {var.name!r} "
+                                        f"uses unknown category list {var.values!r}"))
+    if problems:
+        raise InputError(problems)
+    return codebook

@@ -1,0 +1,273 @@
+"""Load and validate the params YAML into typed objects; paths per jurisdiction.
+
+Everything the evaluation decides lives in ``params/`` as data. This module
+reads a jurisdiction's ``params/<jur>.yaml`` strictly: an unknown or missing
+key, a value of the wrong type or a file that is not valid YAML is an
+:class:`~mwsn.errors.InputError` naming the file, the line and the key, raised
+before any notebook kernel starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mwsn.errors import InputError, Problem
+
+#: A jurisdiction code becomes a folder name: a plain short code, nothing else.
+JURISDICTION_CODE = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
+
+#: Marker written by ``mwsn synth`` into a raw folder: reports built from it carry a banner.
+SYNTHETIC_MARKER = "SYNTHETIC_DATA.txt"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(_Strict):
+    en: str
+    fr: str
+
+    def __call__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+class Period(_Strict):
+    start: str = Field(description="first month covered, YYYY-MM")
+    end: str = Field(description="last month covered, YYYY-MM")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _month(cls, value: Any) -> str:
+        text = str(value)
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            raise ValueError(f"expected a month as YYYY-MM, found {text!r}")
+        return text
+
+
+class Budget(_Strict):
+    amount: float = Field(gt=0)
+    currency: str = "CAD"
+
+
+class Source(_Strict):
+    """One raw export in ``data/raw/<jur>/``."""
+
+    file: str
+    format: Literal["qualtrics", "csv", "xlsx", "spss", "stata", "kobo"] = "csv"
+    #: the export's own column names mapped onto the codebook's names
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class Consideration(_Strict):
+    id: str
+    text: Bilingual
+    findings: list[str] = Field(default_factory=list)
+    swot: list[str] = Field(default_factory=list)
+
+
+class Jurisdiction(_Strict):
+    """One jurisdiction's parameters (``params/<jur>.yaml``)."""
+
+    code: str
+    name: Bilingual
+    period: Period
+    budget: Budget
+    languages: list[Literal["en", "fr"]] = Field(min_length=1)
+    min_cell: int = Field(default=5, ge=1)
+    network_in_place: bool = True
+    sources: dict[Literal["survey", "excerpts", "funding", "meetings", "recommendations"], Source]
+    sample_targets: dict[str, int] = Field(default_factory=dict)
+    considerations: list[Consideration] = Field(default_factory=list)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not JURISDICTION_CODE.match(value):
+            raise ValueError(f"{value!r} is not a plain short code (a-z, 0-9, _)")
+        return value
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where one jurisdiction's files live under a project root."""
+
+    root: Path
+    jurisdiction: str
+
+    @property
+    def params_dir(self) -> Path:
+        return self.root / "params"
+
+    @property
+    def params_file(self) -> Path:
+        return self.params_dir / f"{self.jurisdiction}.yaml"
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw" / self.jurisdiction
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed" / self.jurisdiction
+
+    @property
+    def external(self) -> Path:
+        return self.root / "data" / "external"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports" / self.jurisdiction
+
+    @property
+    def is_synthetic(self) -> bool:
+        return (self.raw / SYNTHETIC_MARKER).exists()
+
+
+def check_code(code: str) -> str:
+    """Refuse a jurisdiction code that is not a plain short code (it becomes a path)."""
+    if not JURISDICTION_CODE.match(code or ""):
+        raise InputError(
+            Problem(
+                "<command line>",
+                f"jurisdiction code {code!r} is not a plain short code: use 2-16 lowercase "
+                "letters, digits or _ starting with a letter (a province code, say)",
+            )
+        )
+    return code
+
+
+def paths(jurisdiction: str, root: str | Path = ".") -> Paths:
+    return Paths(Path(root).resolve(), check_code(jurisdiction))
+
+
+def list_jurisdictions(root: str | Path = ".") -> list[str]:
+    """Jurisdiction codes with a params file, sorted (shared params files excluded)."""
+    params_dir = Path(root) / "params"
+    return sorted(
+        p.stem for p in params_dir.glob("*.yaml") if JURISDICTION_CODE.match(p.stem)
+        and p.stem not in SHARED_PARAMS
+    )
+
+
+#: params files that describe the evaluation, not a jurisdiction
+SHARED_PARAMS = {"codebook", "logic_model", "evaluation_matrix", "context"}
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; a syntax error becomes an InputError with its line."""
+    if not path.is_file():
+        raise InputError(Problem(str(path), "file not found: create it (see params/bc.yaml)"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(str(path), f"not UTF-8 text ({exc.reason}): save it as UTF-8"))
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InputError(Problem(str(path), f"not valid YAML: {reason}", row=row))
+
+
+def _key_line(path: Path, loc: tuple) -> int | None:
+    """Line (1-based) of the deepest key of ``loc`` that exists in the YAML file."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    line, node = key.start_mark.line + 1, value
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _problems(path: Path, error: ValidationError) -> list[Problem]:
+    problems = []
+    for err in error.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            msg = f"unknown key '{key}': remove it or check its spelling"
+        elif kind == "missing":
+            msg = f"missing key '{key}': add it (see params/bc.yaml for an example)"
+        else:
+            msg = f"key '{key}': {err['msg']}"
+        problems.append(Problem(str(path), msg, row=_key_line(path, loc)))
+    return problems
+
+
+def load(jurisdiction: str, root: str | Path = ".") -> Jurisdiction:
+    """Load ``params/<jurisdiction>.yaml`` under ``root`` into a validated object."""
+    where = paths(jurisdiction, root)
+    data = read_yaml(where.params_file)
+    if not isinstance(data, dict):
+        raise InputError(Problem(str(where.params_file), "expected a mapping of keys at top level"))
+    try:
+        params = Jurisdiction.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_problems(where.params_file, exc)) from None
+    if params.code != jurisdiction:
+        raise InputError(
+            Problem(
+                str(where.params_file),
+                f"key 'code' is {params.code!r} but the file is named for {jurisdiction!r}: "
+                "make them the same",
+                row=_key_line(where.params_file, ("code",)),
+            )
+        )
+    return params
+
+
+def period_bounds(period: Period) -> tuple[date, date]:
+    """First day of the start month and first day of the end month."""
+    (y0, m0), (y1, m1) = (map(int, period.start.split("-")), map(int, period.end.split("-")))
+    return date(y0, m0, 1), date(y1, m1, 1)
+
+
+#: Documented key for the SYNTHETIC demonstration data only; real data needs a secret key.
+DEMO_PSEUDONYM_KEY = "mwsn-synthetic-demonstration-key"
+
+
+def pseudonym_key(where: Paths) -> bytes:
+    """The secret key for pseudonyms: kept outside the repository.
+
+    Taken from ``MWSN_PSEUDONYM_KEY``, or from the file named by
+    ``MWSN_PSEUDONYM_KEY_FILE``; synthetic demonstration data uses the
+    documented demo key.
+    """
+    import os
+
+    if value := os.environ.get("MWSN_PSEUDONYM_KEY"):
+        return value.encode("utf-8")
+    if key_file := os.environ.get("MWSN_PSEUDONYM_KEY_FILE"):
+        path = Path(key_file).expanduser()
+        if not path.is_file():
+            raise InputError(Problem(str(path), "pseudonym key file not found (named by "
+                                     "MWSN_PSEUDONYM_KEY_FILE)"))
+        return path.read_bytes().strip()
+    if where.is_synthetic:
+        return DEMO_PSEUDONYM_KEY.encode("utf-8")
+    raise InputError(Problem(str(where.raw), "no pseudonym key: set MWSN_PSEUDONYM_KEY, or "
+                             "MWSN_PSEUDONYM_KEY_FILE to a file outside the repository holding "
+                             "a long random secret; keep it for later reruns"))

@@ -1,0 +1,57 @@
+"""The EN/FR catalogue and language-aware number formatting.
+
+Every string a program manager can see comes from ``en.yaml`` / ``fr.yaml``
+beside this file (flat ``key: text`` with ``{placeholders}``); numbers are
+formatted for the language with babel (``1,234.5`` / ``1 234,5``,
+``45%`` / ``45 %``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LANGUAGES = ("en", "fr")
+_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+_HERE = Path(__file__).parent
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r} is not one of {LANGUAGES}")
+    with open(_HERE / f"{lang}.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled in."""
+    try:
+        text = catalogue(lang)[key]
+    except KeyError:
+        raise KeyError(f"catalogue key {key!r} is missing in {lang}.yaml") from None
+    return text.format(**values) if values else text
+
+
+def number(value: float, lang: str, decimals: int = 0) -> str:
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+
+
+def percent(fraction: float, lang: str, decimals: int = 0) -> str:
+    """``0.45`` → ``45%`` (en) / ``45 %`` (fr)."""
+    pattern = Locale.parse(_LOCALES[lang]).percent_formats[None].pattern  # "#,##0 %" in fr
+    if decimals:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals)
+    return format_percent(fraction, format=pattern, locale=_LOCALES[lang])
+
+
+def money(amount: float, lang: str, currency: str = "CAD") -> str:
+    """``3400000`` → ``$3,400,000`` (en) / ``3 400 000 $`` (fr), whole dollars."""
+    pattern = "¤#,##0" if lang == "en" else "#,##0\u00a0¤"
+    return format_currency(amount, currency, format=pattern, locale=_LOCALES[lang],
+                           currency_digits=False)

@@ -1,0 +1,90 @@
+"""Integration: the real notebooks run through papermill on synthetic data."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from mwsn import cli, runner
+from mwsn.errors import NotebookError
+
+pytestmark = pytest.mark.integration
+
+
+def test_run_writes_reports_executed_notebooks_and_auditor_pages(bc_run):
+    reports = bc_run / "reports" / "bc"
+    for name in ("assessment.html", "assessment.fr.html", "notebooks/01_clean.ipynb",
+                 "notebooks/01_clean.html", "notebooks/03_survey.ipynb",
+                 "notebooks/07_report.ipynb", "notebooks/07_report.fr.ipynb"):
+        assert (reports / name).is_file(), name
+
+
+def test_processed_data_counts_the_78_stakeholders(bc_run):
+    # seed: 78 stakeholders took part in interviews, focus groups and surveys
+    people = pd.read_parquet(bc_run / "data/processed/bc/participants.parquet")
+    assert people["participant"].nunique() == 78
+
+
+def test_manager_report_has_banner_numbers_and_no_code(bc_run):
+    html = (bc_run / "reports/bc/assessment.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    assert "SYNTHETIC DATA" in html
+    assert "$3,400,000" in html
+    assert "78 distinct stakeholders" in html
+    for code_marker in ("import ", "load_report", "In&nbsp;[", "jp-InputArea", "input_area",
+                        "Traceback"):
+        assert code_marker not in html
+    assert not re.search(r"<script", html, flags=re.I)
+
+
+def test_french_report_is_in_french(bc_run):
+    html = (bc_run / "reports/bc/assessment.fr.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html
+    assert "DONNÉES SYNTHÉTIQUES" in html
+    assert "3\u00a0400\u00a0000\u00a0$" in html
+    assert "Constatations" in html
+
+
+def test_planted_pii_reaches_neither_processed_data_nor_reports(bc_run):
+    raw = pd.read_csv(bc_run / "data/raw/bc/survey_export.csv", skiprows=[1, 2], dtype=str,
+                      keep_default_na=False)
+    excerpts = pd.read_csv(bc_run / "data/raw/bc/coded_excerpts.csv", dtype=str,
+                           keep_default_na=False)
+    needles = {v for v in [*raw["RecipientEmail"], *raw["RecipientLastName"],
+                           *excerpts["participant_email"], *excerpts["participant_name"]] if v}
+    assert len(needles) > 50
+    texts = {}
+    for path in (bc_run / "data/processed/bc").glob("*.parquet"):
+        texts[path] = pd.read_parquet(path).to_csv()
+    for path in (bc_run / "reports").rglob("*"):
+        if path.suffix in (".html", ".ipynb"):
+            texts[path] = path.read_text(encoding="utf-8")
+    for path, text in texts.items():
+        for needle in needles:
+            assert not re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text), (path, needle)
+        assert not re.search(r"555-01\d\d", text), path
+
+
+def test_failing_cell_exits_nonzero_naming_notebook_and_cell_and_keeps_report(
+        project_root, tmp_path, capsys):
+    runner.run("bc", project_root)
+    before = (project_root / "reports/bc/assessment.html").read_bytes()
+    notebooks = project_root / "notebooks"
+    import shutil
+
+    shutil.copytree(runner.notebooks_dir(tmp_path / "nowhere"), notebooks)
+    nb = (notebooks / "03_survey.ipynb").read_text()
+    (notebooks / "03_survey.ipynb").write_text(
+        nb.replace('"items = likert_items', '"1 / 0\\nitems = likert_items'))
+    with pytest.raises(NotebookError) as err:
+        runner.run("bc", project_root)
+    assert err.value.notebook == "03_survey.ipynb"
+    assert "ZeroDivisionError" in str(err.value)
+    assert err.value.cell is not None
+    assert (project_root / "reports/bc/assessment.html").read_bytes() == before
+    assert cli.main(["run", "bc", "--root", str(project_root)]) == 1
+    message = capsys.readouterr().err
+    assert "03_survey.ipynb, cell" in message and "ZeroDivisionError" in message
+    assert "Traceback" not in message
