@@ -28,3 +28,11 @@ def test_numbers_follow_canadian_english_and_french_conventions():
     assert i18n.percent(0.45, "fr") == "45\u00a0%"
     assert i18n.money(3_400_000, "en") == "$3,400,000"
     assert i18n.money(3_400_000, "fr") == "3\u00a0400\u00a0000\u00a0$"
+
+
+def test_catalogue_files_are_the_same_in_both_languages():
+    from pathlib import Path
+
+    here = Path(i18n.__file__).parent
+    assert sorted(p.name for p in (here / "en").glob("*.yaml")) == sorted(
+        p.name for p in (here / "fr").glob("*.yaml"))

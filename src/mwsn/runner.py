@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from mwsn import report, validate
+from mwsn import i18n, report, validate
 from mwsn.codebook import load_codebook
 from mwsn.config import Paths, load, paths
 from mwsn.errors import NotebookError
@@ -133,7 +133,7 @@ def run(jurisdiction: str, root: str | Path = ".") -> RunResult:
         target = executed_dir / f"07_report{suffix}.ipynb"
         _execute(report_source, target, where, lang)
         executed.append(target)
-        title = report.i18n.t("report.title", lang, jurisdiction=params.name(lang))
+        title = i18n.t("report.title", lang, jurisdiction=params.name(lang))
         html = report.page(_manager_body(target), lang, title, where.is_synthetic)
         out = staging / f"assessment{suffix}.html"
         out.write_text(html, encoding="utf-8")

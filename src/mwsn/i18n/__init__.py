@@ -1,7 +1,9 @@
 """The EN/FR catalogue and language-aware number formatting.
 
-Every string a program manager can see comes from ``en.yaml`` / ``fr.yaml``
-beside this file (flat ``key: text`` with ``{placeholders}``); numbers are
+Every string a program manager can see comes from the catalogue files
+``en/*.yaml`` and ``fr/*.yaml`` beside this file (flat ``key: text`` with
+``{placeholders}``; one file per part of the report, the same file names in
+both languages, a key defined once); numbers are
 formatted for the language with babel (``1,234.5`` / ``1 234,5``,
 ``45%`` / ``45 %``).
 """
@@ -24,8 +26,15 @@ _HERE = Path(__file__).parent
 def catalogue(lang: str) -> dict[str, str]:
     if lang not in LANGUAGES:
         raise ValueError(f"language {lang!r} is not one of {LANGUAGES}")
-    with open(_HERE / f"{lang}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    merged: dict[str, str] = {}
+    for path in sorted((_HERE / lang).glob("*.yaml")):
+        with open(path, encoding="utf-8") as fh:
+            part = yaml.safe_load(fh) or {}
+        clash = set(part) & set(merged)
+        if clash:
+            raise ValueError(f"{path}: keys already defined in another file: {sorted(clash)}")
+        merged.update(part)
+    return merged
 
 
 def t(key: str, lang: str, **values) -> str:
@@ -33,7 +42,7 @@ def t(key: str, lang: str, **values) -> str:
     try:
         text = catalogue(lang)[key]
     except KeyError:
-        raise KeyError(f"catalogue key {key!r} is missing in {lang}.yaml") from None
+        raise KeyError(f"catalogue key {key!r} is missing in i18n/{lang}/*.yaml") from None
     return text.format(**values) if values else text
 
 

@@ -1,0 +1,60 @@
+"""The manager report: one module per section, each ``render(rep) -> Html``.
+
+A notebook displays ``assessment.section(name)`` for each section in order;
+``runner`` exports those outputs without code and wraps them with
+:func:`~mwsn.report.html.page`. Every visible word comes from the EN/FR
+catalogue (``mwsn.i18n``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from mwsn import i18n, ingest
+from mwsn.codebook import Codebook, load_codebook
+from mwsn.config import Jurisdiction, Paths, load, paths
+from mwsn.report.html import Html, esc, figure, page, table
+
+__all__ = ["Html", "Report", "esc", "figure", "load_report", "page", "table"]
+
+#: the sections of the report, in order; each is a module of this package
+SECTIONS = ("title", "about", "methodology", "findings", "considerations")
+
+
+@dataclass
+class Report:
+    """Everything a manager report needs for one jurisdiction and language."""
+
+    params: Jurisdiction
+    where: Paths
+    codebook: Codebook
+    lang: str
+
+    def t(self, key: str, **values) -> str:
+        return i18n.t(key, self.lang, **values)
+
+    def processed(self, name: str) -> pd.DataFrame:
+        return ingest.read_processed(self.where.processed, name)
+
+    def label(self, source: str, variable: str) -> str:
+        return getattr(self.codebook.sources[source].variable(variable).label, self.lang)
+
+    def group_label(self, code: str) -> str:
+        if code == "all":
+            return self.t("group.all")
+        return self.codebook.category_label("stakeholder_group", code, self.lang)
+
+    def section(self, name: str) -> Html:
+        """One section of the report, rendered in ``self.lang``."""
+        if name not in SECTIONS:
+            raise ValueError(f"unknown report section {name!r}; known: {', '.join(SECTIONS)}")
+        return importlib.import_module(f"mwsn.report.{name}").render(self)
+
+
+def load_report(jurisdiction: str, root: str | Path = ".", lang: str = "en") -> Report:
+    where = paths(jurisdiction, root)
+    return Report(load(jurisdiction, root), where, load_codebook(where.root), lang)

@@ -1,0 +1,107 @@
+"""HTML building blocks of the manager report: trusted fragments, tables, figures, the page.
+
+Everything that comes from data is escaped with :func:`esc`; every table is
+checked for small cells before it is rendered; the page is one self-contained
+file (CSS inline, figures embedded, no scripts or external requests).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import pandas as pd
+
+from mwsn import i18n, plots, privacy
+
+
+class Html(str):
+    """A fragment of trusted HTML that notebooks display as HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def esc(value) -> str:
+    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value))
+                       else str(value))
+
+
+def figure(fig: plots.Figure) -> Html:
+    data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
+    return Html(f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{esc(fig.alt)}">'
+                f"<figcaption>{esc(fig.title)}</figcaption></figure>")
+
+
+def table(frame: pd.DataFrame, caption: str, *, name: str, lang: str, min_cell: int,
+          counts: list[str] = (), formats: dict[str, str] | None = None) -> Html:
+    """An accessible table: caption, header cells, numbers formatted for ``lang``.
+
+    ``formats`` maps a column to ``"count"``, ``"pct"`` or ``"money"``; a
+    suppressed (missing) cell is shown as the catalogue's suppression mark.
+    Raises :class:`~mwsn.errors.DisclosureError` on an unsuppressed small count.
+    """
+    privacy.check_disclosure(frame, list(counts), min_cell, name)
+    formats = formats or {}
+    mark = i18n.t("table.suppressed", lang)
+
+    def cell(column, value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return mark if column in formats else ""
+        kind = formats.get(column)
+        if kind == "count":
+            return i18n.number(float(value), lang)
+        if kind == "pct":
+            return i18n.percent(float(value), lang)
+        if kind == "money":
+            return i18n.money(float(value), lang)
+        return value
+
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in frame.columns)
+    body = []
+    for _, row in frame.iterrows():
+        cells = [esc(cell(c, row[c])) for c in frame.columns]
+        body.append(f'<tr><th scope="row">{cells[0]}</th>'
+                    + "".join(f"<td>{v}</td>" for v in cells[1:]) + "</tr>")
+    note = (f'<p class="note">{esc(i18n.t("table.suppressed_note", lang, mark=mark, n=min_cell))}'
+            "</p>") if counts else ""
+    return Html(f'<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>{note}')
+
+
+CSS = """
+:root { --ink:#1b1b1b; --muted:#555; --rule:#ccc; --accent:#26374a; --banner:#b3261e; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: var(--ink);
+       max-width: 60rem; margin: 0 auto; padding: 3.5rem 1.5rem 2rem; line-height: 1.5; }
+.banner { position: fixed; top: 0; left: 0; right: 0; background: var(--banner); color: #fff;
+          text-align: center; font-weight: bold; padding: .4rem; letter-spacing: .05em;
+          z-index: 10; }
+h1 { color: var(--accent); font-size: 1.9rem; margin: .2rem 0; }
+h2 { color: var(--accent); border-bottom: 2px solid var(--accent); padding-bottom: .2rem;
+     margin-top: 2.2rem; }
+.kicker, .period, .note { color: var(--muted); }
+table { border-collapse: collapse; margin: 1rem 0; width: 100%; font-size: .92rem; }
+caption { text-align: left; font-weight: bold; padding: .3rem 0; }
+th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; text-align: right; }
+th[scope=row], thead th:first-child { text-align: left; }
+thead th { border-bottom: 2px solid var(--ink); }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: .9rem; }
+@media print {
+  body { max-width: none; padding-top: 2.5rem; }
+  section { break-before: page; }
+  table, figure { break-inside: avoid; }
+  .banner { position: fixed; }
+}
+"""
+
+
+def page(body: str, lang: str, title: str, synthetic: bool) -> str:
+    """A whole self-contained HTML document around exported report ``body``."""
+    banner = (f'<div class="banner" role="note">{esc(i18n.t("banner.synthetic", lang))}</div>'
+              if synthetic else "")
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{banner}\n"
+            f"<main>\n{body}\n</main>\n</body>\n</html>\n")

@@ -1,0 +1,31 @@
+"""Methodology: lines of evidence and who took part, small cells suppressed."""
+
+from __future__ import annotations
+
+from mwsn import i18n, privacy
+from mwsn.report.html import Html, esc, table
+
+
+def render(rep) -> Html:
+    people = rep.processed("participants")
+    counts = (people.groupby(["stakeholder_group", "line_of_evidence"]).size()
+              .unstack(fill_value=0))
+    lines = [c for c in ("survey", "interview", "focus_group") if c in counts.columns]
+    counts = counts.reindex(columns=lines, fill_value=0)
+    counts["total"] = counts.sum(axis=1)
+    shown = counts.reset_index()
+    shown = privacy.suppress(shown, lines + ["total"], rep.params.min_cell)
+    shown["stakeholder_group"] = shown["stakeholder_group"].map(rep.group_label)
+    headers = {"stakeholder_group": rep.t("col.stakeholder_group"),
+               "total": rep.t("col.total"),
+               **{c: rep.codebook.category_label("line_of_evidence", c, rep.lang)
+                  for c in lines}}
+    shown = shown.rename(columns=headers)
+    total = people["participant"].nunique()
+    intro = rep.t("method.body", n=i18n.number(total, rep.lang))
+    tbl = table(shown, rep.t("method.table_caption"), name="participants", lang=rep.lang,
+                min_cell=rep.params.min_cell,
+                counts=[headers[c] for c in lines + ["total"]],
+                formats={headers[c]: "count" for c in lines + ["total"]})
+    return Html(f'<section id="methodology"><h2>{esc(rep.t("method.heading"))}</h2>'
+                f"<p>{esc(intro)}</p>{tbl}</section>")
