@@ -183,20 +183,25 @@ LIKERT = pd.DataFrame({
 def test_likert_summary_counts_levels_and_top_box_per_group():
     # hand count: all 7 answers: 1,2,3,4,4,5,5 -> agree (4 or 5) = 4 of 7
     out = stats.likert_summary(LIKERT, {"q1": [4, 5]}, by="group", levels=[1, 2, 3, 4, 5])
-    everyone = out[(out.group == "all")].set_index("level")
-    assert everyone["count"].tolist() == [1, 1, 1, 2, 2]
-    assert (everyone["n"] == 7).all()
-    assert everyone["agree_pct"].iloc[0] == pytest.approx(4 / 7)
+    everyone = out[(out.group == "all")]
+    by_level = everyone[everyone.kind == "level"].set_index("level")
+    assert by_level["count"].tolist() == [1, 1, 1, 2, 2] and (by_level["n"] == 7).all()
+    top = one(everyone[everyone.kind == "top_box"])
+    assert pd.isna(top.level) and top["count"] == 4 and top.pct == pytest.approx(4 / 7)
     wilson = one(stats.proportion_ci(4, 7))
-    assert everyone["ci_low"].iloc[0] == pytest.approx(wilson.ci_low)
+    assert (top.ci_low, top.ci_high) == pytest.approx((wilson.ci_low, wilson.ci_high))
+    two = one(stats.proportion_ci(2, 7))  # every level share has its Wilson interval too
+    assert by_level.loc[5, "ci_low"] == pytest.approx(two.ci_low)
     assert set(out.group) == {"all", "a", "b", "c"}
 
 
 def test_likert_summary_weighted_shares():
-    # hand computation: weights of agree answers 1+1+2+4 = 8 out of 1+1+2+2+1+1+4 = 12
+    # hand computation: weights of agree answers 1+1+2+4 = 8 out of 1+1+2+2+1+1+4 = 12;
+    # Kish's effective n = 12^2 / (1+1+4+4+1+1+16)
     out = stats.likert_summary(LIKERT, {"q1": [4, 5]}, weights="w", levels=[1, 2, 3, 4, 5])
-    assert out["agree_pct"].iloc[0] == pytest.approx(8 / 12)
-    assert out["n_eff"].iloc[0] == pytest.approx(12 ** 2 / (1 + 1 + 4 + 4 + 1 + 1 + 16))
+    top = one(out[out.kind == "top_box"])
+    assert top.pct == pytest.approx(8 / 12) and top["count"] == 8
+    assert top.n_eff == pytest.approx(12 ** 2 / 28)
 
 
 def test_likert_summary_all_missing_and_one_respondent_are_noted():
@@ -205,7 +210,7 @@ def test_likert_summary_all_missing_and_one_respondent_are_noted():
     empty = out[out.item == "q2"]
     assert (empty["n"] == 0).all() and empty["pct"].isna().all()
     assert empty["note"].str.contains("no answers").all()
-    single = out[(out.item == "q1") & (out.group == "c")]
+    single = out[(out.item == "q1") & (out.group == "c") & (out.kind == "level")]
     assert (single["note"] == "one respondent only").all() and single["pct"].sum() == 1
 
 
@@ -213,7 +218,8 @@ def test_likert_summary_constant_item():
     constant = pd.DataFrame({"q": [4, 4, 4, 4]})
     out = stats.likert_summary(constant, {"q": [4, 5]}, levels=[1, 2, 3, 4, 5])
     assert out.set_index("level").loc[4, "pct"] == 1.0
-    assert out["agree_pct"].iloc[0] == 1.0 and out["ci_high"].iloc[0] == 1.0
+    top = one(out[out.kind == "top_box"])
+    assert top.pct == 1.0 and top.ci_high == 1.0
 
 
 def test_agreement_keeps_the_report_columns():
@@ -482,3 +488,17 @@ def test_poststratify_refuses_groups_that_do_not_add_up():
 def test_a_group_with_one_respondent_is_weighted():
     out = stats.poststratify(pd.DataFrame({"g": ["a", "a", "b"]}), "g", {"a": 10, "b": 7})
     assert out["weight"].tolist() == [5.0, 5.0, 7.0]
+
+
+def test_fisher_falls_back_to_monte_carlo_when_the_network_algorithm_gives_up(monkeypatch):
+    # the network algorithm reports failure with a negative code (fisher-rxc's convention)
+    import fisher
+
+    monkeypatch.setattr(fisher, "exact", lambda table, *a, **k: -7.0)
+    job = [[1, 3, 10, 6], [2, 3, 10, 7], [1, 6, 14, 12], [0, 1, 9, 11]]
+    res = one(stats.fisher_exact(job))
+    assert res.test == "fisher_monte_carlo" and "Monte Carlo" in res.note
+    # R's exact p = 0.7827 (stats-Ex.Rout.save); 100 000 tables give a standard error of
+    # sqrt(0.78 * 0.22 / 1e5) = 0.0013, so four standard errors
+    assert res.p_value == pytest.approx(0.7827, abs=0.0052)
+    assert one(stats.fisher_exact(job)).p_value == res.p_value  # same seed, same answer

@@ -26,6 +26,8 @@ from statsmodels.stats.proportion import proportion_confint
 
 _CI_METHODS = {"wilson": "wilson", "clopper-pearson": "beta", "agresti-coull": "agresti_coull"}
 ALL = "all"  # the group label of the whole sample
+MONTE_CARLO_RESAMPLES = 100_000  # r×c Fisher tables too large for the exact algorithm
+MONTE_CARLO_SEED = 20180301      # fixed, so that reruns give the same p-value
 
 
 def _note(condition: bool, text: str) -> str:
@@ -81,8 +83,8 @@ def agreement(df: pd.DataFrame, items: Sequence[str], agree_codes: dict[str, lis
 
     ``df`` holds Likert codes (missing = no opinion, excluded from the base).
     Returns ``item, group, n, agree, agree_pct, ci_low, ci_high, note``; the
-    group ``"all"`` is the whole sample. See :func:`likert_summary` for the
-    full distribution over levels.
+    group ``"all"`` is the whole sample. The same numbers as the ``top_box``
+    rows of :func:`likert_summary`, in the shape the report reads.
     """
     rows = []
     for item in items:
@@ -105,33 +107,33 @@ def _groups(df: pd.DataFrame, by: str | None):
 def likert_summary(df: pd.DataFrame, items: dict[str, Sequence[int]] | Sequence[str],
                    by: str | None = None, weights: str | None = None,
                    levels: Sequence[int] | None = None, alpha: float = 0.05) -> pd.DataFrame:
-    """Distribution of Likert answers per item × group × level, with top-box agreement.
+    """Distribution of Likert answers per item × group × level, and the top-box share.
 
     ``items`` maps each item to its top-box ("agree") codes, as
-    :func:`mwsn.codebook.likert_items` returns it (a plain list means no top
-    box). Missing values (don't know, refused, not asked) are not opinions
-    and are left out of the base ``n``. ``levels`` lists every code of the
-    scale so that levels nobody chose appear with 0.
+    :func:`mwsn.codebook.likert_items` returns it (a plain list of items
+    means no top box). Missing values (don't know, refused, not asked) are
+    not opinions and are left out of the base ``n``. ``levels`` lists every
+    code of the scale so that levels nobody chose appear with 0.
 
-    One row per item × group × level (group ``"all"`` first, then each
-    value of ``by``): ``item, group, level, count, n, pct`` and, repeated on
-    each level row of an item × group, ``agree, agree_pct, ci_low, ci_high``
-    and ``n_eff``, plus ``note``.
+    For each item × group (group ``"all"`` first, then each value of
+    ``by``): one row per level (``kind = "level"``, ``level`` = the code)
+    and one row for the top box (``kind = "top_box"``, ``level`` = <NA>).
+    Columns: ``item, group, kind, level, count, n, pct, ci_low, ci_high,
+    n_eff, note``. Every ``pct`` has its Wilson interval (:func:`proportion_ci`).
 
-    - Unweighted: ``pct = count / n``; ``agree_pct`` with a Wilson interval
-      (:func:`proportion_ci`).
-    - ``weights`` (a column name): ``count`` and ``agree`` are sums of
-      weights, ``pct`` and ``agree_pct`` weighted shares; the Wilson interval
-      uses Kish's effective sample size ``n_eff = (Σw)²/Σw²`` (Kish 1965).
+    - Unweighted: ``pct = count / n``.
+    - ``weights`` (a column name): ``count`` is the sum of weights, ``pct``
+      the weighted share, and the Wilson interval uses Kish's effective
+      sample size ``n_eff = (Σw)²/Σw²`` (Kish 1965) instead of ``n``.
 
-    An item × group with no answers has ``n = 0``, NaN shares and a note;
-    one with a single respondent is computed and noted (report tables
-    suppress it below ``min_cell``).
+    An item × group with no answers has ``n = 0``, NaN shares and the note
+    "no answers in this group"; one with a single respondent is computed and
+    noted (tables shown in the report suppress it below ``min_cell``).
 
     >>> d = pd.DataFrame({"q": [5, 4, 2, None], "g": ["a", "a", "b", "b"]})
-    >>> likert_summary(d, {"q": [4, 5]}, levels=[1, 2, 3, 4, 5]).query("level == 5")[
-    ...     ["group", "count", "n", "pct", "agree_pct"]].to_dict("records")
-    [{'group': 'all', 'count': 1.0, 'n': 3, 'pct': 0.3333333333333333, 'agree_pct': 0.6666666666666666}]
+    >>> out = likert_summary(d, {"q": [4, 5]}, levels=[1, 2, 3, 4, 5])
+    >>> out[out.kind == "top_box"][["group", "count", "n", "pct"]].to_dict("records")
+    [{'group': 'all', 'count': 2.0, 'n': 3, 'pct': 0.6666666666666666}]
     """
     top = items if isinstance(items, dict) else {item: [] for item in items}
     if levels is None:
@@ -146,27 +148,32 @@ def likert_summary(df: pd.DataFrame, items: dict[str, Sequence[int]] | Sequence[
                  pd.Series(1.0, index=answered.index))
             total = float(w.sum())
             n_eff = total ** 2 / float((w ** 2).sum()) if n else 0.0
-            agree = float(w[answered[item].isin(agree_codes)].sum())
             note = ("no answers in this group" if n == 0 else
                     "one respondent only" if n == 1 else "")
-            if n and agree_codes:
-                share = agree / total
-                if weights:  # Wilson interval on the weighted share with Kish's effective n
-                    low, high = proportion_confint(share * n_eff, n_eff, alpha=alpha,
-                                                   method="wilson")
-                    ci_low, ci_high = float(low), float(high)
-                else:
-                    ci = proportion_ci(int(agree), n, alpha=alpha).iloc[0]
-                    ci_low, ci_high = ci.ci_low, ci.ci_high
-            else:
-                share, ci_low, ci_high = (np.nan,) * 3
-            for level in levels:
-                count = float(w[answered[item] == level].sum())
-                rows.append({"item": item, "group": str(group), "level": int(level),
-                             "count": count, "n": n, "pct": count / total if n else np.nan,
-                             "agree": agree, "agree_pct": share, "ci_low": ci_low,
-                             "ci_high": ci_high, "n_eff": n_eff, "note": note})
-    return pd.DataFrame(rows)
+            shares = [("level", int(level), answered[item] == level) for level in levels]
+            if agree_codes:
+                shares.append(("top_box", pd.NA, answered[item].isin(agree_codes)))
+            for kind, level, chosen in shares:
+                count = float(w[chosen].sum())
+                pct, low, high = _share_ci(count, total, n, n_eff, bool(weights), alpha)
+                rows.append({"item": item, "group": str(group), "kind": kind, "level": level,
+                             "count": count, "n": n, "pct": pct, "ci_low": low,
+                             "ci_high": high, "n_eff": n_eff, "note": note})
+    out = pd.DataFrame(rows)
+    out["level"] = out["level"].astype("Int64")
+    return out
+
+
+def _share_ci(count: float, total: float, n: int, n_eff: float, weighted: bool,
+              alpha: float) -> tuple[float, float, float]:
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    share = count / total
+    if not weighted:
+        ci = proportion_ci(int(count), n, alpha=alpha).iloc[0]
+        return share, ci.ci_low, ci.ci_high
+    low, high = proportion_confint(share * n_eff, n_eff, alpha=alpha, method="wilson")
+    return share, float(low) if share > 0 else 0.0, float(high) if share < 1 else 1.0
 
 
 # -- tables ----------------------------------------------------------------------------------------
@@ -181,6 +188,10 @@ def fisher_exact(table, alternative: str = "two-sided", conf_level: float = 0.95
       prints, not the sample odds ratio ad/bc.
     - r×c: the network algorithm of Mehta & Patel (1983), the one R uses,
       from the ``fisher-rxc`` package (``fisher.exact``); only two-sided.
+      Should the table be too large for its workspace, the p-value is a
+      Monte Carlo one (``scipy.stats.fisher_exact(method=MonteCarloMethod)``,
+      100 000 tables with the same margins, fixed seed), like R's
+      ``simulate.p.value = TRUE``; ``test`` then says ``fisher_monte_carlo``.
 
     Returns ``test, p_value, odds_ratio, ci_low, ci_high, n, alternative, note``.
     A table with an empty row or column carries no information about
@@ -216,11 +227,17 @@ def fisher_exact(table, alternative: str = "two-sided", conf_level: float = 0.95
     import fisher  # the fisher-rxc package
 
     p = fisher.exact(kept.tolist())
-    if p < 0:
-        raise RuntimeError(f"the network algorithm failed (code {p}) on a {kept.shape} table "
-                           f"of {n}: use crosstab_test, which falls back to chi-square")
-    row.update(p_value=float(min(max(p, 0.0), 1.0)),
-               note="odds ratio is defined for 2×2 tables only")
+    if p < 0:  # the network algorithm ran out of workspace: R's simulate.p.value instead
+        method = sps.MonteCarloMethod(n_resamples=MONTE_CARLO_RESAMPLES,
+                                      rng=np.random.default_rng(MONTE_CARLO_SEED))
+        p = sps.fisher_exact(kept, method=method).pvalue
+        row.update(test="fisher_monte_carlo",
+                   note=f"table too large for the exact algorithm: Monte Carlo p-value from "
+                        f"{MONTE_CARLO_RESAMPLES} tables with the same margins (seed "
+                        f"{MONTE_CARLO_SEED}); odds ratio is defined for 2×2 tables only")
+    else:
+        row["note"] = "odds ratio is defined for 2×2 tables only"
+    row["p_value"] = float(min(max(p, 0.0), 1.0))
     return pd.DataFrame([row])
 
 
@@ -244,7 +261,8 @@ def crosstab_test(df: pd.DataFrame, outcome: str | Sequence[str] | dict[str, Seq
     before the test). Rows with a missing outcome or group are left out.
 
     One row per outcome: ``outcome, test, statistic_name, statistic, dof,
-    p_value, p_holm, cramers_v, n, min_expected, note``. ``statistic`` is X²
+    p_value, p_holm, cramers_v, n, min_expected, note``; ``dof`` only for
+    chi-square. ``statistic`` is X²
     for chi-square, the conditional odds ratio for a 2×2 Fisher test and
     NaN for r×c Fisher (which has no single statistic; ``statistic_name``
     says so). ``cramers_v = sqrt(X²/(n·(min(r,c)-1)))`` from the uncorrected
@@ -295,7 +313,7 @@ def _crosstab_row(table: pd.DataFrame) -> dict:
                 "p_value": float(p)}
     fisher = fisher_exact(t).iloc[0]
     two_by_two = t.shape == (2, 2)
-    return {**row, "test": "fisher_exact", "p_value": fisher.p_value,
+    return {**row, "test": fisher.test, "p_value": fisher.p_value, "dof": np.nan,
             "statistic_name": "odds_ratio" if two_by_two else "none (exact r×c test)",
             "statistic": fisher.odds_ratio if two_by_two else np.nan,
             "note": "expected counts too small for chi-square (Cochran's rule)"}
@@ -320,6 +338,8 @@ def paired_change(before, after, *, data: pd.DataFrame | None = None, by: str | 
       approximation with tie-corrected variance and, with ``correct=True``, a
       continuity correction of 0.5 towards the mean. Computed by
       ``scipy.stats.wilcoxon(d, zero_method="wilcox", method=...)``.
+    - ``median_change`` is the median of all complete-pair differences
+      (zeros included), in scale points.
     - ``rank_biserial`` is the matched-pairs rank-biserial correlation
       ``(V − (S − V))/S`` with ``S = n_used(n_used+1)/2`` (Kerby 2014):
       +1 when every change is an increase, −1 when every change is a decrease.
