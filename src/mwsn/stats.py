@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -474,7 +475,7 @@ def ordinal_regression(df: pd.DataFrame, formula: str, weights: str | None = Non
     z = est / se
     q = sps.norm.isf(alpha / 2)
     out = pd.DataFrame({
-        "term": names + [f"{a}|{b}" for a, b in zip(levels[:-1], levels[1:], strict=True)],
+        "term": names + [f"{a}|{b}" for a, b in pairwise(levels)],
         "kind": ["coefficient"] * k + ["threshold"] * len(zeta),
         "estimate": est, "se": se, "z": z, "p_value": 2 * sps.norm.sf(np.abs(z)),
         "ci_low": est - q * se, "ci_high": est + q * se, "n": len(data)})
@@ -624,6 +625,10 @@ def weighted_mean(df: pd.DataFrame, column: str, weights: str, *, strata: str | 
     Verified against R ``survey`` ``example(api)``: stratified ``apistrat``
     mean 662.29, SE 9.4089; post-stratified cluster sample ``apiclus1``
     642.31, SE 23.921.
+
+    >>> d = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 1.0, 1.0]})
+    >>> weighted_mean(d, "y", "w")[["estimate", "se"]].round(4).to_dict("records")
+    [{'estimate': 2.5, 'se': 0.6455}]
     """
     cols = [c for c in (column, weights, strata, cluster, fpc, poststrata) if c]
     data = df[list(dict.fromkeys(cols))].dropna(subset=[column])
