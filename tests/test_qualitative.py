@@ -140,3 +140,12 @@ def test_krippendorff_alpha_degenerate_input():
     assert lonely.n_pairable == 0 and "no unit" in lonely.note
     with pytest.raises(ValueError, match="level must be"):
         qualitative.krippendorff_alpha([[1, 2], [1, 2]], "cardinal")
+
+
+def test_krippendorff_alpha_accepts_labels_at_the_nominal_level():
+    # Krippendorff (2011) example C with its codes 1..5 written as theme labels: same 0.743
+    names = {1: "a", 2: "b", 3: "c", 4: "d", 5: "e"}
+    labelled = [[names.get(v, None) for v in row] for row in KRIPPENDORFF_C]
+    assert one(qualitative.krippendorff_alpha(labelled)).alpha == pytest.approx(0.743, abs=5e-4)
+    with pytest.raises(ValueError, match="only the nominal level"):
+        qualitative.krippendorff_alpha(labelled, "ordinal")

@@ -136,8 +136,9 @@ def krippendorff_alpha(data, level: str = "nominal") -> pd.DataFrame:
     """Krippendorff's alpha for any number of coders, with missing codes allowed.
 
     ``data`` is the reliability data matrix, coders × units (rows are coders,
-    columns are units; NaN where a coder did not code a unit), numeric
-    codes. ``krippendorff.alpha(reliability_data=data,
+    columns are units; missing where a coder did not code a unit). Codes are
+    numbers, or, at the nominal level only, any labels (such as theme codes),
+    which are numbered in sorted order first. ``krippendorff.alpha(reliability_data=data,
     level_of_measurement=level)`` computes ``alpha = 1 − D_o / D_e``
     (observed over expected disagreement, with the difference function of
     the level: nominal, ordinal, interval or ratio; Krippendorff 2011).
@@ -158,9 +159,19 @@ def krippendorff_alpha(data, level: str = "nominal") -> pd.DataFrame:
 
     if level not in _LEVELS:
         raise ValueError(f"level must be one of {list(_LEVELS)}, not {level!r}")
-    matrix = np.asarray(pd.DataFrame(data).apply(pd.to_numeric, errors="coerce"), dtype=float)
-    if matrix.ndim != 2:
-        raise ValueError("krippendorff_alpha needs a coders × units matrix")
+    frame = pd.DataFrame(data)
+    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    labels = numeric.isna() & frame.notna()
+    if labels.any().any():
+        if level != "nominal":
+            example = frame.to_numpy()[labels.to_numpy()][0]
+            raise ValueError(f"krippendorff_alpha: codes such as {example!r} are not numbers; "
+                             "only the nominal level accepts labels")
+        codes = sorted({str(v) for v in frame.to_numpy().ravel() if pd.notna(v)})
+        numbering = {code: i for i, code in enumerate(codes)}
+        numeric = frame.apply(lambda column: column.map(
+            lambda v: numbering[str(v)] if pd.notna(v) else np.nan))
+    matrix = np.asarray(numeric, dtype=float)
     pairable = (~np.isnan(matrix)).sum(axis=0) >= 2
     row = {"alpha": np.nan, "level": level, "n_units": matrix.shape[1],
            "n_pairable": int(pairable.sum()), "n_coders": matrix.shape[0], "note": ""}

@@ -500,8 +500,8 @@ def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
     score with no variance (everyone gave the same answers) gives NaN and a note.
 
     Verified against R ``psych::alpha`` on pingouin's 15 × 10 example
-    (raw alpha 0.592) and Feldt's interval against the formula's published
-    worked example.
+    (raw alpha 0.592), and Feldt's interval against pingouin's independent
+    implementation of the same formulas on those data (0.195 to 0.840).
 
     >>> d = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 3, 5], "c": [1, 3, 3, 4]})
     >>> round(float(cronbach_alpha(d)["alpha"].iloc[0]), 4)
