@@ -505,3 +505,14 @@ def test_fisher_falls_back_to_monte_carlo_when_the_network_algorithm_gives_up(mo
     # sqrt(0.78 * 0.22 / 1e5) = 0.0013, so four standard errors
     assert res.p_value == pytest.approx(0.7827, abs=0.0052)
     assert one(stats.fisher_exact(job)).p_value == res.p_value  # same seed, same answer
+
+
+def test_docstring_examples_run():
+    # each function's docstring carries a runnable example; keep them true
+    import doctest
+
+    from mwsn import qualitative
+
+    for module in (stats, qualitative):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
