@@ -2,8 +2,8 @@
 
 Parameterized notebooks (``notebooks/``) run by papermill over this tested
 library. Modules, in import order (a module imports only those before it):
-errors, config, i18n, codebook, ingest, validate, clean, privacy, stats,
-qualitative, program, findings, plots, report, synth, runner, cli.
+errors, config, i18n, codebook, tfwp, ingest, validate, clean, privacy, stats,
+qualitative, program, context, findings, plots, report, synth, runner, cli.
 """
 
 __version__ = "0.1.0"

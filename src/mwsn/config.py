@@ -83,9 +83,16 @@ class Jurisdiction(_Strict):
     languages: list[Literal["en", "fr"]] = Field(min_length=1)
     min_cell: int = Field(default=5, ge=1)
     network_in_place: bool = True
+    #: the province/territory as ESDC and IRCC name it in the TFWP statistics; default: name.en
+    province: str | None = None
     sources: dict[Literal["survey", "excerpts", "funding", "meetings", "recommendations"], Source]
     sample_targets: dict[str, int] = Field(default_factory=dict)
     considerations: list[Consideration] = Field(default_factory=list)
+
+    @property
+    def tfwp_province(self) -> str:
+        """The name of this jurisdiction in the published TFWP statistics."""
+        return self.province or self.name.en
 
     @field_validator("code")
     @classmethod

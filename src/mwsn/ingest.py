@@ -99,3 +99,6 @@ def read_processed(folder: Path, name: str) -> pd.DataFrame:
         raise FileNotFoundError(f"{path} does not exist: run the notebook that writes it first "
                                 "(mwsn run <jurisdiction>)")
     return pd.read_parquet(path)
+
+
+from mwsn.tfwp import read_ircc_work_permits, read_tfwp_table  # noqa: E402,F401
