@@ -71,3 +71,43 @@ def agreement_dots(indicators: pd.DataFrame, labels: dict[str, str], lang: str) 
     else:
         alt = i18n.t("chart.empty.alt", lang)
     return Figure(_svg(fig), alt, title)
+
+
+def tfw_positions_by_stream(streams: pd.DataFrame, labels: dict[str, str], jurisdiction: str,
+                            lang: str) -> Figure:
+    """TFW positions on positive LMIAs by stream and year, as stacked bars.
+
+    ``streams``: rows of ``context.positions_by_stream`` (``year, stream,
+    positions``; the ``Total`` rows are left out); ``labels`` maps a published
+    stream name to its label in ``lang``.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    data = streams[streams["stream"] != "Total"]
+    wide = data.pivot_table(index="year", columns="stream", values="positions",
+                            aggfunc="sum", sort=False).astype(float).fillna(0.0)
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    bottom = pd.Series(0.0, index=wide.index)
+    for k, stream in enumerate(wide.columns):
+        ax.bar([str(y) for y in wide.index], wide[stream], bottom=bottom,
+               color=PALETTE[k % len(PALETTE)], label=labels.get(stream, stream), width=0.65)
+        bottom = bottom + wide[stream]
+    ax.set_ylabel(i18n.t("chart.tfw_streams.ylabel", lang))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.number(v, lang)))
+    handles, names = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], names[::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0),
+              frameon=False)  # legend top-down in the order of the stacked bars
+    title = i18n.t("chart.tfw_streams.title", lang, jurisdiction=jurisdiction)
+    ax.set_title(title, loc="left")
+    if len(wide):
+        last = wide.index.max()
+        total = float(wide.loc[last].sum())
+        top = wide.loc[last].idxmax()
+        alt = i18n.t("chart.tfw_streams.alt", lang, jurisdiction=jurisdiction,
+                     first=wide.index.min(), last=last, total=i18n.number(total, lang),
+                     top_stream=labels.get(top, top),
+                     top_share=i18n.percent(float(wide.loc[last, top]) / total if total else 0,
+                                            lang))
+    else:
+        alt = i18n.t("chart.empty.alt", lang)
+    return Figure(_svg(fig), alt, title)
