@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -378,6 +379,7 @@ def read_ircc_work_permits(path: str | Path) -> pd.DataFrame:
     Territory not stated") and ``canada`` (the closing ``Total`` row).
     """
     import openpyxl
+    from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
@@ -385,7 +387,7 @@ def read_ircc_work_permits(path: str | Path) -> pd.DataFrame:
         raise InputError(Problem(str(path), "file not found: copy the published workbook here"))
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(Problem(str(path), f"not an xlsx workbook ({exc}); {_IRCC_HELP}"))
     try:
         sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
@@ -412,7 +414,7 @@ def read_ircc_work_permits(path: str | Path) -> pd.DataFrame:
     if first_year != 3 or not re.search(r"province", header[0], flags=re.I):
         raise InputError(Problem(str(path), f"expected the header 'Province/territory and "
                                  f"program' in column A and years from column D, found "
-                                 f"{header[0]!r} and years from column {first_year + 1}",
+                                 f"{header[0]!r} and years from column {get_column_letter(first_year + 1)}",
                                  row=header_at + 1))
     records, block, programs = [], [], []
     canada = False
