@@ -164,7 +164,9 @@ def _needs(rep, sources, needs, weights, province, jurisdiction) -> str:
     note = "".join(f'<p class="note">{esc(t)}</p>' for t in left_out)
     source = _source(rep, sources, "positions_by_stream", "work_permit_holders")
     return (f"<h3>{esc(rep.t('context.needs.heading'))}</h3><p>{esc(body)}</p>"
-            f"<p>{esc(method)}</p>{wtable}{ntable}{note}{source}")
+            f"<p>{esc(method)}</p>{wtable}"
+            f'<p class="note source">{esc(rep.t("context.weights.source"))}</p>'
+            f"{ntable}{note}{source}")
 
 
 def _quality(rep, sources, checks, province) -> str:
