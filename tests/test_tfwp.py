@@ -266,3 +266,44 @@ def test_a_file_that_is_not_a_workbook_fails(tmp_path):
     shutil.copy(esdc(13), fake)
     with pytest.raises(InputError, match="not an xlsx workbook"):
         tfwp.read_ircc_work_permits(fake)
+
+
+# -- positive LMIA employer lists, whose column names differ between releases ----------------
+
+EMPLOYERS = PROJECT / "data/external/esdc_tfwp_employer_lists"
+
+
+def test_employer_lists_with_renamed_columns_read_into_the_same_frame():
+    y2016 = tfwp.read_employer_list(EMPLOYERS / "2016_positive_employer_en.csv")
+    q2020 = tfwp.read_employer_list(EMPLOYERS / "tfwp_2020q1_positive_en.csv")
+    # "Positions Approved" (2016) and "Approved Positions", "Employer " (2020) both read
+    assert list(y2016.columns) == list(q2020.columns)
+    assert y2016["period"].unique().tolist() == ["2016"]
+    assert q2020["period"].unique().tolist() == ["January to March 2020"]
+    # 2016, third data row: ",,Happy Valley Goose Bay, NL A0P 1C0,6312-Executive
+    # housekeepers,2" continues "10565 NFLD. Inc." in Newfoundland and Labrador
+    row = y2016.iloc[2]
+    assert (row["province"], row["employer"], row["code"], row["value"]) == (
+        "Newfoundland and Labrador", "10565 NFLD. Inc.", "6312", 2)
+    assert y2016["stream"].isna().all()  # the 2016 release has no stream column
+    # 2020: "    High Wage" published with leading spaces
+    assert set(q2020["stream"]) == {"High Wage", "Low Wage", "Primary Agriculture",
+                                    "Global Talent Stream"}
+    first = q2020.iloc[0]
+    assert (first["employer"], first["code"], first["value"]) == (
+        "Anglo Eastern Ship Managment Ltd", "2273", 4)
+
+
+def test_an_employer_list_with_an_unknown_column_fails(tmp_path):
+    bad = _copy(tmp_path, EMPLOYERS / "tfwp_2020q1_positive_en.csv",
+                lambda t: t.replace("Approved Positions", "Positions (approx.)", 1))
+    with pytest.raises(InputError, match=r"unknown column 'Positions \(approx.\)'"):
+        tfwp.read_employer_list(bad)
+
+
+def test_numbers_with_space_thousands_separators_read(tmp_path):
+    # French-style "39 187" (space or no-break space) as well as "39,187"
+    spaced = _copy(tmp_path, esdc(13), lambda t: t.replace(
+        '"9,674","10,800"', '"9 674","10\u00a0800"'))
+    frame = tfwp.read_tfwp_table(spaced)
+    assert values(frame, province=BC, stream="Primary Agriculture")[:2] == [9674, 10800]

@@ -1,6 +1,6 @@
 """Read the official Temporary Foreign Worker Program statistics as they are published.
 
-Two publishers, read as published (never edited by hand):
+Read as published (never edited by hand):
 
 * ESDC's annual TFWP statistics (open.canada.ca, tables 3, 4, 7, 11, 12, 13, 25,
   26 and 27): CSV in Windows-1252, a title row, stacked per-province blocks
@@ -8,7 +8,9 @@ Two publishers, read as published (never edited by hand):
   numbers, ``"<Province> - Total"`` rows and trailing notes;
 * IRCC's TFWP work-permit holders on December 31 by province/territory and
   program (xlsx): numbers stored as text, ``--`` for 0-5, the province named
-  only on the ``"<Province> Total"`` row that ends its block.
+  only on the ``"<Province> Total"`` row that ends its block;
+* ESDC's positive LMIA employer lists (:func:`read_employer_list`), whose column
+  names differ between releases ("Positions Approved" / "Approved Positions").
 
 Both readers return a tidy long frame, one published cell per row:
 ``province``, the table's own breakdown (``stream``, ``region``,
@@ -117,7 +119,8 @@ def _text(path: Path) -> str:
 
 def _rows(path: Path) -> list[tuple[int, list[str]]]:
     """CSV records with the file line each starts on (cells may hold line breaks)."""
-    reader = csv.reader(io.StringIO(_text(path), newline=""))
+    text = re.sub(r"\r+\n", "\r\n", _text(path))  # some releases end lines with CR CR LF
+    reader = csv.reader(io.StringIO(text, newline=""))
     rows, line = [], 1
     try:
         for record in reader:
@@ -573,3 +576,94 @@ def _finish(parts: list[pd.DataFrame]) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)[_CHECK_COLUMNS]
     return out.sort_values(["check", "province", "category", "measure", "year"],
                            kind="stable").reset_index(drop=True)
+
+
+# -- positive LMIA employer lists --------------------------------------------------------------
+
+#: header of an employer list (lower case, spaces collapsed) -> tidy column; releases differ
+EMPLOYER_COLUMNS = {
+    "province/territory": "province", "province": "province",
+    "program stream": "stream", "stream": "stream",
+    "employer": "employer", "employer name": "employer",
+    "address": "address", "business address": "address",
+    "occupations under noc 2011": "occupation", "occupation": "occupation",
+    "occupations under noc": "occupation",
+    "positions approved": "positions", "approved positions": "positions",
+    "approved lmias": "lmias", "lmias approved": "lmias",
+}
+_EMPLOYER_REQUIRED = ("province", "employer", "occupation", "positions")
+_EMPLOYER_TITLE = r"employers who were issued a positive labour market impact assessment"
+
+
+def read_employer_list(path: str | Path) -> pd.DataFrame:
+    """An ESDC "Positive LMIA Employers List" release as a tidy frame.
+
+    One row per published row: ``province`` and ``employer`` filled down where
+    a release leaves them blank on continuation rows, ``stream`` (stripped; missing in
+    releases without it), ``address``, ``code`` and ``occupation``, ``period`` (from
+    the title), ``measure`` (``positions_approved``), ``value``, ``suppressed``,
+    ``reason``, ``line``. Columns are recognised by their published names, which
+    differ between releases ("Positions Approved" / "Approved Positions",
+    "Employer " with a trailing space); an unknown column is an error.
+    """
+    path = Path(path)
+    rows = _rows(path)
+    while rows and _blank(rows[0][1]):
+        rows.pop(0)
+    title = rows[0][1][0] if rows and rows[0][1] else ""
+    if not re.search(_EMPLOYER_TITLE, title, flags=re.IGNORECASE):
+        raise InputError(Problem(str(path), f"expected the title of a positive LMIA employers "
+                                 f"list ('Employers who were issued a positive Labour Market "
+                                 f"Impact Assessment ...'), found {title[:120]!r}", row=1))
+    rows = [rows[0]] + [r for r in rows[1:] if not _blank(r[1])]
+    if len(rows) < 2:
+        raise InputError(Problem(str(path), "expected a header row after the title"))
+    line, header = rows[1]
+    names = {}
+    for i, cell in enumerate(header):
+        key = re.sub(r"\s+", " ", cell).strip().lower()
+        if not key and i >= len(names):
+            continue
+        if key not in EMPLOYER_COLUMNS:
+            raise InputError(Problem(str(path), f"unknown column {cell!r}; an employers list "
+                                     f"has columns named {sorted(set(EMPLOYER_COLUMNS))}",
+                                     row=line, column=str(i + 1)))
+        names[i] = EMPLOYER_COLUMNS[key]
+    missing = [c for c in _EMPLOYER_REQUIRED if c not in names.values()]
+    if missing:
+        raise InputError(Problem(str(path), f"no column for {missing}; found "
+                                 f"{[header[i] for i in names]}", row=line))
+    period = re.search(r"((?:january|april|july|october) to \w+ \d{4}|\d{4})\s*$", title,
+                       flags=re.IGNORECASE)
+    records, filled = [], {"province": None, "employer": None}
+    for line, cells in rows[2:]:
+        if _blank(cells):
+            continue
+        if cells[0].lower().startswith("notes") or re.match(r"^\d+\.\s", cells[0]):
+            break
+        row = {name: cells[i] if i < len(cells) else "" for i, name in names.items()}
+        for key in filled:
+            filled[key] = row[key] or filled[key]
+            row[key] = filled[key]
+        if row["province"] is None or row["employer"] is None:
+            raise InputError(Problem(str(path), "the first data row names no province or "
+                                     "employer", row=line))
+        column = next(str(i + 1) for i, n in names.items() if n == "positions")
+        value, suppressed, reason = _value(row.pop("positions"), path, line, column)
+        match = _CODE.match(row["occupation"])
+        records.append({
+            "province": row["province"], "stream": row.get("stream", "").strip() or None,
+            "employer": row["employer"], "address": row.get("address") or None,
+            "code": match.group(1) if match else None,
+            "occupation": match.group(2).strip() if match else row["occupation"],
+            "period": period.group(1) if period else None, "measure": "positions_approved",
+            "value": value, "is_total": False, "suppressed": suppressed, "reason": reason,
+            "line": line})
+    if not records:
+        raise InputError(Problem(str(path), "found no employer rows"))
+    frame = pd.DataFrame.from_records(records)
+    frame["value"] = frame["value"].astype("Int64")
+    frame.attrs = {"publisher": "ESDC", "table": "positive_employers", "title": title,
+                   "file": path.name, "dimension": "employer", "notes": [],
+                   "total_mismatches": 0}
+    return frame
