@@ -77,9 +77,9 @@ def _streams(rep, sources, streams, outside, jurisdiction) -> str:
 def _occupations(rep, sources, occupations, jurisdiction) -> str:
     year = int(occupations["year"].iloc[0]) if len(occupations) else ""
     view = pd.DataFrame({
-        rep.t("context.col.rank"): occupations["rank"].astype(str),
         rep.t("context.col.occupation"): occupations["code"].fillna("") + " "
         + occupations["occupation"],
+        rep.t("context.col.rank"): occupations["rank"].astype(str),
         rep.t("context.col.positions"): occupations["positions"],
         rep.t("context.col.share_of_jurisdiction"): occupations["share"],
     })
@@ -135,25 +135,30 @@ def _needs(rep, sources, needs, weights, province, jurisdiction) -> str:
         rep.t("context.col.indicator"): weights["indicator"].map(
             lambda i: rep.t(f"context.indicator.{i}")),
         rep.t("context.col.weight"): weights["share"],
-        rep.t("context.col.why"): weights[f"explanation_{rep.lang}"],
     })
     wtable = _table(rep, wview, rep.t("context.weights.caption"), "context_weights",
                     {rep.t("context.col.weight"): "pct"})
+    why = "".join(f"<dt>{esc(rep.t(f'context.indicator.{r.indicator}'))} "
+                  f"({esc(i18n.percent(float(r.share), rep.lang))})</dt>"
+                  f"<dd>{esc(getattr(r, f'explanation_{rep.lang}'))}</dd>"
+                  for r in weights.itertuples())
+    wtable = Html(f"{wtable}<p>{esc(rep.t('context.col.why'))}</p><dl>{why}</dl>")
     ind = {i: rep.t(f"context.indicator.{i}") for i in
            ("workforce", "growth", "low_wage_share", "agriculture_share")}
     nview = pd.DataFrame({
-        rep.t("context.col.rank"): ranked["rank"].astype(str),
         rep.t("context.col.province"): ranked["province"].map(
             lambda p: _label(rep, "province", p)),
+        rep.t("context.col.rank"): ranked["rank"].astype(str),
         ind["workforce"]: ranked["workforce"],
-        ind["growth"]: ranked["growth"],
+        ind["growth"]: ranked["growth"].map(
+            lambda g: i18n.percent(float(g), rep.lang, decimals=1)),
         ind["low_wage_share"]: ranked["low_wage_share"],
         ind["agriculture_share"]: ranked["agriculture_share"],
         rep.t("context.col.score"): ranked["score"].map(
             lambda s: i18n.number(float(s), rep.lang, decimals=2)),
     })
     ntable = _table(rep, nview, rep.t("context.needs.caption"), "context_needs",
-                    {ind["workforce"]: "count", ind["growth"]: "pct",
+                    {ind["workforce"]: "count",
                      ind["low_wage_share"]: "pct", ind["agriculture_share"]: "pct"})
     left_out = []
     for reason in ("network_in_place", "few_positions"):
