@@ -102,3 +102,18 @@ def read_processed(folder: Path, name: str) -> pd.DataFrame:
 
 
 from mwsn.tfwp import read_ircc_work_permits, read_tfwp_table  # noqa: E402,F401
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as UTF-8 CSV at ``path``, swapped in atomically (temporary file, rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

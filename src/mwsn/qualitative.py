@@ -183,3 +183,163 @@ def krippendorff_alpha(data, level: str = "nominal") -> pd.DataFrame:
                                              "no expected disagreement, alpha undefined"}])
     alpha = krippendorff.alpha(reliability_data=matrix, level_of_measurement=level)
     return pd.DataFrame([{**row, "alpha": float(alpha)}])
+
+
+# -- code frequencies and SWOT -------------------------------------------------------------
+
+QUALITATIVE_LINES = ("interview", "focus_group")
+SWOT_ORDER = ("strength", "weakness", "opportunity", "threat")
+
+
+def main_coding(excerpts: pd.DataFrame) -> pd.DataFrame:
+    """One coding per excerpt: the main coder's (the coder of the most excerpts).
+
+    The double-coded subset is for agreement only; counting it twice would
+    inflate mentions.
+    """
+    if excerpts.empty:
+        return excerpts
+    main = excerpts.groupby("coder")["excerpt_id"].nunique().sort_index()
+    main_coder = main.idxmax()
+    coded = excerpts[excerpts["coder"] == main_coder]
+    missing = ~excerpts["excerpt_id"].isin(coded["excerpt_id"])
+    extra = excerpts[missing].drop_duplicates("excerpt_id")
+    return pd.concat([coded, extra]).sort_values("excerpt_id", ignore_index=True)
+
+
+def code_share(excerpts: pd.DataFrame, code: str, groups: list[str] | None = None,
+               lines: tuple[str, ...] = QUALITATIVE_LINES) -> dict:
+    """Participants (of ``groups``, in ``lines``) with at least one excerpt coded ``code``.
+
+    Returns ``{"count": mentioning, "n": participants, "share": count / n}``.
+    """
+    coded = main_coding(excerpts)
+    base = coded[coded["line_of_evidence"].isin(lines)]
+    if groups:
+        base = base[base["stakeholder_group"].isin(groups)]
+    n = int(base["participant"].nunique())
+    count = int(base.loc[base["code"] == code, "participant"].nunique())
+    return {"count": count, "n": n, "share": count / n if n else float("nan")}
+
+
+def code_frequencies(excerpts: pd.DataFrame,
+                     by: tuple[str, ...] = ("stakeholder_group",)) -> pd.DataFrame:
+    """Per code and group: participants mentioning it, participants in the group, share.
+
+    Returns ``code, swot, <by...>, mentioned, participants, share`` (main coder's
+    coding, interview and focus-group lines). ``by`` may hold
+    ``stakeholder_group`` and/or ``line_of_evidence``; ``()`` gives all participants.
+    """
+    coded = main_coding(excerpts)
+    coded = coded[coded["line_of_evidence"].isin(QUALITATIVE_LINES)]
+    by = list(by)
+    swot = coded.drop_duplicates("code").set_index("code")["swot"]
+    if by:
+        sizes = coded.groupby(by)["participant"].nunique().rename("participants")
+        mentioned = coded.groupby(["code", *by])["participant"].nunique().rename("mentioned")
+        out = mentioned.reset_index().merge(sizes.reset_index(), on=by)
+    else:
+        mentioned = coded.groupby("code")["participant"].nunique().rename("mentioned")
+        out = mentioned.reset_index()
+        out["participants"] = coded["participant"].nunique()
+    out["share"] = out["mentioned"] / out["participants"]
+    out.insert(1, "swot", out["code"].map(swot).astype("string"))
+    return out.sort_values(["code", *by], ignore_index=True).astype({"code": str})
+
+
+def in_words(share: float, thresholds: list[dict]) -> str:
+    """The evaluators' word for a share of participants ("most", "some", "a few", ...).
+
+    ``thresholds``: rows ``{word, min_share, above}`` tried in order; a row
+    matches when the share reaches ``min_share`` (is strictly above it when
+    ``above`` is true).
+    """
+    if share is None or pd.isna(share):
+        raise ValueError("no share to put in words: no participants in the base")
+    for row in thresholds:
+        limit = float(row["min_share"])
+        if (share > limit) if row.get("above") else (share >= limit):
+            return str(row["word"])
+    raise ValueError(f"no evaluators' word covers a share of {share!r}: check the thresholds")
+
+
+def swot_table(excerpts: pd.DataFrame, thresholds: list[dict]) -> pd.DataFrame:
+    """SWOT entries: every tagged code with the share of participants who raised it, in words.
+
+    Returns ``swot, code, share, words, groups`` (groups: the stakeholder groups
+    who raised it, comma-separated), ordered strength, weakness, opportunity,
+    threat, then most mentioned first.
+    """
+    overall = code_frequencies(excerpts, by=())
+    overall = overall[overall["swot"].notna()]
+    by_group = code_frequencies(excerpts)
+    groups = by_group.groupby("code")["stakeholder_group"].apply(
+        lambda g: ", ".join(sorted(g.astype(str))))
+    out = pd.DataFrame({
+        "swot": overall["swot"].astype(str), "code": overall["code"],
+        "share": overall["share"],
+        "words": [in_words(s, thresholds) for s in overall["share"]],
+        "groups": overall["code"].map(groups),
+    })
+    out["_order"] = out["swot"].map({s: i for i, s in enumerate(SWOT_ORDER)})
+    out = out.sort_values(["_order", "share", "code"], ascending=[True, False, True])
+    return out.drop(columns="_order").reset_index(drop=True)
+
+
+def quotes(excerpts: pd.DataFrame, codes: list[str], per_code: int = 1) -> pd.DataFrame:
+    """Illustrative quotes: the first excerpt(s) of each code, attributed to a group only.
+
+    Returns ``code, stakeholder_group, line_of_evidence, text`` (text already scrubbed).
+    """
+    coded = main_coding(excerpts)
+    picked = []
+    for code in codes:
+        rows = coded[(coded["code"] == code) & coded["text"].notna()]
+        picked.append(rows.head(per_code))
+    if not picked:
+        return pd.DataFrame(columns=["code", "stakeholder_group", "line_of_evidence", "text"])
+    out = pd.concat(picked, ignore_index=True)
+    return out[["code", "stakeholder_group", "line_of_evidence", "text"]].astype(str)
+
+
+#: Landis & Koch (1977) benchmarks for kappa: lower bound of each band
+KAPPA_BENCHMARKS = [(0.81, "almost_perfect"), (0.61, "substantial"), (0.41, "moderate"),
+                    (0.21, "fair"), (0.0, "slight"), (float("-inf"), "poor")]
+
+
+def _band(value: float) -> str | None:
+    if pd.isna(value):
+        return None
+    return next(band for low, band in KAPPA_BENCHMARKS if value >= low)
+
+
+def coder_agreement(excerpts: pd.DataFrame) -> pd.DataFrame:
+    """Agreement on the double-coded subset, from the excerpts table, read in Landis & Koch bands.
+
+    Each excerpt coded by two or more coders is one unit, its codes the
+    categories: :func:`cohen_kappa` (exactly two coders), :func:`fleiss_kappa`
+    and :func:`krippendorff_alpha` (nominal). Returns ``statistic, value,
+    ci_low, ci_high, excerpts, coders, interpretation``.
+    """
+    coders = sorted(excerpts["coder"].astype(str).unique())
+    wide = excerpts.pivot_table(index="excerpt_id", columns="coder", values="code",
+                                aggfunc="first")
+    double = wide[wide.notna().sum(axis=1) >= 2]
+    rows = []
+    if len(coders) >= 2 and len(double):
+        if len(coders) == 2:
+            k = cohen_kappa(double.iloc[:, 0], double.iloc[:, 1]).iloc[0]
+            rows.append({"statistic": "cohen_kappa", "value": k["kappa"],
+                         "ci_low": k["ci_low"], "ci_high": k["ci_high"]})
+        f = fleiss_kappa(double.dropna()).iloc[0]
+        rows.append({"statistic": "fleiss_kappa", "value": f["kappa"],
+                     "ci_low": np.nan, "ci_high": np.nan})
+        a = krippendorff_alpha(double.T, "nominal").iloc[0]
+        rows.append({"statistic": "krippendorff_alpha", "value": a["alpha"],
+                     "ci_low": np.nan, "ci_high": np.nan})
+    out = pd.DataFrame(rows, columns=["statistic", "value", "ci_low", "ci_high"])
+    out = out.astype({"value": float, "ci_low": float, "ci_high": float})
+    out["excerpts"] = len(double)
+    out["coders"] = len(coders)
+    out["interpretation"] = pd.array([_band(v) for v in out["value"]], dtype="string")
+    return out

@@ -10,6 +10,10 @@ published assessment found: progress on information, collaboration and
 support to report wrongdoing; continued improvement needed on detecting and
 deterring abuse and on policy influence.
 
+A second, fictional jurisdiction, ``on`` (Ontario), has no Network in place: it
+holds only a consultation (survey and interviews) on local interest and need,
+as the published assessment advised before any expansion.
+
 Output is deterministic: the same seed gives byte-identical files.
 """
 
@@ -62,10 +66,18 @@ class Profile:
     agree: dict[str, float]
     #: mean shift of retrospective knowledge (after - before), in scale points
     knowledge_gain: float
-    #: qualitative codes: (code, swot tag, weight) as coded in interviews and focus groups
+    #: qualitative codes: (code, swot tag, chance that an interview or focus-group
+    #: participant raises it)
     codes: list[tuple[str, str, float]]
     with_program_data: bool = True
-    extra: dict = field(default_factory=dict)
+    #: who is asked which survey item, where it differs from ``ASKED``
+    asked: dict[str, set[str]] = field(default_factory=dict)
+    #: mean retrospective knowledge level asked "before" (None: not asked; knowledge now
+    #: is then drawn around ``knowledge_now``)
+    knowledge_before: float | None = 2.0
+    knowledge_now: float = 3.5
+    #: when the survey opened
+    survey_start: datetime = datetime(2019, 10, 1, 9)
 
 
 BC_PILOT = Profile(
@@ -77,17 +89,40 @@ BC_PILOT = Profile(
            "reporting_support": 0.74, "abuse_deterrence": 0.3, "policy_influence": 0.24},
     knowledge_gain=1.6,
     codes=[
-        ("information_gained", "strength", 5), ("collaboration_improved", "strength", 4),
-        ("reporting_supported", "strength", 4), ("abuse_persists", "weakness", 3),
-        ("no_policy_feedback", "weakness", 3), ("information_not_shared_back", "weakness", 2),
-        ("agriculture_focus", "weakness", 2), ("no_logic_model", "weakness", 1),
-        ("government_network_potential", "opportunity", 2),
-        ("outreach_other_sectors", "opportunity", 2), ("fear_of_reprisal", "threat", 2),
-        ("funding_uncertainty", "threat", 1),
+        ("information_gained", "strength", 0.6), ("collaboration_improved", "strength", 0.5),
+        ("reporting_supported", "strength", 0.5), ("abuse_persists", "weakness", 0.4),
+        ("no_policy_feedback", "weakness", 0.4),
+        ("information_not_shared_back", "weakness", 0.15),
+        ("agriculture_focus", "weakness", 0.25), ("no_logic_model", "weakness", 0.12),
+        ("government_network_potential", "opportunity", 0.2),
+        ("outreach_other_sectors", "opportunity", 0.2), ("fear_of_reprisal", "threat", 0.35),
+        ("funding_uncertainty", "threat", 0.04),
     ],
 )
 
-PROFILES = {"bc": BC_PILOT}
+#: Not in the network survey items: without a Network they cannot be asked.
+NETWORK_ONLY_ITEMS = ("know_rights", "collaboration", "abuse_deterrence", "policy_influence")
+
+ON_CONSULTATION = Profile(
+    # a consultation before any expansion: 31 surveyed, 14 interviewed, 10 in focus groups
+    survey={"migrant_worker": 14, "support_organization": 8, "employer": 5, "government": 4},
+    interview={"support_organization": 6, "employer": 3, "government": 3, "other": 2},
+    focus_group={"migrant_worker": 10},
+    agree={"info_support": 0.4, "reporting_support": 0.3},
+    knowledge_gain=0.0,
+    knowledge_before=None,
+    knowledge_now=2.3,
+    codes=[
+        ("need_information", "weakness", 0.55), ("services_gap", "weakness", 0.35),
+        ("interest_in_network", "opportunity", 0.6), ("local_partners_ready", "strength", 0.3),
+        ("fear_of_reprisal", "threat", 0.3), ("employer_burden", "threat", 0.15),
+    ],
+    with_program_data=False,
+    asked={item: set() for item in NETWORK_ONLY_ITEMS},
+    survey_start=datetime(2020, 10, 5, 9),
+)
+
+PROFILES = {"bc": BC_PILOT, "on": ON_CONSULTATION}
 
 
 def _people(rng: np.random.Generator, n: int) -> list[tuple[str, str]]:
@@ -249,10 +284,15 @@ def survey_export(rng: np.random.Generator, profile: Profile, people: list[Stake
                    "stakeholder_group": GROUP_LABEL[person.group],
                    "sector": person.sector if person.group != "government" else "Not applicable"}
         for item, p in profile.agree.items():
-            asked = ASKED.get(item)
+            asked = profile.asked.get(item, ASKED.get(item))
             answers[item] = _likert(rng, p) if (asked is None or person.group in asked) else ""
-        if person.group in ASKED["knowledge_before"]:
-            before = int(np.clip(rng.normal(2.0, 0.8), 1, 5).round())
+        for item in QUESTIONS:
+            answers.setdefault(item[0], "")
+        if person.group in ASKED["knowledge_after"] and profile.knowledge_before is None:
+            now = int(np.clip(rng.normal(profile.knowledge_now, 0.9), 1, 5).round())
+            answers["knowledge_before"], answers["knowledge_after"] = "", KNOWLEDGE[now - 1]
+        elif person.group in ASKED["knowledge_before"]:
+            before = int(np.clip(rng.normal(profile.knowledge_before, 0.8), 1, 5).round())
             after = int(np.clip(before + rng.normal(profile.knowledge_gain, 0.7), 1, 5).round())
             answers["knowledge_before"], answers["knowledge_after"] = (
                 KNOWLEDGE[before - 1], KNOWLEDGE[after - 1])
@@ -297,6 +337,14 @@ EXCERPT_TEXT = {
     "fear_of_reprisal": "Workers are afraid to complain because their permit depends on the "
                         "employer. {aside}",
     "funding_uncertainty": "Short funding makes it hard to keep staff. {aside}",
+    "need_information": "Nobody told us what our rights are here or where to get help. "
+                        "{aside}",
+    "services_gap": "There is no agency near the farms that speaks our language. {aside}",
+    "interest_in_network": "We would join a network like that; we need to meet the others "
+                           "doing this work. {aside}",
+    "local_partners_ready": "Our settlement agency already runs sessions and could do more "
+                            "with support. {aside}",
+    "employer_burden": "Employers worry a network would mean more paperwork for them. {aside}",
 }
 ASIDES = ["", "", "", "My friend {name} can confirm.", "Call me at {phone}.",
           "Write to {email} for the documents.", "{name} said the same thing."]
@@ -307,7 +355,7 @@ def coded_excerpts(rng: np.random.Generator, profile: Profile,
     """Interview and focus-group excerpts, each coded; about a third coded by two coders."""
     codes = [c for c, _, _ in profile.codes]
     swot = {c: s for c, s, _ in profile.codes}
-    weights = np.array([w for *_, w in profile.codes], dtype=float)
+    chances = np.array([w for *_, w in profile.codes], dtype=float)
     rows = [["excerpt_id", "session_id", "line_of_evidence", "participant_name",
              "participant_email", "stakeholder_group", "coder", "code", "swot", "text"]]
     n = 0
@@ -319,8 +367,10 @@ def coded_excerpts(rng: np.random.Generator, profile: Profile,
         else:
             fg_index = [p for p in talkers if p.line == "focus_group"].index(person)
             session = f"FG-{fg_index // fg_size + 1:02d}"
-        for _ in range(int(rng.integers(2, 5))):
-            code = codes[rng.choice(len(codes), p=weights / weights.sum())]
+        raised = [c for c, chance in zip(codes, chances) if rng.random() < chance]
+        if not raised:  # everyone interviewed said something codable
+            raised = [codes[int(np.argmax(chances))]]
+        for code in raised:
             other = talkers[rng.integers(len(talkers))]
             aside = ASIDES[rng.integers(len(ASIDES))].format(
                 name=f"{other.first} {other.last}", phone=_phone(rng), email=other.email)
@@ -399,7 +449,7 @@ def meeting_records(rng: np.random.Generator, start: date) -> tuple[str, str]:
             if mtype in ("plenary", "working_group") and rng.random() < 0.5:
                 r += 1
                 status = rng.choice(["implemented", "under_consideration", "no_response",
-                                     "no_response"], p=[0.15, 0.35, 0.25, 0.25])
+                                     "no_response"], p=[0.2, 0.35, 0.2, 0.25])
                 recs.append([f"R-{r:03d}", mid, day.isoformat(), topics[r % len(topics)],
                              "ESDC" if rng.random() < 0.6 else "Province", str(status)])
     return _csv_text(meetings), _csv_text(recs)
@@ -414,7 +464,7 @@ def generate(where: Paths, seed: int = SEED) -> list[Path]:
     rng = np.random.default_rng(seed)
     people = _stakeholders(rng, profile)
     files = {
-        "survey_export.csv": survey_export(rng, profile, people, datetime(2019, 10, 1, 9)),
+        "survey_export.csv": survey_export(rng, profile, people, profile.survey_start),
         "coded_excerpts.csv": coded_excerpts(rng, profile, people),
     }
     if profile.with_program_data:
