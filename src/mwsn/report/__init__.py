@@ -22,7 +22,8 @@ from mwsn.report.html import Html, esc, figure, page, table
 __all__ = ["Html", "Report", "esc", "figure", "load_report", "page", "table"]
 
 #: the sections of the report, in order; each is a module of this package
-SECTIONS = ("title", "about", "context", "methodology", "findings", "considerations")
+SECTIONS = ("title", "about", "context", "methodology", "findings", "program", "swot",
+            "considerations")
 
 
 @dataclass

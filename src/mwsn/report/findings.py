@@ -1,15 +1,83 @@
-"""Findings: outcome indicators from the survey, with their confidence intervals."""
+"""Findings: per evaluation question, its rating, the justification and the evidence behind it.
+
+Ratings come from ``06_findings`` (``findings`` and ``indicator_scores``);
+the justification is generated here in the report's language from the same
+evidence. The survey indicator chart follows the questions.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import plots, privacy
+from mwsn import findings, i18n, plots, privacy, qualitative
 from mwsn.report.html import Html, esc, figure, table
 
 
+def _estimate(row, lang: str, words: list[dict]) -> str:
+    """An indicator's estimate as shown: words for interview mentions, blank if suppressed."""
+    if pd.isna(row.estimate):
+        return ""
+    if row.kind == "code_share":
+        return i18n.t(f"words.{qualitative.in_words(row.estimate, words)}", lang)
+    text = findings._fmt(row.estimate, row.unit, lang)
+    if not pd.isna(row.ci_low):
+        text += f" ({findings._fmt(row.ci_low, row.unit, lang)}-" \
+                f"{findings._fmt(row.ci_high, row.unit, lang)})"
+    return text
+
+
+def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
+    mine = indicators[indicators["question_id"] == question.id]
+    shown = privacy.suppress(mine, ["count", "n"], rep.params.min_cell,
+                             derived=["estimate", "ci_low", "ci_high"])
+    labels = {i.id: i.label(rep.lang) for i in question.indicators}
+    mark = rep.t("table.suppressed")
+    view = pd.DataFrame({
+        rep.t("col.indicator"): shown["indicator_id"].map(labels),
+        rep.t("col.line_of_evidence"): [rep.t(f"line.{x}") for x in shown["line_of_evidence"]],
+        rep.t("col.estimate"): [_estimate(r, rep.lang, matrix.words) or
+                                (mark if not pd.isna(r.n) or r.people else "")
+                                for r in shown.itertuples()],
+        rep.t("col.n"): shown["n"],
+        rep.t("col.score"): [rep.t(f"score.{s}") for s in shown["score"]],
+    })
+    view.attrs = shown.attrs
+    return table(view, rep.t("fnd.evidence_caption"), name=f"evidence_{question.id}",
+                 lang=rep.lang, min_cell=rep.params.min_cell, counts=[rep.t("col.n")],
+                 formats={rep.t("col.n"): "count"})
+
+
 def render(rep) -> Html:
+    matrix = findings.load_matrix(rep.where.root)
+    ratings = rep.processed("findings")
+    indicators = rep.processed("indicator_scores")
+    summary = pd.DataFrame({
+        rep.t("col.question"): [matrix.question(q).question(rep.lang)
+                                for q in ratings["question_id"]],
+        rep.t("col.rating"): [findings.rating_label(r, rep.lang) for r in ratings["rating"]],
+    })
+    parts = [table(summary, rep.t("fnd.summary_caption"), name="ratings", lang=rep.lang,
+                   min_cell=rep.params.min_cell)]
+    for finding in ratings.itertuples():
+        question = matrix.question(finding.question_id)
+        why = findings.justification(finding, indicators, matrix, rep.codebook, rep.lang,
+                                     rep.params.min_cell)
+        parts.append(
+            f'<article id="finding-{esc(question.id)}" class="finding">'
+            f"<h3>{esc(question.question(rep.lang))}</h3>"
+            f'<p class="rating rating-{esc(finding.rating)}"><strong>{esc(rep.t("col.rating"))}: '
+            f"{esc(findings.rating_label(finding.rating, rep.lang))}</strong></p>"
+            f"<p>{esc(why)}</p>{evidence_table(rep, question, indicators, matrix)}</article>")
+    parts.append(f'<p class="note">{esc(rep.t("fnd.document_review_note"))}</p>')
+    parts.append(_survey(rep))
+    return Html(f'<section id="findings"><h2>{esc(rep.t("fnd.heading"))}</h2>'
+                f"<p>{esc(rep.t('fnd.body'))}</p>{''.join(parts)}</section>")
+
+
+def _survey(rep) -> str:
+    """The survey indicators: chart of overall agreement, then the table by group."""
     indicators = rep.processed("survey_indicators")
+    indicators = indicators[indicators["n"] > 0]
     shown = privacy.suppress(indicators, ["n", "agree"], rep.params.min_cell,
                              derived=["agree_pct", "ci_low", "ci_high"])
     labels = {v: rep.label("survey", v) for v in shown["item"].unique()}
@@ -28,5 +96,5 @@ def render(rep) -> Html:
                 lang=rep.lang, min_cell=rep.params.min_cell, counts=[rep.t("col.n")],
                 formats={rep.t("col.n"): "count", rep.t("col.agree_pct"): "pct",
                          rep.t("col.ci_low"): "pct", rep.t("col.ci_high"): "pct"})
-    return Html(f'<section id="findings"><h2>{esc(rep.t("findings.heading"))}</h2>'
-                f"<p>{esc(rep.t('findings.body'))}</p>{chart}{tbl}</section>")
+    return (f'<h3>{esc(rep.t("fnd.survey_heading"))}</h3><p>{esc(rep.t("findings.body"))}</p>'
+            f"{chart}{tbl}")
