@@ -1,0 +1,88 @@
+"""Code frequencies per participant, evaluators' words, SWOT and agreement between coders."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mwsn import findings, qualitative
+
+WORDS = findings.load_matrix(findings.Path(__file__).resolve().parents[1]).words
+
+
+def _excerpts(rows):
+    """rows: (excerpt_id, participant, group, line, coder, code, swot)"""
+    return pd.DataFrame(rows, columns=["excerpt_id", "participant", "stakeholder_group",
+                                       "line_of_evidence", "coder", "code", "swot"]).assign(
+        text="quote", session_id="S1")
+
+
+def test_a_participant_raising_a_code_twice_counts_once():
+    ex = _excerpts([
+        ("E1", "P1", "employer", "interview", "A", "x", "strength"),
+        ("E2", "P1", "employer", "interview", "A", "x", "strength"),
+        ("E3", "P2", "employer", "interview", "A", "y", "weakness"),
+    ])
+    assert qualitative.code_share(ex, "x") == {"count": 1, "n": 2, "share": 0.5}
+
+
+def test_the_second_coder_does_not_add_mentions():
+    ex = _excerpts([
+        ("E1", "P1", "employer", "interview", "A", "x", "strength"),
+        ("E1", "P1", "employer", "interview", "B", "y", "weakness"),
+        ("E2", "P2", "employer", "interview", "A", "x", "strength"),
+    ])
+    # coder A coded the most excerpts: B's "y" on E1 is for agreement only
+    assert qualitative.code_share(ex, "y")["count"] == 0
+    assert qualitative.code_share(ex, "x")["count"] == 2
+
+
+def test_code_share_by_group_and_only_interviews_and_focus_groups():
+    ex = _excerpts([
+        ("E1", "P1", "employer", "interview", "A", "x", None),
+        ("E2", "P2", "migrant_worker", "focus_group", "A", "z", None),
+        ("E3", "P3", "migrant_worker", "survey", "A", "x", None),
+    ])
+    assert qualitative.code_share(ex, "x", groups=["migrant_worker"]) == {
+        "count": 0, "n": 1, "share": 0.0}
+
+
+@pytest.mark.parametrize("share, word", [
+    # hand-derived from params/evaluation_matrix.yaml evaluators_words
+    (1.0, "all"), (0.95, "almost_all"), (0.9, "almost_all"), (0.51, "most"), (0.5, "some"),
+    (0.25, "some"), (0.24, "a_few"), (0.01, "a_few"), (0.0, "none")])
+def test_evaluators_words_follow_the_thresholds_in_params(share, word):
+    assert qualitative.in_words(share, WORDS) == word
+
+
+def test_swot_table_orders_strengths_first_and_speaks_in_words():
+    ex = _excerpts([
+        ("E1", "P1", "employer", "interview", "A", "t", "threat"),
+        ("E2", "P2", "employer", "interview", "A", "s", "strength"),
+        ("E3", "P3", "government", "interview", "A", "s", "strength"),
+        ("E4", "P4", "government", "interview", "A", "w", "weakness"),
+    ])
+    swot = qualitative.swot_table(ex, WORDS)
+    assert list(swot["swot"]) == ["strength", "weakness", "threat"]
+    # 2 of 4 and 1 of 4 participants: both "some" (at least 25%, not more than 50%)
+    assert list(swot["words"]) == ["some", "some", "some"]
+    assert swot.iloc[0]["groups"] == "employer, government"
+
+
+def test_cohen_kappa_matches_a_published_value():
+    # statsmodels test_inter_rater.py TestUnweightedCohens (SAS PROC FREQ printout):
+    # table [[0,4,1],[0,8,0],[0,1,5]] -> kappa 0.4842, CI 0.2137 to 0.7547
+    table = [[0, 4, 1], [0, 8, 0], [0, 1, 5]]
+    rows, k = [], 0
+    for i, row in enumerate(table):
+        for j, count in enumerate(row):
+            for _ in range(count):
+                k += 1
+                rows += [(f"E{k:02d}", "P", "employer", "interview", "A", f"c{i}", None),
+                         (f"E{k:02d}", "P", "employer", "interview", "B", f"c{j}", None)]
+    # code c0 is never given by coder B: the table must keep its empty column
+    result = qualitative.coder_agreement(_excerpts(rows)).set_index("statistic")
+    assert result.loc["cohen_kappa", "value"] == pytest.approx(0.4842, abs=5e-5)
+    assert result.loc["cohen_kappa", "ci_low"] == pytest.approx(0.2137, abs=5e-5)
+    assert result.loc["cohen_kappa", "interpretation"] == "moderate"
+    assert result.loc["cohen_kappa", "excerpts"] == 19
