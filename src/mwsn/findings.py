@@ -22,7 +22,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mwsn import i18n, qualitative, stats
+from mwsn import i18n, privacy, qualitative, stats
 from mwsn.codebook import Codebook, likert_items
 from mwsn.config import Bilingual, Jurisdiction, _problems, read_yaml
 from mwsn.errors import InputError, Problem
@@ -345,6 +345,17 @@ def assess(matrix: Matrix, tables: dict[str, pd.DataFrame], codebook: Codebook,
     indicators = score(measure(matrix, questions, tables, codebook, params), matrix,
                        params.min_cell)
     return indicators, rate(indicators, matrix, questions)
+
+
+def shown(indicators: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Indicators as they may be shown: estimates from fewer than ``min_cell`` people blanked.
+
+    A metric that counts no people (a program metric) has no ``count``; it is
+    taken as 0 here so that suppression leaves it alone.
+    """
+    table = indicators.assign(count=indicators["count"].fillna(0))
+    return privacy.suppress(table, ["count", "n"], min_cell,
+                            derived=["estimate", "ci_low", "ci_high"])
 
 
 # -- 4. justify -----------------------------------------------------------------------------

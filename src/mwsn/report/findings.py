@@ -28,16 +28,16 @@ def _estimate(row, lang: str, words: list[dict]) -> str:
 
 def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
     mine = indicators[indicators["question_id"] == question.id]
-    shown = privacy.suppress(mine, ["count", "n"], rep.params.min_cell,
-                             derived=["estimate", "ci_low", "ci_high"])
+    shown = findings.shown(mine, rep.params.min_cell)
     labels = {i.id: i.label(rep.lang) for i in question.indicators}
     mark = rep.t("table.suppressed")
     view = pd.DataFrame({
         rep.t("col.indicator"): shown["indicator_id"].map(labels),
         rep.t("col.line_of_evidence"): [rep.t(f"line.{x}") for x in shown["line_of_evidence"]],
-        rep.t("col.estimate"): [_estimate(r, rep.lang, matrix.words) or
-                                (mark if not pd.isna(r.n) or r.people else "")
-                                for r in shown.itertuples()],
+        # interview mentions are shown in evaluators' words, which protect small counts
+        rep.t("col.estimate"): [_estimate(r if r.kind != "code_share" else raw, rep.lang,
+                                          matrix.words) or mark
+                                for r, raw in zip(shown.itertuples(), mine.itertuples())],
         rep.t("col.n"): shown["n"],
         rep.t("col.score"): [rep.t(f"score.{s}") for s in shown["score"]],
     })
