@@ -175,3 +175,45 @@ def test_second_jurisdiction_runs_as_a_consultation(tmp_path):
     assert not ratings["rating"].isna().any()
     html = (root / "reports/on/assessment.html").read_text(encoding="utf-8")
     assert "No Network was in place in Ontario" in html
+
+
+# -- what the justification may say --------------------------------------------------------------
+
+def _row(**values):
+    base = {"question_id": "information", "indicator_id": "workers_know_rights",
+            "line_of_evidence": "survey", "kind": "survey_agreement", "subject": "know_rights",
+            "group": "migrant_worker", "unit": "share", "people": True, "estimate": 0.75,
+            "ci_low": 0.5, "ci_high": 0.9, "count": 15, "n": 20, "min_n": 10, "score": "met"}
+    base.update(values)
+    return next(pd.DataFrame([base]).itertuples())
+
+
+CODEBOOK = load_codebook(PROJECT)
+
+
+def test_justification_cites_estimate_interval_base_and_source():
+    text = findings.evidence_text(_row(), "Workers", CODEBOOK, "en", 5, MATRIX.words)
+    assert text.startswith("Workers: 75% (95% CI 50% to 90%; n = 20; survey statement")
+    assert text.endswith("- met.")
+    fr = findings.evidence_text(_row(), "Travailleurs", CODEBOOK, "fr", 5, MATRIX.words)
+    assert "75\u00a0% (IC à 95\u00a0% de 50\u00a0% à 90\u00a0%; n = 20" in fr
+
+
+def test_a_share_computed_from_a_small_count_is_not_disclosed():
+    text = findings.evidence_text(_row(count=3, estimate=0.15), "Workers", CODEBOOK, "en", 5,
+                                  MATRIX.words)
+    assert "15%" not in text and "fewer than 5 of 20" in text
+
+
+def test_interview_mentions_are_given_in_evaluators_words():
+    row = _row(kind="code_share", subject="abuse_persists", group=None, estimate=0.6,
+               count=12, n=20, ci_low=float("nan"), ci_high=float("nan"))
+    text = findings.evidence_text(row, "Abuse", CODEBOOK, "en", 5, MATRIX.words)
+    assert "most of the 20 participants" in text and "60%" not in text
+
+
+def test_program_metrics_are_not_suppressed_as_if_they_were_people():
+    rows = pd.DataFrame([{**_row()._asdict(), "kind": "program_metric", "people": False,
+                          "unit": "count", "estimate": 5.0, "count": pd.NA, "n": 24}])
+    rows = rows.drop(columns="Index").astype({"count": "Int64"})
+    assert findings.shown(rows, 5)["estimate"].iloc[0] == 5.0

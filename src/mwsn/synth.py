@@ -111,7 +111,7 @@ ON_CONSULTATION = Profile(
     agree={"info_support": 0.4, "reporting_support": 0.3},
     knowledge_gain=0.0,
     knowledge_before=None,
-    knowledge_now=2.3,
+    knowledge_now=2.6,
     codes=[
         ("need_information", "weakness", 0.55), ("services_gap", "weakness", 0.35),
         ("interest_in_network", "opportunity", 0.6), ("local_partners_ready", "strength", 0.3),
@@ -428,6 +428,12 @@ ATTENDANCE = {
 }
 
 
+#: what became of the recommendations, in turn (the published assessment: policy influence
+#: needs continued improvement)
+RECOMMENDATION_FATES = ["under_consideration", "no_response", "implemented", "no_response",
+                        "under_consideration"]
+
+
 def meeting_records(rng: np.random.Generator, start: date) -> tuple[str, str]:
     """Attendance by meeting and stakeholder group, and recommendations with their fate."""
     meetings = [["meeting_id", "meeting_type", "date", "stakeholder_group", "attendees"]]
@@ -448,8 +454,8 @@ def meeting_records(rng: np.random.Generator, start: date) -> tuple[str, str]:
                                  max(0, int(rng.poisson(mean)))])
             if mtype in ("plenary", "working_group") and rng.random() < 0.5:
                 r += 1
-                status = rng.choice(["implemented", "under_consideration", "no_response",
-                                     "no_response"], p=[0.2, 0.35, 0.2, 0.25])
+                # calibrated, not drawn: one recommendation in five acted on by government
+                status = RECOMMENDATION_FATES[(r - 1) % len(RECOMMENDATION_FATES)]
                 recs.append([f"R-{r:03d}", mid, day.isoformat(), topics[r % len(topics)],
                              "ESDC" if rng.random() < 0.6 else "Province", str(status)])
     return _csv_text(meetings), _csv_text(recs)

@@ -38,13 +38,13 @@ def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
         rep.t("col.estimate"): [_estimate(r if r.kind != "code_share" else raw, rep.lang,
                                           matrix.words) or mark
                                 for r, raw in zip(shown.itertuples(), mine.itertuples())],
-        rep.t("col.n"): shown["n"],
+        rep.t("col.base"): shown["n"],
         rep.t("col.score"): [rep.t(f"score.{s}") for s in shown["score"]],
     })
     view.attrs = shown.attrs
     return table(view, rep.t("fnd.evidence_caption"), name=f"evidence_{question.id}",
-                 lang=rep.lang, min_cell=rep.params.min_cell, counts=[rep.t("col.n")],
-                 formats={rep.t("col.n"): "count"})
+                 lang=rep.lang, min_cell=rep.params.min_cell, counts=[rep.t("col.base")],
+                 formats={rep.t("col.base"): "count"})
 
 
 def render(rep) -> Html:
@@ -65,8 +65,9 @@ def render(rep) -> Html:
         parts.append(
             f'<article id="finding-{esc(question.id)}" class="finding">'
             f"<h3>{esc(question.question(rep.lang))}</h3>"
-            f'<p class="rating rating-{esc(finding.rating)}"><strong>{esc(rep.t("col.rating"))}: '
-            f"{esc(findings.rating_label(finding.rating, rep.lang))}</strong></p>"
+            f'<p class="rating rating-{esc(finding.rating)}"><strong>'
+            f'{esc(rep.t("fnd.rating_line", rating=findings.rating_label(finding.rating, rep.lang)))}'
+            "</strong></p>"
             f"<p>{esc(why)}</p>{evidence_table(rep, question, indicators, matrix)}</article>")
     parts.append(f'<p class="note">{esc(rep.t("fnd.document_review_note"))}</p>')
     parts.append(_survey(rep))
