@@ -86,3 +86,17 @@ def test_cohen_kappa_matches_a_published_value():
     assert result.loc["cohen_kappa", "ci_low"] == pytest.approx(0.2137, abs=5e-5)
     assert result.loc["cohen_kappa", "interpretation"] == "moderate"
     assert result.loc["cohen_kappa", "excerpts"] == 19
+
+
+def test_quotes_prefer_unscrubbed_text_and_spread_across_groups():
+    ex = _excerpts([
+        ("E1", "P1", "employer", "interview", "A", "s", "strength"),
+        ("E2", "P2", "government", "interview", "A", "s", "strength"),
+        ("E3", "P3", "employer", "interview", "A", "w", "weakness"),
+        ("E4", "P4", "migrant_worker", "focus_group", "A", "w", "weakness"),
+    ])
+    ex.loc[0, "text"] = "Call [NAME] at [PHONE]."
+    picked = qualitative.quotes(ex, ["s", "w"])
+    assert list(picked["stakeholder_group"]) == ["government", "employer"]
+    swot = qualitative.swot_table(ex, WORDS)
+    assert qualitative.leading_codes(swot) == ["s", "w"]

@@ -286,20 +286,35 @@ def swot_table(excerpts: pd.DataFrame, thresholds: list[dict]) -> pd.DataFrame:
     return out.drop(columns="_order").reset_index(drop=True)
 
 
-def quotes(excerpts: pd.DataFrame, codes: list[str], per_code: int = 1) -> pd.DataFrame:
-    """Illustrative quotes: the first excerpt(s) of each code, attributed to a group only.
+def leading_codes(swot: pd.DataFrame, per_tag: int = 1) -> list[str]:
+    """The most raised code(s) of each SWOT tag, in SWOT order (from :func:`swot_table`)."""
+    return list(swot.groupby("swot", sort=False).head(per_tag)["code"])
 
-    Returns ``code, stakeholder_group, line_of_evidence, text`` (text already scrubbed).
+
+def quotes(excerpts: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """One illustrative quote per code, attributed to a stakeholder group only.
+
+    Prefers excerpts that needed no scrubbing (no ``[NAME]``-style tags) and
+    spreads the quotes across stakeholder groups; deterministic. Returns
+    ``code, stakeholder_group, line_of_evidence, text`` (text already scrubbed).
     """
     coded = main_coding(excerpts)
+    coded = coded[coded["text"].notna()]
+    coded = coded.assign(_tagged=coded["text"].str.contains(r"\[[A-Z]+\]", regex=True))
+    quoted: dict[str, int] = {}
     picked = []
     for code in codes:
-        rows = coded[(coded["code"] == code) & coded["text"].notna()]
-        picked.append(rows.head(per_code))
+        rows = coded[coded["code"] == code]
+        if rows.empty:
+            continue
+        order = rows.assign(_seen=rows["stakeholder_group"].map(lambda g: quoted.get(g, 0)))
+        best = order.sort_values(["_tagged", "_seen", "excerpt_id"]).iloc[0]
+        quoted[best["stakeholder_group"]] = quoted.get(best["stakeholder_group"], 0) + 1
+        picked.append(best)
+    columns = ["code", "stakeholder_group", "line_of_evidence", "text"]
     if not picked:
-        return pd.DataFrame(columns=["code", "stakeholder_group", "line_of_evidence", "text"])
-    out = pd.concat(picked, ignore_index=True)
-    return out[["code", "stakeholder_group", "line_of_evidence", "text"]].astype(str)
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(picked)[columns].astype(str).reset_index(drop=True)
 
 
 #: Landis & Koch (1977) benchmarks for kappa: lower bound of each band

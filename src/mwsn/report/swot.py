@@ -20,7 +20,11 @@ def scale_text(rep, words: list[dict]) -> str:
         if w["word"] == "none":
             continue
         pct = i18n.percent(w["min_share"], rep.lang)
-        rule = rep.t("words.rule_above" if w.get("above") else "words.rule_at_least", pct=pct)
+        if w["min_share"] >= 1 and not w.get("above"):
+            rule = pct
+        else:
+            rule = rep.t("words.rule_above" if w.get("above") else "words.rule_at_least",
+                         pct=pct)
         parts.append(rep.t("words.scale", word=rep.t(f"words.{w['word']}"), rule=rule))
     return "; ".join(parts)
 
