@@ -1,8 +1,10 @@
-"""The ``mwsn`` command: synth, validate, run, list.
+"""The ``mwsn`` command: synth, validate, run, verify, list.
 
 The only module that parses arguments. Input errors are printed as
 ``file:row:column: message`` lines and exit with status 2, without a
-traceback; a failing notebook exits with status 1 naming notebook and cell.
+traceback; a failing notebook exits with status 1 naming notebook and cell;
+``verify`` exits with status 1 listing what differs; a jurisdiction already
+being run by another ``mwsn run`` exits with status 3.
 """
 
 from __future__ import annotations
@@ -37,11 +39,33 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("run", parents=[common], help="validate, execute notebooks, export reports")
-    p.add_argument("jurisdiction", nargs="?")
-    p.add_argument("--all", action="store_true", help="every jurisdiction with a params file")
+    p.add_argument("jurisdiction", nargs="*")
+    p.add_argument("--all", action="store_true",
+                   help="every jurisdiction with a params file, then the cross-jurisdiction "
+                   "notebooks (90_*)")
+    p.add_argument("--force", action="store_true",
+                   help="execute every notebook, even those whose inputs did not change")
+    p.add_argument("--jobs", "-j", type=_jobs, default=1,
+                   help="notebooks executed at the same time (default: 1)")
+
+    p = sub.add_parser("verify", parents=[common],
+                       help="rerun into a temporary folder and compare with the manifest")
+    p.add_argument("jurisdiction")
+    p.add_argument("--jobs", "-j", type=_jobs, default=1,
+                   help="notebooks executed at the same time (default: 1)")
 
     sub.add_parser("list", parents=[common], help="jurisdictions with a params file")
     return parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs (1 or more)")
+    return value
 
 
 def _synth(args) -> int:
@@ -75,15 +99,37 @@ def _run(args) -> int:
     from mwsn import config, runner
 
     if args.all == bool(args.jurisdiction):
-        raise InputError(_usage("give one jurisdiction or --all"))
-    codes = config.list_jurisdictions(args.root) if args.all else [args.jurisdiction]
+        raise InputError(_usage("give one or more jurisdictions, or --all"))
+    codes = config.list_jurisdictions(args.root) if args.all else args.jurisdiction
     for code in codes:
-        result = runner.run(code, args.root)
-        print(f"{code}: done in {result.seconds:.1f} s")
+        config.check_code(code)
+    results = runner.run_many(codes, args.root, force=args.force, jobs=args.jobs,
+                              progress=runner.Progress(), command=["mwsn", *sys.argv[1:]],
+                              cross=args.all)
+    for result in results:
+        if result.up_to_date:
+            print(f"{result.jurisdiction}: everything is up to date "
+                  f"({len(result.reused)} notebook runs, nothing changed; --force reruns all)")
+            continue
+        print(f"{result.jurisdiction}: done in {result.seconds:.1f} s "
+              f"({len(result.executed)} executed, {len(result.reused)} reused)")
         for path in result.outputs:
-            if path.parent == result.reports:
-                print(f"  {path}")
+            print(f"  {path}")
     return 0
+
+
+def _verify(args) -> int:
+    from mwsn import runner
+
+    differences = runner.verify(args.jurisdiction, args.root, jobs=args.jobs,
+                                progress=runner.Progress())
+    if not differences:
+        print(f"{args.jurisdiction}: every output matches the manifest (byte-identical rerun)")
+        return 0
+    print(f"{args.jurisdiction}: {len(differences)} difference(s) with the manifest:")
+    for difference in differences:
+        print(f"  {difference}")
+    return 1
 
 
 def _usage(message: str):
@@ -102,7 +148,8 @@ def _list(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"synth": _synth, "validate": _validate, "run": _run, "list": _list}[args.command]
+    handler = {"synth": _synth, "validate": _validate, "run": _run, "verify": _verify,
+               "list": _list}[args.command]
     try:
         return handler(args)
     except InputError as exc:

@@ -1,84 +1,455 @@
 """Execute the notebooks with papermill and export the reports with nbconvert.
 
-The only module that knows papermill and nbconvert. For one jurisdiction it
-validates the inputs (before any kernel starts), executes the numbered
-notebooks in order into a staging folder, runs the report notebook once per
-language, exports the manager report(s) without code and every executed
-notebook with code for auditors, then swaps the staging folder in for
-``reports/<jur>/``. A failure leaves the previous report untouched and keeps
-the partly executed notebook under ``reports/_failed/<jur>/``.
+The only module that knows papermill and nbconvert. For each jurisdiction it
+
+1. takes a lock (``reports/.<jur>.lock``): a second run of the same
+   jurisdiction stops at once; the OS releases the lock if a run is killed;
+2. hashes what the run depends on (:mod:`mwsn.provenance`) and, when nothing
+   changed since ``reports/<jur>/manifest.json`` was written, says so and stops,
+   without importing pandas, papermill or nbconvert;
+3. validates the raw data before any kernel starts;
+4. plans one *step* per notebook (the report notebook: one per language) and
+   executes, in parallel where the notebooks' contracts allow, only the steps
+   whose inputs changed; the others are reused from the previous run;
+5. exports the executed notebooks (with code) and the manager report(s)
+   (without code), writes the manifest, and swaps the new report and processed
+   data in.
+
+Which notebook reads what
+    A notebook may declare in its metadata ``"mwsn": {"reads": [...], "writes":
+    [...]}``: names of processed tables (``survey`` is
+    ``data/processed/<jur>/survey.parquet``; a name with a dot is a file name),
+    plus ``raw`` (``data/raw/<jur>/``) and ``external`` (``data/external/``) in
+    ``reads``. A notebook that declares no ``reads`` reads everything earlier
+    notebooks wrote and all raw and external data; one that declares no
+    ``writes`` is waited for by every later notebook. Each step runs in its own
+    folder where ``data/processed/<jur>/`` holds only what it may read, so an
+    undeclared read fails loudly instead of silently going stale. Every step
+    also depends on its own source, the params files, the library's source
+    hash and the package versions.
+
+Safe under faults
+    Steps run in ``reports/.staging-<jur>/``; nothing under ``reports/<jur>/``
+    or ``data/processed/<jur>/`` changes until every step has succeeded. Then a
+    ``COMMIT`` marker is written (the commit point) and both folders are
+    swapped in by renames. A run killed before the marker leaves the previous
+    outputs as they were and its staging folder is discarded by the next run;
+    one killed after it is completed by the next run. Executed notebooks show
+    paths relative to the project root and no timings, so reruns are
+    byte-identical wherever they run (and do not reveal a home folder). A
+    failing notebook keeps its partly executed copy under
+    ``reports/_failed/<jur>/``.
+
+Kernels talk to the runner over local IPC sockets, not TCP, so no port is
+opened and the kernel has no reason to warn about unencrypted TCP.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import re
 import shutil
+import sys
 import time
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
-import nbformat
-
-from mwsn import i18n, report, validate
-from mwsn.codebook import load_codebook
-from mwsn.config import Paths, load, paths
-from mwsn.errors import NotebookError
+from mwsn import provenance
+from mwsn.config import Paths, list_jurisdictions, load, paths
+from mwsn.errors import MwsnError, NotebookError
 
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 REPORT_NOTEBOOK = "07_report.ipynb"
+#: notebooks numbered from here on compare jurisdictions; ``run --all`` runs them last
+CROSS_JURISDICTION = 90
+#: the ``jurisdiction`` parameter given to cross-jurisdiction notebooks
+ALL = "all"
 KERNEL = "python3"
 #: the parameters every pipeline notebook declares, and nothing else
 PARAMETERS = ("jurisdiction", "root", "lang")
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 1
+#: environment of every kernel: no hash randomisation, fixed dates in file metadata
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
+
+notebooks_dir = provenance.notebooks_dir
 
 
-def notebooks_dir(root: Path) -> Path:
-    """The project's notebooks: ``<root>/notebooks``, else those beside this package's source."""
-    local = root / "notebooks"
-    if local.is_dir():
-        return local
-    return Path(__file__).resolve().parents[2] / "notebooks"
+class RunLocked(MwsnError):
+    """Another run of the same jurisdiction holds the lock."""
+
+    exit_code = 3
 
 
 def pipeline(folder: Path) -> list[Path]:
     """The numbered notebooks of one jurisdiction's run, in order (90+ are cross-jurisdiction)."""
     found = [p for p in folder.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name)]
-    return sorted(p for p in found if int(p.name[:2]) < 90)
+    return sorted(p for p in found if int(p.name[:2]) < CROSS_JURISDICTION)
+
+
+def cross_jurisdiction(folder: Path) -> list[Path]:
+    """The notebooks that compare jurisdictions (numbered 90 and above), in order."""
+    found = [p for p in folder.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name)]
+    return sorted(p for p in found if int(p.name[:2]) >= CROSS_JURISDICTION)
+
+
+# -- plan --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Contract:
+    """What a notebook reads and writes (``None``: not declared)."""
+
+    reads: tuple[str, ...] | None = None
+    writes: tuple[str, ...] | None = None
+
+    @property
+    def reads_raw(self) -> bool:
+        return self.reads is None or "raw" in self.reads
+
+    @property
+    def reads_external(self) -> bool:
+        return self.reads is None or "external" in self.reads
+
+    def reads_table(self, file_name: str) -> bool:
+        return self.reads is None or file_name in {_table_file(n) for n in self.reads}
+
+
+def _table_file(name: str) -> str:
+    return name if "." in name else f"{name}.parquet"
+
+
+def contract(notebook: Path) -> Contract:
+    """The reads/writes a notebook declares in its metadata (``metadata.mwsn``)."""
+    meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("mwsn", {})
+    reads, writes = meta.get("reads"), meta.get("writes")
+    return Contract(None if reads is None else tuple(reads),
+                    None if writes is None else tuple(writes))
 
 
 @dataclass
-class RunResult:
+class Step:
+    """One notebook execution of one jurisdiction, in one language."""
+
     jurisdiction: str
-    reports: Path
-    outputs: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
+    source: Path
+    lang: str
+    name: str
+    contract: Contract
+    report: bool
+    deps: list[int] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.jurisdiction} {self.name}"
 
 
-def _execute(source: Path, target: Path, where: Paths, lang: str) -> None:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+def plan(folder: Path, jurisdiction: str, languages: list[str]) -> list[Step]:
+    """Steps in file order; ``deps`` are the earlier steps each must wait for."""
+    steps: list[Step] = []
+    for source in pipeline(folder):
+        terms = contract(source)
+        report = source.name == REPORT_NOTEBOOK
+        for lang in (languages if report else languages[:1]):
+            suffix = f".{lang}" if report and lang != "en" else ""
+            steps.append(Step(jurisdiction, source, lang, source.stem + suffix, terms, report))
+    for j, later in enumerate(steps):
+        for i, earlier in enumerate(steps[:j]):
+            if earlier.source == later.source:
+                continue
+            if (earlier.contract.writes is None or later.contract.reads is None
+                    or any(later.contract.reads_table(_table_file(w))
+                           for w in earlier.contract.writes)):
+                later.deps.append(i)
+    return steps
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+
+# -- the state of one jurisdiction ---------------------------------------------------------------
+
+@dataclass
+class _Job:
+    """Everything known about one jurisdiction's run."""
+
+    where: Paths
+    steps: list[Step]
+    basis: dict                  # what every step depends on: provenance hashes
+    previous: dict | None        # the last manifest
+    force: bool
+    staging: Path = None
+    records: dict = field(default_factory=dict)   # step name -> manifest record
+    state: dict = field(default_factory=dict)     # step index -> "pending"/"running"/"done"
+    failed: NotebookError | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def code(self) -> str:
+        return self.where.jurisdiction
+
+    def rel_report(self, name: str) -> str:
+        return f"reports/{self.code}/{name}"
+
+    def rel_processed(self, name: str) -> str:
+        return f"data/processed/{self.code}/{name}"
+
+    def staged(self, rel: str) -> Path:
+        for prefix, folder in ((f"reports/{self.code}/", "report"),
+                               (f"data/processed/{self.code}/", "processed")):
+            if rel.startswith(prefix):
+                return self.staging / folder / rel[len(prefix):]
+        raise ValueError(rel)
+
+
+def _basis(where: Paths) -> dict:
+    env = provenance.environment()
+    return {
+        "parameters": provenance.parameters(where),
+        "raw": provenance.raw_inputs(where),
+        "external": provenance.external_inputs(where),
+        "notebooks": provenance.notebook_sources(where.root),
+        "mwsn": provenance.mwsn_version(),
+        "python": env["python"],
+        "packages": env["packages"],
+    }
+
+
+def _step_outputs(step: Step) -> list[str]:
+    """Report-side outputs of a step, relative to ``reports/<jur>/``."""
+    names = [f"notebooks/{step.name}.ipynb", f"notebooks/{step.name}.html"]
+    if step.report:
+        suffix = "" if step.lang == "en" else f".{step.lang}"
+        names.append(f"assessment{suffix}.html")
+    return names
+
+
+def _upstream(job: _Job, index: int, outputs_of) -> dict[str, str]:
+    """Processed files a step reads: those its dependencies wrote, as {path: sha256}."""
+    step = job.steps[index]
+    found = {}
+    for dep in step.deps:
+        for rel, sha in outputs_of(job.steps[dep]).items():
+            if rel.startswith("data/processed/") and step.contract.reads_table(rel.rsplit("/", 1)[1]):
+                found[rel] = sha
+    return dict(sorted(found.items()))
+
+
+def _key(job: _Job, step: Step, upstream: dict[str, str]) -> str:
+    """Hash of everything a step's outputs depend on."""
+    basis = job.basis
+    raw = basis["raw"] if step.contract.reads_raw else {
+        p: s for p, s in basis["raw"].items() if p.endswith("/SYNTHETIC_DATA.txt")}
+    return provenance.sha256_json({
+        "jurisdiction": job.code,
+        "notebook": basis["notebooks"].get(step.source.name),
+        "lang": step.lang,
+        "parameters": basis["parameters"]["sha256"],
+        "mwsn": basis["mwsn"],
+        "python": basis["python"],
+        "packages": basis["packages"],
+        "raw": raw,
+        "external": basis["external"] if step.contract.reads_external else {},
+        "upstream": upstream,
+    })
+
+
+def _read_manifest(where: Paths) -> dict | None:
+    path = where.reports / MANIFEST
     try:
-        papermill.execute_notebook(
-            str(source), str(target),
-            parameters={"jurisdiction": where.jurisdiction, "root": str(where.root),
-                        "lang": lang},
-            kernel_name=KERNEL, cwd=str(where.root), progress_bar=False, log_output=False,
-        )
-    except PapermillExecutionError as exc:
-        failed = where.root / "reports" / "_failed" / where.jurisdiction / target.name
-        failed.parent.mkdir(parents=True, exist_ok=True)
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if data.get("format") == MANIFEST_FORMAT else None
+
+
+def _live_matches(root: Path, outputs: dict[str, str], cache: dict) -> bool:
+    """Whether every recorded output exists under ``root`` with its recorded hash."""
+    for rel, sha in outputs.items():
+        if rel not in cache:
+            path = root / rel
+            cache[rel] = provenance.sha256_file(path) if path.is_file() else None
+        if cache[rel] != sha:
+            return False
+    return True
+
+
+def _up_to_date(job: _Job) -> bool:
+    """True when the last manifest matches every step's inputs and every output on disk."""
+    previous = job.previous
+    if job.force or previous is None:
+        return False
+    recorded = previous.get("notebooks", {})
+    if set(recorded) != {s.name for s in job.steps}:
+        return False
+    cache: dict = {}
+    for index, step in enumerate(job.steps):
+        record = recorded[step.name]
+        upstream = _upstream(job, index, lambda s: recorded[s.name]["outputs"])
+        if record.get("key") != _key(job, step, upstream):
+            return False
+    return _live_matches(job.where.root, previous.get("outputs", {}), cache)
+
+
+# -- locks and atomic swap ---------------------------------------------------------------------
+
+class _Lock:
+    """An exclusive ``flock`` on a file; the OS releases it when the process dies."""
+
+    def __init__(self, path: Path, what: str):
+        self.path, self.what, self.fd = path, what, None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise RunLocked(
+                f"{self.what} is already running (process {holder or 'unknown'}, lock "
+                f"{self.path}); wait for it to finish, then run again") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _lock(where: Paths) -> _Lock:
+    return _Lock(where.root / "reports" / f".{where.jurisdiction}.lock",
+                 f"mwsn run {where.jurisdiction}")
+
+
+def _staging(where: Paths) -> Path:
+    return where.root / "reports" / f".staging-{where.jurisdiction}"
+
+
+def _targets(where: Paths) -> dict[str, Path]:
+    # processed first, report (holding the manifest) last
+    return {"processed": where.processed, "report": where.reports}
+
+
+def _discard(folder: Path) -> None:
+    """Remove a folder, first moving it aside so that a new one can take its name at once."""
+    if not folder.exists():
+        return
+    trash = folder.with_name(f".trash-{uuid.uuid4().hex[:12]}")
+    try:
+        folder.rename(trash)
+    except OSError:
+        trash = folder
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _finish_commit(staging: Path, targets: dict[str, Path]) -> None:
+    """Swap committed staging folders in; safe to repeat after being interrupted."""
+    old = staging / "old"
+    old.mkdir(exist_ok=True)
+    for key, target in targets.items():
+        new = staging / key
+        if not new.exists():
+            continue          # already swapped in
         if target.exists():
-            shutil.copyfile(target, failed)
-        raise NotebookError(source.name, exc.cell_index + 1, f"{exc.ename}: {exc.evalue}",
-                            kept=str(failed)) from None
+            if (old / key).exists():
+                shutil.rmtree(old / key)
+            target.rename(old / key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        new.rename(target)
+    (staging / "COMMIT").unlink(missing_ok=True)
+    _discard(staging)
 
 
-def _manager_body(executed: Path) -> str:
+def _commit(staging: Path, targets: dict[str, Path]) -> None:
+    marker = staging / "COMMIT"
+    tmp = staging / "COMMIT.tmp"
+    tmp.write_text("complete: swap in\n", encoding="ascii")
+    os.replace(tmp, marker)        # the commit point
+    _finish_commit(staging, targets)
+
+
+def _recover(staging: Path, targets: dict[str, Path]) -> None:
+    """Complete a committed swap a killed run left half done, or discard its leftovers."""
+    for trash in staging.parent.glob(".trash-*"):
+        shutil.rmtree(trash, ignore_errors=True)
+    if (staging / "COMMIT").exists():
+        _finish_commit(staging, targets)
+    else:
+        _discard(staging)
+
+
+# -- executing one step (in a worker process) --------------------------------------------------
+
+def _link_tree(root: Path, work: Path, *, keep_data: set[str], processed: Path | None) -> None:
+    """Make ``work`` a view of ``root``: links to its entries, a private processed folder."""
+    work.mkdir(parents=True, exist_ok=True)
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith(".") or entry.name in ("data", "reports"):
+            continue
+        (work / entry.name).symlink_to(entry)
+    data = root / "data"
+    (work / "data").mkdir(exist_ok=True)
+    if data.is_dir():
+        for entry in sorted(data.iterdir()):
+            if entry.name in keep_data and entry.name != "processed":
+                (work / "data" / entry.name).symlink_to(entry)
+    if processed is not None:
+        processed.mkdir(parents=True, exist_ok=True)
+
+
+def _deterministic(nb, roots: list[str], input_path: str, output_path: str) -> str:
+    """The executed notebook as JSON without timings and with paths relative to the root."""
+    meta = nb.metadata.get("papermill")
+    if meta is not None:
+        for volatile in ("start_time", "end_time", "duration"):
+            meta.pop(volatile, None)
+        meta["input_path"], meta["output_path"] = input_path, output_path
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"     # papermill gives it a random id
+        cell.metadata.pop("execution", None)
+        cell_meta = cell.metadata.get("papermill")
+        if cell_meta is not None:
+            for volatile in ("start_time", "end_time", "duration"):
+                cell_meta.pop(volatile, None)
+    import nbformat
+
+    text = nbformat.writes(nb)
+    for root in sorted(set(roots), key=len, reverse=True):
+        quoted = json.dumps(root)[1:-1]
+        text = text.replace(quoted + "/", "").replace(quoted, ".")
+    return text
+
+
+_EXPORTERS: dict = {}
+
+
+def _exporter(kind: str):
+    """One nbconvert exporter per kind, reused for every export in this process."""
+    if kind not in _EXPORTERS:
+        from nbconvert import HTMLExporter
+
+        if kind == "manager":
+            _EXPORTERS[kind] = HTMLExporter(
+                template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                exclude_output_prompt=True, exclude_markdown=True, exclude_raw=True)
+        else:
+            _EXPORTERS[kind] = HTMLExporter(template_name="lab")
+    return _EXPORTERS[kind]
+
+
+def _manager_body(nb) -> str:
     """The report notebook's HTML outputs only: no code, prompts, markdown or streams."""
-    from nbconvert import HTMLExporter
+    import copy
 
-    nb = nbformat.read(executed, as_version=4)
+    import nbformat
+
+    nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -89,74 +460,569 @@ def _manager_body(executed: Path) -> str:
             and "text/html" in out.get("data", {})
         ]
     nb.cells = [cell for cell in nb.cells if cell.cell_type == "code" and cell.outputs]
-    exporter = HTMLExporter(template_name="basic", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True,
-                            exclude_markdown=True, exclude_raw=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter("manager").from_notebook_node(nb)
     return body
 
 
-def _auditor_html(executed: Path) -> str:
-    from nbconvert import HTMLExporter
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
-    exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-    return body
+
+def _source_cell(source: Path, executed, index: int) -> int | None:
+    """1-based position in the committed notebook of the executed cell ``index``."""
+    try:
+        cell_id = executed.cells[index].get("id")
+        cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+        return 1 + [c.get("id") for c in cells].index(cell_id)
+    except (IndexError, ValueError, KeyError):
+        return index + 1
 
 
-def run(jurisdiction: str, root: str | Path = ".") -> RunResult:
-    """Validate, execute and export one jurisdiction; returns where the reports are."""
+def execute_step(task: dict) -> dict:
+    """Execute one notebook in its work folder and export it; returns a plain dict.
+
+    Runs in a worker process. ``task`` holds plain values only (paths as
+    strings). Returns ``{"seconds": ...}`` or ``{"error": {...}}`` naming the cell.
+    """
     started = time.monotonic()
-    where = paths(jurisdiction, root)
-    params = load(jurisdiction, where.root)
-    codebook = load_codebook(where.root)
-    validate.read_and_check(params, codebook, where)
+    import nbformat
+    import papermill
+    from jupyter_client.manager import KernelManager
+    from papermill.exceptions import PapermillExecutionError
 
-    reports_root = where.root / "reports"
-    staging = reports_root / f".staging-{jurisdiction}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    executed_dir = staging / "notebooks"
-    folder = notebooks_dir(where.root)
-    executed: list[Path] = []
-    for source in pipeline(folder):
-        if source.name == REPORT_NOTEBOOK:
+    os.environ.update(KERNEL_ENV)
+    source, work = Path(task["source"]), Path(task["work"])
+    out_dir = Path(task["out_dir"])
+    executed_path = work / f"{task['name']}.ipynb"
+    roots = [task["work"], str(Path(task["work"]).resolve()), task["root"],
+             str(Path(task["root"]).resolve())]
+    rel_in = f"notebooks/{source.name}"
+    rel_out = task["rel_out"]
+    sockets = Path(task["sockets"])
+    sockets.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    class LocalKernelManager(KernelManager):
+        """A kernel reached over IPC sockets in a private folder, not over TCP."""
+
+        def __init__(self, **kwargs):
+            super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
+
+    try:
+        nb = papermill.execute_notebook(
+            str(source), str(executed_path),
+            parameters={"jurisdiction": task["jurisdiction"], "root": ".", "lang": task["lang"]},
+            kernel_name=KERNEL, cwd=str(work), progress_bar=False, log_output=False,
+            kernel_manager_class=LocalKernelManager, record_timing=False)
+    except PapermillExecutionError as exc:
+        failed = Path(task["failed"])
+        cell = None
+        if executed_path.exists():
+            partial = nbformat.read(executed_path, as_version=4)
+            cell = _source_cell(source, partial, exc.cell_index)
+            _write_atomic(failed, _deterministic(partial, roots, rel_in, task["failed_rel"]))
+        return {"error": {"notebook": source.name, "cell": cell,
+                          "message": f"{exc.ename}: {exc.evalue}", "kept": str(failed)}}
+    except Exception as exc:  # kernel died, timeout: no cell to blame
+        return {"error": {"notebook": source.name, "cell": None,
+                          "message": f"{type(exc).__name__}: {exc}", "kept": None}}
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    text = _deterministic(nb, roots, rel_in, rel_out)
+    clean = nbformat.reads(text, as_version=4)
+    _write_atomic(out_dir / "notebooks" / f"{task['name']}.ipynb", text)
+    page, _ = _exporter("auditor").from_notebook_node(clean)
+    _write_atomic(out_dir / "notebooks" / f"{task['name']}.html", page)
+    if task["report"]:
+        from mwsn import i18n, report
+
+        params = load(task["jurisdiction"], task["root"])
+        suffix = "" if task["lang"] == "en" else f".{task['lang']}"
+        title = i18n.t("report.title", task["lang"], jurisdiction=params.name(task["lang"]))
+        html = report.page(_manager_body(clean), task["lang"], title, task["synthetic"])
+        _write_atomic(out_dir / f"assessment{suffix}.html", html)
+    executed_path.unlink(missing_ok=True)
+    return {"seconds": round(time.monotonic() - started, 3)}
+
+
+def _worker_init(parent: int) -> None:
+    """Leave when the parent is gone (killed): no orphaned kernels or workers."""
+    import threading
+
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+class Progress:
+    """Running steps with elapsed time: one live line on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream=None, live: bool | None = None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.live = self.stream.isatty() if live is None else live
+        self.running: dict[str, float] = {}
+        self.total = self.done = 0
+        self._drawn = False
+
+    def _clear(self) -> None:
+        if self._drawn:
+            self.stream.write("\r\033[K")
+            self._drawn = False
+
+    def _say(self, line: str) -> None:
+        self._clear()
+        self.stream.write(line + "\n")
+        self.stream.flush()
+        self.tick()
+
+    def start(self, label: str) -> None:
+        self.running[label] = time.monotonic()
+        if not self.live:
+            self._say(f"{label}: started")
+        else:
+            self.tick()
+
+    def finish(self, label: str, status: str, seconds: float | None = None) -> None:
+        began = self.running.pop(label, None)
+        if seconds is None and began is not None:
+            seconds = time.monotonic() - began
+        self.done += 1
+        took = f" in {seconds:.1f} s" if seconds is not None else ""
+        self._say(f"{label}: {status}{took}")
+
+    def tick(self) -> None:
+        if not self.live or not self.running:
+            return
+        now = time.monotonic()
+        parts = ", ".join(f"{label} {now - t:.0f} s" for label, t in self.running.items())
+        self._clear()
+        self.stream.write(f"[{self.done}/{self.total}] running: {parts}"[:200])
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        self._clear()
+        self.stream.flush()
+
+
+class _Quiet(Progress):
+    def __init__(self):
+        super().__init__(stream=open(os.devnull, "w"), live=False)
+
+
+# -- running -----------------------------------------------------------------------------------
+
+@dataclass
+class RunResult:
+    jurisdiction: str
+    reports: Path
+    outputs: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    executed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    up_to_date: bool = False
+
+
+def run(jurisdiction: str, root: str | Path = ".", *, force: bool = False, jobs: int = 1,
+        progress: Progress | None = None, command: list[str] | None = None) -> RunResult:
+    """Validate, execute and export one jurisdiction; returns where the reports are."""
+    return run_many([jurisdiction], root, force=force, jobs=jobs, progress=progress,
+                    command=command)[0]
+
+
+def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, jobs: int = 1,
+             progress: Progress | None = None, command: list[str] | None = None,
+             cross: bool = False) -> list[RunResult]:
+    """Run several jurisdictions, their notebooks sharing ``jobs`` worker processes.
+
+    With ``cross``, the cross-jurisdiction notebooks (``90_*``) run afterwards.
+    Raises :class:`NotebookError` (the first failure) once every jurisdiction
+    that could finish has been swapped in.
+    """
+    progress = progress or _Quiet()
+    command = list(sys.argv) if command is None else command
+    locks = [_lock(paths(code, root)) for code in dict.fromkeys(codes)]
+    try:
+        for lock in locks:
+            lock.acquire()
+        return _run_locked(list(dict.fromkeys(codes)), Path(root).resolve(), force, max(1, jobs),
+                           progress, command, cross)
+    finally:
+        for lock in locks:
+            lock.release()
+        progress.close()
+
+
+def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunResult]:
+    jobs_by_code: dict[str, _Job] = {}
+    results: dict[str, RunResult] = {}
+    for code in codes:
+        where = paths(code, root)
+        _recover(_staging(where), _targets(where))
+        params = load(code, root)
+        job = _Job(where, plan(notebooks_dir(root), code, list(params.languages)),
+                   _basis(where), _read_manifest(where), force)
+        if _up_to_date(job):
+            results[code] = RunResult(code, where.reports, _report_files(where), 0.0,
+                                      reused=[s.name for s in job.steps], up_to_date=True)
+        else:
+            jobs_by_code[code] = job
+    if jobs_by_code:
+        from mwsn import validate
+        from mwsn.codebook import load_codebook
+
+        codebook = load_codebook(root)
+        for code, job in jobs_by_code.items():   # every input checked before any kernel starts
+            validate.read_and_check(load(code, root), codebook, job.where)
+        _execute_all(list(jobs_by_code.values()), jobs, progress, command)
+    failure = None
+    for code, job in jobs_by_code.items():
+        if job.failed is not None:
+            failure = failure or job.failed
             continue
-        target = executed_dir / source.name
-        _execute(source, target, where, params.languages[0])
-        executed.append(target)
-
-    outputs: list[Path] = []
-    report_source = folder / REPORT_NOTEBOOK
-    for lang in params.languages:
-        suffix = "" if lang == "en" else f".{lang}"
-        target = executed_dir / f"07_report{suffix}.ipynb"
-        _execute(report_source, target, where, lang)
-        executed.append(target)
-        title = i18n.t("report.title", lang, jurisdiction=params.name(lang))
-        html = report.page(_manager_body(target), lang, title, where.is_synthetic)
-        out = staging / f"assessment{suffix}.html"
-        out.write_text(html, encoding="utf-8")
-        outputs.append(out)
-    for nb_path in executed:
-        html_path = nb_path.with_suffix(".html")
-        html_path.write_text(_auditor_html(nb_path), encoding="utf-8")
-        outputs.append(html_path)
-
-    _swap_in(staging, where.reports)
-    result = RunResult(jurisdiction, where.reports,
-                       [where.reports / p.relative_to(staging) for p in outputs],
-                       time.monotonic() - started)
-    return result
+        results[code] = RunResult(
+            code, job.where.reports, _report_files(job.where), time.monotonic() - job.started,
+            executed=[n for n, r in job.records.items() if r["status"] == "executed"],
+            reused=[n for n, r in job.records.items() if r["status"] == "reused"])
+    if failure is not None:
+        raise failure
+    if cross:
+        ran = any(r.executed for r in results.values())
+        _run_cross(root, force or ran, progress)
+    return [results[code] for code in codes]
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with renames, so a reader never sees a half report."""
-    old = target.with_name(f".old-{target.name}")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
+def _report_files(where: Paths) -> list[Path]:
+    return sorted(where.reports.glob("assessment*.html"))
+
+
+def _execute_all(jobs_list: list[_Job], jobs: int, progress: Progress, command) -> None:
+    """Schedule every step of every jurisdiction over ``jobs`` worker processes."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    for job in jobs_list:
+        job.staging = _staging(job.where)
+        job.staging.mkdir(parents=True)
+        (job.staging / "report" / "notebooks").mkdir(parents=True)
+        (job.staging / "processed").mkdir()
+        job.state = {i: "pending" for i in range(len(job.steps))}
+        progress.total += len(job.steps)
+    total_steps = sum(len(j.steps) for j in jobs_list)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, total_steps),
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_init, initargs=(os.getpid(),))
+    running: dict = {}
+    try:
+        while True:
+            for job in jobs_list:
+                _start_ready(job, pool, running, progress)
+            if not running:
+                break
+            done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
+            progress.tick()
+            for future in done:
+                job, index = running.pop(future)
+                _finish_step(job, index, future.result(), progress)
+        for job in jobs_list:
+            if job.failed is None:
+                _write_manifest(job, command)
+                _commit(job.staging, _targets(job.where))
+            else:
+                _discard(job.staging)
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()       # their kernels stop with them
+        pool.shutdown(wait=False, cancel_futures=True)
+        for job in jobs_list:
+            _discard(job.staging)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _start_ready(job: _Job, pool, running: dict, progress: Progress) -> None:
+    """Reuse or submit every step whose dependencies are done."""
+    progressed = True
+    while progressed and job.failed is None:
+        progressed = False
+        for index, step in enumerate(job.steps):
+            if job.state[index] != "pending":
+                continue
+            if any(job.state[d] != "done" for d in step.deps):
+                continue
+            upstream = _upstream(job, index, lambda s: job.records[s.name]["outputs"])
+            key = _key(job, step, upstream)
+            record = {"notebook": step.source.name, "lang": step.lang,
+                      "source_sha256": job.basis["notebooks"].get(step.source.name),
+                      "reads": upstream, "key": key}
+            if _reuse(job, step, record):
+                job.state[index] = "done"
+                progressed = True
+                progress.finish(step.label, "up to date, reused")
+                continue
+            work = job.staging / "work" / step.name
+            _link_tree(job.where.root, work, keep_data=_data_links(job.where, step),
+                       processed=work / "data" / "processed" / job.code)
+            _seed(job, step, work, upstream)
+            task = {
+                "source": str(step.source), "work": str(work), "root": str(job.where.root),
+                "out_dir": str(job.staging / "report"), "name": step.name,
+                "jurisdiction": job.code, "lang": step.lang, "report": step.report,
+                "synthetic": job.where.is_synthetic,
+                "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
+                "failed": str(job.where.root / "reports" / "_failed" / job.code
+                              / f"{step.name}.ipynb"),
+                "failed_rel": f"reports/_failed/{job.code}/{step.name}.ipynb",
+                "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+            }
+            job.records[step.name] = record
+            job.state[index] = "running"
+            running[pool.submit(execute_step, task)] = (job, index)
+            progress.start(step.label)
+
+
+def _data_links(where: Paths, step: Step) -> set[str]:
+    data = where.root / "data"
+    names = {p.name for p in data.iterdir()} if data.is_dir() else set()
+    if not step.contract.reads_raw:
+        names.discard("raw")
+    if not step.contract.reads_external:
+        names.discard("external")
+    return names
+
+
+def _seed(job: _Job, step: Step, work: Path, upstream: dict[str, str]) -> None:
+    """Give a step's private processed folder copies of what it may read."""
+    processed = work / "data" / "processed" / job.code
+    for rel in upstream:
+        shutil.copyfile(job.staged(rel), processed / rel.rsplit("/", 1)[1])
+    if not step.contract.reads_raw:
+        marker = job.where.raw / "SYNTHETIC_DATA.txt"
+        if marker.exists():
+            (work / "data" / "raw" / job.code).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(marker, work / "data" / "raw" / job.code / marker.name)
+
+
+def _reuse(job: _Job, step: Step, record: dict) -> bool:
+    """Copy a step's outputs from the previous run when its key is unchanged."""
+    if job.force or job.previous is None:
+        return False
+    before = job.previous.get("notebooks", {}).get(step.name)
+    if not before or before.get("key") != record["key"]:
+        return False
+    if not _live_matches(job.where.root, before["outputs"], {}):
+        return False
+    for rel in before["outputs"]:
+        target = job.staged(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(job.where.root / rel, target)
+    record.update(status="reused", seconds=before.get("seconds"), outputs=before["outputs"])
+    job.records[step.name] = record
+    return True
+
+
+def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> None:
+    step = job.steps[index]
+    if "error" in result:
+        error = result["error"]
+        job.failed = job.failed or NotebookError(error["notebook"], error["cell"],
+                                                 error["message"], kept=error["kept"])
+        job.state[index] = "failed"
+        progress.finish(step.label, "FAILED")
+        return
+    work = job.staging / "work" / step.name
+    processed = work / "data" / "processed" / job.code
+    seeded = {rel.rsplit("/", 1)[1]: sha for rel, sha in job.records[step.name]["reads"].items()}
+    outputs = {}
+    for path in provenance.files_under(processed):
+        name = path.relative_to(processed).as_posix()
+        sha = provenance.sha256_file(path)
+        if seeded.get(name) == sha:
+            continue
+        declared = step.contract.writes
+        if declared is not None and name not in {_table_file(w) for w in declared}:
+            job.failed = job.failed or NotebookError(
+                step.source.name, None,
+                f"it wrote data/processed/{job.code}/{name}, which its metadata "
+                "(mwsn.writes) does not declare: add it there")
+            job.state[index] = "failed"
+            progress.finish(step.label, "FAILED")
+            return
+        target = job.staging / "processed" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        outputs[job.rel_processed(name)] = sha
+    for name in _step_outputs(step):
+        outputs[job.rel_report(name)] = provenance.sha256_file(job.staging / "report" / name)
+    shutil.rmtree(work, ignore_errors=True)
+    job.records[step.name].update(status="executed", seconds=result["seconds"],
+                                  outputs=dict(sorted(outputs.items())))
+    job.state[index] = "done"
+    progress.finish(step.label, "executed", result["seconds"])
+
+
+def _write_manifest(job: _Job, command: list[str]) -> None:
+    shutil.rmtree(job.staging / "work", ignore_errors=True)
+    outputs = {}
+    for folder, prefix in ((job.staging / "processed", f"data/processed/{job.code}"),
+                           (job.staging / "report", f"reports/{job.code}")):
+        for path in provenance.files_under(folder):
+            outputs[f"{prefix}/{path.relative_to(folder).as_posix()}"] = \
+                provenance.sha256_file(path)
+    basis = job.basis
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "jurisdiction": job.code,
+        "command": command,
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - job.started, 3),
+        "parameters": basis["parameters"],
+        "inputs": {**basis["raw"], **basis["external"]},
+        "mwsn": basis["mwsn"],
+        "python": basis["python"],
+        "packages": basis["packages"],
+        "notebooks": {name: job.records[name] for name in sorted(job.records)},
+        "outputs": dict(sorted(outputs.items())),
+    }
+    _write_atomic(job.staging / "report" / MANIFEST,
+                  json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+# -- cross-jurisdiction notebooks --------------------------------------------------------------
+
+def _run_cross(root: Path, needed: bool, progress: Progress) -> list[Path]:
+    """Run the ``90_*`` notebooks after every jurisdiction (``run --all``).
+
+    Each runs with ``jurisdiction = "all"`` in a view of the project where
+    ``data/processed/`` holds every jurisdiction's data and ``reports/`` is a
+    private folder: what it writes there is moved into ``reports/`` file by
+    file (each atomically) once it succeeded. Its executed copy goes to
+    ``reports/_all/notebooks/``.
+    """
+    notebooks = cross_jurisdiction(notebooks_dir(root))
+    if not notebooks:
+        return []
+    done = root / "reports" / ALL / "notebooks"
+    if not needed and all((done / f"{nb.stem}.ipynb").exists() for nb in notebooks):
+        return []
+    lock = _Lock(root / "reports" / f".{ALL}.lock", "mwsn run --all")
+    lock.acquire()
+    written = []
+    try:
+        for source in notebooks:
+            staging = root / "reports" / f".staging-{ALL}"
+            _discard(staging)
+            work = staging / "work"
+            _link_tree(root, work, keep_data={p.name for p in (root / "data").iterdir()}
+                       if (root / "data").is_dir() else set(), processed=None)
+            (work / "data" / "processed").symlink_to(root / "data" / "processed")
+            (work / "reports").mkdir()
+            label = f"{ALL} {source.stem}"
+            progress.start(label)
+            result = execute_step({
+                "source": str(source), "work": str(work), "root": str(root),
+                "out_dir": str(staging / "report"), "name": source.stem, "jurisdiction": ALL,
+                "lang": "en", "report": False, "synthetic": False,
+                "rel_out": f"reports/{ALL}/notebooks/{source.stem}.ipynb",
+                "failed": str(root / "reports" / "_failed" / ALL / source.name),
+                "failed_rel": f"reports/_failed/{ALL}/{source.name}",
+                "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}"})
+            if "error" in result:
+                error = result["error"]
+                progress.finish(label, "FAILED")
+                _discard(staging)
+                raise NotebookError(error["notebook"], error["cell"], error["message"],
+                                    kept=error["kept"])
+            for path in provenance.files_under(work / "reports"):
+                target = root / "reports" / path.relative_to(work / "reports")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                written.append(target)
+            for path in provenance.files_under(staging / "report"):
+                target = root / "reports" / ALL / path.relative_to(staging / "report")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+            _discard(staging)
+            progress.finish(label, "executed", result["seconds"])
+    finally:
+        lock.release()
+    return written
+
+
+# -- verify ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.what}"
+
+
+def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
+           progress: Progress | None = None) -> list[Difference]:
+    """Rerun a jurisdiction in a temporary folder and compare with its manifest.
+
+    Returns the differences (empty when everything matches): outputs whose
+    rerun hash differs from the manifest, outputs on disk that no longer match
+    it, and inputs, parameters, notebooks or library that changed since.
+    """
+    import tempfile
+
+    where = paths(jurisdiction, root)
+    manifest = _read_manifest(where)
+    if manifest is None:
+        raise MwsnError(f"{where.reports / MANIFEST} not found or unreadable: run "
+                        f"`mwsn run {jurisdiction}` first")
+    differences = []
+    basis = _basis(where)
+    for what, before, now in (
+            ("input", manifest["inputs"], {**basis["raw"], **basis["external"]}),
+            ("parameter file", manifest["parameters"]["files"], basis["parameters"]["files"]),
+            ("notebook", {r["notebook"]: r["source_sha256"]
+                          for r in manifest["notebooks"].values()},
+             {n: basis["notebooks"].get(n) for n in
+              {r["notebook"] for r in manifest["notebooks"].values()}}),
+            ("package", manifest["packages"], basis["packages"])):
+        for name in sorted(set(before) | set(now)):
+            if before.get(name) != now.get(name):
+                differences.append(Difference(name, f"{what} changed since the manifest "
+                                              f"({before.get(name)} → {now.get(name)})"))
+    if manifest["mwsn"] != basis["mwsn"]:
+        differences.append(Difference("mwsn", "library source changed since the manifest"))
+    for rel, sha in manifest["outputs"].items():
+        path = where.root / rel
+        if not path.is_file():
+            differences.append(Difference(rel, "missing from the current outputs"))
+        elif provenance.sha256_file(path) != sha:
+            differences.append(Difference(rel, "the file on disk differs from the manifest"))
+    with tempfile.TemporaryDirectory(prefix=f"mwsn-verify-{jurisdiction}-") as tmp:
+        copy = Path(tmp)
+        _link_tree(where.root, copy, keep_data={"raw", "external"}, processed=None)
+        run(jurisdiction, copy, force=True, jobs=jobs, progress=progress,
+            command=manifest.get("command"))
+        rerun = _read_manifest(paths(jurisdiction, copy))["outputs"]
+    recorded = manifest["outputs"]
+    for rel in sorted(set(recorded) | set(rerun)):
+        if rel not in rerun:
+            differences.append(Difference(rel, "in the manifest but not produced by the rerun"))
+        elif rel not in recorded:
+            differences.append(Difference(rel, "produced by the rerun but not in the manifest"))
+        elif rerun[rel] != recorded[rel]:
+            differences.append(Difference(
+                rel, f"rerun gives SHA-256 {rerun[rel][:12]}…, manifest has {recorded[rel][:12]}…"))
+    return differences
+
+
+__all__ = ["ALL", "Contract", "Difference", "Progress", "RunLocked", "RunResult", "contract",
+           "cross_jurisdiction", "execute_step", "notebooks_dir", "pipeline", "plan", "run",
+           "run_many", "verify"]

@@ -1,0 +1,168 @@
+"""Provenance: content hashes of what an assessment was built from.
+
+Pure functions over files, cheap enough to call on every run (they import
+neither pandas nor the notebook tools). The runner uses them to decide which
+notebooks must run again and to write ``reports/<jur>/manifest.json``; the
+report's annex can show the essentials with :func:`snapshot`.
+
+Every path is given relative to the project root with ``/`` separators, so
+that the same inputs give the same record on any machine and in any folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from mwsn import __version__
+from mwsn.config import JURISDICTION_CODE, SHARED_PARAMS, Paths
+
+#: installed packages whose versions can change what the notebooks produce
+PACKAGES = ("babel", "ipykernel", "jinja2", "jupyter_client", "matplotlib", "nbclient",
+            "nbconvert", "nbformat", "numpy", "pandas", "papermill", "pyarrow", "pydantic",
+            "pyyaml", "scipy", "statsmodels")
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_json(value) -> str:
+    """Hex SHA-256 of a JSON value written canonically (sorted keys, no spaces)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` as a ``/``-separated string."""
+    return Path(path).relative_to(root).as_posix()
+
+
+def files_under(folder: Path) -> list[Path]:
+    """Every regular file below ``folder`` (following links), sorted; hidden names skipped."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(".") or part == "__pycache__" for part in parts):
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def hashes(files, root: Path) -> dict[str, str]:
+    """``{relative path: sha256}`` for ``files``, in path order."""
+    return {relative(p, root): sha256_file(p) for p in sorted(files)}
+
+
+def parameter_files(where: Paths) -> list[Path]:
+    """The params files a jurisdiction's run depends on.
+
+    Its own ``params/<jur>.yaml`` and every shared file of ``params/`` (codebook,
+    logic model, evaluation matrix...), but not other jurisdictions' files.
+    """
+    found = []
+    for path in files_under(where.params_dir):
+        stem = path.relative_to(where.params_dir).with_suffix("").as_posix()
+        other = (path.suffix == ".yaml" and JURISDICTION_CODE.match(stem)
+                 and stem not in SHARED_PARAMS and stem != where.jurisdiction)
+        if not other:
+            found.append(path)
+    return found
+
+
+def parameters(where: Paths) -> dict:
+    """``{"files": {path: sha256}, "sha256": hash of them all}`` for the params files."""
+    files = hashes(parameter_files(where), where.root)
+    return {"files": files, "sha256": sha256_json(files)}
+
+
+def raw_inputs(where: Paths) -> dict[str, str]:
+    """``{path: sha256}`` of the jurisdiction's raw exports (``data/raw/<jur>/``)."""
+    return hashes(files_under(where.raw), where.root)
+
+
+def external_inputs(where: Paths) -> dict[str, str]:
+    """``{path: sha256}`` of the public context data (``data/external/``)."""
+    return hashes(files_under(where.external), where.root)
+
+
+def inputs(where: Paths) -> dict[str, str]:
+    """Every input file of a jurisdiction's run: raw exports and external data."""
+    return {**raw_inputs(where), **external_inputs(where)}
+
+
+def notebooks_dir(root: Path) -> Path:
+    """The project's notebooks: ``<root>/notebooks``, else those beside this package's source."""
+    local = Path(root) / "notebooks"
+    if local.is_dir():
+        return local
+    return _PACKAGE_DIR.parents[1] / "notebooks"
+
+
+def notebook_sources(root: Path) -> dict[str, str]:
+    """``{notebook file name: sha256 of its committed source}``."""
+    return {p.name: sha256_file(p) for p in sorted(notebooks_dir(root).glob("*.ipynb"))}
+
+
+def mwsn_version() -> dict:
+    """The library's version and a hash of its source (code, catalogue, templates).
+
+    The hash changes with any edit to the library, even without a new version
+    number, so results are never reused across library changes.
+    """
+    files = {relative(p, _PACKAGE_DIR): sha256_file(p) for p in files_under(_PACKAGE_DIR)
+             if p.suffix != ".pyc"}
+    return {"version": __version__, "source_sha256": sha256_json(files)}
+
+
+def environment() -> dict:
+    """Python version and the versions of the packages that shape the outputs."""
+    packages = {}
+    for name in PACKAGES:
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            packages[name] = None
+    return {"python": platform.python_version(), "packages": packages}
+
+
+def snapshot(where: Paths) -> dict:
+    """What a jurisdiction's assessment is built from, as a JSON-ready dict.
+
+    Keys: ``jurisdiction``; ``parameters`` (``files``: path → SHA-256 of each
+    params file, ``sha256``: one hash of them all); ``inputs`` (path → SHA-256 of
+    every raw export and external data file); ``notebooks`` (file name →
+    SHA-256 of its source); ``mwsn`` (``version``, ``source_sha256``);
+    ``python`` (version) and ``packages`` (name → version). Paths are relative
+    to the project root. For the annex of the report, e.g.::
+
+        snap = provenance.snapshot(config.paths(jurisdiction, root))
+        snap["parameters"]["sha256"], len(snap["inputs"]), snap["packages"]["pandas"]
+
+    The outputs' hashes and execution times are in ``reports/<jur>/manifest.json``,
+    written by the runner once every notebook has run.
+    """
+    env = environment()
+    return {
+        "jurisdiction": where.jurisdiction,
+        "parameters": parameters(where),
+        "inputs": inputs(where),
+        "notebooks": notebook_sources(where.root),
+        "mwsn": mwsn_version(),
+        "python": env["python"],
+        "packages": env["packages"],
+    }
