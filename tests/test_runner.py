@@ -1,0 +1,261 @@
+"""The runner: provenance, plan, incremental and parallel runs, atomic swap, lock, verify."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mwsn import cli, config, provenance, runner
+
+from conftest import make_root
+
+
+def _files(root: Path, code: str = "bc") -> dict[str, bytes]:
+    """Every output of a jurisdiction's run (the manifest aside), by path relative to root."""
+    found = {}
+    for folder in (root / "reports" / code, root / "data" / "processed" / code):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.name != runner.MANIFEST:
+                found[path.relative_to(root).as_posix()] = path.read_bytes()
+    return found
+
+
+def _copy(root: Path, dest: Path) -> Path:
+    shutil.copytree(root, dest, symlinks=True)
+    return dest
+
+
+def _manifest(root: Path, code: str = "bc") -> dict:
+    return json.loads((root / "reports" / code / runner.MANIFEST).read_text(encoding="utf-8"))
+
+
+# -- provenance and plan (no kernel) -------------------------------------------------------------
+
+def test_snapshot_hashes_inputs_params_notebooks_and_versions(project_root):
+    (project_root / "params" / "zz.yaml").write_text("code: zz\n")   # another jurisdiction
+    snap = provenance.snapshot(config.paths("bc", project_root))
+    survey = project_root / "data/raw/bc/survey_export.csv"
+    assert snap["inputs"]["data/raw/bc/survey_export.csv"] == \
+        hashlib.sha256(survey.read_bytes()).hexdigest()
+    assert "params/bc.yaml" in snap["parameters"]["files"]
+    assert "params/codebook.yaml" in snap["parameters"]["files"]
+    assert "params/zz.yaml" not in snap["parameters"]["files"]
+    assert len(snap["parameters"]["sha256"]) == 64
+    assert "01_clean.ipynb" in snap["notebooks"]
+    assert snap["packages"]["pandas"] and snap["python"].count(".") == 2
+    assert list(snap) == ["jurisdiction", "parameters", "inputs", "notebooks", "mwsn", "python",
+                          "packages"]
+
+
+def _notebook(folder: Path, name: str, reads=None, writes=None) -> None:
+    nb = nbformat.v4.new_notebook()
+    if reads is not None or writes is not None:
+        nb.metadata["mwsn"] = {k: v for k, v in (("reads", reads), ("writes", writes))
+                               if v is not None}
+    nbformat.write(nb, folder / name)
+
+
+def test_plan_follows_declared_reads_and_waits_for_undeclared_ones(tmp_path):
+    _notebook(tmp_path, "01_clean.ipynb", reads=["raw"], writes=["survey", "funding"])
+    _notebook(tmp_path, "02_profile.ipynb", reads=["funding"], writes=["profile"])
+    _notebook(tmp_path, "03_survey.ipynb", reads=["survey"], writes=["survey_indicators"])
+    _notebook(tmp_path, "06_findings.ipynb")                  # declares nothing
+    _notebook(tmp_path, "07_report.ipynb", writes=[])
+    _notebook(tmp_path, "90_compare.ipynb")
+    steps = runner.plan(tmp_path, "xx", ["en", "fr"])
+    deps = {s.name: sorted(steps[d].name for d in s.deps) for s in steps}
+    assert deps == {
+        "01_clean": [],
+        "02_profile": ["01_clean"],
+        "03_survey": ["01_clean"],          # 02 and 03 can run side by side
+        "06_findings": ["01_clean", "02_profile", "03_survey"],
+        "07_report": ["01_clean", "02_profile", "03_survey", "06_findings"],
+        "07_report.fr": ["01_clean", "02_profile", "03_survey", "06_findings"],
+    }
+    assert [s.lang for s in steps if s.report] == ["en", "fr"]
+    assert [p.name for p in runner.cross_jurisdiction(tmp_path)] == ["90_compare.ipynb"]
+
+
+def test_progress_degrades_to_plain_lines_off_a_terminal():
+    out = io.StringIO()
+    progress = runner.Progress(out)
+    progress.start("bc 01_clean")
+    progress.tick()
+    progress.finish("bc 01_clean", "executed", 2.04)
+    progress.close()
+    assert out.getvalue() == "bc 01_clean: started\nbc 01_clean: executed in 2.0 s\n"
+
+
+def test_second_run_of_a_jurisdiction_exits_at_once_while_one_is_running(project_root, capsys):
+    lock = runner._lock(config.paths("bc", project_root))
+    lock.acquire()
+    try:
+        started = time.monotonic()
+        assert cli.main(["run", "bc", "--root", str(project_root)]) == 3
+        assert time.monotonic() - started < 5
+    finally:
+        lock.release()
+    err = capsys.readouterr().err
+    assert "mwsn run bc is already running" in err and str(os.getpid()) in err
+    assert "Traceback" not in err
+
+
+def test_a_committed_swap_interrupted_halfway_is_completed_by_the_next_run(tmp_path):
+    staging, report, processed = tmp_path / "staging", tmp_path / "report", tmp_path / "processed"
+    for folder, text in ((report, "old report"), (processed, "old data"),
+                         (staging / "report", "new report"), (staging / "processed", "new data")):
+        folder.mkdir(parents=True)
+        (folder / "file.txt").write_text(text)
+    (staging / "COMMIT").write_text("complete")
+    # killed after moving the old processed folder aside, before the new one took its place
+    (staging / "old").mkdir()
+    processed.rename(staging / "old" / "processed")
+    runner._recover(staging, {"processed": processed, "report": report})
+    assert (processed / "file.txt").read_text() == "new data"
+    assert (report / "file.txt").read_text() == "new report"
+    assert not staging.exists()
+
+
+def test_uncommitted_staging_is_discarded_and_outputs_left_alone(tmp_path):
+    staging, report = tmp_path / "staging", tmp_path / "report"
+    (staging / "report").mkdir(parents=True)
+    (staging / "report" / "file.txt").write_text("half written")
+    report.mkdir()
+    (report / "file.txt").write_text("previous")
+    runner._recover(staging, {"report": report})
+    assert (report / "file.txt").read_text() == "previous" and not staging.exists()
+
+
+# -- real runs ---------------------------------------------------------------------------------
+
+
+
+@pytest.mark.integration
+def test_manifest_records_inputs_notebooks_outputs_and_versions(bc_run):
+    manifest = _manifest(bc_run)
+    text = (bc_run / "reports/bc" / runner.MANIFEST).read_text(encoding="utf-8")
+    assert text == json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert manifest["jurisdiction"] == "bc"
+    assert manifest["parameters"]["files"]["params/bc.yaml"] == provenance.sha256_file(
+        bc_run / "params/bc.yaml")
+    assert set(manifest["inputs"]) >= {"data/raw/bc/survey_export.csv",
+                                       "data/raw/bc/funding_ledger.csv"}
+    assert manifest["python"] and manifest["packages"]["papermill"]
+    assert manifest["mwsn"]["version"]
+    clean = manifest["notebooks"]["01_clean"]
+    assert clean["status"] == "executed" and clean["seconds"] > 0
+    assert clean["source_sha256"] == provenance.sha256_file(
+        runner.notebooks_dir(bc_run) / "01_clean.ipynb")
+    assert "data/processed/bc/survey.parquet" in clean["outputs"]
+    assert manifest["notebooks"]["03_survey"]["reads"] == {
+        "data/processed/bc/survey.parquet":
+            manifest["outputs"]["data/processed/bc/survey.parquet"]}
+    for rel, sha in manifest["outputs"].items():
+        assert provenance.sha256_file(bc_run / rel) == sha, rel
+    assert set(manifest["outputs"]) == set(_files(bc_run))
+
+
+@pytest.mark.integration
+def test_executed_notebooks_carry_no_timings_or_absolute_paths(bc_run):
+    text = (bc_run / "reports/bc/notebooks/01_clean.ipynb").read_text(encoding="utf-8")
+    assert str(bc_run) not in text and "start_time" not in text and "duration" not in text
+    assert '"id": "injected-parameters"' in text
+
+
+@pytest.mark.integration
+def test_a_second_run_elsewhere_in_parallel_gives_byte_identical_outputs(bc_run, tmp_path):
+    other = make_root(tmp_path)
+    runner.run("bc", other, jobs=2)
+    first, second = _files(bc_run), _files(other)
+    assert sorted(first) == sorted(second)
+    for rel in first:
+        assert first[rel] == second[rel], rel
+
+
+@pytest.mark.integration
+def test_noop_run_says_up_to_date_without_importing_the_heavy_tools(bc_run):
+    before = _files(bc_run)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "mwsn", "run", "bc",
+                           "--root", str(bc_run)], capture_output=True, text=True, check=True)
+    assert "everything is up to date" in done.stdout
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    for heavy in ("pandas", "papermill", "nbconvert", "nbformat", "numpy", "matplotlib"):
+        assert heavy not in imported, heavy
+    assert _files(bc_run) == before
+
+
+@pytest.mark.integration
+def test_changing_one_input_reruns_only_the_notebooks_downstream_of_it(bc_run, tmp_path):
+    root = _copy(bc_run, tmp_path / "copy")
+    ledger = root / "data/raw/bc/funding_ledger.csv"
+    ledger.write_text(ledger.read_text().replace("118575.0", "118576.0", 1))
+    survey_before = (root / "data/processed/bc/survey_indicators.parquet").read_bytes()
+    result = runner.run("bc", root)
+    assert sorted(result.executed) == ["01_clean", "07_report", "07_report.fr"]
+    assert result.reused == ["03_survey"]          # its input, the survey, did not change
+    manifest = _manifest(root)
+    assert manifest["notebooks"]["03_survey"]["status"] == "reused"
+    assert manifest["inputs"]["data/raw/bc/funding_ledger.csv"] == provenance.sha256_file(ledger)
+    assert (root / "data/processed/bc/survey_indicators.parquet").read_bytes() == survey_before
+    assert _manifest(root)["outputs"]["data/processed/bc/funding.parquet"] != \
+        _manifest(bc_run)["outputs"]["data/processed/bc/funding.parquet"]
+
+
+@pytest.mark.integration
+def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(bc_run, tmp_path):
+    root = _copy(bc_run, tmp_path / "copy")
+    before = _files(root)
+    manifest_before = (root / "reports/bc" / runner.MANIFEST).read_bytes()
+    proc = subprocess.Popen([sys.executable, "-m", "mwsn", "run", "bc", "--force", "--root",
+                             str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    progress_mark = root / "reports/.staging-bc/report/notebooks/01_clean.ipynb"
+    deadline = time.monotonic() + 120
+    while not progress_mark.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _files(root) == before
+    assert (root / "reports/bc" / runner.MANIFEST).read_bytes() == manifest_before
+    # the lock died with the process; the next run cleans up and finds nothing to do
+    assert cli.main(["run", "bc", "--root", str(root)]) == 0
+    assert not (root / "reports/.staging-bc").exists()
+    result = runner.run("bc", root, force=True)
+    assert sorted(result.executed) == ["01_clean", "03_survey", "07_report", "07_report.fr"]
+    assert _files(root) == before                 # deterministic: same bytes again
+
+
+@pytest.mark.integration
+def test_verify_passes_on_a_clean_run(bc_run, capsys):
+    assert cli.main(["verify", "bc", "--root", str(bc_run)]) == 0
+    assert "every output matches" in capsys.readouterr().out
+
+
+@pytest.mark.integration
+def test_verify_lists_a_changed_output(bc_run, tmp_path, capsys):
+    root = _copy(bc_run, tmp_path / "copy")
+    tampered = root / "reports/bc/assessment.html"
+    tampered.write_text(tampered.read_text(encoding="utf-8").replace("78", "87"),
+                        encoding="utf-8")
+    manifest = _manifest(root)
+    manifest["outputs"]["data/processed/bc/survey.parquet"] = "0" * 64
+    (root / "reports/bc" / runner.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    differences = runner.verify("bc", root)
+    listed = {d.path: d.what for d in differences}
+    assert set(listed) == {"reports/bc/assessment.html", "data/processed/bc/survey.parquet"}
+    assert "on disk differs" in listed["reports/bc/assessment.html"]
+    assert cli.main(["verify", "bc", "--root", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "data/processed/bc/survey.parquet: rerun gives SHA-256" in out
