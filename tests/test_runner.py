@@ -16,9 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mwsn import cli, config, provenance, runner
-
 from conftest import make_root
+from mwsn import cli, config, provenance, runner
 
 
 def _files(root: Path, code: str = "bc") -> dict[str, bytes]:
@@ -259,3 +258,27 @@ def test_verify_lists_a_changed_output(bc_run, tmp_path, capsys):
     assert cli.main(["verify", "bc", "--root", str(root)]) == 1
     out = capsys.readouterr().out
     assert "data/processed/bc/survey.parquet: rerun gives SHA-256" in out
+
+
+@pytest.mark.integration
+def test_cross_jurisdiction_notebooks_run_last_and_their_reports_are_moved_in(tmp_path):
+    root = tmp_path
+    (root / "notebooks").mkdir()
+    (root / "data" / "processed" / "xx").mkdir(parents=True)
+    (root / "data" / "processed" / "xx" / "t.txt").write_text("from xx")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell('jurisdiction = "xx"\nroot = "."\nlang = "en"',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "from pathlib import Path\n"
+            "seen = (Path(root) / 'data/processed/xx/t.txt').read_text()\n"
+            "(Path(root) / 'reports/compare.html').write_text(jurisdiction + ': ' + seen)"),
+    ]
+    nbformat.write(nb, root / "notebooks" / "90_compare.ipynb")
+    runner._run_cross(root, True, runner.Progress(io.StringIO()))
+    assert (root / "reports/compare.html").read_text() == "all: from xx"
+    assert (root / "reports" / runner.ALL / "notebooks/90_compare.ipynb").is_file()
+    assert not (root / "reports" / f".staging-{runner.ALL}").exists()

@@ -55,11 +55,11 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mwsn import provenance
-from mwsn.config import Paths, list_jurisdictions, load, paths
+from mwsn.config import Paths, load, paths
 from mwsn.errors import MwsnError, NotebookError
 
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
@@ -174,6 +174,7 @@ class _Job:
     """Everything known about one jurisdiction's run."""
 
     where: Paths
+    params: object               # config.Jurisdiction
     steps: list[Step]
     basis: dict                  # what every step depends on: provenance hashes
     previous: dict | None        # the last manifest
@@ -485,7 +486,9 @@ def execute_step(task: dict) -> dict:
     """Execute one notebook in its work folder and export it; returns a plain dict.
 
     Runs in a worker process. ``task`` holds plain values only (paths as
-    strings). Returns ``{"seconds": ...}`` or ``{"error": {...}}`` naming the cell.
+    strings). Returns ``{"seconds": ...}`` (plus ``"body"``, the manager
+    report's HTML, for the report notebook) or ``{"error": {...}}`` naming the
+    cell.
     """
     started = time.monotonic()
     import nbformat
@@ -525,30 +528,40 @@ def execute_step(task: dict) -> dict:
             _write_atomic(failed, _deterministic(partial, roots, rel_in, task["failed_rel"]))
         return {"error": {"notebook": source.name, "cell": cell,
                           "message": f"{exc.ename}: {exc.evalue}", "kept": str(failed)}}
-    except Exception as exc:  # kernel died, timeout: no cell to blame
+    except Exception as exc:  # noqa: BLE001 - kernel died, timeout: no cell to blame
         return {"error": {"notebook": source.name, "cell": None,
                           "message": f"{type(exc).__name__}: {exc}", "kept": None}}
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+    for warming in _WARMING:
+        warming.join()              # the exporters are not shared between threads
     text = _deterministic(nb, roots, rel_in, rel_out)
     clean = nbformat.reads(text, as_version=4)
     _write_atomic(out_dir / "notebooks" / f"{task['name']}.ipynb", text)
     page, _ = _exporter("auditor").from_notebook_node(clean)
     _write_atomic(out_dir / "notebooks" / f"{task['name']}.html", page)
+    done = {"seconds": round(time.monotonic() - started, 3)}
     if task["report"]:
-        from mwsn import i18n, report
-
-        params = load(task["jurisdiction"], task["root"])
-        suffix = "" if task["lang"] == "en" else f".{task['lang']}"
-        title = i18n.t("report.title", task["lang"], jurisdiction=params.name(task["lang"]))
-        html = report.page(_manager_body(clean), task["lang"], title, task["synthetic"])
-        _write_atomic(out_dir / f"assessment{suffix}.html", html)
+        done["body"] = _manager_body(clean)    # the runner wraps it into the page
     executed_path.unlink(missing_ok=True)
-    return {"seconds": round(time.monotonic() - started, 3)}
+    return done
+
+
+def _warm_up() -> None:
+    """Import the notebook tools and load the export templates ahead of the first step."""
+    import nbformat
+    import papermill  # noqa: F401
+
+    for kind in ("auditor", "manager"):
+        _exporter(kind).from_notebook_node(nbformat.v4.new_notebook())
+
+
+_WARMING: list = []     # the warm-up thread of a worker process, if any
 
 
 def _worker_init(parent: int) -> None:
-    """Leave when the parent is gone (killed): no orphaned kernels or workers."""
+    """Warm up in the background; leave when the parent is gone (killed), leaving no
+    orphaned kernels or workers."""
     import threading
 
     def watch():
@@ -558,6 +571,9 @@ def _worker_init(parent: int) -> None:
             time.sleep(0.5)
 
     threading.Thread(target=watch, daemon=True).start()
+    warming = threading.Thread(target=_warm_up, daemon=True)
+    warming.start()
+    _WARMING.append(warming)
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -571,6 +587,7 @@ class Progress:
         self.running: dict[str, float] = {}
         self.total = self.done = 0
         self._drawn = False
+        self._line = ""
 
     def _clear(self) -> None:
         if self._drawn:
@@ -603,10 +620,13 @@ class Progress:
             return
         now = time.monotonic()
         parts = ", ".join(f"{label} {now - t:.0f} s" for label, t in self.running.items())
+        line = f"[{self.done}/{self.total}] running: {parts}"[:200]
+        if self._drawn and line == self._line:
+            return
         self._clear()
-        self.stream.write(f"[{self.done}/{self.total}] running: {parts}"[:200])
+        self.stream.write(line)
         self.stream.flush()
-        self._drawn = True
+        self._drawn, self._line = True, line
 
     def close(self) -> None:
         self._clear()
@@ -614,8 +634,15 @@ class Progress:
 
 
 class _Quiet(Progress):
+    """No display (library use and tests)."""
+
     def __init__(self):
-        super().__init__(stream=open(os.devnull, "w"), live=False)
+        import io
+
+        super().__init__(stream=io.StringIO(), live=False)
+
+    def _say(self, line: str) -> None:
+        pass
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -668,7 +695,7 @@ def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunR
         where = paths(code, root)
         _recover(_staging(where), _targets(where))
         params = load(code, root)
-        job = _Job(where, plan(notebooks_dir(root), code, list(params.languages)),
+        job = _Job(where, params, plan(notebooks_dir(root), code, list(params.languages)),
                    _basis(where), _read_manifest(where), force)
         if _up_to_date(job):
             results[code] = RunResult(code, where.reports, _report_files(where), 0.0,
@@ -679,10 +706,19 @@ def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunR
         from mwsn import validate
         from mwsn.codebook import load_codebook
 
-        codebook = load_codebook(root)
-        for code, job in jobs_by_code.items():   # every input checked before any kernel starts
-            validate.read_and_check(load(code, root), codebook, job.where)
-        _execute_all(list(jobs_by_code.values()), jobs, progress, command)
+        total = sum(len(job.steps) for job in jobs_by_code.values())
+        pool = _pool(min(jobs, total))     # workers warm up while the inputs are checked
+        try:
+            codebook = load_codebook(root)
+            for code, job in jobs_by_code.items():   # every input checked before any kernel
+                validate.read_and_check(load(code, root), codebook, job.where)
+            _execute_all(list(jobs_by_code.values()), pool, progress, command)
+        except BaseException:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()       # their kernels stop with them
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     failure = None
     for code, job in jobs_by_code.items():
         if job.failed is not None:
@@ -704,10 +740,22 @@ def _report_files(where: Paths) -> list[Path]:
     return sorted(where.reports.glob("assessment*.html"))
 
 
-def _execute_all(jobs_list: list[_Job], jobs: int, progress: Progress, command) -> None:
-    """Schedule every step of every jurisdiction over ``jobs`` worker processes."""
+def _pool(workers: int):
+    """Worker processes (started fresh, not forked) that import the notebook tools at once."""
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_init, initargs=(os.getpid(),))
+    for _ in range(workers):
+        pool.submit(os.getpid)      # start every worker now
+    return pool
+
+
+def _execute_all(jobs_list: list[_Job], pool, progress: Progress, command) -> None:
+    """Schedule every step of every jurisdiction over the pool's worker processes."""
+    from concurrent.futures import FIRST_COMPLETED, wait
 
     for job in jobs_list:
         job.staging = _staging(job.where)
@@ -716,10 +764,6 @@ def _execute_all(jobs_list: list[_Job], jobs: int, progress: Progress, command) 
         (job.staging / "processed").mkdir()
         job.state = {i: "pending" for i in range(len(job.steps))}
         progress.total += len(job.steps)
-    total_steps = sum(len(j.steps) for j in jobs_list)
-    pool = ProcessPoolExecutor(max_workers=min(jobs, total_steps),
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
     running: dict = {}
     try:
         while True:
@@ -739,13 +783,10 @@ def _execute_all(jobs_list: list[_Job], jobs: int, progress: Progress, command) 
             else:
                 _discard(job.staging)
     except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()       # their kernels stop with them
-        pool.shutdown(wait=False, cancel_futures=True)
         for job in jobs_list:
-            _discard(job.staging)
+            if job.staging is not None:
+                _discard(job.staging)
         raise
-    pool.shutdown(wait=True)
 
 
 def _start_ready(job: _Job, pool, running: dict, progress: Progress) -> None:
@@ -776,7 +817,6 @@ def _start_ready(job: _Job, pool, running: dict, progress: Progress) -> None:
                 "source": str(step.source), "work": str(work), "root": str(job.where.root),
                 "out_dir": str(job.staging / "report"), "name": step.name,
                 "jurisdiction": job.code, "lang": step.lang, "report": step.report,
-                "synthetic": job.where.is_synthetic,
                 "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
                 "failed": str(job.where.root / "reports" / "_failed" / job.code
                               / f"{step.name}.ipynb"),
@@ -860,6 +900,9 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
         outputs[job.rel_processed(name)] = sha
+    if step.report:
+        _write_atomic(job.staging / "report" / _step_outputs(step)[-1],
+                      _manager_page(job, step.lang, result["body"]))
     for name in _step_outputs(step):
         outputs[job.rel_report(name)] = provenance.sha256_file(job.staging / "report" / name)
     shutil.rmtree(work, ignore_errors=True)
@@ -867,6 +910,13 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
                                   outputs=dict(sorted(outputs.items())))
     job.state[index] = "done"
     progress.finish(step.label, "executed", result["seconds"])
+
+
+def _manager_page(job: _Job, lang: str, body: str) -> str:
+    from mwsn import i18n, report
+
+    title = i18n.t("report.title", lang, jurisdiction=job.params.name(lang))
+    return report.page(body, lang, title, job.where.is_synthetic)
 
 
 def _write_manifest(job: _Job, command: list[str]) -> None:
@@ -882,7 +932,7 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
         "format": MANIFEST_FORMAT,
         "jurisdiction": job.code,
         "command": command,
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - job.started, 3),
         "parameters": basis["parameters"],
         "inputs": {**basis["raw"], **basis["external"]},
@@ -930,7 +980,7 @@ def _run_cross(root: Path, needed: bool, progress: Progress) -> list[Path]:
             result = execute_step({
                 "source": str(source), "work": str(work), "root": str(root),
                 "out_dir": str(staging / "report"), "name": source.stem, "jurisdiction": ALL,
-                "lang": "en", "report": False, "synthetic": False,
+                "lang": "en", "report": False,
                 "rel_out": f"reports/{ALL}/notebooks/{source.stem}.ipynb",
                 "failed": str(root / "reports" / "_failed" / ALL / source.name),
                 "failed_rel": f"reports/_failed/{ALL}/{source.name}",
