@@ -115,6 +115,7 @@ def _run(args) -> int:
               f"({len(result.executed)} executed, {len(result.reused)} reused)")
         for path in result.outputs:
             print(f"  {path}")
+        print(f"  {result.reports / runner.MANIFEST}")
     return 0
 
 

@@ -756,6 +756,7 @@ def _pool(workers: int):
 def _execute_all(jobs_list: list[_Job], pool, progress: Progress, command) -> None:
     """Schedule every step of every jurisdiction over the pool's worker processes."""
     from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     for job in jobs_list:
         job.staging = _staging(job.where)
@@ -775,7 +776,12 @@ def _execute_all(jobs_list: list[_Job], pool, progress: Progress, command) -> No
             progress.tick()
             for future in done:
                 job, index = running.pop(future)
-                _finish_step(job, index, future.result(), progress)
+                try:
+                    result = future.result()
+                except BrokenProcessPool as exc:
+                    raise MwsnError(f"a worker process running {job.steps[index].label} died "
+                                    f"({exc}); earlier outputs are intact: run again") from None
+                _finish_step(job, index, result, progress)
         for job in jobs_list:
             if job.failed is None:
                 _write_manifest(job, command)
