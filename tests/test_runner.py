@@ -219,9 +219,9 @@ def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(bc_run, tm
     manifest_before = (root / "reports/bc" / runner.MANIFEST).read_bytes()
     proc = subprocess.Popen([sys.executable, "-m", "mwsn", "run", "bc", "--force", "--root",
                              str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    progress_mark = root / "reports/.staging-bc/report/notebooks/01_clean.ipynb"
     deadline = time.monotonic() + 120
-    while not progress_mark.exists() and proc.poll() is None and time.monotonic() < deadline:
+    while (not list((root / "reports").glob(".staging-bc-*/report/notebooks/01_clean.ipynb"))
+           and proc.poll() is None and time.monotonic() < deadline):
         time.sleep(0.05)
     assert proc.poll() is None, "the run finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
@@ -230,7 +230,7 @@ def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(bc_run, tm
     assert (root / "reports/bc" / runner.MANIFEST).read_bytes() == manifest_before
     # the lock died with the process; the next run cleans up and finds nothing to do
     assert cli.main(["run", "bc", "--root", str(root)]) == 0
-    assert not (root / "reports/.staging-bc").exists()
+    assert not list((root / "reports").glob(".staging-bc-*"))
     result = runner.run("bc", root, force=True)
     assert sorted(result.executed) == ["01_clean", "03_survey", "07_report", "07_report.fr"]
     assert _files(root) == before                 # deterministic: same bytes again

@@ -29,7 +29,7 @@ Which notebook reads what
     hash and the package versions.
 
 Safe under faults
-    Steps run in ``reports/.staging-<jur>/``; nothing under ``reports/<jur>/``
+    Steps run in ``reports/.staging-<jur>-<run>/``; nothing under ``reports/<jur>/``
     or ``data/processed/<jur>/`` changes until every step has succeeded. Then a
     ``COMMIT`` marker is written (the commit point) and both folders are
     swapped in by renames. A run killed before the marker leaves the previous
@@ -328,7 +328,14 @@ def _lock(where: Paths) -> _Lock:
 
 
 def _staging(where: Paths) -> Path:
-    return where.root / "reports" / f".staging-{where.jurisdiction}"
+    """A new staging folder, named for this run alone: a killed run's worker that has not
+    yet noticed can only write into its own run's folder."""
+    return where.root / "reports" / f".staging-{where.jurisdiction}-{uuid.uuid4().hex[:12]}"
+
+
+def _recover_all(where: Paths) -> None:
+    for staging in sorted((where.root / "reports").glob(f".staging-{where.jurisdiction}-*")):
+        _recover(staging, _targets(where))
 
 
 def _targets(where: Paths) -> dict[str, Path]:
@@ -465,8 +472,10 @@ def _manager_body(nb) -> str:
     return body
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write_atomic(path: Path, text: str, *, make_folder: bool = False) -> None:
+    """Write aside then rename; the folder must exist unless ``make_folder``."""
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
@@ -525,7 +534,8 @@ def execute_step(task: dict) -> dict:
         if executed_path.exists():
             partial = nbformat.read(executed_path, as_version=4)
             cell = _source_cell(source, partial, exc.cell_index)
-            _write_atomic(failed, _deterministic(partial, roots, rel_in, task["failed_rel"]))
+            _write_atomic(failed, _deterministic(partial, roots, rel_in, task["failed_rel"]),
+                          make_folder=True)
         return {"error": {"notebook": source.name, "cell": cell,
                           "message": f"{exc.ename}: {exc.evalue}", "kept": str(failed)}}
     except Exception as exc:  # noqa: BLE001 - kernel died, timeout: no cell to blame
@@ -693,7 +703,7 @@ def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunR
     results: dict[str, RunResult] = {}
     for code in codes:
         where = paths(code, root)
-        _recover(_staging(where), _targets(where))
+        _recover_all(where)
         params = load(code, root)
         job = _Job(where, params, plan(notebooks_dir(root), code, list(params.languages)),
                    _basis(where), _read_manifest(where), force)
@@ -981,6 +991,7 @@ def _run_cross(root: Path, needed: bool, progress: Progress) -> list[Path]:
                        if (root / "data").is_dir() else set(), processed=None)
             (work / "data" / "processed").symlink_to(root / "data" / "processed")
             (work / "reports").mkdir()
+            (staging / "report" / "notebooks").mkdir(parents=True)
             label = f"{ALL} {source.stem}"
             progress.start(label)
             result = execute_step({
