@@ -86,12 +86,12 @@ def _timed(argv: list[str]) -> tuple[float, float]:
 def _floor(tmp: Path, count: int) -> tuple[float, float]:
     """``count`` minimal notebooks through papermill one after the other, one export."""
     import papermill
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
     from nbconvert import HTMLExporter
 
     sockets = Path(tempfile.mkdtemp(prefix="mwsn-bench-"))
 
-    class LocalKernelManager(KernelManager):
+    class LocalKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
 

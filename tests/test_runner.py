@@ -42,14 +42,12 @@ def _manifest(root: Path, code: str = "bc") -> dict:
 # -- provenance and plan (no kernel) -------------------------------------------------------------
 
 def test_snapshot_hashes_inputs_params_notebooks_and_versions(project_root):
-    (project_root / "params" / "zz.yaml").write_text("code: zz\n")   # another jurisdiction
     snap = provenance.snapshot(config.paths("bc", project_root))
     survey = project_root / "data/raw/bc/survey_export.csv"
     assert snap["inputs"]["data/raw/bc/survey_export.csv"] == \
         hashlib.sha256(survey.read_bytes()).hexdigest()
     assert "params/bc.yaml" in snap["parameters"]["files"]
     assert "params/codebook.yaml" in snap["parameters"]["files"]
-    assert "params/zz.yaml" not in snap["parameters"]["files"]
     assert len(snap["parameters"]["sha256"]) == 64
     assert "01_clean.ipynb" in snap["notebooks"]
     assert snap["packages"]["pandas"] and snap["python"].count(".") == 2

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from mwsn import __version__
-from mwsn.config import JURISDICTION_CODE, SHARED_PARAMS, Paths
+from mwsn.config import Paths
 
 #: installed packages whose versions can change what the notebooks produce
 PACKAGES = ("babel", "ipykernel", "jinja2", "jupyter_client", "matplotlib", "nbclient",
@@ -69,19 +69,12 @@ def hashes(files, root: Path) -> dict[str, str]:
 
 
 def parameter_files(where: Paths) -> list[Path]:
-    """The params files a jurisdiction's run depends on.
+    """The params files a jurisdiction's run depends on: every file of ``params/``.
 
-    Its own ``params/<jur>.yaml`` and every shared file of ``params/`` (codebook,
-    logic model, evaluation matrix...), but not other jurisdictions' files.
+    Other jurisdictions' files are included: the context notebook ranks every
+    jurisdiction's province, so their params shape this jurisdiction's report too.
     """
-    found = []
-    for path in files_under(where.params_dir):
-        stem = path.relative_to(where.params_dir).with_suffix("").as_posix()
-        other = (path.suffix == ".yaml" and JURISDICTION_CODE.match(stem)
-                 and stem not in SHARED_PARAMS and stem != where.jurisdiction)
-        if not other:
-            found.append(path)
-    return found
+    return files_under(where.params_dir)
 
 
 def parameters(where: Paths) -> dict:

@@ -12,8 +12,9 @@ The only module that knows papermill and nbconvert. For each jurisdiction it
    executes, in parallel where the notebooks' contracts allow, only the steps
    whose inputs changed; the others are reused from the previous run;
 5. exports the executed notebooks (with code) and the manager report(s)
-   (without code), writes the manifest, and swaps the new report and processed
-   data in.
+   (without code), publishes the CSV tables the notebooks wrote (e.g.
+   ``findings.csv``) beside the report, writes the manifest, and swaps the new
+   report and processed data in.
 
 Which notebook reads what
     A notebook may declare in its metadata ``"mwsn": {"reads": [...], "writes":
@@ -502,7 +503,7 @@ def execute_step(task: dict) -> dict:
     started = time.monotonic()
     import nbformat
     import papermill
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
     from papermill.exceptions import PapermillExecutionError
 
     os.environ.update(KERNEL_ENV)
@@ -516,11 +517,16 @@ def execute_step(task: dict) -> dict:
     sockets = Path(task["sockets"])
     sockets.mkdir(mode=0o700, parents=True, exist_ok=True)
 
-    class LocalKernelManager(KernelManager):
+    class LocalKernelManager(AsyncKernelManager):
         """A kernel reached over IPC sockets in a private folder, not over TCP."""
 
         def __init__(self, **kwargs):
             super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
+
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return   # the notebook has finished: a shutdown request is enough, no SIGINT
+            await super()._async_interrupt_kernel()
 
     try:
         nb = papermill.execute_notebook(
@@ -935,8 +941,15 @@ def _manager_page(job: _Job, lang: str, body: str) -> str:
     return report.page(body, lang, title, job.where.is_synthetic)
 
 
+def _publish_tables(job: _Job) -> None:
+    """CSV tables the notebooks wrote for publication go beside the report."""
+    for path in sorted((job.staging / "processed").glob("*.csv")):
+        shutil.copyfile(path, job.staging / "report" / path.name)
+
+
 def _write_manifest(job: _Job, command: list[str]) -> None:
     shutil.rmtree(job.staging / "work", ignore_errors=True)
+    _publish_tables(job)
     outputs = {}
     for folder, prefix in ((job.staging / "processed", f"data/processed/{job.code}"),
                            (job.staging / "report", f"reports/{job.code}")):
