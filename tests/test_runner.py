@@ -286,3 +286,23 @@ def test_cross_jurisdiction_notebooks_run_last_and_their_reports_are_moved_in(tm
     assert (root / "reports/compare.html").read_text() == "all: from xx"
     assert (root / "reports" / runner.ALL / "notebooks/90_compare.ipynb").is_file()
     assert not (root / "reports" / f".staging-{runner.ALL}").exists()
+
+
+def test_progress_on_a_terminal_redraws_one_status_line():
+    out = io.StringIO()
+    progress = runner.Progress(out, live=True)
+    progress.total = 2
+    progress.start("bc 01_clean")
+    progress.start("on 01_clean")
+    progress.finish("bc 01_clean", "executed", 1.0)
+    progress.close()
+    text = out.getvalue()
+    assert "[0/2] running: bc 01_clean 0 s, on 01_clean 0 s" in text
+    assert "\r\033[K" in text and "bc 01_clean: executed in 1.0 s\n" in text
+
+
+def test_snapshot_is_the_same_seen_from_a_notebook_work_folder(project_root, tmp_path):
+    work = tmp_path / "work"
+    runner._link_tree(project_root, work, keep_data={"raw", "external"}, processed=None)
+    here, there = (provenance.snapshot(config.paths("bc", r)) for r in (project_root, work))
+    assert here == there
