@@ -95,6 +95,10 @@ def _floor(tmp: Path, count: int) -> tuple[float, float]:
         def __init__(self, **kwargs):
             super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
 
+        async def _async_interrupt_kernel(self):
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}

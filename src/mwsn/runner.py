@@ -723,12 +723,13 @@ def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunR
         from mwsn.codebook import load_codebook
 
         total = sum(len(job.steps) for job in jobs_by_code.values())
-        pool = _pool(min(jobs, total))     # workers warm up while the inputs are checked
+        workers = min(jobs, total)
+        pool = _pool(workers)     # workers warm up while the inputs are checked
         try:
             codebook = load_codebook(root)
             for code, job in jobs_by_code.items():   # every input checked before any kernel
                 validate.read_and_check(load(code, root), codebook, job.where)
-            _execute_all(list(jobs_by_code.values()), pool, progress, command)
+            _execute_all(list(jobs_by_code.values()), pool, workers, progress, command)
         except BaseException:
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()       # their kernels stop with them
@@ -769,7 +770,8 @@ def _pool(workers: int):
     return pool
 
 
-def _execute_all(jobs_list: list[_Job], pool, progress: Progress, command) -> None:
+def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
+                 command) -> None:
     """Schedule every step of every jurisdiction over the pool's worker processes."""
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -784,8 +786,7 @@ def _execute_all(jobs_list: list[_Job], pool, progress: Progress, command) -> No
     running: dict = {}
     try:
         while True:
-            for job in jobs_list:
-                _start_ready(job, pool, running, progress)
+            _start_ready(jobs_list, pool, running, progress, workers)
             if not running:
                 break
             done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
@@ -811,44 +812,64 @@ def _execute_all(jobs_list: list[_Job], pool, progress: Progress, command) -> No
         raise
 
 
-def _start_ready(job: _Job, pool, running: dict, progress: Progress) -> None:
-    """Reuse or submit every step whose dependencies are done."""
+def _heights(steps: list[Step]) -> list[int]:
+    """Length of the longest chain of steps from each step to the end of its run."""
+    heights = [1] * len(steps)
+    for index in reversed(range(len(steps))):
+        for dep in steps[index].deps:
+            heights[dep] = max(heights[dep], heights[index] + 1)
+    return heights
+
+
+def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
+                 workers: int) -> None:
+    """Reuse every step whose inputs are unchanged; give free workers the ready steps,
+    those with the longest chain still behind them first."""
+    ready = []
     progressed = True
-    while progressed and job.failed is None:
-        progressed = False
-        for index, step in enumerate(job.steps):
-            if job.state[index] != "pending":
+    while progressed:
+        progressed, ready = False, []
+        for order, job in enumerate(jobs_list):
+            if job.failed is not None:
                 continue
-            if any(job.state[d] != "done" for d in step.deps):
-                continue
-            upstream = _upstream(job, index, lambda s: job.records[s.name]["outputs"])
-            key = _key(job, step, upstream)
-            record = {"notebook": step.source.name, "lang": step.lang,
-                      "source_sha256": job.basis["notebooks"].get(step.source.name),
-                      "reads": upstream, "key": key}
-            if _reuse(job, step, record):
-                job.state[index] = "done"
-                progressed = True
-                progress.finish(step.label, "up to date, reused")
-                continue
-            work = job.staging / "work" / step.name
-            _link_tree(job.where.root, work, keep_data=_data_links(job.where, step),
-                       processed=work / "data" / "processed" / job.code)
-            _seed(job, step, work, upstream)
-            task = {
-                "source": str(step.source), "work": str(work), "root": str(job.where.root),
-                "out_dir": str(job.staging / "report"), "name": step.name,
-                "jurisdiction": job.code, "lang": step.lang, "report": step.report,
-                "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
-                "failed": str(job.where.root / "reports" / "_failed" / job.code
-                              / f"{step.name}.ipynb"),
-                "failed_rel": f"reports/_failed/{job.code}/{step.name}.ipynb",
-                "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}",
-            }
-            job.records[step.name] = record
-            job.state[index] = "running"
-            running[pool.submit(execute_step, task)] = (job, index)
-            progress.start(step.label)
+            heights = _heights(job.steps)
+            for index, step in enumerate(job.steps):
+                if job.state[index] != "pending":
+                    continue
+                if any(job.state[d] != "done" for d in step.deps):
+                    continue
+                upstream = _upstream(job, index,
+                                     lambda s, job=job: job.records[s.name]["outputs"])
+                record = {"notebook": step.source.name, "lang": step.lang,
+                          "source_sha256": job.basis["notebooks"].get(step.source.name),
+                          "reads": upstream, "key": _key(job, step, upstream)}
+                if _reuse(job, step, record):
+                    job.state[index] = "done"
+                    progressed = True
+                    progress.finish(step.label, "up to date, reused")
+                    continue
+                ready.append((-heights[index], order, index, job, record))
+    ready.sort(key=lambda item: item[:3])
+    for _, _, index, job, record in ready[:max(0, workers - len(running))]:
+        step = job.steps[index]
+        work = job.staging / "work" / step.name
+        _link_tree(job.where.root, work, keep_data=_data_links(job.where, step),
+                   processed=work / "data" / "processed" / job.code)
+        _seed(job, step, work, record["reads"])
+        task = {
+            "source": str(step.source), "work": str(work), "root": str(job.where.root),
+            "out_dir": str(job.staging / "report"), "name": step.name,
+            "jurisdiction": job.code, "lang": step.lang, "report": step.report,
+            "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
+            "failed": str(job.where.root / "reports" / "_failed" / job.code
+                          / f"{step.name}.ipynb"),
+            "failed_rel": f"reports/_failed/{job.code}/{step.name}.ipynb",
+            "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+        }
+        job.records[step.name] = record
+        job.state[index] = "running"
+        running[pool.submit(execute_step, task)] = (job, index)
+        progress.start(step.label)
 
 
 def _data_links(where: Paths, step: Step) -> set[str]:
