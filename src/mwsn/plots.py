@@ -1,13 +1,33 @@
 """Matplotlib figures with alt text, deterministic and colour-blind safe.
 
 Every function returns a :class:`Figure`: the SVG markup (no timestamps, fixed
-element ids) and an alt text that states the main number. Titles, axis labels
-and alt text come from the EN/FR catalogue.
+element ids, text drawn as paths so no font is needed to view it) and an alt
+text that states the main number. Titles, axis labels and alt text come from
+the EN/FR catalogue (``i18n/<lang>/charts.yaml``); labels taken from data
+(stakeholder groups, survey statements, recipients) are passed in already
+translated by the caller.
+
+Inputs are tidy frames that have already gone through
+:func:`mwsn.privacy.suppress`: a suppressed value is missing (``NA``) and is
+left out of the drawing, never drawn as zero. Figures are 7.5 inches wide with
+10-point text, so they stay readable when printed on a Letter or A4 page.
+
+The functions, and the columns each expects:
+
+=======================  ======================================================
+:func:`likert_bars`       ``group, level, pct`` (+ optional ``n``)
+:func:`indicator_dots`    ``indicator, estimate, ci_low, ci_high``
+:func:`agreement_dots`    ``item, agree_pct, ci_low, ci_high`` (``stats.agreement``)
+:func:`spending_over_time` ``date, recipient, amount``
+:func:`meeting_attendance` ``meeting_type, group, attendees``
+:func:`logic_model`       ``stage, id, text`` (+ links ``source, target``)
+=======================  ======================================================
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib
@@ -15,17 +35,28 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.dates import DateFormatter  # noqa: E402
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from mwsn import i18n  # noqa: E402
 
 #: Okabe & Ito (2008) colour-blind-safe palette
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
+#: diverging Likert colours, most negative to most positive, from the same palette;
+#: the middle (neutral) level is grey
+DIVERGING = ["#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2"]
+#: logic model stages, top to bottom
+STAGES = ("inputs", "activities", "outputs", "immediate", "intermediate", "ultimate")
+WIDTH = 7.5  # inches: the printable width of a Letter or A4 page
 
 plt.rcParams.update({
     "svg.hashsalt": "mwsn",  # stable element ids: byte-identical reruns
     "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
     "font.size": 10,
+    "axes.titlesize": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
 })
@@ -33,6 +64,8 @@ plt.rcParams.update({
 
 @dataclass(frozen=True)
 class Figure:
+    """An SVG chart with its title and an alt text stating its main number."""
+
     svg: str
     alt: str
     title: str
@@ -46,30 +79,311 @@ def _svg(fig) -> str:
     return text[text.index("<svg"):]
 
 
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _empty(title: str, lang: str) -> Figure:
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.2))
+    ax.axis("off")
+    ax.text(0, 0.5, i18n.t("chart.empty.text", lang), va="center")
+    ax.set_title(title, loc="left")
+    return Figure(_svg(fig), i18n.t("chart.empty.alt", lang), title)
+
+
+def likert_bars(shares: pd.DataFrame, levels: list[tuple[int, str]], lang: str, *,
+                statement: str = "") -> Figure:
+    """Diverging stacked bars of one Likert item, one bar per stakeholder group.
+
+    ``shares``: one row per group × level with columns ``group`` (display
+    label), ``level`` (the level's code) and ``pct`` (share of that group's
+    answers, 0–1; missing when suppressed); an optional ``n`` (answers in the
+    group) is shown beside each bar. ``levels``: ``(code, label)`` pairs from
+    the most negative to the most positive; with an odd number of levels the
+    middle one is neutral and is split across zero. A group whose shares are
+    all missing is drawn as an empty row labelled as suppressed.
+
+    Alt text: the share agreeing (levels above neutral) in the groups with the
+    highest and the lowest agreement.
+    """
+    title = i18n.t("chart.likert.title", lang, statement=statement) if statement else \
+        i18n.t("chart.likert.title_plain", lang)
+    if shares.empty:
+        return _empty(title, lang)
+    codes = [code for code, _ in levels]
+    middle = len(codes) // 2 if len(codes) % 2 else None
+    negative = codes[:len(codes) // 2]
+    positive = codes[(len(codes) + 1) // 2:]
+    colours = DIVERGING if len(codes) == 5 else plt.get_cmap("PuOr")(
+        [i / max(len(codes) - 1, 1) for i in range(len(codes))])
+    groups = list(dict.fromkeys(shares["group"]))
+    table = (shares.assign(pct=pd.to_numeric(shares["pct"], errors="coerce").astype(float))
+             .pivot_table(index="group", columns="level", values="pct", aggfunc="sum",
+                          dropna=False)
+             .reindex(index=groups, columns=codes))
+    counts = (shares.groupby("group", sort=False)["n"].max().reindex(groups)
+              if "n" in shares else None)
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(groups) + 1.6))
+    y = list(range(len(groups)))[::-1]
+    for row, group in zip(y, groups):
+        values = table.loc[group]
+        if values.isna().all():
+            ax.text(0, row, i18n.t("chart.suppressed", lang), ha="center", va="center",
+                    fontsize=9, color="#555")
+            continue
+        values = values.fillna(0.0) * 100
+        half = values[codes[middle]] / 2 if middle is not None else 0.0
+        left = -(values[negative].sum() + half)
+        for index, code in enumerate(codes):
+            ax.barh(row, values[code], left=left, color=colours[index], height=0.6,
+                    edgecolor="white", linewidth=0.5,
+                    label=levels[index][1] if row == y[0] else None)
+            left += values[code]
+        if counts is not None and pd.notna(counts[group]):
+            ax.text(101, row, f"n = {i18n.number(float(counts[group]), lang)}", va="center",
+                    fontsize=8, color="#555")
+    ax.axvline(0, color="#333", linewidth=0.8)
+    ax.set_xlim(-100, 100)
+    ticks = [-100, -50, 0, 50, 100]
+    ax.set_xticks(ticks, [i18n.percent(abs(v) / 100, lang) for v in ticks])
+    ax.set_yticks(y, [_wrap(g, 28) for g in groups])
+    ax.set_xlabel(i18n.t("chart.likert.xlabel", lang))
+    ax.set_title(title, loc="left")
+    ax.legend(ncol=min(len(codes), 3), loc="upper center", bbox_to_anchor=(0.5, -0.28),
+              frameon=False, fontsize=8)
+    agree = table[positive].sum(axis=1, min_count=1).dropna()
+    if agree.empty:
+        alt = i18n.t("chart.empty.alt", lang)
+    else:
+        alt = i18n.t("chart.likert.alt", lang, statement=statement or title,
+                     n_groups=len(groups), top_group=agree.idxmax(),
+                     top_pct=i18n.percent(float(agree.max()), lang),
+                     low_group=agree.idxmin(), low_pct=i18n.percent(float(agree.min()), lang))
+    return Figure(_svg(fig), alt, title)
+
+
+def indicator_dots(indicators: pd.DataFrame, lang: str, *, title: str | None = None,
+                   thresholds: dict[str, float] | None = None) -> Figure:
+    """Indicators as dots with their confidence intervals, against rubric thresholds.
+
+    ``indicators``: one row per indicator with columns ``indicator`` (display
+    label), ``estimate``, ``ci_low`` and ``ci_high`` (proportions, 0–1; rows
+    with a missing estimate — suppressed — are left out). ``thresholds`` maps
+    a rubric label (e.g. the catalogue's "strong progress") to the proportion
+    an indicator must reach; each is drawn as a dashed vertical line.
+
+    Alt text: the number of indicators, the highest estimate, and how many
+    indicators' lower CI bound clears the highest threshold.
+    """
+    title = title or i18n.t("chart.indicators.title", lang)
+    data = indicators.dropna(subset=["estimate"]).iloc[::-1]
+    if data.empty:
+        return _empty(title, lang)
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.55 * len(data) + 1.3))
+    y = list(range(len(data)))
+    estimate = data["estimate"].astype(float) * 100
+    ax.hlines(y, data["ci_low"].astype(float) * 100, data["ci_high"].astype(float) * 100,
+              color=PALETTE[0], linewidth=2)
+    ax.plot(estimate, y, "o", color=PALETTE[0], markersize=7)
+    for (label, value), colour, style in zip(sorted((thresholds or {}).items(),
+                                                    key=lambda kv: kv[1]),
+                                             [PALETTE[1], PALETTE[2], PALETTE[3]],
+                                             ["--", "-.", ":"]):
+        ax.axvline(value * 100, color=colour, linestyle=style, linewidth=1.2,
+                   label=f"{label} ({i18n.percent(value, lang)})")
+    ax.set_yticks(y, [_wrap(i, 45) for i in data["indicator"]])
+    ax.set_xlim(0, 100)
+    ax.set_xticks([0, 25, 50, 75, 100],
+                  [i18n.percent(v / 100, lang) for v in (0, 25, 50, 75, 100)])
+    ax.set_xlabel(i18n.t("chart.indicators.xlabel", lang))
+    ax.set_title(title, loc="left")
+    if thresholds:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.55 * len(data) + 1.3)
+                                                      - 0.25), ncol=3, frameon=False,
+                  fontsize=8)
+    top = data.loc[data["estimate"].astype(float).idxmax()]
+    above = (int((data["ci_low"].astype(float) >= max(thresholds.values())).sum())
+             if thresholds else 0)
+    alt = i18n.t("chart.indicators.alt", lang, n_items=len(data), top_item=top["indicator"],
+                 top_pct=i18n.percent(float(top["estimate"]), lang), n_above=above)
+    return Figure(_svg(fig), alt, title)
+
+
 def agreement_dots(indicators: pd.DataFrame, labels: dict[str, str], lang: str) -> Figure:
     """Share agreeing per survey item (all respondents) with its 95% CI, as dots and whiskers.
 
-    ``indicators``: rows of ``stats.agreement`` for group ``all``, already suppressed.
+    ``indicators``: rows of ``stats.agreement`` for group ``all``, already
+    suppressed: ``item, agree_pct, ci_low, ci_high``. ``labels`` maps an item
+    to its statement in the report's language.
     """
-    data = indicators.dropna(subset=["agree_pct"]).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7.5, 0.55 * max(len(data), 1) + 1.2))
-    y = range(len(data))
-    pct = data["agree_pct"].astype(float) * 100
-    ax.hlines(list(y), data["ci_low"].astype(float) * 100, data["ci_high"].astype(float) * 100,
-              color=PALETTE[0], linewidth=2)
-    ax.plot(pct, list(y), "o", color=PALETTE[0], markersize=7)
-    ax.set_yticks(list(y), [labels.get(i, i) for i in data["item"]])
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(i18n.t("chart.agreement.xlabel", lang))
     title = i18n.t("chart.agreement.title", lang)
+    data = indicators.dropna(subset=["agree_pct"])
+    frame = pd.DataFrame({"indicator": [labels.get(i, i) for i in data["item"]],
+                          "estimate": data["agree_pct"].to_numpy(),
+                          "ci_low": data["ci_low"].to_numpy(),
+                          "ci_high": data["ci_high"].to_numpy()})
+    fig = indicator_dots(frame, lang, title=title)
+    if frame.empty:
+        return fig
+    top = frame.loc[frame["estimate"].astype(float).idxmax()]
+    alt = i18n.t("chart.agreement.alt", lang, n_items=len(frame), top_item=top["indicator"],
+                 top_pct=i18n.percent(float(top["estimate"]), lang))
+    return Figure(fig.svg, alt, title)
+
+
+def spending_over_time(spending: pd.DataFrame, lang: str, *, budget: float | None = None,
+                       currency: str = "CAD") -> Figure:
+    """Funding Program spending to date, stacked by recipient, against the budget.
+
+    ``spending``: one row per expenditure with columns ``date`` (datetime),
+    ``recipient`` (display label) and ``amount`` (in ``currency``). Each
+    recipient's spending is accumulated over time and the areas are stacked,
+    so the top edge is total spending to date; ``budget`` is drawn as a
+    dashed line.
+
+    Alt text: total spent, its share of the budget, and the recipient that
+    spent the most.
+    """
+    title = i18n.t("chart.spending.title", lang)
+    data = spending.dropna(subset=["amount"])
+    if data.empty:
+        return _empty(title, lang)
+    cumulative = (data.pivot_table(index="date", columns="recipient", values="amount",
+                                   aggfunc="sum", fill_value=0.0)
+                  .sort_index().cumsum())
+    recipients = sorted(cumulative.columns)
+    cumulative = cumulative[recipients]
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    ax.stackplot(cumulative.index, *[cumulative[r] / 1e6 for r in recipients],
+                 labels=recipients, colors=PALETTE[:len(recipients)], step="post", alpha=0.9)
+    if budget:
+        ax.axhline(budget / 1e6, color="#333", linestyle="--", linewidth=1.2,
+                   label=i18n.t("chart.spending.budget", lang,
+                                budget=i18n.money(budget, lang, currency)))
+    ax.set_ylabel(i18n.t("chart.spending.ylabel", lang))
+    ax.yaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: i18n.number(v, lang, 1)))
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+    ax.set_ylim(0, max(cumulative.sum(axis=1).max(), budget or 0) / 1e6 * 1.1)
     ax.set_title(title, loc="left")
-    if len(data):
-        top = data.loc[data["agree_pct"].astype(float).idxmax()]
-        alt = i18n.t("chart.agreement.alt", lang, n_items=len(data),
-                     top_item=labels.get(top["item"], top["item"]),
-                     top_pct=i18n.percent(float(top["agree_pct"]), lang))
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
+    total = float(data["amount"].sum())
+    by_recipient = data.groupby("recipient")["amount"].sum()
+    share = i18n.percent(total / budget, lang) if budget else "—"
+    alt = i18n.t("chart.spending.alt", lang, total=i18n.money(total, lang, currency),
+                 share=share, budget=i18n.money(budget or 0, lang, currency),
+                 top_recipient=by_recipient.idxmax(),
+                 top_amount=i18n.money(float(by_recipient.max()), lang, currency))
+    return Figure(_svg(fig), alt, title)
+
+
+def meeting_attendance(attendance: pd.DataFrame, lang: str) -> Figure:
+    """Network Meetings attendance by meeting type, stacked by stakeholder group.
+
+    ``attendance``: one row per meeting type × stakeholder group with columns
+    ``meeting_type`` and ``group`` (display labels) and ``attendees`` (total
+    attendances; missing when suppressed, then left out of the bar).
+
+    Alt text: total attendances, and the meeting type with the most.
+    """
+    title = i18n.t("chart.attendance.title", lang)
+    data = attendance.assign(attendees=pd.to_numeric(attendance["attendees"], errors="coerce")
+                             .astype(float)).dropna(subset=["attendees"])
+    if data.empty:
+        return _empty(title, lang)
+    types = list(dict.fromkeys(attendance["meeting_type"]))
+    groups = list(dict.fromkeys(attendance["group"]))
+    table = (data.pivot_table(index="meeting_type", columns="group", values="attendees",
+                              aggfunc="sum", fill_value=0.0)
+             .reindex(index=types, columns=groups, fill_value=0.0))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.55 * len(types) + 1.8))
+    y = list(range(len(types)))[::-1]
+    left = pd.Series(0.0, index=types)
+    for colour, group in zip(PALETTE, groups):
+        ax.barh(y, table[group], left=left, color=colour, label=group, height=0.6,
+                edgecolor="white", linewidth=0.5)
+        left += table[group]
+    for row, meeting_type in zip(y, types):
+        ax.text(left[meeting_type], row, f" {i18n.number(left[meeting_type], lang)}",
+                va="center", fontsize=8)
+    ax.set_yticks(y, [_wrap(t, 24) for t in types])
+    ax.set_xlabel(i18n.t("chart.attendance.xlabel", lang))
+    ax.set_xlim(0, left.max() * 1.12)
+    ax.set_title(title, loc="left")
+    ax.legend(ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False,
+              fontsize=8)
+    alt = i18n.t("chart.attendance.alt", lang, total=i18n.number(left.sum(), lang),
+                 n_types=len(types), top_type=left.idxmax(),
+                 top_n=i18n.number(left.max(), lang))
+    return Figure(_svg(fig), alt, title)
+
+
+def logic_model(elements: pd.DataFrame, lang: str,
+                links: pd.DataFrame | None = None) -> Figure:
+    """The program's logic model as a diagram: one row of boxes per stage, top to bottom.
+
+    ``elements``: one row per box with columns ``stage`` (one of
+    :data:`STAGES`: inputs, activities, outputs, immediate, intermediate,
+    ultimate), ``id`` and ``text`` (in the report's language). ``links``:
+    optional ``source, target`` ids drawn as arrows; without links, one arrow
+    joins each stage to the next.
+
+    Alt text: the number of elements per stage and the ultimate outcome.
+    """
+    title = i18n.t("chart.logic_model.title", lang)
+    stages = [s for s in STAGES if s in set(elements["stage"])]
+    if not stages:
+        return _empty(title, lang)
+    per_row = {s: elements[elements["stage"] == s] for s in stages}
+    widest = max(len(rows) for rows in per_row.values())
+    row_height = 1.15
+    fig, ax = plt.subplots(figsize=(WIDTH, row_height * len(stages) + 0.5))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, row_height * len(stages))
+    ax.axis("off")
+    label_width = 1.7
+    centres: dict[str, tuple[float, float]] = {}
+    box_w = {}
+    for index, stage in enumerate(stages):
+        top = row_height * (len(stages) - index)
+        middle = top - row_height / 2
+        ax.text(0.05, middle, _wrap(i18n.t(f"chart.logic_model.stage.{stage}", lang), 14),
+                va="center", ha="left", fontsize=9, fontweight="bold", color="#26374a")
+        rows = per_row[stage]
+        slot = (10 - label_width) / max(len(rows), 1)
+        width = min(slot - 0.15, (10 - label_width) / min(widest, 3) - 0.15)
+        chars = max(int(width * 5.2), 12)
+        for k, (_, element) in enumerate(rows.iterrows()):
+            x = label_width + slot * k + (slot - width) / 2
+            ax.add_patch(FancyBboxPatch((x, middle - 0.38), width, 0.76,
+                                        boxstyle="round,pad=0.02,rounding_size=0.08",
+                                        facecolor="#E8F1F8" if stage != "ultimate" else "#FFF1D6",
+                                        edgecolor=PALETTE[0] if stage != "ultimate" else PALETTE[1],
+                                        linewidth=1))
+            ax.text(x + width / 2, middle, _wrap(element["text"], chars), ha="center",
+                    va="center", fontsize=7.5 if len(rows) > 2 else 8.5)
+            centres[str(element["id"])] = (x + width / 2, middle)
+            box_w[str(element["id"])] = width
+
+    def arrow(start, end):
+        ax.add_patch(FancyArrowPatch((start[0], start[1] - 0.38), (end[0], end[1] + 0.38),
+                                     arrowstyle="-|>", mutation_scale=9, color="#555",
+                                     linewidth=0.8, shrinkA=0, shrinkB=1))
+
+    if links is not None and len(links):
+        for _, link in links.iterrows():
+            if str(link["source"]) in centres and str(link["target"]) in centres:
+                arrow(centres[str(link["source"])], centres[str(link["target"])])
     else:
-        alt = i18n.t("chart.empty.alt", lang)
+        for upper, lower in zip(stages, stages[1:]):
+            top = row_height * (len(stages) - stages.index(upper)) - row_height / 2
+            arrow((label_width + (10 - label_width) / 2, top),
+                  (label_width + (10 - label_width) / 2, top - row_height))
+    ax.set_title(title, loc="left")
+    counts = "; ".join(f"{i18n.t(f'chart.logic_model.stage.{s}', lang)}: {len(per_row[s])}"
+                       for s in stages)
+    final = per_row[stages[-1]]["text"].iloc[0]
+    alt = i18n.t("chart.logic_model.alt", lang, counts=counts, ultimate=final)
     return Figure(_svg(fig), alt, title)
 
 
