@@ -324,66 +324,81 @@ def logic_model(elements: pd.DataFrame, lang: str,
 
     ``elements``: one row per box with columns ``stage`` (one of
     :data:`STAGES`: inputs, activities, outputs, immediate, intermediate,
-    ultimate), ``id`` and ``text`` (in the report's language). ``links``:
-    optional ``source, target`` ids drawn as arrows; without links, one arrow
-    joins each stage to the next.
+    ultimate), ``id`` and ``text`` (in the report's language), in the order
+    they should appear. ``links``: optional ``source, target`` ids drawn as
+    arrows from a box to the box it leads to; without links, one arrow joins
+    each stage to the next.
 
-    Alt text: the number of elements per stage and the ultimate outcome.
+    Alt text: the number of elements per stage and the ultimate outcome(s).
     """
     title = i18n.t("chart.logic_model.title", lang)
     stages = [s for s in STAGES if s in set(elements["stage"])]
     if not stages:
         return _empty(title, lang)
     per_row = {s: elements[elements["stage"] == s] for s in stages}
-    widest = max(len(rows) for rows in per_row.values())
-    row_height = 1.15
-    fig, ax = plt.subplots(figsize=(WIDTH, row_height * len(stages) + 0.5))
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, row_height * len(stages))
-    ax.axis("off")
-    label_width = 1.7
-    centres: dict[str, tuple[float, float]] = {}
-    box_w = {}
-    for index, stage in enumerate(stages):
-        top = row_height * (len(stages) - index)
-        middle = top - row_height / 2
-        ax.text(0.05, middle, _wrap(i18n.t(f"chart.logic_model.stage.{stage}", lang), 14),
-                va="center", ha="left", fontsize=9, fontweight="bold", color="#26374a")
+    label_width, units, inch = 1.6, 10.0, WIDTH / 10.0  # x: 10 units across the page
+    line, pad, gap = 0.135, 0.14, 0.32  # inches: one line of 7.5-point text, padding, gap
+    layout = []
+    for stage in stages:
         rows = per_row[stage]
-        slot = (10 - label_width) / max(len(rows), 1)
-        width = min(slot - 0.15, (10 - label_width) / min(widest, 3) - 0.15)
-        chars = max(int(width * 5.2), 12)
-        for k, (_, element) in enumerate(rows.iterrows()):
-            x = label_width + slot * k + (slot - width) / 2
-            ax.add_patch(FancyBboxPatch((x, middle - 0.38), width, 0.76,
-                                        boxstyle="round,pad=0.02,rounding_size=0.08",
-                                        facecolor="#E8F1F8" if stage != "ultimate" else "#FFF1D6",
-                                        edgecolor=PALETTE[0] if stage != "ultimate" else PALETTE[1],
+        slot = (units - label_width) / len(rows)
+        chars = max(int((slot - 0.3) * inch / 0.08), 10)
+        texts = [_wrap(text, chars) for text in rows["text"]]
+        height = max(t.count("\n") + 1 for t in texts) * line + 2 * pad
+        layout.append((stage, rows, slot, texts, height))
+    total = sum(h for *_, h in layout) + gap * (len(layout) - 1)
+    fig, ax = plt.subplots(figsize=(WIDTH, total + 0.2))
+    ax.set_xlim(0, units)
+    ax.set_ylim(0, total)
+    ax.axis("off")
+    boxes: dict[str, tuple[float, float, float, float]] = {}  # id -> x centre, top, bottom, half width
+    top = total
+    for stage, rows, slot, texts, height in layout:
+        middle = top - height / 2
+        ax.text(0.05, middle, _wrap(i18n.t(f"chart.logic_model.stage.{stage}", lang), 14),
+                va="center", ha="left", fontsize=8.5, fontweight="bold", color="#26374a")
+        final = stage == stages[-1]
+        for k, (element_id, text) in enumerate(zip(rows["id"], texts)):
+            x = label_width + slot * k + 0.1
+            ax.add_patch(FancyBboxPatch((x, top - height), slot - 0.2, height,
+                                        boxstyle="round,pad=0,rounding_size=0.06",
+                                        facecolor="#FFF1D6" if final else "#E8F1F8",
+                                        edgecolor=PALETTE[1] if final else PALETTE[0],
                                         linewidth=1))
-            ax.text(x + width / 2, middle, _wrap(element["text"], chars), ha="center",
-                    va="center", fontsize=7.5 if len(rows) > 2 else 8.5)
-            centres[str(element["id"])] = (x + width / 2, middle)
-            box_w[str(element["id"])] = width
+            ax.text(x + (slot - 0.2) / 2, middle, text, ha="center", va="center",
+                    fontsize=7.5, linespacing=1.25)
+            boxes[str(element_id)] = (x + (slot - 0.2) / 2, top, top - height, (slot - 0.2) / 2)
+        top -= height + gap
 
     def arrow(start, end):
-        ax.add_patch(FancyArrowPatch((start[0], start[1] - 0.38), (end[0], end[1] + 0.38),
-                                     arrowstyle="-|>", mutation_scale=9, color="#555",
-                                     linewidth=0.8, shrinkA=0, shrinkB=1))
+        if abs(start[1] - end[1]) < 1e-9:  # same stage: side to side, at mid-height
+            y = (start[1] + start[2]) / 2
+            sign = 1 if end[0] > start[0] else -1
+            tail, head = (start[0] + sign * start[3], y), (end[0] - sign * end[3], y)
+            style = "-"
+        else:
+            tail, head = (start[0], start[2]), (end[0], end[1])
+            skips = any(b[1] < start[2] - 1e-9 and b[2] > end[1] + 1e-9 for b in boxes.values())
+            style = "--" if skips else "-"  # dashed: passes behind an intermediate stage
+        ax.add_patch(FancyArrowPatch(tail, head, arrowstyle="-|>", mutation_scale=8,
+                                     color="#555", linewidth=0.7, linestyle=style,
+                                     shrinkA=0, shrinkB=0, zorder=0.5))
 
     if links is not None and len(links):
-        for _, link in links.iterrows():
-            if str(link["source"]) in centres and str(link["target"]) in centres:
-                arrow(centres[str(link["source"])], centres[str(link["target"])])
+        for source, target in zip(links["source"], links["target"]):
+            if str(source) in boxes and str(target) in boxes:
+                arrow(boxes[str(source)], boxes[str(target)])
     else:
+        centre = label_width + (units - label_width) / 2
         for upper, lower in zip(stages, stages[1:]):
-            top = row_height * (len(stages) - stages.index(upper)) - row_height / 2
-            arrow((label_width + (10 - label_width) / 2, top),
-                  (label_width + (10 - label_width) / 2, top - row_height))
+            first_upper = boxes[str(per_row[upper]["id"].iloc[0])]
+            first_lower = boxes[str(per_row[lower]["id"].iloc[0])]
+            arrow((centre, first_upper[1], first_upper[2], 0), (centre, first_lower[1], 0, 0))
     ax.set_title(title, loc="left")
     counts = "; ".join(f"{i18n.t(f'chart.logic_model.stage.{s}', lang)}: {len(per_row[s])}"
                        for s in stages)
-    final = per_row[stages[-1]]["text"].iloc[0]
-    alt = i18n.t("chart.logic_model.alt", lang, counts=counts, ultimate=final)
+    final_texts = " / ".join(str(t) for t in per_row[stages[-1]]["text"])
+    alt = i18n.t("chart.logic_model.alt", lang, counts=counts, ultimate=final_texts)
     return Figure(_svg(fig), alt, title)
 
 
