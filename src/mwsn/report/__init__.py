@@ -23,7 +23,7 @@ __all__ = ["Html", "Report", "esc", "figure", "load_report", "page", "table"]
 
 #: the sections of the report, in order; each is a module of this package
 SECTIONS = ("title", "about", "context", "methodology", "findings", "program", "swot",
-            "considerations")
+            "considerations", "annex")
 
 
 @dataclass
@@ -43,6 +43,14 @@ class Report:
 
     def label(self, source: str, variable: str) -> str:
         return getattr(self.codebook.sources[source].variable(variable).label, self.lang)
+
+    @property
+    def min_cell(self) -> int:
+        return self.params.min_cell
+
+    def category(self, name: str, code: str) -> str:
+        """The label of category ``code`` of the codebook's category list ``name``."""
+        return self.codebook.category_label(name, code, self.lang)
 
     def group_label(self, code: str) -> str:
         if code == "all":

@@ -11,6 +11,7 @@ import base64
 import html
 
 import pandas as pd
+from markdown_it import MarkdownIt
 
 from mwsn import i18n, plots, privacy
 
@@ -27,10 +28,28 @@ def esc(value) -> str:
                        else str(value))
 
 
-def figure(fig: plots.Figure) -> Html:
+def figure(fig: plots.Figure, source: str = "") -> Html:
+    """A chart embedded as a data URI, with its alt text, caption and (optional) source."""
     data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
+    note = f'<p class="source">{esc(source)}</p>' if source else ""
     return Html(f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{esc(fig.alt)}">'
-                f"<figcaption>{esc(fig.title)}</figcaption></figure>")
+                f"<figcaption>{esc(fig.title)}</figcaption>{note}</figure>")
+
+
+def markdown(text: str, top_level: int = 3) -> Html:
+    """Markdown (CommonMark + tables) as HTML, raw HTML in the source escaped, not passed.
+
+    Headings are shifted so the highest one in ``text`` becomes ``h{top_level}``,
+    which keeps the page's heading levels in order when a document is embedded.
+    """
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = parser.parse(text)
+    levels = [int(tok.tag[1]) for tok in tokens if tok.type == "heading_open"]
+    shift = top_level - min(levels) if levels else 0
+    for tok in tokens:
+        if tok.type in ("heading_open", "heading_close"):
+            tok.tag = f"h{min(int(tok.tag[1]) + shift, 6)}"
+    return Html(parser.renderer.render(tokens, parser.options, {}))
 
 
 def table(frame: pd.DataFrame, caption: str, *, name: str, lang: str, min_cell: int,
@@ -76,7 +95,7 @@ body { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: var(--
        max-width: 60rem; margin: 0 auto; padding: 3.5rem 1.5rem 2rem; line-height: 1.5; }
 .banner { position: fixed; top: 0; left: 0; right: 0; background: var(--banner); color: #fff;
           text-align: center; font-weight: bold; padding: .4rem; letter-spacing: .05em;
-          z-index: 10; }
+          z-index: 10; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 h1 { color: var(--accent); font-size: 1.9rem; margin: .2rem 0; }
 h2 { color: var(--accent); border-bottom: 2px solid var(--accent); padding-bottom: .2rem;
      margin-top: 2.2rem; }
@@ -88,20 +107,42 @@ th[scope=row], thead th:first-child { text-align: left; }
 thead th { border-bottom: 2px solid var(--ink); }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: .9rem; }
+h3 { color: var(--accent); margin-top: 1.6rem; } h4 { margin-bottom: .3rem; }
+.source { color: var(--muted); font-size: .8rem; margin: .1rem 0 0; }
+nav.toc ol { padding-left: 1.4rem; } nav.toc a { color: var(--accent); }
+dl.facts { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
+dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; overflow-wrap: anywhere; }
+.limitations li, .considerations li { margin-bottom: .4rem; }
+a { color: var(--accent); }
+@page { margin: 2cm 1.8cm; }
 @media print {
-  body { max-width: none; padding-top: 2.5rem; }
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  main { padding-top: 1.2rem; }
   section { break-before: page; }
-  table, figure { break-inside: avoid; }
-  .banner { position: fixed; }
+  h2, h3, h4, caption { break-after: avoid; }
+  table, figure, tr { break-inside: avoid; }
+  /* a fixed element repeats at the top of every printed page */
+  .banner { position: fixed; top: -1.4cm; padding: .2rem; font-size: 9pt; }
+  nav.toc a { text-decoration: none; }
 }
 """
 
 
+#: the page may load nothing and run nothing: only inline CSS and embedded (data:) images
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
 def page(body: str, lang: str, title: str, synthetic: bool) -> str:
-    """A whole self-contained HTML document around exported report ``body``."""
+    """A whole self-contained HTML document around exported report ``body``.
+
+    CSS is inline, figures are data URIs, and a Content-Security-Policy forbids
+    scripts and any request, so the file opens offline exactly as printed.
+    """
     banner = (f'<div class="banner" role="note">{esc(i18n.t("banner.synthetic", lang))}</div>'
               if synthetic else "")
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{banner}\n"
             f"<main>\n{body}\n</main>\n</body>\n</html>\n")

@@ -1,9 +1,28 @@
-"""Methodology: lines of evidence and who took part, small cells suppressed."""
+"""Methodology: lines of evidence, who took part (small cells suppressed), limitations."""
 
 from __future__ import annotations
 
 from mwsn import i18n, privacy
 from mwsn.report.html import Html, esc, table
+
+
+#: the limitations every assessment of this kind states, in the catalogue as method.limitation.<id>
+LIMITATIONS = ("self_selection", "small_groups", "recall", "no_baseline", "attribution")
+
+
+def _lines_of_evidence(rep) -> str:
+    items = "".join(f"<li>{esc(rep.t(f'method.line.{line}'))}</li>"
+                    for line in ("document_review", "interview", "focus_group", "survey"))
+    return f"<ul>{items}</ul>"
+
+
+def _limitations(rep) -> str:
+    items = [rep.t(f"method.limitation.{key}", n=rep.params.min_cell) for key in LIMITATIONS]
+    if rep.where.is_synthetic:
+        items.insert(0, rep.t("method.limitation.synthetic"))
+    body = "".join(f"<li>{esc(item)}</li>" for item in items)
+    return (f'<h3>{esc(rep.t("method.limitations_heading"))}</h3>'
+            f'<ul class="limitations">{body}</ul>')
 
 
 def render(rep) -> Html:
@@ -28,4 +47,5 @@ def render(rep) -> Html:
                 counts=[headers[c] for c in lines + ["total"]],
                 formats={headers[c]: "count" for c in lines + ["total"]})
     return Html(f'<section id="methodology"><h2>{esc(rep.t("method.heading"))}</h2>'
-                f"<p>{esc(intro)}</p>{tbl}</section>")
+                f"<p>{esc(intro)}</p>{_lines_of_evidence(rep)}{tbl}{_limitations(rep)}"
+                "</section>")

@@ -1,0 +1,211 @@
+"""Annex: the logic model diagram, the evaluation matrix, the methods appendix, provenance.
+
+Each part renders what the project holds and says plainly when something is
+not there yet (no logic model or matrix in ``params/``, no ``docs/methods.md``),
+so the annex never silently drops a part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from mwsn import config, i18n, plots
+from mwsn.report.html import Html, esc, figure, markdown
+
+#: packages whose versions an auditor needs to rerun the assessment
+PACKAGES = ("mwsn", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "pyarrow",
+            "papermill", "nbconvert", "babel", "markdown-it-py")
+#: outcome stages of params/logic_model.yaml, in drawing order
+OUTCOME_STAGES = ("immediate", "intermediate", "ultimate")
+
+
+def _text(value, lang: str) -> str:
+    """A bilingual params value (``{en: ..., fr: ...}``) or a plain string, in ``lang``."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or "")
+    return "" if value is None else str(value)
+
+
+def _params_yaml(rep, name: str):
+    path = rep.where.params_dir / f"{name}.yaml"
+    return config.read_yaml(path) if path.is_file() else None
+
+
+def logic_model_frames(model: dict, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``params/logic_model.yaml`` as the ``elements`` and ``links`` frames of plots.logic_model."""
+    stages = [(s, model.get(s) or []) for s in ("inputs", "activities", "outputs")]
+    outcomes = model.get("outcomes") or {}
+    stages += [(s, outcomes.get(s) or []) for s in OUTCOME_STAGES]
+    elements, links = [], []
+    for stage, entries in stages:
+        for entry in entries:
+            elements.append({"stage": stage, "id": str(entry["id"]),
+                             "text": _text(entry.get("label", entry.get("text")), lang)})
+            links += [{"source": str(entry["id"]), "target": str(t)}
+                      for t in entry.get("leads_to") or []]
+    return (pd.DataFrame(elements, columns=["stage", "id", "text"]),
+            pd.DataFrame(links, columns=["source", "target"]))
+
+
+def _logic_model(rep) -> str:
+    heading = f'<h3 id="annex-logic-model">{esc(rep.t("annex.logic_model_heading"))}</h3>'
+    model = _params_yaml(rep, "logic_model")
+    if not model:
+        return f'{heading}<p>{esc(rep.t("annex.logic_model_missing"))}</p>'
+    elements, links = logic_model_frames(model, rep.lang)
+    return f"{heading}<p>{esc(rep.t('annex.logic_model_body'))}</p>" + figure(
+        plots.logic_model(elements, rep.lang, links))
+
+
+def _evaluation_matrix(rep) -> str:
+    heading = f'<h3 id="annex-matrix">{esc(rep.t("annex.matrix_heading"))}</h3>'
+    matrix = _params_yaml(rep, "evaluation_matrix")
+    questions = (matrix or {}).get("questions") if isinstance(matrix, dict) else None
+    if not questions:
+        return f'{heading}<p>{esc(rep.t("annex.matrix_missing"))}</p>'
+    rows = []
+    for question in questions:
+        indicators = question.get("indicators") or [{}]
+        text = _text(question.get("question", question.get("text", question.get("label"))),
+                     rep.lang)
+        for k, indicator in enumerate(indicators):
+            line = indicator.get("line_of_evidence", "")
+            try:
+                line = rep.category("line_of_evidence", line) if line else ""
+            except (KeyError, ValueError):
+                pass
+            cells = [f'<th scope="row" rowspan="{len(indicators)}">{esc(text)}</th>'] if k == 0 \
+                else []
+            cells += [f"<td>{esc(_text(indicator.get('label', indicator.get('text')), rep.lang))}</td>",
+                      f"<td>{esc(line)}</td>",
+                      f"<td>{esc(_text(indicator.get('source', ''), rep.lang))}</td>"]
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+    head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (
+        "col.question", "col.indicator", "col.line_of_evidence", "col.source"))
+    return (f'{heading}<table class="matrix"><caption>{esc(rep.t("annex.matrix_caption"))}'
+            f'</caption><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def methods_file(rep) -> Path | None:
+    """``docs/methods.<lang>.md`` or ``docs/methods.md`` in the project, else beside the package."""
+    folders = [rep.where.root / "docs", Path(__file__).resolve().parents[3] / "docs"]
+    for folder in folders:
+        for name in (f"methods.{rep.lang}.md", "methods.md"):
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def _methods(rep) -> str:
+    heading = f'<h3 id="annex-methods">{esc(rep.t("annex.methods_heading"))}</h3>'
+    path = methods_file(rep)
+    if path is None:
+        return f'{heading}<p>{esc(rep.t("annex.methods_missing"))}</p>'
+    note = ""
+    if rep.lang != "en" and not path.name.endswith(f".{rep.lang}.md"):
+        note = f'<p class="note" lang="{rep.lang}">{esc(rep.t("annex.methods_english_only"))}</p>'
+        return (f'{heading}{note}<div class="methods" lang="en">'
+                f'{markdown(path.read_text(encoding="utf-8"), top_level=4)}</div>')
+    return (f'{heading}<div class="methods">'
+            f'{markdown(path.read_text(encoding="utf-8"), top_level=4)}</div>')
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_date() -> str:
+    """The date of the run: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC).
+
+    A day, not a time, so that reruns on the same day give the same file.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.date().isoformat()
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def provenance_facts(rep) -> dict:
+    """What the annex shows of the run: from ``mwsn.provenance`` if present, else gathered here."""
+    if importlib.util.find_spec("mwsn.provenance") is not None:
+        from mwsn import provenance  # a later module: imported only when present
+
+        snapshot = getattr(provenance, "snapshot", None)
+        if snapshot is not None:
+            return {"source": "provenance", **snapshot(rep.where)}
+    inputs = {}
+    for name, source in sorted(rep.params.sources.items()):
+        path = rep.where.raw / source.file
+        if path.is_file():
+            inputs[f"{name}: {source.file}"] = _sha256(path)
+    return {
+        "source": "report",
+        "date": run_date(),
+        "parameters": {rep.where.params_file.name: _sha256(rep.where.params_file)}
+        if rep.where.params_file.is_file() else {},
+        "inputs": inputs,
+        "versions": versions(),
+    }
+
+
+def _facts_table(rows: dict, caption: str, key_col: str, value_col: str, code: bool) -> str:
+    body = "".join(
+        f'<tr><th scope="row">{esc(k)}</th><td>'
+        + (f"<code>{esc(v)}</code>" if code else esc(v)) + "</td></tr>"
+        for k, v in rows.items())
+    return (f'<table class="facts"><caption>{esc(caption)}</caption><thead><tr>'
+            f'<th scope="col">{esc(key_col)}</th><th scope="col">{esc(value_col)}</th></tr>'
+            f"</thead><tbody>{body}</tbody></table>")
+
+
+def _provenance(rep) -> str:
+    heading = f'<h3 id="annex-provenance">{esc(rep.t("annex.provenance_heading"))}</h3>'
+    facts = provenance_facts(rep)
+    p = rep.params
+    run = {rep.t("annex.run_date"): facts.get("date") or facts.get("started") or run_date(),
+           rep.t("annex.jurisdiction"): f"{p.name(rep.lang)} ({p.code})",
+           rep.t("annex.min_cell"): i18n.number(p.min_cell, rep.lang),
+           rep.t("annex.languages"): ", ".join(p.languages)}
+    parts = [heading, f"<p>{esc(rep.t('annex.provenance_body'))}</p>",
+             _facts_table(run, rep.t("annex.run_caption"), rep.t("col.item"),
+                          rep.t("col.value"), code=False)]
+    for key, caption in (("parameters", "annex.parameters_caption"),
+                         ("inputs", "annex.inputs_caption")):
+        values = facts.get(key)
+        if isinstance(values, dict) and values:
+            parts.append(_facts_table({k: (v.get("sha256", v) if isinstance(v, dict) else v)
+                                       for k, v in values.items()}, rep.t(caption),
+                                      rep.t("col.file"), rep.t("col.sha256"), code=True))
+    if facts.get("versions"):
+        parts.append(_facts_table(facts["versions"], rep.t("annex.versions_caption"),
+                                  rep.t("col.package"), rep.t("col.version"), code=True))
+    if facts["source"] == "report":
+        parts.append(f'<p class="note">{esc(rep.t("annex.provenance_partial"))}</p>')
+    return "".join(parts)
+
+
+def render(rep) -> Html:
+    return Html(f'<section id="annex"><h2>{esc(rep.t("annex.heading"))}</h2>'
+                f"{_logic_model(rep)}{_evaluation_matrix(rep)}{_methods(rep)}"
+                f"{_provenance(rep)}</section>")
