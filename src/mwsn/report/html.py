@@ -122,11 +122,17 @@ a { color: var(--accent); }
   section { break-before: page; }
   h2, h3, h4, caption { break-after: avoid; }
   table, figure, tr { break-inside: avoid; }
-  /* a fixed element repeats at the top of every printed page */
-  .banner { position: fixed; top: -1.4cm; padding: .2rem; font-size: 9pt; }
+  /* in print the banner is a page margin box (see page()): on every page, over no text */
+  .banner { display: none; }
   nav.toc a { text-decoration: none; }
 }
 """
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that cannot end the string or the style element."""
+    escaped = "".join(c if c.isalnum() or c in " .,;:-()'" else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
 
 
 #: the page may load nothing and run nothing: only inline CSS and embedded (data:) images
@@ -139,10 +145,14 @@ def page(body: str, lang: str, title: str, synthetic: bool) -> str:
     CSS is inline, figures are data URIs, and a Content-Security-Policy forbids
     scripts and any request, so the file opens offline exactly as printed.
     """
-    banner = (f'<div class="banner" role="note">{esc(i18n.t("banner.synthetic", lang))}</div>'
-              if synthetic else "")
+    banner, print_banner = "", ""
+    if synthetic:
+        text = i18n.t("banner.synthetic", lang)
+        banner = f'<div class="banner" role="note">{esc(text)}</div>'
+        print_banner = ("@page { @top-center { content: " + _css_string(text) + "; color: #b3261e;"
+                        " font: bold 9pt \"DejaVu Sans\", Arial, sans-serif; } }")
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{banner}\n"
+            f"<title>{esc(title)}</title>\n<style>{CSS}{print_banner}</style>\n</head>\n<body>\n{banner}\n"
             f"<main>\n{body}\n</main>\n</body>\n</html>\n")

@@ -1,0 +1,117 @@
+"""The auditor's view: ``reports/<jur>/index.html``.
+
+One page that links everything a researcher checking the assessment needs:
+the manager report(s), every executed notebook rendered with its code, the
+processed data dictionary (from the codebook and the Parquet schemas), the
+methods appendix and the run's manifest. The runner writes the page; this
+module only builds it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from mwsn import i18n
+from mwsn.codebook import Codebook
+from mwsn.config import Jurisdiction, Paths
+from mwsn.report.html import Html, esc, page
+
+#: processed tables named after a codebook source carry its labels
+_DERIVED_SUFFIX = "_missing"
+
+
+def _label(codebook: Codebook, table: str, column: str, lang: str) -> str:
+    base = column[: -len(_DERIVED_SUFFIX)] if column.endswith(_DERIVED_SUFFIX) else column
+    sources = [table] if table in codebook.sources else []
+    sources += [s for s in codebook.sources if s != table]
+    for source in sources:
+        try:
+            label = getattr(codebook.sources[source].variable(base).label, lang)
+        except KeyError:
+            continue
+        return (i18n.t("auditor.missing_reason", lang, label=label)
+                if base != column else label)
+    return ""
+
+
+def data_dictionary(where: Paths, codebook: Codebook, lang: str) -> Html:
+    """Every processed table: its rows, and each column's type and codebook label."""
+    parts = []
+    for path in sorted(where.processed.glob("*.parquet")):
+        meta = pq.read_metadata(path)
+        schema = meta.schema.to_arrow_schema()
+        rows = "".join(
+            f'<tr><th scope="row"><code>{esc(field.name)}</code></th>'
+            f"<td><code>{esc(field.type)}</code></td>"
+            f"<td>{esc(_label(codebook, path.stem, field.name, lang))}</td></tr>"
+            for field in schema if not field.name.startswith("__index_level_"))
+        caption = i18n.t("auditor.table_caption", lang, table=path.stem,
+                         rows=i18n.number(meta.num_rows, lang))
+        parts.append(
+            f'<table id="table-{esc(path.stem)}"><caption>{esc(caption)}</caption><thead><tr>'
+            f'<th scope="col">{esc(i18n.t("auditor.col.column", lang))}</th>'
+            f'<th scope="col">{esc(i18n.t("auditor.col.type", lang))}</th>'
+            f'<th scope="col">{esc(i18n.t("auditor.col.label", lang))}</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table>")
+    if not parts:
+        parts.append(f"<p>{esc(i18n.t('auditor.no_processed', lang))}</p>")
+    return Html("".join(parts))
+
+
+def _link(href: str, text: str, note: str = "") -> str:
+    extra = f" <span class=\"note\">{esc(note)}</span>" if note else ""
+    return f'<li><a href="{esc(href)}">{esc(text)}</a>{extra}</li>'
+
+
+def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
+               files: list[str], lang: str = "en") -> str:
+    """The auditor's index of one jurisdiction's reports folder.
+
+    ``files``: paths relative to ``reports/<jur>/`` of what the run wrote
+    (e.g. ``assessment.html``, ``notebooks/03_survey.html``, ``manifest.json``);
+    only those are linked, so the page never points at a missing file.
+    """
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    present = set(files)
+    name = params.name(lang)
+    reports = []
+    for code in params.languages:
+        suffix = "" if code == "en" else f".{code}"
+        if f"assessment{suffix}.html" in present:
+            reports.append(_link(f"assessment{suffix}.html",
+                                 t("auditor.manager_report", report_lang=t(f"language.{code}"))))
+    notebooks = []
+    for path in sorted(p for p in present if p.startswith("notebooks/") and p.endswith(".html")):
+        stem = Path(path).stem
+        ipynb = f"notebooks/{stem}.ipynb"
+        notebooks.append(
+            f'<li><a href="{esc(path)}">{esc(stem)}</a>'
+            + (f' (<a href="{esc(ipynb)}">{esc(t("auditor.ipynb"))}</a>)'
+               if ipynb in present else "") + "</li>")
+    records = []
+    for file, key in (("manifest.json", "auditor.manifest"), ("findings.csv", "auditor.findings")):
+        if file in present:
+            records.append(_link(file, t(key)))
+    first = next((f"assessment{'' if c == 'en' else '.' + c}.html" for c in params.languages
+                  if f"assessment{'' if c == 'en' else '.' + c}.html" in present), None)
+    if first:
+        records.append(_link(f"{first}#annex-methods", t("auditor.methods")))
+        records.append(_link(f"{first}#annex-provenance", t("auditor.provenance")))
+    if "manifest.json" not in present:
+        records.append(f"<li>{esc(t('auditor.no_manifest'))}</li>")
+
+    def block(key: str, items: list[str]) -> str:
+        body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(t('auditor.none'))}</p>"
+        return f'<section id="{key}"><h2>{esc(t(f"auditor.{key}_heading"))}</h2>{body}</section>'
+
+    body = (f'<header><p class="kicker">{esc(t("report.kicker"))}</p>'
+            f'<h1>{esc(t("auditor.title", jurisdiction=name))}</h1>'
+            f'<p>{esc(t("auditor.intro"))}</p></header>'
+            + block("reports", reports) + block("notebooks", notebooks)
+            + block("records", records)
+            + f'<section id="dictionary"><h2>{esc(t("auditor.dictionary_heading"))}</h2>'
+            f'<p>{esc(t("auditor.dictionary_intro"))}</p>'
+            f"{data_dictionary(where, codebook, lang)}</section>")
+    return page(body, lang, t("auditor.title", jurisdiction=name), where.is_synthetic)

@@ -1,0 +1,158 @@
+"""The cross-jurisdiction comparison: ``reports/compare.html``.
+
+Ratings and key indicators side by side, one column per jurisdiction that has
+been run (its processed data exist). ``notebooks/90_compare.ipynb`` displays
+:meth:`Comparison.section` for each of :data:`SECTIONS`; the runner exports
+those outputs like the manager report. A survey percentage computed from fewer
+than that jurisdiction's ``min_cell`` answers is suppressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from mwsn import config, i18n, ingest
+from mwsn.codebook import Codebook, load_codebook
+from mwsn.report.html import Html, esc
+
+SECTIONS = ("title", "ratings", "indicators")
+RATINGS = ("strong_progress", "some_progress", "limited_progress", "insufficient_evidence")
+
+
+def jurisdictions(root: str | Path = ".") -> list[str]:
+    """Jurisdictions with a params file whose pipeline has written processed data."""
+    root = Path(root)
+    return [code for code in config.list_jurisdictions(root)
+            if (config.paths(code, root).processed / "participants.parquet").is_file()]
+
+
+def any_synthetic(root: str | Path = ".") -> bool:
+    return any(config.paths(code, root).is_synthetic for code in jurisdictions(root))
+
+
+@dataclass
+class Comparison:
+    root: Path
+    lang: str
+    codes: list[str]
+    codebook: Codebook
+    params: dict = field(default_factory=dict)
+
+    def t(self, key: str, **values) -> str:
+        return i18n.t(key, self.lang, **values)
+
+    def section(self, name: str) -> Html:
+        if name not in SECTIONS:
+            raise ValueError(f"unknown comparison section {name!r}; known: {', '.join(SECTIONS)}")
+        return getattr(self, f"_{name}")()
+
+    # -- parts ----------------------------------------------------------------------------
+    def _names(self) -> list[str]:
+        return [self.params[c].name(self.lang) for c in self.codes]
+
+    def _table(self, rows: list[tuple[str, list[str]]], caption: str, first: str) -> str:
+        head = (f'<th scope="col">{esc(first)}</th>'
+                + "".join(f'<th scope="col">{esc(n)}</th>' for n in self._names()))
+        body = "".join(f'<tr><th scope="row">{esc(label)}</th>'
+                       + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>"
+                       for label, values in rows)
+        return (f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table>")
+
+    def _title(self) -> Html:
+        names = ", ".join(self._names()) or self.t("compare.none")
+        return Html(f'<header><p class="kicker">{esc(self.t("report.kicker"))}</p>'
+                    f'<h1>{esc(self.t("compare.title"))}</h1>'
+                    f'<p>{esc(self.t("compare.intro", n=len(self.codes), names=names))}</p>'
+                    "</header>")
+
+    def _findings(self, code: str) -> pd.DataFrame | None:
+        path = config.paths(code, self.root).reports / "findings.csv"
+        return pd.read_csv(path, dtype=str) if path.is_file() else None
+
+    def _ratings(self) -> Html:
+        heading = f'<section id="ratings"><h2>{esc(self.t("compare.ratings_heading"))}</h2>'
+        found = {code: self._findings(code) for code in self.codes}
+        questions: dict[str, str] = {}
+        for frame in found.values():
+            if frame is not None:
+                for qid, text in zip(frame["question_id"], frame.get("question", frame["question_id"])):
+                    questions.setdefault(qid, text)
+        if not questions:
+            return Html(f'{heading}<p>{esc(self.t("compare.no_ratings"))}</p></section>')
+        known = i18n.catalogue(self.lang)
+        rows = []
+        for qid, text in questions.items():
+            label = known.get(f"question.{qid}", text)
+            values = []
+            for code in self.codes:
+                frame = found[code]
+                match = frame[frame["question_id"] == qid] if frame is not None else None
+                rating = match["rating"].iloc[0] if match is not None and len(match) else None
+                values.append(self.t(f"compare.rating.{rating}") if rating in RATINGS
+                              else (rating or self.t("compare.not_assessed")))
+            rows.append((label, values))
+        return Html(heading + self._table(rows, self.t("compare.ratings_caption"),
+                                          self.t("col.question")) + "</section>")
+
+    def _indicators(self) -> Html:
+        rows: list[tuple[str, list[str]]] = []
+        per = {}
+        for code in self.codes:
+            where = config.paths(code, self.root)
+            p = self.params[code]
+            people = ingest.read_processed(where.processed, "participants")
+            funding = ingest.read_processed(where.processed, "funding")
+            meetings = ingest.read_processed(where.processed, "meetings")
+            spent = float(funding.loc[funding["entry_type"] == "expenditure", "amount_cad"].sum())
+            per[code] = {
+                "budget": i18n.money(p.budget.amount, self.lang, p.budget.currency),
+                "period": self.t("compare.period", start=p.period.start, end=p.period.end),
+                "participants": i18n.number(people["participant"].nunique(), self.lang),
+                "spent": i18n.percent(spent / p.budget.amount, self.lang),
+                "meetings": i18n.number(meetings["meeting_id"].nunique(), self.lang),
+            }
+        for key in ("period", "budget", "spent", "participants", "meetings"):
+            rows.append((self.t(f"compare.indicator.{key}"), [per[c][key] for c in self.codes]))
+        items: list[str] = []
+        survey = {}
+        for code in self.codes:
+            path = config.paths(code, self.root).processed / "survey_indicators.parquet"
+            if path.is_file():
+                frame = pd.read_parquet(path)
+                survey[code] = frame[frame["group"] == "all"].set_index("item")
+                items += [i for i in survey[code].index if i not in items]
+        for item in items:
+            values = []
+            for code in self.codes:
+                row = survey.get(code, pd.DataFrame()).reindex([item]).iloc[0] \
+                    if code in survey and item in survey[code].index else None
+                if row is None or pd.isna(row["agree_pct"]):
+                    values.append(self.t("compare.not_assessed"))
+                elif row["n"] < self.params[code].min_cell:
+                    values.append(self.t("table.suppressed"))
+                else:
+                    values.append(self.t("compare.agree_value",
+                                         pct=i18n.percent(float(row["agree_pct"]), self.lang),
+                                         n=i18n.number(int(row["n"]), self.lang)))
+            try:
+                label = getattr(self.codebook.sources["survey"].variable(item).label, self.lang)
+            except KeyError:
+                label = item
+            rows.append((self.t("compare.indicator.agree", statement=label), values))
+        note = self.t("table.suppressed_note", mark=self.t("table.suppressed"),
+                      n=min((self.params[c].min_cell for c in self.codes), default=5))
+        return Html(f'<section id="indicators"><h2>{esc(self.t("compare.indicators_heading"))}'
+                    "</h2>" + self._table(rows, self.t("compare.indicators_caption"),
+                                          self.t("col.indicator"))
+                    + f'<p class="note">{esc(note)}</p></section>')
+
+
+def load_comparison(root: str | Path = ".", lang: str = "en") -> Comparison:
+    root = Path(root)
+    codes = jurisdictions(root)
+    return Comparison(root, lang, codes, load_codebook(root),
+                      {code: config.load(code, root) for code in codes})

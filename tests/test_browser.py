@@ -1,0 +1,173 @@
+"""The reports as a reader sees them: rendered in headless Chromium.
+
+Each page (EN and FR manager reports, the auditor's index, the comparison)
+must load with no console error and no request for anything but the file
+itself, give every image an alt text, keep its headings in order and show the
+synthetic-data banner on screen and in the top margin of every printed page. Screenshots and a print PDF of
+each page are saved under ``reports/screenshots/`` for the record.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+PROJECT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = PROJECT / "reports" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1100,900")
+
+
+def _skip_reason() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    if not CHROMIUM:
+        return "chromium is not installed (Debian: apt-get install chromium)"
+    if not CHROMEDRIVER:
+        return "chromedriver is not installed (Debian: apt-get install chromium-driver)"
+    return None
+
+
+if _skip_reason():
+    pytest.skip(_skip_reason(), allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def pages(bc_run):
+    from mwsn import runner
+
+    runner.compare(bc_run)
+    reports = bc_run / "reports"
+    return {"assessment_en": reports / "bc" / "assessment.html",
+            "assessment_fr": reports / "bc" / "assessment.fr.html",
+            "index": reports / "bc" / "index.html",
+            "compare": reports / "compare.html"}
+
+
+def load(driver, path: Path) -> dict:
+    """Open ``path`` in a clean tab and collect what the checks need."""
+    from selenium.webdriver.common.by import By
+
+    driver.get("about:blank")
+    driver.get_log("browser"), driver.get_log("performance")  # drop earlier entries
+    url = path.as_uri()
+    driver.get(url)
+    console = driver.get_log("browser")
+    requests = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            requests.append(message["params"]["request"]["url"])
+    headings = [int(h.tag_name[1]) for h in driver.find_elements(
+        By.CSS_SELECTOR, "h1, h2, h3, h4, h5, h6")]
+    images = [(img.get_attribute("alt") or "").strip()
+              for img in driver.find_elements(By.TAG_NAME, "img")]
+    return {"url": url, "console": console, "requests": requests, "headings": headings,
+            "images": images}
+
+
+def banner_visible(driver) -> bool:
+    from selenium.webdriver.common.by import By
+
+    banners = driver.find_elements(By.CSS_SELECTOR, ".banner")
+    if not banners or not banners[0].is_displayed():
+        return False
+    rect = driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()",
+                                 banners[0])
+    height = driver.execute_script("return window.innerHeight")
+    return rect["height"] > 0 and 0 <= rect["top"] < height
+
+
+PRINT_BANNER = """
+for (const sheet of document.styleSheets)
+  for (const rule of sheet.cssRules)
+    if (rule instanceof CSSPageRule)
+      for (const inner of rule.cssRules || [])
+        if (inner.name === "top-center") return inner.style.getPropertyValue("content");
+return null;
+"""
+
+
+def print_banner(driver) -> str:
+    """The text Chromium will print in the top margin of every page (a CSS margin box)."""
+    return driver.execute_script(PRINT_BANNER) or ""
+
+
+def save_record(driver, name: str) -> None:
+    """A screenshot of the top of the page, one of the whole page, and its print PDF."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = metrics["cssContentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    (SCREENSHOTS / f"{name}.full.png").write_bytes(base64.b64decode(shot["data"]))
+    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
+    (SCREENSHOTS / f"{name}.pdf").write_bytes(base64.b64decode(pdf["data"]))
+
+
+@pytest.mark.parametrize("name", ["assessment_en", "assessment_fr", "index", "compare"])
+def test_report_renders_cleanly_in_chromium(browser, pages, name):
+    seen = load(browser, pages[name])
+    errors = [e for e in seen["console"] if e["level"] == "SEVERE"]
+    assert errors == [], f"{name}: console errors {errors}"
+    outside = [u for u in seen["requests"]
+               if not u.startswith("data:") and u.split("#")[0] != seen["url"]]
+    assert outside == [], f"{name}: requests outside the file {outside}"
+    assert all(seen["images"]), f"{name}: an image without alt text"
+    levels = seen["headings"]
+    assert levels and levels[0] == 1, f"{name}: the first heading is not h1: {levels}"
+    skipped = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    assert skipped == [], f"{name}: heading levels skipped {skipped}"
+    assert banner_visible(browser), f"{name}: banner not visible at the top"
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    assert banner_visible(browser), f"{name}: banner not visible after scrolling to the end"
+    banner = print_banner(browser)
+    assert "SYNTHETIC DATA" in banner or "DONNÉES SYNTHÉTIQUES" in banner, \
+        f"{name}: no banner in the printed pages' top margin: {banner!r}"
+    browser.execute_script("window.scrollTo(0, 0)")
+    save_record(browser, name)
+
+
+def test_manager_report_has_charts_each_with_alt_text_stating_a_number(browser, pages):
+    seen = load(browser, pages["assessment_en"])
+    assert len(seen["images"]) >= 3
+    assert all(any(ch.isdigit() for ch in alt) for alt in seen["images"]), seen["images"]
+
+
+def test_the_network_check_catches_a_page_that_makes_a_request(browser, tmp_path):
+    # the negative control: the same check must flag an image fetched from elsewhere
+    page = tmp_path / "leaky.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><body><h1>x</h1>'
+                    '<img src="http://127.0.0.1:9/pixel.png" alt="pixel"></body></html>')
+    seen = load(browser, page)
+    assert any(u.startswith("http://127.0.0.1:9/") for u in seen["requests"])
