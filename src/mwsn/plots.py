@@ -3,7 +3,9 @@
 Every function returns a :class:`Figure`: the SVG markup (no timestamps, fixed
 element ids, text drawn as paths so no font is needed to view it) and an alt
 text that states the main number. Titles, axis labels and alt text come from
-the EN/FR catalogue (``i18n/<lang>/charts.yaml``); labels taken from data
+the EN/FR catalogue (``i18n/<lang>/charts.yaml``); the title is not drawn in
+the SVG but given with it, for the page's caption (one title, readable by a
+screen reader); labels taken from data
 (stakeholder groups, survey statements, recipients) are passed in already
 translated by the caller.
 
@@ -87,7 +89,6 @@ def _empty(title: str, lang: str) -> Figure:
     fig, ax = plt.subplots(figsize=(WIDTH, 1.2))
     ax.axis("off")
     ax.text(0, 0.5, i18n.t("chart.empty.text", lang), va="center")
-    ax.set_title(title, loc="left")
     return Figure(_svg(fig), i18n.t("chart.empty.alt", lang), title)
 
 
@@ -148,7 +149,6 @@ def likert_bars(shares: pd.DataFrame, levels: list[tuple[int, str]], lang: str, 
     ax.set_xticks(ticks, [i18n.percent(abs(v) / 100, lang) for v in ticks])
     ax.set_yticks(y, [_wrap(g, 28) for g in groups])
     ax.set_xlabel(i18n.t("chart.likert.xlabel", lang))
-    ax.set_title(title, loc="left")
     ax.legend(ncol=min(len(codes), 3), loc="upper center", bbox_to_anchor=(0.5, -0.28),
               frameon=False, fontsize=8)
     agree = table[positive].sum(axis=1, min_count=1).dropna()
@@ -196,7 +196,6 @@ def indicator_dots(indicators: pd.DataFrame, lang: str, *, title: str | None = N
     ax.set_xticks([0, 25, 50, 75, 100],
                   [i18n.percent(v / 100, lang) for v in (0, 25, 50, 75, 100)])
     ax.set_xlabel(i18n.t("chart.indicators.xlabel", lang))
-    ax.set_title(title, loc="left")
     if thresholds:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.55 * len(data) + 1.3)
                                                       - 0.25), ncol=3, frameon=False,
@@ -265,7 +264,6 @@ def spending_over_time(spending: pd.DataFrame, lang: str, *, budget: float | Non
         lambda v, _: i18n.number(v, lang, 1)))
     ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
     ax.set_ylim(0, max(cumulative.sum(axis=1).max(), budget or 0) / 1e6 * 1.1)
-    ax.set_title(title, loc="left")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
     total = float(data["amount"].sum())
     by_recipient = data.groupby("recipient")["amount"].sum()
@@ -309,7 +307,6 @@ def meeting_attendance(attendance: pd.DataFrame, lang: str) -> Figure:
     ax.set_yticks(y, [_wrap(t, 24) for t in types])
     ax.set_xlabel(i18n.t("chart.attendance.xlabel", lang))
     ax.set_xlim(0, left.max() * 1.12)
-    ax.set_title(title, loc="left")
     ax.legend(ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False,
               fontsize=8)
     alt = i18n.t("chart.attendance.alt", lang, total=i18n.number(left.sum(), lang),
@@ -394,7 +391,6 @@ def logic_model(elements: pd.DataFrame, lang: str,
             first_upper = boxes[str(per_row[upper]["id"].iloc[0])]
             first_lower = boxes[str(per_row[lower]["id"].iloc[0])]
             arrow((centre, first_upper[1], first_upper[2], 0), (centre, first_lower[1], 0, 0))
-    ax.set_title(title, loc="left")
     counts = "; ".join(f"{i18n.t(f'chart.logic_model.stage.{s}', lang)}: {len(per_row[s])}"
                        for s in stages)
     final_texts = " / ".join(str(t) for t in per_row[stages[-1]]["text"])

@@ -188,7 +188,7 @@ def _provenance(rep) -> str:
            rep.t("annex.min_cell"): i18n.number(p.min_cell, rep.lang),
            rep.t("annex.languages"): ", ".join(p.languages)}
     parts = [heading, f"<p>{esc(rep.t('annex.provenance_body'))}</p>",
-             _facts_table(run, rep.t("annex.run_caption"), rep.t("col.item"),
+             _facts_table(run, rep.t("annex.run_caption"), rep.t("col.fact"),
                           rep.t("col.value"), code=False)]
     for key, caption in (("parameters", "annex.parameters_caption"),
                          ("inputs", "annex.inputs_caption")):

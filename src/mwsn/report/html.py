@@ -32,8 +32,8 @@ def figure(fig: plots.Figure, source: str = "") -> Html:
     """A chart embedded as a data URI, with its alt text, caption and (optional) source."""
     data = base64.b64encode(fig.svg.encode("utf-8")).decode("ascii")
     note = f'<p class="source">{esc(source)}</p>' if source else ""
-    return Html(f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{esc(fig.alt)}">'
-                f"<figcaption>{esc(fig.title)}</figcaption>{note}</figure>")
+    return Html(f"<figure><figcaption>{esc(fig.title)}</figcaption>"
+                f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(fig.alt)}">{note}</figure>')
 
 
 def markdown(text: str, top_level: int = 3) -> Html:
@@ -106,7 +106,8 @@ th, td { border-bottom: 1px solid var(--rule); padding: .3rem .5rem; text-align:
 th[scope=row], thead th:first-child { text-align: left; }
 thead th { border-bottom: 2px solid var(--ink); }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
-figcaption { color: var(--muted); font-size: .9rem; }
+figcaption { font-weight: bold; padding: .3rem 0; }
+table.facts td, table.matrix td, table.matrix th { text-align: left; vertical-align: top; }
 h3 { color: var(--accent); margin-top: 1.6rem; } h4 { margin-bottom: .3rem; }
 .source { color: var(--muted); font-size: .8rem; margin: .1rem 0 0; }
 nav.toc ol { padding-left: 1.4rem; } nav.toc a { color: var(--accent); }

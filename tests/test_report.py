@@ -1,0 +1,247 @@
+"""The manager report, the auditor's index and the charts: safe, self-contained, bilingual."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from mwsn import plots, privacy, report
+from mwsn.errors import DisclosureError
+from mwsn.report import annex, html
+
+HOSTILE = "<script>alert('comment')</script>"
+
+
+# -- building blocks ---------------------------------------------------------------------
+
+def test_text_from_data_is_escaped_in_a_table():
+    frame = privacy.suppress(pd.DataFrame({"quote": [HOSTILE], "n": [12]}), ["n"], 5)
+    out = html.table(frame, "Quotes", name="quotes", lang="en", min_cell=5, counts=["n"],
+                     formats={"n": "count"})
+    assert "<script" not in out
+    assert "&lt;script&gt;alert(&#x27;comment&#x27;)&lt;/script&gt;" in out
+
+
+def test_table_refuses_an_unsuppressed_small_count_naming_the_table():
+    frame = pd.DataFrame({"group": ["a", "b"], "n": [12, 3]})
+    with pytest.raises(DisclosureError, match="table 'participants_by_group'.*below 5.*'n'"):
+        html.table(frame, "People", name="participants_by_group", lang="en", min_cell=5,
+                   counts=["n"])
+
+
+def test_table_shows_a_suppressed_count_as_the_mark_and_keeps_zero():
+    frame = privacy.suppress(pd.DataFrame({"group": ["a", "b", "c"], "n": [12, 3, 0]}),
+                             ["n"], 5)
+    out = html.table(frame, "People", name="people", lang="fr", min_cell=5, counts=["n"],
+                     formats={"n": "count"})
+    cells = re.findall(r"<td>(.*?)</td>", out)
+    assert cells == ["12", "x", "0"]
+    assert "<caption>People</caption>" in out and '<th scope="col">' in out
+
+
+def test_a_suppression_threshold_lower_than_min_cell_does_not_count_as_suppressed():
+    frame = privacy.suppress(pd.DataFrame({"group": ["a"], "n": [4]}), ["n"], 3)
+    with pytest.raises(DisclosureError):
+        html.table(frame, "People", name="people", lang="en", min_cell=5, counts=["n"])
+
+
+def test_page_is_self_contained_and_forbids_scripts_and_requests():
+    out = html.page("<h1>x</h1>", "fr", "Titre", synthetic=True)
+    assert '<html lang="fr">' in out
+    assert "Content-Security-Policy" in out and "default-src 'none'" in out
+    assert not re.search(r"<(script|link)\b|src=\"http|url\(", out, flags=re.I)
+    # the banner on screen, and in the top margin of every printed page
+    assert 'class="banner"' in out and "DONNÉES SYNTHÉTIQUES" in out
+    assert "@top-center" in out and "break-before: page" in out
+
+
+def test_page_without_synthetic_data_has_no_banner():
+    out = html.page("<h1>x</h1>", "en", "Title", synthetic=False)
+    assert "SYNTHETIC" not in out and "@top-center" not in out
+
+
+def test_css_string_cannot_close_the_style_element():
+    assert "</style" not in html._css_string("a</style><script>")
+
+
+def test_markdown_escapes_raw_html_and_fits_headings_under_the_annex():
+    out = html.markdown(f"# Methods\n\nText {HOSTILE}\n\n## Tests\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+                        top_level=4)
+    assert "<script" not in out and "&lt;script&gt;" in out
+    assert "<h4>Methods</h4>" in out and "<h5>Tests</h5>" in out
+    assert "<table>" in out
+
+
+# -- charts ------------------------------------------------------------------------------
+
+LEVELS = [(1, "Strongly disagree"), (2, "Disagree"), (3, "Neither"), (4, "Agree"),
+          (5, "Strongly agree")]
+
+
+def _likert():
+    # group A: 10% + 20% + 10% + 40% + 20%: 60% agree; group B: 30% agree
+    rows = [("A", c, p) for c, p in zip(range(1, 6), (.1, .2, .1, .4, .2))]
+    rows += [("B", c, p) for c, p in zip(range(1, 6), (.3, .3, .1, .2, .1))]
+    return pd.DataFrame(rows, columns=["group", "level", "pct"]).assign(n=10)
+
+
+def _charts(lang):
+    funding = pd.DataFrame({"date": pd.to_datetime(["2018-06-30", "2018-09-30", "2018-06-30"]),
+                            "recipient": ["Recipient A", "Recipient A", "Recipient B"],
+                            "amount": [100_000.0, 200_000.0, 50_000.0]})
+    attendance = pd.DataFrame({"meeting_type": ["Plenary", "Plenary", "Forum"],
+                               "group": ["Employer", "Government", "Employer"],
+                               "attendees": pd.array([12, None, 30], dtype="Float64")})
+    elements = pd.DataFrame({"stage": ["inputs", "activities", "ultimate"],
+                             "id": ["i", "a", "u"], "text": ["Funding", "Meetings", "Protection"]})
+    dots = pd.DataFrame({"indicator": ["Know rights", "Collaborate"], "estimate": [0.8, 0.55],
+                         "ci_low": [0.72, 0.40], "ci_high": [0.88, 0.70]})
+    return {
+        "likert": plots.likert_bars(_likert(), LEVELS, lang, statement="Statement"),
+        "dots": plots.indicator_dots(dots, lang, thresholds={"strong": 0.7, "some": 0.5}),
+        "spending": plots.spending_over_time(funding, lang, budget=1_000_000),
+        "attendance": plots.meeting_attendance(attendance, lang),
+        "logic_model": plots.logic_model(elements, lang),
+    }
+
+
+def test_charts_are_byte_identical_on_a_second_run_and_carry_no_date():
+    first, second = _charts("en"), _charts("en")
+    for name in first:
+        assert first[name].svg == second[name].svg, name
+        assert first[name].svg.startswith("<svg"), name
+        assert not re.search(r"<dc:date>|20\d\d-\d\d-\d\dT", first[name].svg), name
+
+
+def test_chart_alt_texts_state_the_main_number_in_each_language():
+    en, fr = _charts("en"), _charts("fr")
+    # hand-computed from the inputs above
+    assert "A (60%)" in en["likert"].alt and "B (30%)" in en["likert"].alt
+    assert "A (60\u00a0%)" in fr["likert"].alt
+    assert "80%" in en["dots"].alt and "Know rights" in en["dots"].alt
+    assert "1 indicator(s)" in en["dots"].alt  # only 0.72 clears the 0.7 threshold
+    assert "$350,000" in en["spending"].alt and "35%" in en["spending"].alt
+    assert "350\u00a0000\u00a0$" in fr["spending"].alt
+    # the suppressed attendance is left out, never counted as zero or shown
+    assert "42 attendances" in en["attendance"].alt and "Forum drew the most (30)" in \
+        en["attendance"].alt
+    assert "Protection" in en["logic_model"].alt
+    for name in en:
+        assert en[name].alt != fr[name].alt, name
+        assert en[name].title and fr[name].title != en[name].title, name
+
+
+def test_a_chart_with_everything_suppressed_says_so():
+    empty = pd.DataFrame({"indicator": ["x"], "estimate": [None], "ci_low": [None],
+                          "ci_high": [None]})
+    assert "suppressed" in plots.indicator_dots(empty, "en").alt
+
+
+# -- sections, on a real project root ----------------------------------------------------
+
+@pytest.fixture
+def assessment(project_root):
+    return report.load_report("bc", project_root, "en")
+
+
+def _funding(recipient="Recipient A", reached=(80.0, 90.0)):
+    return pd.DataFrame({
+        "entry_id": ["F-1", "F-2", "F-3"], "fiscal_year": ["2018-19"] * 3,
+        "date": pd.to_datetime(["2018-04-01", "2018-06-30", "2018-09-30"]),
+        "recipient": [recipient] * 3, "sub_grantee": [None] * 3,
+        "entry_type": ["agreement", "expenditure", "expenditure"],
+        "amount_cad": [1_000_000.0, 100_000.0, 150_000.0],
+        "workers_reached": [None, *reached]})
+
+
+def _meetings(attendees=(20, 3)):
+    return pd.DataFrame({"meeting_id": ["M-1", "M-1"], "meeting_type": ["plenary"] * 2,
+                         "date": pd.to_datetime(["2018-07-13"] * 2),
+                         "stakeholder_group": ["government", "employer"],
+                         "attendees": list(attendees)})
+
+
+def test_about_escapes_names_from_data(assessment, monkeypatch):
+    frames = {"funding": _funding(recipient=HOSTILE), "meetings": _meetings()}
+    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
+    out = assessment.section("about")
+    assert "<script" not in out and "&lt;script&gt;" in out
+
+
+def test_about_suppresses_small_counts_of_people(assessment, monkeypatch):
+    frames = {"funding": _funding(reached=(1.0, 2.0)), "meetings": _meetings(attendees=(2, 1))}
+    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
+    out = assessment.section("about")
+    table = out[out.index("<table"):out.index("</table>")]
+    assert "<td>x</td>" in table  # 3 workers reached: suppressed
+    assert "$250,000" in table and "25%" in table
+
+
+def test_annex_says_what_it_lacks_and_shows_provenance(assessment):
+    out = assessment.section("annex")
+    assert 'id="annex-logic-model"' in out and 'id="annex-provenance"' in out
+    for name in ("survey_export.csv", "pandas", "bc.yaml"):
+        assert name in out, name
+    assert re.search(r"[0-9a-f]{64}", out)
+
+
+def test_annex_draws_the_logic_model_from_params(assessment):
+    model = {"inputs": [{"id": "funding", "label": {"en": "Funding", "fr": "Financement"},
+                         "leads_to": ["meetings"]}],
+             "activities": [{"id": "meetings", "label": {"en": "Meetings", "fr": "Réunions"},
+                             "leads_to": ["protection"]}],
+             "outcomes": {"ultimate": [{"id": "protection",
+                                        "label": {"en": "Protection", "fr": "Protection"}}]}}
+    elements, links = annex.logic_model_frames(model, "fr")
+    assert list(elements["text"]) == ["Financement", "Réunions", "Protection"]
+    assert list(zip(links["source"], links["target"])) == [("funding", "meetings"),
+                                                           ("meetings", "protection")]
+
+
+def test_run_date_follows_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1583020800")  # 2020-03-01T00:00:00Z
+    assert annex.run_date() == "2020-03-01"
+
+
+def test_auditor_index_links_only_what_exists(assessment):
+    page = report.auditor.index_page(
+        assessment.where, assessment.params, assessment.codebook,
+        ["assessment.html", "notebooks/01_clean.html", "notebooks/01_clean.ipynb"], "en")
+    assert 'href="assessment.html"' in page and 'href="notebooks/01_clean.html"' in page
+    assert "assessment.fr.html" not in page and "manifest.json" not in page
+    assert "No manifest was written" in page
+
+
+# -- the real pipeline -------------------------------------------------------------------
+
+@pytest.mark.integration
+def test_report_sections_follow_the_government_of_canada_structure(bc_run):
+    text = (bc_run / "reports/bc/assessment.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<section id="([a-z_]+)"', text)
+    assert ids[:2] == ["about", "methodology"] and ids[-1] == "annex"
+    assert ids.index("findings") < ids.index("considerations") < ids.index("annex")
+    assert "Limitations" in text
+    assert not re.search(r"<script|jp-OutputPrompt|Out\[|DataFrame|Warning", text)
+
+
+@pytest.mark.integration
+def test_auditor_index_and_data_dictionary_after_a_run(bc_run):
+    text = (bc_run / "reports/bc/index.html").read_text(encoding="utf-8")
+    assert 'href="assessment.fr.html"' in text and 'href="notebooks/03_survey.html"' in text
+    assert 'id="table-survey_indicators"' in text and "agree_pct" in text
+    # labels from the codebook
+    assert "I know more about my rights at work because of Network activities" in text
+
+
+@pytest.mark.integration
+def test_comparison_shows_every_jurisdiction_run(bc_run):
+    from mwsn import runner
+
+    written = runner.compare(bc_run)
+    assert [p.name for p in written] == ["compare.html", "compare.fr.html"]
+    text = written[0].read_text(encoding="utf-8")
+    assert "British Columbia" in text and "$3,400,000" in text and ">78<" in text
+    assert "SYNTHETIC DATA" in text
+    assert "Colombie-Britannique" in written[1].read_text(encoding="utf-8")
