@@ -121,16 +121,24 @@ def print_banner(driver) -> str:
     return driver.execute_script(PRINT_BANNER) or ""
 
 
-def save_record(driver, name: str) -> None:
-    """A screenshot of the top of the page, one of the whole page, and its print PDF."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
-    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
-    size = metrics["cssContentSize"]
+def _full_page(driver, path: Path) -> None:
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
         "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
-    (SCREENSHOTS / f"{name}.full.png").write_bytes(base64.b64decode(shot["data"]))
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+def save_record(driver, name: str) -> None:
+    """Screenshots of the top of the page and of the whole page (screen and print), and its PDF."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    _full_page(driver, SCREENSHOTS / f"{name}.full.png")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        _full_page(driver, SCREENSHOTS / f"{name}.print.png")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
     (SCREENSHOTS / f"{name}.pdf").write_bytes(base64.b64decode(pdf["data"]))
 

@@ -92,8 +92,10 @@ CSS = """
 :root { --ink:#1b1b1b; --muted:#555; --rule:#ccc; --accent:#26374a; --banner:#b3261e; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: var(--ink);
-       max-width: 60rem; margin: 0 auto; padding: 3.5rem 1.5rem 2rem; line-height: 1.5; }
-.banner { position: fixed; top: 0; left: 0; right: 0; background: var(--banner); color: #fff;
+       margin: 0; line-height: 1.5; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1.5rem 2rem; }
+/* sticky, not fixed: it stays in view while scrolling and never covers the text */
+.banner { position: sticky; top: 0; background: var(--banner); color: #fff;
           text-align: center; font-weight: bold; padding: .4rem; letter-spacing: .05em;
           z-index: 10; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 h1 { color: var(--accent); font-size: 1.9rem; margin: .2rem 0; }
@@ -108,7 +110,8 @@ thead th { border-bottom: 2px solid var(--ink); }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-weight: bold; padding: .3rem 0; }
 table.facts td, table.matrix td, table.matrix th { text-align: left; vertical-align: top; }
-h3 { color: var(--accent); margin-top: 1.6rem; } h4 { margin-bottom: .3rem; }
+h3 { color: var(--accent); margin-top: 1.6rem; }
+[id] { scroll-margin-top: 4rem; } /* a link to a section is not hidden by the banner */ h4 { margin-bottom: .3rem; }
 .source { color: var(--muted); font-size: .8rem; margin: .1rem 0 0; }
 nav.toc ol { padding-left: 1.4rem; } nav.toc a { color: var(--accent); }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
@@ -118,8 +121,8 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; overflow-wr
 a { color: var(--accent); }
 @page { margin: 2cm 1.8cm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
-  main { padding-top: 1.2rem; }
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
   section { break-before: page; }
   h2, h3, h4, caption { break-after: avoid; }
   table, figure, tr { break-inside: avoid; }
