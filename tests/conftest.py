@@ -33,3 +33,11 @@ def bc_run(tmp_path_factory) -> Path:
     root = make_root(tmp_path_factory.mktemp("bc_run"))
     runner.run("bc", root)
     return root
+
+
+@pytest.fixture(scope="session")
+def bc_compared(bc_run) -> list[Path]:
+    """The cross-jurisdiction comparison pages, exported once after the BC run."""
+    from mwsn import runner
+
+    return runner.compare(bc_run)

@@ -61,10 +61,7 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pages(bc_run):
-    from mwsn import runner
-
-    runner.compare(bc_run)
+def pages(bc_run, bc_compared):
     reports = bc_run / "reports"
     return {"assessment_en": reports / "bc" / "assessment.html",
             "assessment_fr": reports / "bc" / "assessment.fr.html",

@@ -24,6 +24,12 @@ def test_text_from_data_is_escaped_in_a_table():
     assert "&lt;script&gt;alert(&#x27;comment&#x27;)&lt;/script&gt;" in out
 
 
+def test_quotes_show_markup_as_text():
+    out = html.quotes([HOSTILE, "Plain & simple"], ["Migrant worker", "Employer"])
+    assert "<script" not in out and "&lt;script&gt;" in out and "Plain &amp; simple" in out
+    assert out.count("<blockquote>") == 2
+
+
 def test_table_refuses_an_unsuppressed_small_count_naming_the_table():
     frame = pd.DataFrame({"group": ["a", "b"], "n": [12, 3]})
     with pytest.raises(DisclosureError, match="table 'participants_by_group'.*below 5.*'n'"):
@@ -236,10 +242,8 @@ def test_auditor_index_and_data_dictionary_after_a_run(bc_run):
 
 
 @pytest.mark.integration
-def test_comparison_shows_every_jurisdiction_run(bc_run):
-    from mwsn import runner
-
-    written = runner.compare(bc_run)
+def test_comparison_shows_every_jurisdiction_run(bc_compared):
+    written = bc_compared
     assert [p.name for p in written] == ["compare.html", "compare.fr.html"]
     text = written[0].read_text(encoding="utf-8")
     assert "British Columbia" in text and "$3,400,000" in text and ">78<" in text

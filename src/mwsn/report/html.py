@@ -36,6 +36,20 @@ def figure(fig: plots.Figure, source: str = "") -> Html:
                 f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(fig.alt)}">{note}</figure>')
 
 
+def quotes(texts, attributions=None) -> Html:
+    """Illustrative quotes (already scrubbed of PII by ``clean``), each escaped: markup shows as text.
+
+    ``attributions``: optional words such as a stakeholder group, one per quote.
+    """
+    items = []
+    for k, text in enumerate(texts):
+        who = attributions[k] if attributions is not None else ""
+        cite = f"<figcaption>{esc(who)}</figcaption>" if who else ""
+        items.append(f'<figure class="quote"><blockquote><p>{esc(text)}</p></blockquote>{cite}'
+                     "</figure>")
+    return Html("".join(items))
+
+
 def markdown(text: str, top_level: int = 3) -> Html:
     """Markdown (CommonMark + tables) as HTML, raw HTML in the source escaped, not passed.
 
@@ -111,6 +125,9 @@ figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-weight: bold; padding: .3rem 0; }
 table.facts td, table.matrix td, table.matrix th { text-align: left; vertical-align: top; }
 h3 { color: var(--accent); margin-top: 1.6rem; }
+figure.quote blockquote { margin: 0; padding: .2rem 1rem; border-left: 4px solid var(--rule);
+                          font-style: italic; }
+figure.quote figcaption { font-weight: normal; color: var(--muted); padding-left: 1.25rem; }
 [id] { scroll-margin-top: 4rem; } /* a link to a section is not hidden by the banner */ h4 { margin-bottom: .3rem; }
 .source { color: var(--muted); font-size: .8rem; margin: .1rem 0 0; }
 nav.toc ol { padding-left: 1.4rem; } nav.toc a { color: var(--accent); }
