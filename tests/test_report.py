@@ -229,7 +229,8 @@ def test_report_sections_follow_the_government_of_canada_structure(bc_run):
     assert ids[:2] == ["about", "methodology"] and ids[-1] == "annex"
     assert ids.index("findings") < ids.index("considerations") < ids.index("annex")
     assert "Limitations" in text
-    assert not re.search(r"<script|jp-OutputPrompt|Out\[|DataFrame|Warning", text)
+    assert not re.search(r"<script|jp-OutputPrompt|Out\[|DataFrame|class=\"dataframe\"|Warning",
+                         text)
 
 
 @pytest.mark.integration
@@ -249,3 +250,23 @@ def test_comparison_shows_every_jurisdiction_run(bc_compared):
     assert "British Columbia" in text and "$3,400,000" in text and ">78<" in text
     assert "SYNTHETIC DATA" in text
     assert "Colombie-Britannique" in written[1].read_text(encoding="utf-8")
+
+
+def test_export_keeps_report_sections_and_drops_stray_dataframes(tmp_path):
+    import nbformat
+
+    from mwsn import runner
+
+    section = nbformat.v4.new_output("display_data", data={"text/html": "<section>kept</section>"},
+                                     metadata={html.REPORT_OUTPUT: True})
+    stray = nbformat.v4.new_output("execute_result", execution_count=3,
+                                   data={"text/html": '<table class="dataframe"></table>',
+                                         "text/plain": "   a\n0  1"})
+    warning = nbformat.v4.new_output("stream", name="stderr", text="UserWarning: careful")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[section, stray, warning])]
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(nb, path)
+    body = runner._manager_body(path)
+    assert "kept" in body
+    assert "dataframe" not in body and "careful" not in body and "In&nbsp;[" not in body

@@ -467,6 +467,7 @@ def _manager_body(nb) -> str:
             for out in cell.outputs
             if out.get("output_type") in ("display_data", "execute_result")
             and "text/html" in out.get("data", {})
+            and out.get("metadata", {}).get(report.html.REPORT_OUTPUT)  # a report section only
         ]
     nb.cells = [cell for cell in nb.cells if cell.cell_type == "code" and cell.outputs]
     body, _ = _exporter("manager").from_notebook_node(nb)

@@ -16,11 +16,23 @@ from markdown_it import MarkdownIt
 from mwsn import i18n, plots, privacy
 
 
+#: output metadata that marks a notebook output as part of the report (see runner)
+REPORT_OUTPUT = "mwsn_report"
+
+
 class Html(str):
-    """A fragment of trusted HTML that notebooks display as HTML."""
+    """A fragment of trusted HTML that notebooks display as HTML.
+
+    Its display is marked with :data:`REPORT_OUTPUT` in the output's metadata,
+    so that the export keeps report sections and drops anything else a cell
+    happened to display (a DataFrame, a warning).
+    """
 
     def _repr_html_(self) -> str:
         return str(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": str(self), "text/plain": ""}, {REPORT_OUTPUT: True}
 
 
 def esc(value) -> str:
