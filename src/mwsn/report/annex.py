@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import os
 import platform
+import re
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -109,13 +110,13 @@ def _methods(rep) -> str:
     path = methods_file(rep)
     if path is None:
         return f'{heading}<p>{esc(rep.t("annex.methods_missing"))}</p>'
-    note = ""
+    # the annex's own heading stands for the document's title
+    text = re.sub(r"\A\s*# [^\n]*\n", "", path.read_text(encoding="utf-8"))
+    body = markdown(text, top_level=4)
     if rep.lang != "en" and not path.name.endswith(f".{rep.lang}.md"):
-        note = f'<p class="note" lang="{rep.lang}">{esc(rep.t("annex.methods_english_only"))}</p>'
-        return (f'{heading}{note}<div class="methods" lang="en">'
-                f'{markdown(path.read_text(encoding="utf-8"), top_level=4)}</div>')
-    return (f'{heading}<div class="methods">'
-            f'{markdown(path.read_text(encoding="utf-8"), top_level=4)}</div>')
+        note = f'<p class="note">{esc(rep.t("annex.methods_english_only"))}</p>'
+        return f'{heading}{note}<div class="methods" lang="en">{body}</div>'
+    return f'{heading}<div class="methods">{body}</div>'
 
 
 def _sha256(path: Path) -> str:

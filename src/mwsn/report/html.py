@@ -140,11 +140,12 @@ h3 { color: var(--accent); margin-top: 1.6rem; }
 figure.quote blockquote { margin: 0; padding: .2rem 1rem; border-left: 4px solid var(--rule);
                           font-style: italic; }
 figure.quote figcaption { font-weight: normal; color: var(--muted); padding-left: 1.25rem; }
-[id] { scroll-margin-top: 4rem; } /* a link to a section is not hidden by the banner */ h4 { margin-bottom: .3rem; }
+/* a link to a section is not hidden by the banner */
+[id] { scroll-margin-top: 4rem; }
+h4 { font-size: 1.1rem; margin: 1.4rem 0 .3rem; } h5 { font-size: 1rem; margin: 1rem 0 .2rem; }
+h6 { font-size: .95rem; font-style: italic; margin: .8rem 0 .2rem; }
 .source { color: var(--muted); font-size: .8rem; margin: .1rem 0 0; }
 nav.toc ol { padding-left: 1.4rem; } nav.toc a { color: var(--accent); }
-dl.facts { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
-dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; overflow-wrap: anywhere; }
 .limitations li, .considerations li { margin-bottom: .4rem; }
 a { color: var(--accent); }
