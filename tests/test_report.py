@@ -176,13 +176,14 @@ def test_about_escapes_names_from_data(assessment, monkeypatch):
     assert "<script" not in out and "&lt;script&gt;" in out
 
 
-def test_about_suppresses_small_counts_of_people(assessment, monkeypatch):
-    frames = {"funding": _funding(reached=(1.0, 2.0)), "meetings": _meetings(attendees=(2, 1))}
+def test_about_leaves_small_attendance_counts_out_of_the_chart(assessment, monkeypatch):
+    frames = {"funding": _funding(), "meetings": _meetings(attendees=(20, 3))}
     monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
     out = assessment.section("about")
-    table = out[out.index("<table"):out.index("</table>")]
-    assert "<td>x</td>" in table  # 3 workers reached: suppressed
-    assert "$250,000" in table and "25%" in table
+    alts = re.findall(r'alt="([^"]*)"', out)
+    # 3 employers suppressed: the chart shows the government's 20 only
+    assert any("Stacked bars of 20 attendances" in a for a in alts), alts
+    assert any("$250,000 was spent, 7% of the $3,400,000 budget" in a for a in alts), alts
 
 
 def test_annex_says_what_it_lacks_and_shows_provenance(assessment):
@@ -270,3 +271,32 @@ def test_export_keeps_report_sections_and_drops_stray_dataframes(tmp_path):
     body = runner._manager_body(path)
     assert "kept" in body
     assert "dataframe" not in body and "careful" not in body and "In&nbsp;[" not in body
+
+
+def test_scoring_rules_read_in_words_in_each_language():
+    rule = {"direction": "higher", "met": 0.65, "partly": 0.4, "min_n": 10}
+    assert annex.rule_text(rule, "en") == (
+        "met at 65% or more; partly met at 40% or more (scored only with at least 10 answers)")
+    assert annex.rule_text(rule, "fr").startswith("atteint à 65\u00a0% ou plus")
+    assert annex.rule_text({"direction": "lower", "met": 2, "partly": 5}, "en") == \
+        "met at 2 or less; partly met at 5 or less"
+
+
+def test_annex_matrix_shows_the_questions_for_a_jurisdiction_with_a_network(assessment):
+    (assessment.where.params_dir / "evaluation_matrix.yaml").write_text("""
+questions:
+  - id: collaboration
+    scope: network
+    question: {en: "Did collaboration improve?", fr: "La collaboration s'est-elle améliorée?"}
+    indicators:
+      - id: collaboration_agree
+        label: {en: "Stakeholders who agree", fr: "Intervenants d'accord"}
+        line_of_evidence: survey
+        rule: {direction: higher, met: 0.65, partly: 0.4, min_n: 10}
+  - id: local_need
+    scope: consultation
+    question: {en: "Is there a local need?", fr: "Y a-t-il un besoin local?"}
+""", encoding="utf-8")
+    out = assessment.section("annex")
+    assert "Did collaboration improve?" in out and "Is there a local need?" not in out
+    assert "met at 65% or more" in out and "<td>Stakeholders who agree</td>" in out

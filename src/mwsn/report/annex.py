@@ -66,10 +66,38 @@ def _logic_model(rep) -> str:
         plots.logic_model(elements, rep.lang, links))
 
 
+def _threshold(value, lang: str) -> str:
+    value = float(value)
+    return i18n.percent(value, lang) if 0 <= value <= 1 else i18n.number(value, lang)
+
+
+def rule_text(rule: dict | None, lang: str) -> str:
+    """A scoring rule (``direction, met, partly, min_n``) in words."""
+    if not isinstance(rule, dict) or "met" not in rule:
+        return ""
+    key = "annex.rule.lower" if rule.get("direction") == "lower" else "annex.rule.higher"
+    text = i18n.t(key, lang, met=_threshold(rule["met"], lang),
+                  partly=_threshold(rule.get("partly", rule["met"]), lang))
+    if rule.get("min_n"):
+        text += " " + i18n.t("annex.rule.min_n", lang, n=i18n.number(rule["min_n"], lang))
+    return text
+
+
+def _line_label(rep, code: str) -> str:
+    known = i18n.catalogue(rep.lang)
+    if f"line.{code}" in known:  # the findings' own words for its lines of evidence
+        return known[f"line.{code}"]
+    if code in rep.codebook.category_codes("line_of_evidence"):
+        return rep.category("line_of_evidence", code)
+    return code
+
+
 def _evaluation_matrix(rep) -> str:
     heading = f'<h3 id="annex-matrix">{esc(rep.t("annex.matrix_heading"))}</h3>'
     matrix = _params_yaml(rep, "evaluation_matrix")
     questions = (matrix or {}).get("questions") if isinstance(matrix, dict) else None
+    scope = "network" if rep.params.network_in_place else "consultation"
+    questions = [q for q in questions or [] if q.get("scope", scope) == scope]
     if not questions:
         return f'{heading}<p>{esc(rep.t("annex.matrix_missing"))}</p>'
     rows = []
@@ -78,21 +106,19 @@ def _evaluation_matrix(rep) -> str:
         text = _text(question.get("question", question.get("text", question.get("label"))),
                      rep.lang)
         for k, indicator in enumerate(indicators):
-            line = indicator.get("line_of_evidence", "")
-            try:
-                line = rep.category("line_of_evidence", line) if line else ""
-            except (KeyError, ValueError):
-                pass
-            cells = [f'<th scope="row" rowspan="{len(indicators)}">{esc(text)}</th>'] if k == 0 \
-                else []
-            cells += [f"<td>{esc(_text(indicator.get('label', indicator.get('text')), rep.lang))}</td>",
-                      f"<td>{esc(line)}</td>",
-                      f"<td>{esc(_text(indicator.get('source', ''), rep.lang))}</td>"]
+            cells = ([f'<th scope="row" rowspan="{len(indicators)}">{esc(text)}</th>']
+                     if k == 0 else [])
+            cells += [f"<td>{esc(_text(indicator.get('label'), rep.lang))}</td>",
+                      f"<td>{esc(_line_label(rep, str(indicator.get('line_of_evidence', ''))))}"
+                      "</td>",
+                      f"<td>{esc(rule_text(indicator.get('rule'), rep.lang))}</td>"]
             rows.append(f"<tr>{''.join(cells)}</tr>")
     head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (
-        "col.question", "col.indicator", "col.line_of_evidence", "col.source"))
-    return (f'{heading}<table class="matrix"><caption>{esc(rep.t("annex.matrix_caption"))}'
-            f'</caption><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        "annex.col.question", "annex.col.indicator", "annex.col.line_of_evidence",
+        "annex.col.rule"))
+    return (f'{heading}<p>{esc(rep.t("annex.matrix_body"))}</p><table class="matrix"><caption>'
+            f'{esc(rep.t("annex.matrix_caption"))}</caption><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def methods_file(rep) -> Path | None:
@@ -189,18 +215,20 @@ def _provenance(rep) -> str:
            rep.t("annex.min_cell"): i18n.number(p.min_cell, rep.lang),
            rep.t("annex.languages"): ", ".join(p.languages)}
     parts = [heading, f"<p>{esc(rep.t('annex.provenance_body'))}</p>",
-             _facts_table(run, rep.t("annex.run_caption"), rep.t("col.fact"),
-                          rep.t("col.value"), code=False)]
+             _facts_table(run, rep.t("annex.run_caption"), rep.t("annex.col.fact"),
+                          rep.t("annex.col.value"), code=False)]
     for key, caption in (("parameters", "annex.parameters_caption"),
                          ("inputs", "annex.inputs_caption")):
         values = facts.get(key)
         if isinstance(values, dict) and values:
             parts.append(_facts_table({k: (v.get("sha256", v) if isinstance(v, dict) else v)
                                        for k, v in values.items()}, rep.t(caption),
-                                      rep.t("col.file"), rep.t("col.sha256"), code=True))
+                                      rep.t("annex.col.file"), rep.t("annex.col.sha256"),
+                                      code=True))
     if facts.get("versions"):
         parts.append(_facts_table(facts["versions"], rep.t("annex.versions_caption"),
-                                  rep.t("col.package"), rep.t("col.version"), code=True))
+                                  rep.t("annex.col.package"), rep.t("annex.col.version"),
+                                  code=True))
     if facts["source"] == "report":
         parts.append(f'<p class="note">{esc(rep.t("annex.provenance_partial"))}</p>')
     return "".join(parts)

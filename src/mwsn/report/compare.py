@@ -1,7 +1,10 @@
 """The cross-jurisdiction comparison: ``reports/compare.html``.
 
 Ratings and key indicators side by side, one column per jurisdiction that has
-been run (its processed data exist). ``notebooks/90_compare.ipynb`` displays
+been run (its processed data exist). Ratings come from each jurisdiction's
+``data/processed/<jur>/findings.csv`` (written by ``06_findings``), worded by
+the catalogue (``rating.<code>``) and the evaluation matrix (the question in
+the page's language). ``notebooks/90_compare.ipynb`` displays
 :meth:`Comparison.section` for each of :data:`SECTIONS`; the runner exports
 those outputs like the manager report. A survey percentage computed from fewer
 than that jurisdiction's ``min_cell`` answers is suppressed.
@@ -19,7 +22,6 @@ from mwsn.codebook import Codebook, load_codebook
 from mwsn.report.html import Html, esc
 
 SECTIONS = ("title", "ratings", "indicators")
-RATINGS = ("strong_progress", "some_progress", "limited_progress", "insufficient_evidence")
 
 
 def jurisdictions(root: str | Path = ".") -> list[str]:
@@ -70,33 +72,53 @@ class Comparison:
                     "</header>")
 
     def _findings(self, code: str) -> pd.DataFrame | None:
-        path = config.paths(code, self.root).reports / "findings.csv"
-        return pd.read_csv(path, dtype=str) if path.is_file() else None
+        where = config.paths(code, self.root)
+        for path in (where.processed / "findings.csv", where.reports / "findings.csv"):
+            if path.is_file():
+                return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return None
+
+    def _question_texts(self) -> dict[str, str]:
+        path = self.root / "params" / "evaluation_matrix.yaml"
+        matrix = config.read_yaml(path) if path.is_file() else None
+        texts = {}
+        for question in (matrix or {}).get("questions") or []:
+            text = question.get("question")
+            if isinstance(text, dict) and "id" in question:
+                texts[str(question["id"])] = str(text.get(self.lang) or text.get("en"))
+        return texts
+
+    def rating_label(self, rating: str | None) -> str:
+        known = i18n.catalogue(self.lang)
+        for key in (f"rating.{rating}", f"compare.rating.{rating}"):
+            if key in known:
+                return known[key]
+        return self.t("compare.not_assessed")
 
     def _ratings(self) -> Html:
         heading = f'<section id="ratings"><h2>{esc(self.t("compare.ratings_heading"))}</h2>'
         found = {code: self._findings(code) for code in self.codes}
+        texts = self._question_texts()
         questions: dict[str, str] = {}
         for frame in found.values():
-            if frame is not None:
-                for qid, text in zip(frame["question_id"], frame.get("question", frame["question_id"])):
-                    questions.setdefault(qid, text)
+            if frame is not None and "question_id" in frame:
+                for _, row in frame.iterrows():
+                    qid = row["question_id"]
+                    questions.setdefault(qid, texts.get(qid) or row.get("question") or qid)
         if not questions:
             return Html(f'{heading}<p>{esc(self.t("compare.no_ratings"))}</p></section>')
-        known = i18n.catalogue(self.lang)
         rows = []
         for qid, text in questions.items():
-            label = known.get(f"question.{qid}", text)
             values = []
             for code in self.codes:
                 frame = found[code]
-                match = frame[frame["question_id"] == qid] if frame is not None else None
+                match = (frame[frame["question_id"] == qid]
+                         if frame is not None and "question_id" in frame else None)
                 rating = match["rating"].iloc[0] if match is not None and len(match) else None
-                values.append(self.t(f"compare.rating.{rating}") if rating in RATINGS
-                              else (rating or self.t("compare.not_assessed")))
-            rows.append((label, values))
+                values.append(self.rating_label(rating))
+            rows.append((text, values))
         return Html(heading + self._table(rows, self.t("compare.ratings_caption"),
-                                          self.t("col.question")) + "</section>")
+                                          self.t("compare.col.question")) + "</section>")
 
     def _indicators(self) -> Html:
         rows: list[tuple[str, list[str]]] = []
@@ -147,7 +169,7 @@ class Comparison:
                       n=min((self.params[c].min_cell for c in self.codes), default=5))
         return Html(f'<section id="indicators"><h2>{esc(self.t("compare.indicators_heading"))}'
                     "</h2>" + self._table(rows, self.t("compare.indicators_caption"),
-                                          self.t("col.indicator"))
+                                          self.t("compare.col.indicator"))
                     + f'<p class="note">{esc(note)}</p></section>')
 
 
