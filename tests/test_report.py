@@ -300,3 +300,28 @@ questions:
     out = assessment.section("annex")
     assert "Did collaboration improve?" in out and "Is there a local need?" not in out
     assert "met at 65% or more" in out and "<td>Stakeholders who agree</td>" in out
+
+
+def test_a_pinned_source_date_epoch_gives_no_date_rather_than_1970(monkeypatch, assessment):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert annex.run_date() is None
+    assert "recorded in the manifest of the run" in assessment.section("annex")
+    assert "1970" not in assessment.section("annex")
+
+
+def test_annex_shows_the_provenance_module_snapshot_when_there_is_one(assessment, monkeypatch):
+    import sys
+    import types
+
+    fake = types.ModuleType("mwsn.provenance")
+    fake.snapshot = lambda where: {
+        "jurisdiction": "bc",
+        "parameters": {"files": {"params/bc.yaml": "a" * 64}, "sha256": "b" * 64},
+        "inputs": {"data/raw/bc/survey_export.csv": "c" * 64},
+        "mwsn": {"version": "9.9.9", "source_sha256": "d" * 64},
+        "python": "3.11.0", "packages": {"pandas": "2.2.0"}}
+    monkeypatch.setitem(sys.modules, "mwsn.provenance", fake)
+    monkeypatch.setattr(annex.importlib.util, "find_spec", lambda name: object())
+    out = assessment.section("annex")
+    assert "params/bc.yaml" in out and "a" * 64 in out and "c" * 64 in out
+    assert "9.9.9" in out and "2.2.0" in out and "manifest.json" in out

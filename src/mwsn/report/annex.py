@@ -153,12 +153,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_date() -> str:
-    """The date of the run: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today (UTC).
+def run_date() -> str | None:
+    """The date of the run, as a day (so reruns on the same day give the same file).
 
-    A day, not a time, so that reruns on the same day give the same file.
+    ``SOURCE_DATE_EPOCH`` (reproducible builds) when set; ``0`` there means the run
+    pins dates for byte-identical output, so no date is given (``None``): the
+    run's manifest records when it ran. Unset: today (UTC).
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and epoch.strip() in ("", "0"):
+        return None
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return moment.date().isoformat()
 
@@ -180,7 +184,15 @@ def provenance_facts(rep) -> dict:
 
         snapshot = getattr(provenance, "snapshot", None)
         if snapshot is not None:
-            return {"source": "provenance", **snapshot(rep.where)}
+            snap = snapshot(rep.where)
+            parameters = snap.get("parameters") or {}
+            mwsn = snap.get("mwsn") or {}
+            found = {"python": snap.get("python"), "mwsn": mwsn.get("version"),
+                     **(snap.get("packages") or {})}
+            return {"source": "provenance",
+                    "parameters": parameters.get("files", parameters),
+                    "inputs": snap.get("inputs") or {},
+                    "versions": {k: v for k, v in found.items() if v}}
     inputs = {}
     for name, source in sorted(rep.params.sources.items()):
         path = rep.where.raw / source.file
@@ -210,7 +222,8 @@ def _provenance(rep) -> str:
     heading = f'<h3 id="annex-provenance">{esc(rep.t("annex.provenance_heading"))}</h3>'
     facts = provenance_facts(rep)
     p = rep.params
-    run = {rep.t("annex.run_date"): facts.get("date") or facts.get("started") or run_date(),
+    run = {rep.t("annex.run_date"): facts.get("date") or run_date()
+           or rep.t("annex.run_date_in_manifest"),
            rep.t("annex.jurisdiction"): f"{p.name(rep.lang)} ({p.code})",
            rep.t("annex.min_cell"): i18n.number(p.min_cell, rep.lang),
            rep.t("annex.languages"): ", ".join(p.languages)}
@@ -221,8 +234,8 @@ def _provenance(rep) -> str:
                          ("inputs", "annex.inputs_caption")):
         values = facts.get(key)
         if isinstance(values, dict) and values:
-            parts.append(_facts_table({k: (v.get("sha256", v) if isinstance(v, dict) else v)
-                                       for k, v in values.items()}, rep.t(caption),
+            parts.append(_facts_table({k: v for k, v in values.items() if isinstance(v, str)},
+                                      rep.t(caption),
                                       rep.t("annex.col.file"), rep.t("annex.col.sha256"),
                                       code=True))
     if facts.get("versions"):
@@ -231,6 +244,8 @@ def _provenance(rep) -> str:
                                   code=True))
     if facts["source"] == "report":
         parts.append(f'<p class="note">{esc(rep.t("annex.provenance_partial"))}</p>')
+    else:
+        parts.append(f'<p class="note">{esc(rep.t("annex.provenance_manifest"))}</p>')
     return "".join(parts)
 
 
