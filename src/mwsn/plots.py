@@ -23,6 +23,7 @@ The functions, and the columns each expects:
 :func:`spending_over_time` ``date, recipient, amount``
 :func:`meeting_attendance` ``meeting_type, group, attendees``
 :func:`logic_model`       ``stage, id, text`` (+ links ``source, target``)
+:func:`tfw_positions_by_stream` ``year, stream, positions`` (published TFWP figures)
 =======================  ======================================================
 """
 
@@ -423,7 +424,6 @@ def tfw_positions_by_stream(streams: pd.DataFrame, labels: dict[str, str], juris
     ax.legend(handles[::-1], names[::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0),
               frameon=False)  # legend top-down in the order of the stacked bars
     title = i18n.t("chart.tfw_streams.title", lang, jurisdiction=jurisdiction)
-    ax.set_title(title, loc="left")
     if len(wide):
         last = wide.index.max()
         total = float(wide.loc[last].sum())
