@@ -57,7 +57,7 @@ def test_page_is_self_contained_and_forbids_scripts_and_requests():
     out = html.page("<h1>x</h1>", "fr", "Titre", synthetic=True)
     assert '<html lang="fr">' in out
     assert "Content-Security-Policy" in out and "default-src 'none'" in out
-    assert not re.search(r"<(script|link)\b|src=\"http|url\(", out, flags=re.I)
+    assert not re.search(r"<(script|link)\b|src=\"http|url\(", out, flags=re.IGNORECASE)
     # the banner on screen, and in the top margin of every printed page
     assert 'class="banner"' in out and "DONNÉES SYNTHÉTIQUES" in out
     assert "@top-center" in out and "break-before: page" in out

@@ -17,7 +17,7 @@ import pandas as pd
 from mwsn import i18n, ingest
 from mwsn.codebook import Codebook, load_codebook
 from mwsn.config import Jurisdiction, Paths, load, paths
-from mwsn.report import auditor, compare  # noqa: E402  (the auditor's index, the comparison)
+from mwsn.report import auditor, compare  # the auditor's index, the comparison
 from mwsn.report.html import Html, esc, figure, page, table
 
 __all__ = ["Html", "Report", "auditor", "compare", "esc", "figure", "load_report", "page",

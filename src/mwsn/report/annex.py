@@ -108,9 +108,9 @@ def _evaluation_matrix(rep) -> str:
         for k, indicator in enumerate(indicators):
             cells = ([f'<th scope="row" rowspan="{len(indicators)}">{esc(text)}</th>']
                      if k == 0 else [])
+            line = _line_label(rep, str(indicator.get("line_of_evidence", "")))
             cells += [f"<td>{esc(_text(indicator.get('label'), rep.lang))}</td>",
-                      f"<td>{esc(_line_label(rep, str(indicator.get('line_of_evidence', ''))))}"
-                      "</td>",
+                      f"<td>{esc(line)}</td>",
                       f"<td>{esc(rule_text(indicator.get('rule'), rep.lang))}</td>"]
             rows.append(f"<tr>{''.join(cells)}</tr>")
     head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (

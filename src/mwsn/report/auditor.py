@@ -23,7 +23,7 @@ _DERIVED_SUFFIX = "_missing"
 
 
 def _label(codebook: Codebook, table: str, column: str, lang: str) -> str:
-    base = column[: -len(_DERIVED_SUFFIX)] if column.endswith(_DERIVED_SUFFIX) else column
+    base = column.removesuffix(_DERIVED_SUFFIX)
     sources = [table] if table in codebook.sources else []
     sources += [s for s in codebook.sources if s != table]
     for source in sources:

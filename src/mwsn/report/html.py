@@ -15,7 +15,6 @@ from markdown_it import MarkdownIt
 
 from mwsn import i18n, plots, privacy
 
-
 #: output metadata that marks a notebook output as part of the report (see runner)
 REPORT_OUTPUT = "mwsn_report"
 

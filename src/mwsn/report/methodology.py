@@ -5,7 +5,6 @@ from __future__ import annotations
 from mwsn import i18n, privacy
 from mwsn.report.html import Html, esc, table
 
-
 #: the limitations every assessment of this kind states, in the catalogue as method.limitation.<id>
 LIMITATIONS = ("self_selection", "small_groups", "recall", "no_baseline", "attribution")
 
