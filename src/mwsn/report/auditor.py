@@ -18,22 +18,24 @@ from mwsn.codebook import Codebook
 from mwsn.config import Jurisdiction, Paths
 from mwsn.report.html import Html, esc, page
 
-#: processed tables named after a codebook source carry its labels
+#: a column holding why a Likert answer is missing is named after its item
 _DERIVED_SUFFIX = "_missing"
 
 
 def _label(codebook: Codebook, table: str, column: str, lang: str) -> str:
+    """The codebook's label of ``column``: from the source the table is named after, else
+    from any source where it is a category (a shared vocabulary such as stakeholder group)."""
     base = column.removesuffix(_DERIVED_SUFFIX)
-    sources = [table] if table in codebook.sources else []
-    sources += [s for s in codebook.sources if s != table]
-    for source in sources:
-        try:
-            label = getattr(codebook.sources[source].variable(base).label, lang)
-        except KeyError:
-            continue
-        return (i18n.t("auditor.missing_reason", lang, label=label)
-                if base != column else label)
-    return ""
+    found = None
+    if table in codebook.sources:
+        found = next((v for v in codebook.sources[table].variables if v.name == base), None)
+    if found is None:
+        found = next((v for spec in codebook.sources.values() for v in spec.variables
+                      if v.name == base and v.type == "category"), None)
+    if found is None:
+        return ""
+    label = getattr(found.label, lang)
+    return i18n.t("auditor.missing_reason", lang, label=label) if base != column else label
 
 
 def data_dictionary(where: Paths, codebook: Codebook, lang: str) -> Html:
@@ -50,7 +52,7 @@ def data_dictionary(where: Paths, codebook: Codebook, lang: str) -> Html:
         caption = i18n.t("auditor.table_caption", lang, table=path.stem,
                          rows=i18n.number(meta.num_rows, lang))
         parts.append(
-            f'<table id="table-{esc(path.stem)}"><caption>{esc(caption)}</caption><thead><tr>'
+            f'<table class="dictionary" id="table-{esc(path.stem)}"><caption>{esc(caption)}</caption><thead><tr>'
             f'<th scope="col">{esc(i18n.t("auditor.col.column", lang))}</th>'
             f'<th scope="col">{esc(i18n.t("auditor.col.type", lang))}</th>'
             f'<th scope="col">{esc(i18n.t("auditor.col.label", lang))}</th>'
