@@ -88,7 +88,8 @@ def load(driver, path: Path) -> dict:
     images = [(img.get_attribute("alt") or "").strip()
               for img in driver.find_elements(By.TAG_NAME, "img")]
     return {"url": url, "console": console, "requests": requests, "headings": headings,
-            "images": images}
+            "images": images, "lang": driver.find_element(By.TAG_NAME, "html").get_attribute("lang"),
+            "title": driver.title}
 
 
 def banner_visible(driver) -> bool:
@@ -149,6 +150,8 @@ def test_report_renders_cleanly_in_chromium(browser, pages, name):
                if not u.startswith("data:") and u.split("#")[0] != seen["url"]]
     assert outside == [], f"{name}: requests outside the file {outside}"
     assert all(seen["images"]), f"{name}: an image without alt text"
+    assert seen["lang"] == ("fr" if name.endswith("_fr") else "en"), seen["lang"]
+    assert seen["title"].strip(), f"{name}: no page title"
     levels = seen["headings"]
     assert levels and levels[0] == 1, f"{name}: the first heading is not h1: {levels}"
     skipped = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
