@@ -326,3 +326,28 @@ def test_annex_shows_the_provenance_module_snapshot_when_there_is_one(assessment
     out = assessment.section("annex")
     assert "params/bc.yaml" in out and "a" * 64 in out and "c" * 64 in out
     assert "9.9.9" in out and "2.2.0" in out and "manifest.json" in out
+
+
+@pytest.mark.integration
+def test_comparison_puts_jurisdictions_side_by_side_with_their_ratings(bc_run, tmp_path):
+    import shutil
+
+    shutil.copytree(bc_run / "params", tmp_path / "params")
+    bc = (tmp_path / "params" / "bc.yaml").read_text(encoding="utf-8")
+    (tmp_path / "params" / "xy.yaml").write_text(
+        bc.replace("code: bc", "code: xy").replace("{en: British Columbia", "{en: Testland"),
+        encoding="utf-8")
+    for code in ("bc", "xy"):
+        shutil.copytree(bc_run / "data/processed/bc", tmp_path / "data/processed" / code)
+    pd.DataFrame({"question_id": ["collaboration"], "question": ["Collaboration?"],
+                  "rating": ["strong_progress"]}).to_csv(
+        tmp_path / "data/processed/bc/findings.csv", index=False)
+    comparison = report.compare.load_comparison(tmp_path, "en")
+    assert comparison.codes == ["bc", "xy"]
+    ratings = comparison.section("ratings")
+    row = re.search(r"<tr><th scope=\"row\">[^<]*</th>(.*?)</tr>", ratings).group(1)
+    assert re.findall(r"<td>(.*?)</td>", row) == [comparison.rating_label("strong_progress"),
+                                                   "not assessed"]
+    indicators = comparison.section("indicators")
+    assert ">British Columbia<" in indicators and ">Testland<" in indicators
+    assert indicators.count("<td>78</td>") == 2
