@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def _full_page(driver, path: Path) -> None:
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
-def save_record(driver, name: str) -> None:
+def save_record(driver, name: str) -> bytes:
     """Screenshots of the top of the page and of the whole page (screen and print), and its PDF."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
@@ -137,8 +138,10 @@ def save_record(driver, name: str) -> None:
         _full_page(driver, SCREENSHOTS / f"{name}.print.png")
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
-    (SCREENSHOTS / f"{name}.pdf").write_bytes(base64.b64decode(pdf["data"]))
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF",
+                                                  {"printBackground": True})["data"])
+    (SCREENSHOTS / f"{name}.pdf").write_bytes(pdf)
+    return pdf
 
 
 @pytest.mark.parametrize("name", ["assessment_en", "assessment_fr", "index", "compare"])
@@ -163,7 +166,12 @@ def test_report_renders_cleanly_in_chromium(browser, pages, name):
     assert "SYNTHETIC DATA" in banner or "DONNÉES SYNTHÉTIQUES" in banner, \
         f"{name}: no banner in the printed pages' top margin: {banner!r}"
     browser.execute_script("window.scrollTo(0, 0)")
-    save_record(browser, name)
+    pdf = save_record(browser, name)
+    if name.startswith("assessment"):
+        # each section starts a new printed page: at least one page per section, plus the title
+        sections = len(browser.find_elements("css selector", "main section"))
+        pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+        assert pages >= sections + 1, f"{name}: {pages} printed pages for {sections} sections"
 
 
 def test_manager_report_has_charts_each_with_alt_text_stating_a_number(browser, pages):
