@@ -351,3 +351,15 @@ def test_comparison_puts_jurisdictions_side_by_side_with_their_ratings(bc_run, t
     indicators = comparison.section("indicators")
     assert ">British Columbia<" in indicators and ">Testland<" in indicators
     assert indicators.count("<td>78</td>") == 2
+
+
+def test_about_without_a_network_describes_a_consultation_and_reads_no_program_data(
+        assessment, monkeypatch):
+    assessment.params = assessment.params.model_copy(update={"network_in_place": False})
+
+    def no_program_data(self, name):
+        raise AssertionError(f"read {name}")
+
+    monkeypatch.setattr(type(assessment), "processed", no_program_data)
+    out = assessment.section("about")
+    assert "No Network was in place in British Columbia" in out and "<img" not in out

@@ -52,12 +52,15 @@ def _meetings(rep) -> str:
 
 
 def render(rep) -> Html:
+    """With a Network in place: what it is and what its two components delivered; without
+    one (a consultation before any expansion): what the Network would be, and no program data."""
     p = rep.params
-    text = rep.t("about.body", jurisdiction=p.name(rep.lang),
+    key = "about.body" if p.network_in_place else "about.body_consultation"
+    text = rep.t(key, jurisdiction=p.name(rep.lang),
                  budget=i18n.money(p.budget.amount, rep.lang, p.budget.currency),
                  start=p.period.start, end=p.period.end)
     components = "".join(f"<li>{esc(rep.t(k))}</li>"
                          for k in ("about.funding_program", "about.network_meetings"))
+    delivered = f"{_funding(rep)}{_meetings(rep)}" if p.network_in_place else ""
     return Html(f'<section id="about"><h2>{esc(rep.t("about.heading"))}</h2>'
-                f"<p>{esc(text)}</p><ul>{components}</ul>{_funding(rep)}{_meetings(rep)}"
-                "</section>")
+                f"<p>{esc(text)}</p><ul>{components}</ul>{delivered}</section>")

@@ -127,17 +127,23 @@ class Comparison:
             where = config.paths(code, self.root)
             p = self.params[code]
             people = ingest.read_processed(where.processed, "participants")
-            funding = ingest.read_processed(where.processed, "funding")
-            meetings = ingest.read_processed(where.processed, "meetings")
-            spent = float(funding.loc[funding["entry_type"] == "expenditure", "amount_cad"].sum())
             per[code] = {
+                "kind": self.t("compare.kind.network" if p.network_in_place
+                               else "compare.kind.consultation"),
                 "budget": i18n.money(p.budget.amount, self.lang, p.budget.currency),
                 "period": self.t("compare.period", start=p.period.start, end=p.period.end),
                 "participants": i18n.number(people["participant"].nunique(), self.lang),
-                "spent": i18n.percent(spent / p.budget.amount, self.lang),
-                "meetings": i18n.number(meetings["meeting_id"].nunique(), self.lang),
+                "spent": self.t("compare.not_applicable"),
+                "meetings": self.t("compare.not_applicable"),
             }
-        for key in ("period", "budget", "spent", "participants", "meetings"):
+            if (where.processed / "funding.parquet").is_file():
+                funding = ingest.read_processed(where.processed, "funding")
+                spent = funding.loc[funding["entry_type"] == "expenditure", "amount_cad"].sum()
+                per[code]["spent"] = i18n.percent(float(spent) / p.budget.amount, self.lang)
+            if (where.processed / "meetings.parquet").is_file():
+                meetings = ingest.read_processed(where.processed, "meetings")
+                per[code]["meetings"] = i18n.number(meetings["meeting_id"].nunique(), self.lang)
+        for key in ("kind", "period", "budget", "spent", "participants", "meetings"):
             rows.append((self.t(f"compare.indicator.{key}"), [per[c][key] for c in self.codes]))
         items: list[str] = []
         survey = {}
