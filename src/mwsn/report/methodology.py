@@ -10,13 +10,16 @@ LIMITATIONS = ("self_selection", "small_groups", "recall", "no_baseline", "attri
 
 
 def _lines_of_evidence(rep) -> str:
-    items = "".join(f"<li>{esc(rep.t(f'method.line.{line}'))}</li>"
-                    for line in ("document_review", "interview", "focus_group", "survey"))
+    lines = ("document_review", "interview", "focus_group", "survey") \
+        if rep.params.network_in_place else ("interview", "focus_group", "survey")
+    items = "".join(f"<li>{esc(rep.t(f'method.line.{line}'))}</li>" for line in lines)
     return f"<ul>{items}</ul>"
 
 
 def _limitations(rep) -> str:
-    items = [rep.t(f"method.limitation.{key}", n=rep.params.min_cell) for key in LIMITATIONS]
+    # without a Network there is no program to attribute change to, nor a baseline to miss
+    keys = LIMITATIONS if rep.params.network_in_place else ("self_selection", "small_groups")
+    items = [rep.t(f"method.limitation.{key}", n=rep.params.min_cell) for key in keys]
     if rep.where.is_synthetic:
         items.insert(0, rep.t("method.limitation.synthetic"))
     body = "".join(f"<li>{esc(item)}</li>" for item in items)
