@@ -279,8 +279,12 @@ def test_scoring_rules_read_in_words_in_each_language():
     assert annex.rule_text(rule, "en") == (
         "met at 65% or more; partly met at 40% or more (scored only with at least 10 answers)")
     assert annex.rule_text(rule, "fr").startswith("atteint à 65\u00a0% ou plus")
-    assert annex.rule_text({"direction": "lower", "met": 2, "partly": 5}, "en") == \
-        "met at 2 or less; partly met at 5 or less"
+    assert annex.rule_text({"direction": "lower", "met": 2, "partly": 5, "min_n": 1}, "en",
+                           share=False) == "met at 2 or less; partly met at 5 or less"
+    assert annex.rule_text({"met": 1, "partly": 1}, "en", share=False) == \
+        "met at 1 or more; partly met at 1 or more"
+    assert annex.is_share({"kind": "program_metric", "metric": "budget_spent_share"})
+    assert not annex.is_share({"kind": "program_metric", "metric": "meetings_held"})
 
 
 def test_annex_matrix_shows_the_questions_for_a_jurisdiction_with_a_network(assessment):
@@ -339,6 +343,7 @@ def test_comparison_puts_jurisdictions_side_by_side_with_their_ratings(bc_run, t
         encoding="utf-8")
     for code in ("bc", "xy"):
         shutil.copytree(bc_run / "data/processed/bc", tmp_path / "data/processed" / code)
+    (tmp_path / "data/processed/xy/findings.csv").unlink(missing_ok=True)  # xy: not rated
     pd.DataFrame({"question_id": ["collaboration"], "question": ["Collaboration?"],
                   "rating": ["strong_progress"]}).to_csv(
         tmp_path / "data/processed/bc/findings.csv", index=False)

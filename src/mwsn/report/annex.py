@@ -66,19 +66,28 @@ def _logic_model(rep) -> str:
         plots.logic_model(elements, rep.lang, links))
 
 
-def _threshold(value, lang: str) -> str:
-    value = float(value)
-    return i18n.percent(value, lang) if 0 <= value <= 1 else i18n.number(value, lang)
+#: measures whose estimate is a share (shown as a percentage); others are counts
+SHARE_MEASURES = ("survey_agreement", "survey_gain", "code_share", "participation")
 
 
-def rule_text(rule: dict | None, lang: str) -> str:
+def is_share(measure: dict | None) -> bool:
+    """Whether an indicator's measure is a proportion (a program metric named ``*share*`` too)."""
+    measure = measure or {}
+    return (measure.get("kind") in SHARE_MEASURES
+            or "share" in str(measure.get("metric", "")))
+
+
+def rule_text(rule: dict | None, lang: str, share: bool = True) -> str:
     """A scoring rule (``direction, met, partly, min_n``) in words."""
     if not isinstance(rule, dict) or "met" not in rule:
         return ""
+
+    def value(v) -> str:
+        return i18n.percent(float(v), lang) if share else i18n.number(float(v), lang)
+
     key = "annex.rule.lower" if rule.get("direction") == "lower" else "annex.rule.higher"
-    text = i18n.t(key, lang, met=_threshold(rule["met"], lang),
-                  partly=_threshold(rule.get("partly", rule["met"]), lang))
-    if rule.get("min_n"):
+    text = i18n.t(key, lang, met=value(rule["met"]), partly=value(rule.get("partly", rule["met"])))
+    if int(rule.get("min_n") or 0) > 1:
         text += " " + i18n.t("annex.rule.min_n", lang, n=i18n.number(rule["min_n"], lang))
     return text
 
@@ -109,9 +118,10 @@ def _evaluation_matrix(rep) -> str:
             cells = ([f'<th scope="row" rowspan="{len(indicators)}">{esc(text)}</th>']
                      if k == 0 else [])
             line = _line_label(rep, str(indicator.get("line_of_evidence", "")))
+            share = is_share(indicator.get("measure"))
             cells += [f"<td>{esc(_text(indicator.get('label'), rep.lang))}</td>",
                       f"<td>{esc(line)}</td>",
-                      f"<td>{esc(rule_text(indicator.get('rule'), rep.lang))}</td>"]
+                      f"<td>{esc(rule_text(indicator.get('rule'), rep.lang, share))}</td>"]
             rows.append(f"<tr>{''.join(cells)}</tr>")
     head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (
         "annex.col.question", "annex.col.indicator", "annex.col.line_of_evidence",

@@ -134,7 +134,7 @@ th[scope=row], thead th:first-child { text-align: left; }
 thead th { border-bottom: 2px solid var(--ink); }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-weight: bold; padding: .3rem 0; }
-table.facts td, table.matrix td, table.matrix th, table.dictionary td, table.dictionary th {
+table.facts td, table.facts thead th, table.matrix td, table.matrix th, table.dictionary td, table.dictionary th {
   text-align: left; vertical-align: top; }
 table.dictionary { table-layout: fixed; } table.dictionary th:first-child { width: 30%; }
 table.dictionary thead th:nth-child(2) { width: 20%; }
