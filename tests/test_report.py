@@ -297,6 +297,7 @@ questions:
       - id: collaboration_agree
         label: {en: "Stakeholders who agree", fr: "Intervenants d'accord"}
         line_of_evidence: survey
+        measure: {kind: survey_agreement, item: collaboration}
         rule: {direction: higher, met: 0.65, partly: 0.4, min_n: 10}
   - id: local_need
     scope: consultation
