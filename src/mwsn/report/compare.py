@@ -1,17 +1,21 @@
-"""The cross-jurisdiction comparison: ``reports/compare.html``.
+"""The cross-jurisdiction comparison: ``reports/compare.html`` and ``compare.fr.html``.
 
 Ratings and key indicators side by side, one column per jurisdiction that has
 been run (its processed data exist). Ratings come from each jurisdiction's
 ``data/processed/<jur>/findings.csv`` (written by ``06_findings``), worded by
 the catalogue (``rating.<code>``) and the evaluation matrix (the question in
 the page's language). ``notebooks/90_compare.ipynb`` displays
-:meth:`Comparison.section` for each of :data:`SECTIONS`; the runner exports
-those outputs like the manager report. A survey percentage computed from fewer
-than that jurisdiction's ``min_cell`` answers is suppressed.
+:meth:`Comparison.section` for each of :data:`SECTIONS` (for auditors, with
+its code) and ends with :func:`write_pages`, which writes the page in every
+language: the sections are HTML already, so no export step is needed, and the
+notebook's only outputs are those two files under ``reports/``. A survey
+percentage computed from fewer than that jurisdiction's ``min_cell`` answers
+is suppressed.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +23,7 @@ import pandas as pd
 
 from mwsn import config, i18n, ingest
 from mwsn.codebook import Codebook, load_codebook
-from mwsn.report.html import Html, esc
+from mwsn.report.html import Html, esc, page
 
 SECTIONS = ("title", "ratings", "indicators")
 
@@ -184,3 +188,28 @@ def load_comparison(root: str | Path = ".", lang: str = "en") -> Comparison:
     codes = jurisdictions(root)
     return Comparison(root, lang, codes, load_codebook(root),
                       {code: config.load(code, root) for code in codes})
+
+
+def pages(root: str | Path = ".") -> dict[str, str]:
+    """The whole comparison page in each language: ``{"compare.html": ..., "compare.fr.html": ...}``."""
+    synthetic = any_synthetic(root)
+    found = {}
+    for lang in i18n.LANGUAGES:
+        comparison = load_comparison(root, lang)
+        body = "".join(comparison.section(name) for name in SECTIONS)
+        suffix = "" if lang == "en" else f".{lang}"
+        found[f"compare{suffix}.html"] = page(body, lang, i18n.t("compare.title", lang), synthetic)
+    return found
+
+
+def write_pages(root: str | Path = ".") -> list[Path]:
+    """Write :func:`pages` into ``<root>/reports/``, each aside then renamed into place."""
+    folder = Path(root) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in pages(root).items():
+        aside = folder / f".{name}.tmp"
+        aside.write_text(text, encoding="utf-8")
+        os.replace(aside, folder / name)
+        written.append(folder / name)
+    return written
