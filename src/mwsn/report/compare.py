@@ -82,15 +82,25 @@ class Comparison:
                 return pd.read_csv(path, dtype=str, keep_default_na=False)
         return None
 
-    def _question_texts(self) -> dict[str, str]:
+    def _matrix_questions(self) -> dict[str, dict]:
         path = self.root / "params" / "evaluation_matrix.yaml"
         matrix = config.read_yaml(path) if path.is_file() else None
+        return {str(q["id"]): q for q in (matrix or {}).get("questions") or [] if "id" in q}
+
+    def _question_texts(self) -> dict[str, str]:
         texts = {}
-        for question in (matrix or {}).get("questions") or []:
+        for qid, question in self._matrix_questions().items():
             text = question.get("question")
-            if isinstance(text, dict) and "id" in question:
-                texts[str(question["id"])] = str(text.get(self.lang) or text.get("en"))
+            if isinstance(text, dict):
+                texts[qid] = str(text.get(self.lang) or text.get("en"))
         return texts
+
+    def _applies(self, code: str, qid: str) -> bool:
+        """A question for jurisdictions with a Network does not apply to a consultation."""
+        scope = self._matrix_questions().get(qid, {}).get("scope")
+        if scope is None:
+            return True
+        return scope == ("network" if self.params[code].network_in_place else "consultation")
 
     def rating_label(self, rating: str | None) -> str:
         known = i18n.catalogue(self.lang)
@@ -119,7 +129,8 @@ class Comparison:
                 match = (frame[frame["question_id"] == qid]
                          if frame is not None and "question_id" in frame else None)
                 rating = match["rating"].iloc[0] if match is not None and len(match) else None
-                values.append(self.rating_label(rating))
+                values.append(self.rating_label(rating) if rating or self._applies(code, qid)
+                              else self.t("compare.not_applicable"))
             rows.append((text, values))
         return Html(heading + self._table(rows, self.t("compare.ratings_caption"),
                                           self.t("compare.col.question")) + "</section>")
