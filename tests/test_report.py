@@ -236,6 +236,16 @@ def test_report_sections_follow_the_government_of_canada_structure(bc_run):
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("name", ["assessment.html", "assessment.fr.html"])
+def test_contents_link_every_section_by_its_own_heading(bc_run, name):
+    text = (bc_run / "reports/bc" / name).read_text(encoding="utf-8")
+    toc = re.search(r'<nav[^>]*class="toc"[^>]*>(.*?)</nav>', text, flags=re.S).group(1)
+    links = re.findall(r'<a href="#([a-z_]+)">([^<]*)</a>', toc)
+    headings = dict(re.findall(r'<section id="([a-z_]+)"><h2>([^<]*)</h2>', text))
+    assert links == list(headings.items())
+
+
+@pytest.mark.integration
 def test_auditor_index_and_data_dictionary_after_a_run(bc_run):
     text = (bc_run / "reports/bc/index.html").read_text(encoding="utf-8")
     assert 'href="assessment.fr.html"' in text and 'href="notebooks/03_survey.html"' in text

@@ -6,7 +6,8 @@ from mwsn import i18n
 from mwsn.report.html import Html, esc
 
 #: the catalogue key of each section's heading, where it is not ``<section>.heading``
-HEADING_KEYS = {"methodology": "method.heading"}
+HEADING_KEYS = {"methodology": "method.heading", "findings": "fnd.heading",
+                "program": "prog.heading"}
 
 
 def contents(rep) -> str:
@@ -16,8 +17,8 @@ def contents(rep) -> str:
     known = i18n.catalogue(rep.lang)
     items = []
     for name in SECTIONS[1:]:
-        key = HEADING_KEYS.get(name, f"{name}.heading")
-        if key in known:
+        key = next((k for k in (HEADING_KEYS.get(name), f"{name}.heading") if k in known), None)
+        if key:
             items.append(f'<li><a href="#{esc(name)}">{esc(known[key])}</a></li>')
     return (f'<nav class="toc" aria-labelledby="toc-heading"><h2 id="toc-heading">'
             f'{esc(rep.t("report.contents"))}</h2><ol>{"".join(items)}</ol></nav>')
