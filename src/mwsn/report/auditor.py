@@ -38,10 +38,10 @@ def _label(codebook: Codebook, table: str, column: str, lang: str) -> str:
     return i18n.t("auditor.missing_reason", lang, label=label) if base != column else label
 
 
-def data_dictionary(where: Paths, codebook: Codebook, lang: str) -> Html:
-    """Every processed table: its rows, and each column's type and codebook label."""
+def data_dictionary(processed: Path, codebook: Codebook, lang: str) -> Html:
+    """Every processed table in ``processed``: its rows, and each column's type and label."""
     parts = []
-    for path in sorted(where.processed.glob("*.parquet")):
+    for path in sorted(processed.glob("*.parquet")):
         meta = pq.read_metadata(path)
         schema = meta.schema.to_arrow_schema()
         rows = "".join(
@@ -68,12 +68,14 @@ def _link(href: str, text: str, note: str = "") -> str:
 
 
 def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
-               files: list[str], lang: str = "en") -> str:
+               files: list[str], lang: str = "en", processed: Path | None = None) -> str:
     """The auditor's index of one jurisdiction's reports folder.
 
     ``files``: paths relative to ``reports/<jur>/`` of what the run wrote
     (e.g. ``assessment.html``, ``notebooks/03_survey.html``, ``manifest.json``);
     only those are linked, so the page never points at a missing file.
+    ``processed``: where the processed tables are (default ``data/processed/<jur>/``;
+    a runner that stages its outputs passes the staged folder).
     """
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     present = set(files)
@@ -115,5 +117,5 @@ def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
             + block("records", records)
             + f'<section id="dictionary"><h2>{esc(t("auditor.dictionary_heading"))}</h2>'
             f'<p>{esc(t("auditor.dictionary_intro"))}</p>'
-            f"{data_dictionary(where, codebook, lang)}</section>")
+            f"{data_dictionary(processed or where.processed, codebook, lang)}</section>")
     return page(body, lang, t("auditor.title", jurisdiction=name), where.is_synthetic)
