@@ -336,7 +336,10 @@ def test_annex_shows_the_provenance_module_snapshot_when_there_is_one(assessment
         "inputs": {"data/raw/bc/survey_export.csv": "c" * 64},
         "mwsn": {"version": "9.9.9", "source_sha256": "d" * 64},
         "python": "3.11.0", "packages": {"pandas": "2.2.0"}}
+    import mwsn
+
     monkeypatch.setitem(sys.modules, "mwsn.provenance", fake)
+    monkeypatch.setattr(mwsn, "provenance", fake, raising=False)
     monkeypatch.setattr(annex.importlib.util, "find_spec", lambda name: object())
     out = assessment.section("annex")
     assert "params/bc.yaml" in out and "a" * 64 in out and "c" * 64 in out
