@@ -277,9 +277,7 @@ def test_export_keeps_report_sections_and_drops_stray_dataframes(tmp_path):
     warning = nbformat.v4.new_output("stream", name="stderr", text="UserWarning: careful")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("x", outputs=[section, stray, warning])]
-    path = tmp_path / "executed.ipynb"
-    nbformat.write(nb, path)
-    body = runner._manager_body(path)
+    body = runner._manager_body(nb)
     assert "kept" in body
     assert "dataframe" not in body and "careful" not in body and "In&nbsp;[" not in body
 

@@ -467,7 +467,9 @@ def _manager_body(nb) -> str:
             for out in cell.outputs
             if out.get("output_type") in ("display_data", "execute_result")
             and "text/html" in out.get("data", {})
-            and out.get("metadata", {}).get(report.html.REPORT_OUTPUT)  # a report section only
+            # a report section (mwsn.report.html.Html marks its display; a DataFrame or a
+            # warning a cell happened to show is dropped); the literal keeps workers light
+            and out.get("metadata", {}).get("mwsn_report")
         ]
     nb.cells = [cell for cell in nb.cells if cell.cell_type == "code" and cell.outputs]
     body, _ = _exporter("manager").from_notebook_node(nb)
@@ -755,7 +757,7 @@ def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunR
 
 
 def _report_files(where: Paths) -> list[Path]:
-    return sorted(where.reports.glob("assessment*.html"))
+    return sorted([*where.reports.glob("assessment*.html"), *where.reports.glob("index.html")])
 
 
 def _pool(workers: int):
@@ -969,9 +971,23 @@ def _publish_tables(job: _Job) -> None:
         shutil.copyfile(path, job.staging / "report" / path.name)
 
 
+def _write_index(job: _Job) -> None:
+    """The auditor's index (``index.html``): links to what the run wrote, and the manifest."""
+    from mwsn import report
+    from mwsn.codebook import load_codebook
+
+    folder = job.staging / "report"
+    files = [p.relative_to(folder).as_posix() for p in provenance.files_under(folder)]
+    html = report.auditor.index_page(job.where, job.params, load_codebook(job.where.root),
+                                     sorted([*files, MANIFEST]), job.params.languages[0],
+                                     processed=job.staging / "processed")
+    _write_atomic(folder / "index.html", html)
+
+
 def _write_manifest(job: _Job, command: list[str]) -> None:
     shutil.rmtree(job.staging / "work", ignore_errors=True)
     _publish_tables(job)
+    _write_index(job)  # hashed in the manifest with the other outputs
     outputs = {}
     for folder, prefix in ((job.staging / "processed", f"data/processed/{job.code}"),
                            (job.staging / "report", f"reports/{job.code}")):
