@@ -88,3 +88,16 @@ def test_failing_cell_exits_nonzero_naming_notebook_and_cell_and_keeps_report(
     message = capsys.readouterr().err
     assert "03_survey.ipynb, cell" in message and "ZeroDivisionError" in message
     assert "Traceback" not in message
+
+
+def test_every_page_opens_offline_without_loading_anything(bc_run):
+    """Manager reports, the auditor's index and every executed notebook page load nothing
+    from outside the file: no script, stylesheet, font or image from a URL."""
+    pages = list((bc_run / "reports" / "bc").rglob("*.html"))
+    assert len(pages) >= 10
+    external = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//""",
+                          re.I)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not external.search(text), page.name
+        assert "@import" not in text and "fonts.googleapis" not in text, page.name

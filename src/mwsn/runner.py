@@ -448,7 +448,8 @@ def _exporter(kind: str):
                 template_name="basic", exclude_input=True, exclude_input_prompt=True,
                 exclude_output_prompt=True, exclude_markdown=True, exclude_raw=True)
         else:
-            _EXPORTERS[kind] = HTMLExporter(template_name="lab")
+            template = Path(__file__).with_name("templates") / "auditor.html.j2"
+            _EXPORTERS[kind] = HTMLExporter(template_name="lab", template_file=str(template))
     return _EXPORTERS[kind]
 
 
