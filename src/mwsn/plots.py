@@ -171,7 +171,9 @@ def indicator_dots(indicators: pd.DataFrame, lang: str, *, title: str | None = N
     label), ``estimate``, ``ci_low`` and ``ci_high`` (proportions, 0–1; rows
     with a missing estimate — suppressed — are left out). ``thresholds`` maps
     a rubric label (e.g. the catalogue's "strong progress") to the proportion
-    an indicator must reach; each is drawn as a dashed vertical line.
+    an indicator must reach; each is drawn as a dashed vertical line. Thresholds that
+    differ between indicators go in optional columns ``partly`` and ``met``
+    (proportions), drawn as a short mark on each indicator's row.
 
     Alt text: the number of indicators, the highest estimate, and how many
     indicators' lower CI bound clears the highest threshold.
@@ -192,18 +194,28 @@ def indicator_dots(indicators: pd.DataFrame, lang: str, *, title: str | None = N
                                              ["--", "-.", ":"]):
         ax.axvline(value * 100, color=colour, linestyle=style, linewidth=1.2,
                    label=f"{label} ({i18n.percent(value, lang)})")
+    # per-indicator thresholds (columns ``partly`` and ``met``): a short mark on each row
+    for column, colour, key in (("partly", PALETTE[1], "score.partly"),
+                                ("met", PALETTE[2], "score.met")):
+        if column in data.columns and data[column].notna().any():
+            ax.plot(data[column].astype(float) * 100, y, linestyle="none", marker="|",
+                    markersize=16, markeredgewidth=2, color=colour,
+                    label=i18n.t(key, lang))
     ax.set_yticks(y, [_wrap(i, 45) for i in data["indicator"]])
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 25, 50, 75, 100],
                   [i18n.percent(v / 100, lang) for v in (0, 25, 50, 75, 100)])
     ax.set_xlabel(i18n.t("chart.indicators.xlabel", lang))
-    if thresholds:
+    if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.55 * len(data) + 1.3)
                                                       - 0.25), ncol=3, frameon=False,
                   fontsize=8)
     top = data.loc[data["estimate"].astype(float).idxmax()]
-    above = (int((data["ci_low"].astype(float) >= max(thresholds.values())).sum())
-             if thresholds else 0)
+    if "met" in data.columns and data["met"].notna().any():
+        above = int((data["ci_low"].astype(float) >= data["met"].astype(float)).sum())
+    else:
+        above = (int((data["ci_low"].astype(float) >= max(thresholds.values())).sum())
+                 if thresholds else 0)
     alt = i18n.t("chart.indicators.alt", lang, n_items=len(data), top_item=top["indicator"],
                  top_pct=i18n.percent(float(top["estimate"]), lang), n_above=above)
     return Figure(_svg(fig), alt, title)

@@ -2,7 +2,9 @@
 
 Ratings come from ``06_findings`` (``findings`` and ``indicator_scores``);
 the justification is generated here in the report's language from the same
-evidence. The survey indicator chart follows the questions.
+evidence, and each question's survey indicators are drawn with their confidence
+intervals against the scoring thresholds. The survey indicator chart follows the
+questions.
 """
 
 from __future__ import annotations
@@ -47,6 +49,25 @@ def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
                  formats={rep.t("col.base"): "count"})
 
 
+def indicator_chart(rep, question, indicators: pd.DataFrame) -> str:
+    """Indicators of one question that have a 95% CI, as dots with whiskers, each against
+    its own scoring thresholds (partly met, met); empty when no interval can be shown."""
+    mine = findings.shown(indicators[indicators["question_id"] == question.id],
+                          rep.params.min_cell)
+    with_ci = mine.dropna(subset=["estimate", "ci_low", "ci_high"])
+    with_ci = with_ci[with_ci["unit"] == "share"]
+    if with_ci.empty:
+        return ""
+    rules = {i.id: i.rule for i in question.indicators}
+    labels = {i.id: i.label(rep.lang) for i in question.indicators}
+    ids = with_ci["indicator_id"]
+    data = pd.DataFrame({"indicator": ids.map(labels), "estimate": with_ci["estimate"],
+                         "ci_low": with_ci["ci_low"], "ci_high": with_ci["ci_high"],
+                         "partly": [rules[i].partly for i in ids],
+                         "met": [rules[i].met for i in ids]})
+    return figure(plots.indicator_dots(data, rep.lang))
+
+
 def render(rep) -> Html:
     matrix = findings.load_matrix(rep.where.root)
     ratings = rep.processed("findings")
@@ -68,7 +89,8 @@ def render(rep) -> Html:
             f'<p class="rating rating-{esc(finding.rating)}"><strong>'
             f'{esc(rep.t("fnd.rating_line", rating=findings.rating_label(finding.rating, rep.lang)))}'
             "</strong></p>"
-            f"<p>{esc(why)}</p>{evidence_table(rep, question, indicators, matrix)}</article>")
+            f"<p>{esc(why)}</p>{indicator_chart(rep, question, indicators)}"
+            f"{evidence_table(rep, question, indicators, matrix)}</article>")
     parts.append(f'<p class="note">{esc(rep.t("fnd.document_review_note"))}</p>')
     parts.append(_survey(rep))
     return Html(f'<section id="findings"><h2>{esc(rep.t("fnd.heading"))}</h2>'
