@@ -3,8 +3,12 @@
 Frames in, frames out; nothing here touches the disk. What comes out of
 :func:`clean_source` holds no column flagged as PII in the codebook: names and
 addresses are dropped, the person identifier becomes a keyed-hash pseudonym,
-and free text is scrubbed of e-mail addresses, phone numbers, Social
-Insurance Numbers, URLs and the names found in the data's own name columns.
+and free text is scrubbed of e-mail addresses, URLs, Social Insurance Numbers,
+phone numbers and the names found in the data's own name columns, each
+replaced by a visible tag such as ``[EMAIL]``.
+
+Every rule works on a column's distinct values (mapped back with
+``pd.factorize``), so a million rows clean in seconds.
 """
 
 from __future__ import annotations
@@ -14,17 +18,24 @@ import hmac
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from mwsn.codebook import Codebook, SourceSpec
+from mwsn.codebook import (Codebook, SourceSpec, parse_booleans, parse_datetimes,
+                           parse_numbers)
 from mwsn.ingest import FILE, ROW
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-# North American (604-555-0142, (778) 555-0142, +1 604 555 0142) and international forms
-PHONE = re.compile(r"(?<!\w)(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])"
-                   r"\d{3,4}[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4})?(?!\w)")
-SIN = re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{3}\b")
+URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+"
+                 r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ca|gov|edu|info|io|ly)(?:/[^\s<>\"']*)?\b",
+                 re.IGNORECASE)
+# Social Insurance Number: nine digits, grouped 3-3-3 or not
+SIN = re.compile(r"(?<![\w+.-])\d{3}[ -]?\d{3}[ -]?\d{3}(?![\w-])")
+# a run of digits with phone punctuation; kept only if it has 7 to 15 digits (see _phone)
+PHONE = re.compile(r"(?<![\w+])(?:\+|\b00)?\(?\d[\d\s().-]{5,}\d(?!\w)")
+_NOT_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}\s*[-/]\s*\d{2,4}|\d{1,6}")
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+TAGS = ("[EMAIL]", "[URL]", "[SIN]", "[PHONE]", "[NAME]")
 
 
 @dataclass
@@ -39,96 +50,193 @@ class CleaningLog:
     dropped_columns: list[str] = field(default_factory=list)
 
 
+def map_distinct(values: pd.Series, function, dtype=None) -> pd.Series:
+    """``function`` applied once per distinct value, mapped back to every row (NA stays NA)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [function(v) for v in uniques]
+    if dtype:
+        table = pd.array([*mapped, None], dtype=dtype)
+    else:
+        table = np.empty(len(mapped) + 1, dtype=object)
+        table[:-1] = mapped
+    return pd.Series(table[codes], index=values.index, dtype=dtype)
+
+
 def pseudonym(value: str, key: bytes) -> str:
     """Keyed hash (HMAC-SHA256) of a normalized identifier: same person, same pseudonym."""
     normalized = str(value).strip().casefold().encode("utf-8")
-    return "P-" + hmac.new(key, normalized, hashlib.sha256).hexdigest()[:12]
+    return "P-" + hmac.digest(key, normalized, hashlib.sha256).hex()[:12]
+
+
+def _phone(match: re.Match) -> str:
+    text = match.group()
+    digits = sum(c.isdigit() for c in text)
+    if not 7 <= digits <= 15 or _NOT_PHONE.fullmatch(text.strip()):
+        return text
+    return "[PHONE]"
+
+
+def _names(text: str, names: frozenset[str], longest: int) -> str:
+    """Replace runs of words that form a known name (longest first) by ``[NAME]``."""
+    words = list(WORD.finditer(text))
+    spans, i = [], 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            run = words[i:i + n]
+            if any(text[a.end():b.start()].strip() for a, b in zip(run, run[1:])):
+                continue
+            if " ".join(w.group() for w in run).casefold() in names:
+                spans.append((run[0].start(), run[-1].end()))
+                i += n
+                break
+        else:
+            i += 1
+    merged: list[list[int]] = []
+    for start, end in spans:  # "Maria Santos" from a first- and a last-name column: one tag
+        if merged and not text[merged[-1][1]:start].strip():
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    for start, end in reversed(merged):
+        text = text[:start] + "[NAME]" + text[end:]
+    return text
 
 
 def scrub(text: str, names: set[str] | frozenset[str] = frozenset()) -> str:
-    """Replace identifying content in free text by visible tags such as ``[EMAIL]``."""
+    """Replace identifying content in free text by visible tags such as ``[EMAIL]``.
+
+    E-mail addresses, URLs, Social Insurance Numbers, phone numbers (North
+    American ``604-555-0142``, ``(778) 555-0142``, ``+1 604 555 0142`` and
+    international ``+52 55 5555 0142``, ``+33 1 23 45 67 89``), and any of
+    ``names`` (full names or name parts, any case).
+    """
     if not isinstance(text, str) or not text:
         return text
     text = EMAIL.sub("[EMAIL]", text)
     text = URL.sub("[URL]", text)
     text = SIN.sub("[SIN]", text)
-    text = PHONE.sub("[PHONE]", text)
-    for name in sorted(names, key=len, reverse=True):
-        if len(name) >= 2:
-            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[NAME]", text,
-                          flags=re.IGNORECASE)
+    text = PHONE.sub(_phone, text)
+    if names:
+        folded = frozenset(n.casefold() for n in names)
+        text = _names(text, folded, max(len(n.split()) for n in folded))
     return text
 
 
 def known_names(frame: pd.DataFrame, spec: SourceSpec) -> set[str]:
-    """Every full name and name part found in the columns the codebook marks as names."""
+    """Every full name and name part (3+ letters) found in the columns marked as names."""
     names: set[str] = set()
     for var in spec.variables:
         if var.names and var.name in frame.columns:
-            for value in frame[var.name].dropna():
-                value = str(value).strip()
+            for value in pd.unique(frame[var.name].dropna().astype("string")):
+                value = " ".join(str(value).split())
                 if value:
                     names.add(value)
                     names.update(part for part in value.split() if len(part) >= 3)
     return names
 
 
+def _scrub_column(values: pd.Series, names: frozenset[str]) -> pd.Series:
+    folded = frozenset(n.casefold() for n in names)
+    longest = max((len(n.split()) for n in folded), default=1)
+
+    def one(text):
+        if not isinstance(text, str) or not text:
+            return text
+        text = scrub(text)
+        return _names(text, folded, longest) if folded else text
+
+    return map_distinct(values, one, dtype="string")
+
+
 def drop_declined(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook):
+    """Rows whose consent answer is yes; and how many were dropped."""
     if not spec.consent or spec.consent not in frame.columns:
         return frame, 0
-    keep = frame[spec.consent].map(lambda v: codebook.parse_category("consent", v) == "yes")
+    consent = map_distinct(frame[spec.consent],
+                           lambda v: codebook.parse_category("consent", str(v)))
+    keep = (consent == "yes").to_numpy(dtype=bool)
     return frame[keep], int((~keep).sum())
 
 
 def keep_latest_complete(frame: pd.DataFrame, spec: SourceSpec):
-    """One submission per respondent: the latest complete one (else the latest)."""
-    if not spec.respondent or not spec.timestamp:
-        return frame, 0
-    key = frame[spec.respondent].str.strip().str.casefold()
-    complete = (frame[spec.complete].str.strip().str.lower().isin({"true", "1", "yes"})
-                if spec.complete else pd.Series(True, index=frame.index))
-    when = pd.to_datetime(frame[spec.timestamp], errors="coerce")
-    order = pd.DataFrame({"key": key, "complete": complete, "when": when, ROW: frame[ROW]})
-    order = order.sort_values(["key", "complete", "when", ROW])
-    kept = order.drop_duplicates("key", keep="last").index
-    result = frame.loc[sorted(kept)]
-    return result, len(frame) - len(result)
+    """One record per record key, then one submission per respondent: the latest complete
+    one (else the latest). Returns the frame and how many rows were dropped."""
+    before = len(frame)
+    keys = [k for k in spec.record if k in frame.columns]
+    if keys:
+        frame = frame.drop_duplicates(subset=keys, keep="first")
+    if spec.respondent and spec.timestamp and spec.respondent in frame.columns:
+        key = frame[spec.respondent].astype("string").str.strip().str.casefold()
+        complete = (parse_booleans(frame[spec.complete]).fillna(False)
+                    if spec.complete in frame.columns
+                    else pd.Series(True, index=frame.index))
+        order = pd.DataFrame({"key": key, "complete": complete.astype(bool),
+                              "when": parse_datetimes(frame[spec.timestamp]),
+                              ROW: frame[ROW]})
+        order = order.sort_values(["key", "complete", "when", ROW], na_position="first")
+        kept = order.drop_duplicates("key", keep="last").index
+        frame = frame.loc[frame.index.isin(kept)]
+    return frame, before - len(frame)
 
 
 def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> pd.DataFrame:
-    """Typed columns: Likert → ordered codes with ``<item>_missing`` reasons, categories → codes."""
+    """Typed columns in the codebook's terms.
+
+    Likert answers become their ordered scale codes (``Int8``, 1 = the
+    scale's first level) with ``<item>_missing`` giving the reason an answer
+    is missing: the scale's own reasons (``dont_know``, ``not_applicable``,
+    ``refused``) or ``not_asked`` for a blank. Categories become their codes,
+    select-multiple answers one boolean column per option, numbers floats
+    (thousands separators understood), dates timestamps.
+    """
     out = pd.DataFrame(index=frame.index)
     for var in spec.variables:
         if var.name not in frame.columns:
             continue
-        raw = frame[var.name].fillna("").astype(str)
-        blank = raw.str.strip() == ""
+        raw = frame[var.name]
         if var.type == "likert":
             scale = codebook.scales[var.scale]
-            parsed = raw.map(lambda v: scale.parse(v) if v.strip() else (None, "not_asked"))
-            out[var.name] = pd.array([p[0] for p in parsed], dtype="Int8")
-            out[f"{var.name}_missing"] = pd.array([p[1] for p in parsed], dtype="string")
+
+            def parse(v, scale=scale):
+                v = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+                return scale.parse(v) if v.strip() else (None, "not_asked")
+
+            text = raw.astype("string").fillna("")
+            out[var.name] = map_distinct(text, lambda v, f=parse: f(v)[0], dtype="Int8")
+            out[f"{var.name}_missing"] = map_distinct(text, lambda v, f=parse: f(v)[1],
+                                                      dtype="string")
         elif var.type == "category":
-            out[var.name] = pd.array(
-                [None if b else codebook.parse_category(var.values, v) for v, b in
-                 zip(raw, blank)], dtype="string")
+            out[var.name] = map_distinct(
+                raw.astype("string"),
+                lambda v, c=var.values: codebook.parse_category(c, v) if v.strip() else None,
+                dtype="string")
+        elif var.type == "multi":
+            tokens = map_distinct(raw.astype("string").fillna(""), lambda v: frozenset(
+                codebook.parse_category(var.values, t) for t in v.split()))
+            for code in codebook.category_codes(var.values):
+                out[f"{var.name}_{code}"] = map_distinct(tokens, lambda s, c=code: c in s,
+                                                         dtype="boolean")
         elif var.type == "number":
-            cleaned = raw.str.replace(r"[,\s\u00a0]", "", regex=True)
-            out[var.name] = pd.to_numeric(cleaned.where(~blank), errors="coerce")
+            out[var.name] = parse_numbers(raw)
         elif var.type in ("date", "datetime"):
-            out[var.name] = pd.to_datetime(raw.where(~blank), errors="coerce")
+            out[var.name] = parse_datetimes(raw)
         elif var.type == "boolean":
-            out[var.name] = raw.str.strip().str.lower().isin({"true", "1", "yes", "y"})
+            out[var.name] = parse_booleans(raw).fillna(False).astype(bool)
         else:
-            out[var.name] = pd.array(raw.where(~blank, None), dtype="string")
+            text = raw.astype("string")
+            out[var.name] = text.where(text.str.strip() != "", None)
     return out
 
 
 def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Codebook,
-                 key: bytes) -> tuple[pd.DataFrame, CleaningLog]:
-    """Raw frame of one source → analysis-ready frame without identifying columns."""
+                 key: bytes, names: set[str] | None = None) -> tuple[pd.DataFrame, CleaningLog]:
+    """Raw frame of one source → analysis-ready frame without identifying columns.
+
+    ``names`` to scrub from free text default to those in this source's own
+    name columns; :func:`clean_all` passes those of every source.
+    """
     log = CleaningLog(name, rows_in=len(frame))
-    names = known_names(frame, spec)
+    names = frozenset(known_names(frame, spec) if names is None else names)
     frame, log.declined_consent = drop_declined(frame, spec, codebook)
     frame, log.duplicates_dropped = keep_latest_complete(frame, spec)
     out = recode(frame, spec, codebook)
@@ -139,11 +247,10 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
             out = out.drop(columns=var.name)
             log.dropped_columns.append(var.name)
         elif var.pii == "pseudonymize":
-            out[var.name] = pd.array([None if pd.isna(v) else pseudonym(v, key)
-                                      for v in out[var.name]], dtype="string")
+            out[var.name] = map_distinct(out[var.name], lambda v: pseudonym(v, key),
+                                         dtype="string")
         elif var.pii == "scrub":
-            out[var.name] = pd.array([None if pd.isna(v) else scrub(v, names)
-                                      for v in out[var.name]], dtype="string")
+            out[var.name] = _scrub_column(out[var.name], names)
     if spec.respondent and spec.respondent in out.columns:
         out = out.rename(columns={spec.respondent: "participant"})
     out = out.drop(columns=[c for c in (FILE, ROW) if c in out.columns])
@@ -171,9 +278,17 @@ def participants(cleaned: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
               key: bytes) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Clean every source; returns the cleaned tables and a log with one row per source."""
+    """Clean every source; returns the cleaned tables and a log with one row per source.
+
+    Names found in any source's name columns are scrubbed from every source's
+    free text (an interview may name a survey respondent).
+    """
+    names: set[str] = set()
+    for name in raw:
+        names |= known_names(raw[name], codebook.sources[name])
     cleaned, logs = {}, []
     for name in sorted(raw):
-        cleaned[name], log = clean_source(raw[name], name, codebook.sources[name], codebook, key)
+        cleaned[name], log = clean_source(raw[name], name, codebook.sources[name], codebook, key,
+                                          names)
         logs.append({**log.__dict__, "dropped_columns": ", ".join(log.dropped_columns)})
     return cleaned, pd.DataFrame(logs)

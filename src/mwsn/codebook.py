@@ -11,13 +11,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mwsn.config import Bilingual, _problems, read_yaml
 from mwsn.errors import InputError, Problem
 
 VariableType = Literal[
-    "id", "text", "free_text", "category", "likert", "number", "date", "datetime", "boolean"
+    "id", "text", "free_text", "category", "multi", "likert", "number", "date", "datetime",
+    "boolean"
 ]
 
 
@@ -102,6 +104,9 @@ class SourceSpec(_Strict):
     timestamp: str | None = None
     complete: str | None = None
     consent: str | None = None
+    #: the variables that identify one record: the same record twice with different
+    #: answers is an error (the same person answering twice is resolved by cleaning)
+    record: list[str] = Field(default_factory=list)
 
     def variable(self, name: str) -> Variable:
         for var in self.variables:
@@ -133,6 +138,61 @@ class Codebook(_Strict):
         return None
 
 
+# -- what a valid value is, for a whole column at once ---------------------------------------
+
+TRUE = frozenset({"true", "1", "yes", "y", "oui", "vrai"})
+FALSE = frozenset({"false", "0", "no", "n", "non", "faux"})
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip()
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Numbers written as text → floats (NaN where not a number).
+
+    Thousands separators are understood: ``1,234.5``, ``1 234,5`` (space,
+    no-break or narrow no-break space), ``1.234,5``; a lone decimal comma
+    (``2,5``) is a decimal. Blank stays NaN.
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")
+    text = _text(values).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    grouped = text.str.fullmatch(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fillna(False)
+    european = ~grouped & (text.str.fullmatch(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+")
+                           | text.str.fullmatch(r"[-+]?\d+,\d+")).fillna(False)
+    text = text.mask(grouped, text.str.replace(",", "", regex=False))
+    text = text.mask(european, text.str.replace(".", "", regex=False)
+                     .str.replace(",", ".", regex=False))
+    return pd.to_numeric(text.replace("", pd.NA), errors="coerce").astype("float64")
+
+
+def parse_datetimes(values: pd.Series) -> pd.Series:
+    """Dates or date-times written as text → timestamps (NaT where not a date)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    text = _text(values.astype("string")).replace("", pd.NA)
+    out = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    rest = out.isna() & text.notna()
+    if rest.any():
+        out = out.astype("datetime64[us]")
+        out[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed")
+    return out
+
+
+def parse_booleans(values: pd.Series) -> pd.Series:
+    """``True``/``False``, ``1``/``0``, ``yes``/``no`` (and French) → boolean (NA if neither)."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean")
+    if pd.api.types.is_numeric_dtype(values):
+        values = values.astype("Int64").astype("string")
+    text = _text(values).str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[text.isin(TRUE).fillna(False)] = True
+    out[text.isin(FALSE).fillna(False)] = False
+    return out
+
+
 def likert_items(codebook: Codebook, source: str, scale: str | None = None) -> dict[str, list[int]]:
     """Likert variables of a source (optionally of one scale) → their top-box codes."""
     return {v.name: codebook.scales[v.scale].agree_codes
@@ -153,9 +213,18 @@ def load_codebook(root: str | Path = ".") -> Codebook:
             if var.type == "likert" and var.scale not in codebook.scales:
                 problems.append(Problem(str(path), f"sources.{source}: variable {var.name!r} "
                                         f"uses unknown scale {var.scale!r}"))
-            if var.type == "category" and var.values not in codebook.categories:
+            if var.type in ("category", "multi") and var.values not in codebook.categories:
                 problems.append(Problem(str(path), f"sources.{source}: variable {var.name!r} "
                                         f"uses unknown category list {var.values!r}"))
+        names = {var.name for var in spec.variables}
+        for role in ("respondent", "timestamp", "complete", "consent"):
+            if getattr(spec, role) and getattr(spec, role) not in names:
+                problems.append(Problem(str(path), f"sources.{source}.{role}: "
+                                        f"{getattr(spec, role)!r} is not one of its variables"))
+        for name in spec.record:
+            if name not in names:
+                problems.append(Problem(str(path), f"sources.{source}.record: {name!r} is not "
+                                        "one of its variables"))
     if problems:
         raise InputError(problems)
     return codebook
