@@ -87,11 +87,13 @@ def _validate(args) -> int:
     where = config.paths(args.jurisdiction, args.root)
     params = config.load(args.jurisdiction, where.root)
     frames = validate.read_and_check(params, load_codebook(where.root), where)
-    rows = sum(len(f) for f in frames.values())
+    rows = {name: len(frame) for name, frame in frames.items()}
     if args.format == "json":
-        print(json.dumps({"jurisdiction": args.jurisdiction, "problems": [], "rows": rows}))
+        print(json.dumps({"jurisdiction": args.jurisdiction, "ok": True, "problems": [],
+                          "rows": rows}, indent=1))
     else:
-        print(f"{args.jurisdiction}: {len(frames)} sources, {rows} rows, no problems")
+        print(f"{args.jurisdiction}: {len(frames)} sources, {sum(rows.values())} rows, "
+              "no problems")
     return 0
 
 
@@ -158,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 
         problems = relative(exc.problems, Path(args.root))
         if getattr(args, "format", "text") == "json":
-            print(json.dumps({"problems": [p.as_dict() for p in problems]}, indent=1))
+            print(json.dumps({"jurisdiction": getattr(args, "jurisdiction", None), "ok": False,
+                              "problems": [p.as_dict() for p in problems]}, indent=1))
         else:
             for problem in problems:
                 print(problem, file=sys.stderr)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -164,22 +165,35 @@ def _likert(rng: np.random.Generator, p_agree: float) -> str:
 COMMENT_TEMPLATES = [
     "The workshop on employment standards was very useful. {name} from the hub helped me, "
     "you can reach me at {email}.",
-    "I learned where to call if my employer does not pay overtime. My number is {phone}.",
+    "I learned where to call if my employer does not pay overtime. My number is {phone}, "
+    "and my SIN is {sin} if you need to check my file.",
     "Meetings helped us meet other organizations serving workers in the valley.",
     "We still do not hear back about what government did with our recommendations.",
     "Please call {name} at {phone} about the housing issue on the farm.",
     "More outreach is needed outside agriculture, for caregivers and food processing.",
     "Information sessions in Spanish and Tagalog made a difference.",
     "Employers who break the rules are rarely caught; workers fear losing their permit.",
-    "Contact me at {email} if you need more details about the forum.",
+    "Contact me at {email} or through {url} if you need more details about the forum.",
     "<script>alert('comment')</script> The online form did not work for me.",
     "",
 ]
 
 
+def _sin(email: str) -> str:
+    """A fictional Social Insurance Number (9xx: temporary residents), from the e-mail, so
+    that planting it draws nothing from the random generator."""
+    digits = f"9{zlib.crc32(email.encode('utf-8')) % 10**8:08d}"
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def _url(name: str) -> str:
+    return "https://www.example.org/" + "-".join(name.lower().split())
+
+
 def _comment(rng: np.random.Generator, name: str, email: str) -> str:
     template = COMMENT_TEMPLATES[rng.integers(len(COMMENT_TEMPLATES))]
-    return template.format(name=name, email=email, phone=_phone(rng))
+    return template.format(name=name, email=email, phone=_phone(rng), sin=_sin(email),
+                           url=_url(name))
 
 
 QUALTRICS_META = [
@@ -347,7 +361,7 @@ EXCERPT_TEXT = {
     "employer_burden": "Employers worry a network would mean more paperwork for them. {aside}",
 }
 ASIDES = ["", "", "", "My friend {name} can confirm.", "Call me at {phone}.",
-          "Write to {email} for the documents.", "{name} said the same thing."]
+          "Write to {email} or see {url} for the documents.", "{name} said the same thing."]
 
 
 def coded_excerpts(rng: np.random.Generator, profile: Profile,
@@ -373,7 +387,8 @@ def coded_excerpts(rng: np.random.Generator, profile: Profile,
         for code in raised:
             other = talkers[rng.integers(len(talkers))]
             aside = ASIDES[rng.integers(len(ASIDES))].format(
-                name=f"{other.first} {other.last}", phone=_phone(rng), email=other.email)
+                name=f"{other.first} {other.last}", phone=_phone(rng), email=other.email,
+                url=_url(f"{other.first} {other.last}"))
             text = EXCERPT_TEXT[code].format(aside=aside).strip()
             n += 1
             coders = ["A", "B"] if rng.random() < 0.35 else ["A"]

@@ -35,7 +35,7 @@ def render(rep) -> Html:
     counts = counts.reindex(columns=lines, fill_value=0)
     counts["total"] = counts.sum(axis=1)
     shown = counts.reset_index()
-    shown = privacy.suppress(shown, lines + ["total"], rep.params.min_cell)
+    shown = privacy.suppress(shown, lines + ["total"], rep.params.min_cell, row_total="total")
     shown["stakeholder_group"] = shown["stakeholder_group"].map(rep.group_label)
     headers = {"stakeholder_group": rep.t("col.stakeholder_group"),
                "total": rep.t("col.total"),

@@ -1,0 +1,226 @@
+"""Ingest adapters read real exports (tests/data/, see SOURCES.md) with types, labels and
+the physical line of every record."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mwsn import ingest
+from mwsn.codebook import SourceSpec, Variable, load_codebook, parse_numbers
+from mwsn.config import Bilingual, Source
+from mwsn.errors import InputError
+
+DATA = Path(__file__).parent / "data"
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _line_starting(path: Path, prefix: bytes) -> int:
+    """1-based physical line of the first line starting with ``prefix`` (counted by hand)."""
+    for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
+        if line.startswith(prefix):
+            return number
+    raise AssertionError(prefix)
+
+
+# -- Qualtrics ---------------------------------------------------------------------------------
+
+def test_qualtrics_new_export_has_three_header_rows_and_import_ids():
+    frame = ingest.read_qualtrics(DATA / "qualtrics" / "sample.csv")
+    assert len(frame) == 1
+    row = frame.iloc[0]
+    # values as in the file's fourth line
+    assert row["ResponseId"] == "R_2YPOQ602ER1jkf1"
+    assert row["StartDate"] == "2017-07-18 08:28:09"
+    assert row["Q1"] == "2" and row["Q2"] == "Hello World!"
+    assert row[ingest.ROW] == 4
+    assert frame.attrs["import_ids"]["Q1"] == "QID1"
+    assert frame.attrs["labels"]["RecipientLastName"] == "Nachname des Empfängers"
+
+
+def test_qualtrics_legacy_export_with_bom_and_trailing_comma():
+    frame = ingest.read_qualtrics(DATA / "qualtrics" / "sample_legacy.csv")
+    assert len(frame) == 1
+    assert frame.columns[2] == "ResponseId"  # V1 named by its label, BOM gone
+    assert "RecipientEmail" in frame.columns  # legacy EmailAddress under today's name
+    assert not [c for c in frame.columns if c.startswith("column_")]  # trailing comma dropped
+    row = frame.iloc[0]
+    assert row["ResponseId"] == "R_2YPOQ602ER1jkf1"
+    assert row["Q2"] == "Hello World!" and row["LocationAccuracy"] == "-1"
+    assert row[ingest.ROW] == 3
+
+
+# -- CSV: encodings, delimiters, thousands, multi-line cells ------------------------------------
+
+ESDC = DATA / "esdc" / "tfwp2023_annual_table_3_e.2016-2020_subset.csv"
+
+
+def test_windows_1252_csv_keeps_french_accents():
+    frame = ingest.read_csv(ESDC)
+    assert frame.attrs["encoding"] == "cp1252"
+    regions = set(frame.iloc[:, 2])
+    assert "2435 - Montérégie " in regions
+    assert "2410 - Gaspésie -- Îles-de-la-Madeleine " in regions
+
+
+def test_rows_are_physical_lines_even_after_a_cell_spanning_lines():
+    frame = ingest.read_csv(ESDC)
+    first = frame.iloc[:, 2]
+    # note 4 is a quoted cell spanning three lines; the records after it keep their lines
+    assert frame.loc[first.str.startswith("4. Each LMIA").fillna(False), ingest.ROW].item() == \
+        _line_starting(ESDC, b'"4. Each LMIA')
+    assert frame.loc[first.str.startswith("7. As of").fillna(False), ingest.ROW].item() == \
+        _line_starting(ESDC, b'"7. As of')
+    assert frame.loc[first == "2435 - Montérégie ", ingest.ROW].item() == \
+        _line_starting(ESDC, b"2435 - Mont")
+
+
+def test_thousands_separators_in_quoted_numbers():
+    frame = ingest.read_csv(ESDC)
+    other = frame[frame.iloc[:, 2] == "Other "].iloc[0]
+    # the file's first "Other" row: "1,454","1,018",258,312,763 (Newfoundland and Labrador)
+    assert parse_numbers(other.iloc[3:8]).tolist() == [1454, 1018, 258, 312, 763]
+
+
+def test_number_formats_with_grouping_and_decimal_comma():
+    values = pd.Series(["1,234", "1 234,5", "1\u00a0000", "2,5", "1.234,5", "-3.5", "", "n/a"])
+    parsed = parse_numbers(values).tolist()
+    assert parsed[:6] == [1234, 1234.5, 1000, 2.5, 1234.5, -3.5]
+    assert math.isnan(parsed[6]) and math.isnan(parsed[7])
+
+
+def test_real_worker_survey_reads_with_published_country_counts():
+    frame = ingest.read_csv(DATA / "workforce_robotics" / "WorkerSurveyDataRelease.csv")
+    # the dataset's README: Canada 130, UK 101, USA 82, Australia 24
+    assert frame["Country"].value_counts().to_dict() == {
+        "Canada": 130, "UK": 101, "USA": 82, "Australia": 24}
+    assert frame[ingest.ROW].iloc[-1] == 338
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_any_common_delimiter_and_encoding(tmp_path, delimiter, encoding):
+    rows = [["name", "comment", "amount"], ["Hélène", "déjà vu; à l'œil, «oui»", "1,234"],
+            ["Zoë", "line one\nline two", "5"], ["Noël", "fin", "7"]]
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "export.csv"
+    path.write_bytes(buf.getvalue().encode(encoding))
+    frame = ingest.read_csv(path)
+    assert frame.attrs["delimiter"] == delimiter
+    assert frame["name"].tolist() == ["Hélène", "Zoë", "Noël"]
+    assert frame["comment"].iloc[0] == "déjà vu; à l'œil, «oui»"
+    assert frame["comment"].iloc[1].splitlines() == ["line one", "line two"]
+    assert frame[ingest.ROW].tolist() == [2, 3, 5]
+
+
+def test_blank_lines_do_not_shift_row_numbers(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("a,b\n1,2\n\n3,4\n", encoding="utf-8")
+    assert ingest.read_csv(path)[ingest.ROW].tolist() == [2, 4]
+
+
+# -- Excel, SPSS, Stata --------------------------------------------------------------------------
+
+def test_xlsx_header_not_on_first_row_is_found():
+    frame = ingest.read_xlsx(DATA / "ircc" / "EN_ODP_annual-TR-work-TFW_PT_program_year_end.xlsx")
+    assert frame.attrs["header_row"] == 3
+    assert frame.columns[2] == "Province/territory and program"
+    assert "2024" in frame.columns
+    bc = frame[frame.iloc[:, 2:5].apply(lambda r: "British Columbia Total" in set(r), axis=1)]
+    # SOURCES.md: BC Total 2016 11,225; 2020 23,760; 2024 50,905 (numbers stored as text)
+    assert bc[["2016", "2020", "2024"]].iloc[0].tolist() == ["11,225", "23,760", "50,905"]
+    assert frame[ingest.ROW].iloc[0] == 4
+
+
+def test_spss_values_types_and_ordered_labels_match_the_expected_csv():
+    frame = ingest.read_stat(DATA / "spss" / "sample.sav", "spss")
+    expected = pd.read_csv(DATA / "spss" / "sample.csv", encoding="utf-8-sig")
+    assert frame["mychar"].tolist() == expected["mychar"].tolist()
+    assert frame["mynum"].tolist() == expected["mynum"].tolist()
+    assert pd.api.types.is_datetime64_any_dtype(frame["dtime"])
+    assert frame["dtime"].iloc[0] == pd.Timestamp(expected["dtime"].iloc[0])
+    # value labels: mylabl 1=Male 2=Female; myord 1=low 2=medium 3=high (ordinal)
+    assert frame["mylabl"].tolist() == ["Male", "Female", "Male", "Female", "Male"]
+    assert frame["myord"].cat.ordered
+    assert list(frame["myord"].cat.categories) == ["low", "medium", "high"]
+    assert frame["myord"].tolist() == ["low", "medium", "high", "low", "low"]
+    assert (frame["myord"] > "low").tolist() == [False, True, True, False, False]
+    assert frame[ingest.ROW].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_stata_value_labels_become_ordered_categories():
+    frame = ingest.read_stat(DATA / "stata" / "sample.dta", "stata")
+    assert frame["myord"].tolist() == ["low", "medium", "high", "low", "low"]
+    assert list(frame["myord"].cat.categories) == ["low", "medium", "high"]
+    assert frame["mylabl"].cat.ordered
+
+
+# -- KoboToolbox ------------------------------------------------------------------------------
+
+def _kobo_spec():
+    label = Bilingual(en="x", fr="x")
+    return SourceSpec(label=label, variables=[
+        Variable(name="services_used", type="multi", values="service", label=label)])
+
+
+def test_kobo_group_prefixes_stripped_and_select_multiple_split():
+    frame = ingest.read_kobo(DATA / "kobo" / "kobo_export.csv", _kobo_spec())
+    for name in ("consent", "stakeholder_group", "know_rights", "email", "comments", "_uuid",
+                 "_submission_time", "_index"):
+        assert name in frame.columns, name
+    assert not [c for c in frame.columns if "/" in c]
+    assert frame["services_used_legal_clinic"].tolist() == [True, False, False, False]
+    assert frame["services_used_hotline"].tolist() == [False, True, False, True]
+    assert frame["services_used"].iloc[0] == "legal_clinic workshop"
+    assert frame["comments"].iloc[0].startswith("L'atelier sur les normes d'emploi était")
+    assert frame[ingest.ROW].tolist() == [2, 3, 4, 5]
+
+
+def test_kobo_select_multiple_without_option_columns_is_split_from_the_codebook(tmp_path):
+    path = tmp_path / "kobo.csv"
+    path.write_text("grp/services_used;_uuid\nhotline workshop;a\n;b\n", encoding="utf-8")
+    frame = ingest.read_kobo(path, _kobo_spec())
+    assert frame["services_used_hotline"].tolist() == [True, False]
+    assert frame["services_used_workshop"].tolist() == [True, False]
+
+
+# -- read_source maps the export's names onto the codebook's ---------------------------------
+
+def test_read_source_renames_and_remembers_the_exports_names(tmp_path):
+    codebook = load_codebook(PROJECT)
+    path = tmp_path / "ledger.csv"
+    path.write_text("entry_id;Montant\nF-1;\"1 234,50\"\n", encoding="cp1252")
+    frame = ingest.read_source(path, Source(file="ledger.csv", columns={"Montant": "amount_cad"}),
+                               codebook.sources["funding"])
+    assert frame["amount_cad"].tolist() == ["1 234,50"]
+    assert frame.attrs["raw_names"]["amount_cad"] == "Montant"
+
+
+# -- unreadable files ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, reader, words", [
+    ("empty.csv", ingest.read_csv, "empty"),
+    ("truncated.xlsx", ingest.read_xlsx, "not a readable Excel"),
+    ("funding_mixed_encoding.csv", ingest.read_csv, "mixes encodings"),
+])
+def test_unreadable_files_are_input_errors(name, reader, words):
+    with pytest.raises(InputError) as err:
+        reader(DATA / "broken" / name)
+    assert words in str(err.value)
+
+
+def test_truncated_sav_is_an_input_error():
+    with pytest.raises(InputError, match="not a readable SPSS"):
+        ingest.read_stat(DATA / "broken" / "truncated.sav", "spss")
+
+
+def test_binary_file_is_not_text():
+    with pytest.raises(InputError, match="binary"):
+        ingest.read_csv(DATA / "spss" / "sample.sav")
+
