@@ -148,15 +148,18 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
 
     problems = []
     data_columns = [c for c in frame.columns if c not in (ingest.FILE, ingest.ROW)]
-    for var in spec.variables:
-        if var.required and var.name not in frame.columns:
-            hint = ("add it to the export or map its name in the params file "
-                    "(sources.<name>.columns)")
-            if len(data_columns) == 1:
-                hint = (f"the file has a single column ({data_columns[0][:40]!r}...), so its "
-                        "delimiter is probably not one of , ; tab |: export it again as CSV")
-            problems.append(Problem(file, f"required column '{var.raw_name}' ({var.label.en}) is "
-                                    f"missing: {hint}", row=1, column=var.raw_name))
+    absent = [var for var in spec.variables if var.required and var.name not in frame.columns]
+    if absent and len(data_columns) == 1:
+        names = ", ".join(var.raw_name for var in absent)
+        problems.append(Problem(file, f"the file has a single column, so its delimiter is "
+                                "probably none of , ; tab | and the required columns "
+                                f"{names} are not found: export it again as CSV", row=1,
+                                column=raw_name(data_columns[0])[:60]))
+        absent = []
+    for var in absent:
+        problems.append(Problem(file, f"required column '{var.raw_name}' ({var.label.en}) is "
+                                "missing: add it to the export or map its name in the params "
+                                "file (sources.<name>.columns)", row=1, column=var.raw_name))
     declined = _declined(frame, spec, codebook)
     for var in spec.variables:
         if var.name not in frame.columns:
@@ -204,7 +207,7 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
         problems.extend(check_frame(frame, spec, codebook, str(path)))
         frames[name] = frame
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: (p.file, p.row or 0)))
     return frames
 
 

@@ -1,0 +1,256 @@
+"""`mwsn validate` fed real broken files (tests/data/broken/, see SOURCES.md): exit status 2,
+every problem as file:row:column: message, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mwsn import cli, config, validate
+from mwsn.codebook import load_codebook
+
+DATA = Path(__file__).parent / "data"
+BROKEN = DATA / "broken"
+RAW = "data/raw/bc"
+
+
+def _snapshot(root: Path) -> dict:
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns if p.is_file() else None)
+            for p in root.rglob("*")}
+
+
+def _validate(root: Path, capsys, *extra: str, command: str = "validate"):
+    before = _snapshot(root)
+    code = cli.main([command, "bc", "--root", str(root), *extra])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err + out.out
+    assert _snapshot(root) == before, "nothing may be written"
+    return code, out.err, out.out
+
+
+def _use(root: Path, broken: str, target: str) -> None:
+    shutil.copyfile(BROKEN / broken, root / RAW / target)
+
+
+def _params(root: Path, old: str, new: str) -> None:
+    path = root / "params" / "bc.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_synthetic_data_validates(project_root, capsys):
+    code, err, out = _validate(project_root, capsys)
+    assert code == 0, err
+    assert "no problems" in out
+
+
+# -- files and folders ---------------------------------------------------------------------
+
+def test_missing_raw_folder(project_root, capsys):
+    shutil.rmtree(project_root / RAW)
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}: raw data folder not found" in err
+
+
+def test_missing_file(project_root, capsys):
+    (project_root / RAW / "meeting_records.csv").unlink()
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/meeting_records.csv: file not found" in err
+
+
+def test_folder_where_a_file_is_expected(project_root, capsys):
+    (project_root / RAW / "meeting_records.csv").unlink()
+    (project_root / RAW / "meeting_records.csv").mkdir()
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/meeting_records.csv: this is a folder" in err
+
+
+def test_empty_file(project_root, capsys):
+    _use(project_root, "empty.csv", "funding_ledger.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/funding_ledger.csv: the file is empty" in err
+
+
+# -- not the format it claims --------------------------------------------------------------
+
+def test_binary_file_claimed_as_qualtrics_csv(project_root, capsys):
+    shutil.copyfile(DATA / "spss" / "sample.sav", project_root / RAW / "survey_export.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/survey_export.csv:1: this is a binary file" in err
+
+
+def test_truncated_xlsx(project_root, capsys):
+    _params(project_root, "funding: {file: funding_ledger.csv, format: csv}",
+            "funding: {file: funding.xlsx, format: xlsx}")
+    _use(project_root, "truncated.xlsx", "funding.xlsx")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/funding.xlsx: not a readable Excel .xlsx workbook" in err
+
+
+def test_truncated_sav(project_root, capsys):
+    _params(project_root, "funding: {file: funding_ledger.csv, format: csv}",
+            "funding: {file: funding.sav, format: spss}")
+    _use(project_root, "truncated.sav", "funding.sav")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/funding.sav: not a readable SPSS .sav file" in err
+
+
+def test_wrong_delimiter(project_root, capsys):
+    _use(project_root, "funding_colon_delimited.csv", "funding_ledger.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/funding_ledger.csv:1:entry_id:fiscal_year:date:" in err
+    assert "the file has a single column, so its delimiter is probably none of" in err
+    assert "1 problem(s)" in err
+
+
+def test_unquoted_delimiter_in_a_cell(project_root, capsys):
+    _use(project_root, "funding_ragged.csv", "funding_ledger.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/funding_ledger.csv:6: this record has 9 fields but the header has 8" in err
+
+
+def test_undecodable_text(project_root, capsys):
+    _use(project_root, "funding_mixed_encoding.csv", "funding_ledger.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/funding_ledger.csv:7: undecodable text" in err
+    assert "UTF-8" in err
+
+
+# -- contents against the codebook ---------------------------------------------------------
+
+def test_missing_required_column(project_root, capsys):
+    _use(project_root, "funding_missing_column.csv", "funding_ledger.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/funding_ledger.csv:1:amount_cad: required column 'amount_cad'" in err
+
+
+def test_values_outside_the_codebook_are_all_reported(project_root, capsys):
+    _use(project_root, "funding_bad_values.csv", "funding_ledger.csv")
+    _use(project_root, "survey_bad_values.csv", "survey_export.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    funding, survey = f"{RAW}/funding_ledger.csv", f"{RAW}/survey_export.csv"
+    assert f"{funding}:5:date: '31/31/2019' is not a date" in err
+    assert f"{funding}:6:amount_cad: 'about 20 thousand' is not a number" in err
+    assert f"{funding}:7:entry_type: 'loan' is not a known funding_entry" in err
+    assert f"{survey}:6:know_rights: 'Strongly agreee' is not on the agreement scale" in err
+    assert f"{survey}:7:stakeholder_group: 'Farmer' is not a known stakeholder_group" in err
+    assert f"{survey}:8:RecordedDate: '2019-13-45 10:00:00' is not a date" in err
+    assert "6 problem(s); nothing was written." in err
+
+
+def test_out_of_range_number(project_root, capsys):
+    path = project_root / RAW / "meeting_records.csv"
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    fields = lines[2].split(",")
+    fields[4] = "-3"
+    lines[2] = ",".join(fields)
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/meeting_records.csv:3:attendees: -3 is outside the allowed range 0 to 10000" \
+        in err
+
+
+def test_duplicate_response_with_conflicting_answers(project_root, capsys):
+    _use(project_root, "survey_duplicate_conflict.csv", "survey_export.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/survey_export.csv:9:ResponseId: the same record" in err
+    assert "rows 9, 50 with different answers" in err
+    assert "abuse_deterrence" in err
+
+
+def test_identical_repeat_of_a_response_is_left_to_cleaning(project_root, capsys):
+    path = project_root / RAW / "survey_export.csv"
+    text = path.read_bytes()
+    path.write_bytes(text + text.split(b"\r\n")[8] + b"\r\n")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 0, err
+
+
+def test_missing_consent(project_root, capsys):
+    _use(project_root, "survey_missing_consent.csv", "survey_export.csv")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/survey_export.csv:10:consent: missing consent" in err
+
+
+def test_json_format_gives_the_same_problems(project_root, capsys):
+    _use(project_root, "survey_missing_consent.csv", "survey_export.csv")
+    code, _, out = _validate(project_root, capsys, "--format", "json")
+    assert code == 2
+    report = json.loads(out)
+    assert report["ok"] is False
+    assert report["problems"] == [{"file": f"{RAW}/survey_export.csv", "row": 10,
+                                   "column": "consent", "message": report["problems"][0][
+                                       "message"]}]
+    assert report["problems"][0]["message"].startswith("missing consent")
+
+
+# -- params and the jurisdiction code ------------------------------------------------------
+
+@pytest.mark.parametrize("broken, words, line_of", [
+    ("params_invalid_yaml.yaml", "not valid YAML", "min_cell: [5"),
+    ("params_unknown_key.yaml", "unknown key 'min_cel'", "min_cel: 3"),
+    ("params_missing_key.yaml", "missing key 'budget'", None),
+])
+def test_params_problems(project_root, capsys, broken, words, line_of):
+    shutil.copyfile(BROKEN / broken, project_root / "params" / "bc.yaml")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert "params/bc.yaml" in err and words in err
+    if line_of:
+        lines = (BROKEN / broken).read_text(encoding="utf-8").splitlines()
+        row = int(err.split("params/bc.yaml:")[1].split(":")[0])
+        assert line_of in "\n".join(lines[row - 2:row + 1])
+
+
+@pytest.mark.parametrize("code_", ["../x", "BC", "bc/..", "a b"])
+def test_jurisdiction_code_that_is_not_plain(project_root, capsys, code_):
+    before = _snapshot(project_root)
+    assert cli.main(["validate", code_, "--root", str(project_root)]) == 2
+    err = capsys.readouterr().err
+    assert "<command line>: jurisdiction code" in err and "Traceback" not in err
+    assert _snapshot(project_root) == before
+
+
+def test_run_validates_first_and_stops(project_root, capsys):
+    _use(project_root, "survey_bad_values.csv", "survey_export.csv")
+    code, err, _ = _validate(project_root, capsys, command="run")
+    assert code == 2
+    assert f"{RAW}/survey_export.csv:6:know_rights:" in err
+    assert not (project_root / "reports").exists()
+    assert not (project_root / "data" / "processed" / "bc").exists()
+
+
+# -- limits --------------------------------------------------------------------------------
+
+def test_many_bad_rows_are_summed_up_after_the_first_ones(project_root):
+    params = config.load("bc", project_root)
+    codebook = load_codebook(project_root)
+    frames = validate.read_and_check(params, codebook, config.paths("bc", project_root))
+    survey = frames["survey"]
+    broken = pd.concat([survey] * 3, ignore_index=True)
+    broken["response_id"] = [f"R_{i}" for i in range(len(broken))]
+    broken["know_rights"] = "Sort of"
+    problems = validate.check_frame(broken, codebook.sources["survey"], codebook, "s.csv")
+    about = [p for p in problems if p.column == "know_rights"]
+    assert len(about) == validate.MAX_ROWS_PER_PROBLEM + 1
+    assert f"{len(broken) - validate.MAX_ROWS_PER_PROBLEM} more rows" in about[-1].message
