@@ -1,0 +1,211 @@
+"""Cleaning: consent, duplicates, recoding with reasons for missingness, pseudonyms, scrubbing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mwsn import clean, ingest
+from mwsn.codebook import load_codebook
+
+PROJECT = Path(__file__).resolve().parents[1]
+KEY = b"test-key"
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook(PROJECT)
+
+
+def _survey(rows: list[dict]) -> pd.DataFrame:
+    base = {"response_id": "R_1", "email": "a@example.org", "consent": "Yes, I agree to take part",
+            "stakeholder_group": "Migrant worker", "finished": "True",
+            "recorded_date": "2019-10-01 10:00:00", "know_rights": "Agree", "comments": ""}
+    frame = pd.DataFrame([{**base, **row} for row in rows], dtype="string")
+    frame.insert(0, ingest.ROW, range(4, 4 + len(frame)))
+    frame.insert(0, ingest.FILE, "survey.csv")
+    return frame
+
+
+# -- consent and duplicates -------------------------------------------------------------------
+
+def test_declined_consent_is_dropped_and_counted(codebook):
+    frame = _survey([{"response_id": "R_1"},
+                     {"response_id": "R_2", "email": "b@example.org",
+                      "consent": "No, I do not agree"},
+                     {"response_id": "R_3", "email": "c@example.org",
+                      "consent": "oui, j'accepte de participer"}])  # the French label, any case
+    out, log = clean.clean_source(frame, "survey", codebook.sources["survey"], codebook, KEY)
+    assert log.declined_consent == 1
+    assert out["response_id"].tolist() == ["R_1", "R_3"]
+
+
+def test_latest_complete_submission_is_kept_and_the_others_counted(codebook):
+    frame = _survey([
+        {"response_id": "R_1", "finished": "False", "recorded_date": "2019-10-05 10:00:00",
+         "know_rights": "Disagree"},  # latest, but incomplete
+        {"response_id": "R_2", "finished": "True", "recorded_date": "2019-10-03 10:00:00",
+         "know_rights": "Strongly agree"},  # latest complete: kept
+        {"response_id": "R_3", "finished": "True", "recorded_date": "2019-10-01 10:00:00",
+         "know_rights": "Agree"},
+        {"response_id": "R_4", "email": " A@Example.org ", "finished": "True",
+         "recorded_date": "2019-09-01 10:00:00"},  # same person: e-mail normalized
+    ])
+    out, log = clean.clean_source(frame, "survey", codebook.sources["survey"], codebook, KEY)
+    assert log.duplicates_dropped == 3
+    assert out["response_id"].tolist() == ["R_2"]
+    assert out["know_rights"].tolist() == [5]
+
+
+def test_identical_repeat_of_one_record_is_dropped(codebook):
+    frame = _survey([{"response_id": "R_1"}, {"response_id": "R_1"}])
+    out, log = clean.clean_source(frame, "survey", codebook.sources["survey"], codebook, KEY)
+    assert (len(out), log.duplicates_dropped) == (1, 1)
+
+
+# -- recoding -----------------------------------------------------------------------------------
+
+def test_likert_recoded_in_scale_order_with_reasons_for_missingness_apart(codebook):
+    answers = ["Strongly disagree", "Neither agree nor disagree", "Fortement d'accord", "4",
+               "Don't know", "Sans objet", "Prefer not to say", ""]
+    frame = _survey([{"response_id": f"R_{i}", "email": f"p{i}@example.org", "know_rights": a}
+                     for i, a in enumerate(answers)])
+    out, _ = clean.clean_source(frame, "survey", codebook.sources["survey"], codebook, KEY)
+    assert out["know_rights"].tolist()[:4] == [1, 3, 5, 4]
+    assert out["know_rights"].iloc[4:].isna().all()
+    assert out["know_rights_missing"].tolist()[4:] == ["dont_know", "not_applicable",
+                                                       "refused", "not_asked"]
+    assert out["know_rights_missing"].iloc[:4].isna().all()
+
+
+def test_categories_become_codes_from_english_or_french_labels(codebook):
+    frame = _survey([{"response_id": "R_1", "stakeholder_group": "Employeur"},
+                     {"response_id": "R_2", "email": "b@example.org",
+                      "stakeholder_group": "support_organization"}])
+    out, _ = clean.clean_source(frame, "survey", codebook.sources["survey"], codebook, KEY)
+    assert out["stakeholder_group"].tolist() == ["employer", "support_organization"]
+
+
+def test_numbers_and_dates_are_typed(codebook):
+    frame = pd.DataFrame({"entry_id": ["F-1", "F-2"], "fiscal_year": ["2018-19", "2018-19"],
+                          "date": ["2018-04-01", "2019-03-31"], "recipient": ["A", "B"],
+                          "entry_type": ["agreement", "Dépense"],
+                          "amount_cad": ["1,700,000", "12 345,50"]}, dtype="string")
+    frame.insert(0, ingest.ROW, [2, 3])
+    out, _ = clean.clean_source(frame, "funding", codebook.sources["funding"], codebook, KEY)
+    assert out["amount_cad"].tolist() == [1_700_000.0, 12_345.5]
+    assert out["date"].tolist() == [pd.Timestamp("2018-04-01"), pd.Timestamp("2019-03-31")]
+    assert out["entry_type"].tolist() == ["agreement", "expenditure"]
+
+
+# -- pseudonyms and identifying columns ---------------------------------------------------------
+
+def test_pseudonym_is_a_keyed_hash_of_the_normalized_identifier():
+    import hashlib
+    import hmac
+
+    # HMAC-SHA256 as specified by RFC 2104, computed here independently of mwsn
+    expected = "P-" + hmac.new(KEY, b"maria@example.org", hashlib.sha256).hexdigest()[:12]
+    assert clean.pseudonym(" Maria@Example.org ", KEY) == expected
+    assert clean.pseudonym("maria@example.org", b"another key") != expected
+
+
+def test_identifying_columns_are_dropped_and_the_respondent_pseudonymized(codebook):
+    frame = _survey([{"response_id": "R_1"}])
+    frame["first_name"], frame["last_name"], frame["ip_address"] = "Maria", "Santos", "203.0.113.9"
+    out, log = clean.clean_source(frame, "survey", codebook.sources["survey"], codebook, KEY)
+    assert {"first_name", "last_name", "ip_address", "email"}.isdisjoint(out.columns)
+    assert {"first_name", "last_name", "ip_address"} <= set(log.dropped_columns)
+    assert out["participant"].iloc[0] == clean.pseudonym("a@example.org", KEY)
+    assert ingest.ROW not in out.columns and ingest.FILE not in out.columns
+
+
+# -- scrubbing ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("write to maria.santos+work@example.co.uk today", "write to [EMAIL] today"),
+    ("call 604-555-0142 now", "call [PHONE] now"),
+    ("call (778) 555-0142 now", "call [PHONE] now"),
+    ("call +1 604 555 0142 now", "call [PHONE] now"),
+    ("call 1-800-555-0199 now", "call [PHONE] now"),
+    ("llamar +52 55 5555 0142 hoy", "llamar [PHONE] hoy"),
+    ("appeler le +33 1 23 45 67 89", "appeler le [PHONE]"),
+    ("ring +44 20 7946 0958", "ring [PHONE]"),
+    ("my SIN is 046 454 286.", "my SIN is [SIN]."),
+    ("NAS 046-454-286", "NAS [SIN]"),
+    ("see https://www.example.org/maria-santos?x=1 and www.example.ca", "see [URL] and [URL]"),
+    ("visit example.org/help", "visit [URL]"),
+])
+def test_scrub_replaces_identifiers_by_visible_tags(text, expected):
+    assert clean.scrub(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Between 2018-2020 we met 12 times, on 2019-10-01 with 1,234 workers.",
+    "The $3,400,000 budget covered 3 recipients.",
+    "Meetings 4 and 5 were in March 2019.",
+])
+def test_scrub_leaves_dates_amounts_and_counts_alone(text):
+    assert clean.scrub(text) == text
+
+
+def test_scrub_names_from_the_datas_own_name_columns(codebook):
+    names = {"Maria", "Santos", "Dela Cruz", "Maria Santos", "José Reyes", "José", "Reyes"}
+    text = "Maria Santos helped me; ask maria or JOSÉ, or Ms. Dela Cruz. Santos said so."
+    assert clean.scrub(text, names) == (
+        "[NAME] helped me; ask [NAME] or [NAME], or Ms. [NAME]. [NAME] said so.")
+
+
+def test_names_from_one_source_are_scrubbed_from_every_source(codebook):
+    survey = _survey([{"response_id": "R_1", "comments": "Grace Tremblay told me about it"}])
+    excerpts = pd.DataFrame({
+        "excerpt_id": ["EX-1"], "session_id": ["INT-01"], "line_of_evidence": ["interview"],
+        "participant_name": ["Grace Tremblay"], "participant_email": ["g@example.org"],
+        "stakeholder_group": ["employer"], "coder": ["A"], "code": ["x"], "swot": ["strength"],
+        "text": ["fine"]}, dtype="string")
+    excerpts.insert(0, ingest.ROW, [2])
+    cleaned, _ = clean.clean_all({"survey": survey, "excerpts": excerpts}, codebook, KEY)
+    assert cleaned["survey"]["comments"].tolist() == ["[NAME] told me about it"]
+
+
+# -- end to end: nothing identifying leaves 01_clean -------------------------------------------
+
+@pytest.mark.integration
+def test_planted_pii_appears_nowhere_under_processed_data_or_reports(bc_run):
+    import re
+
+    raw = ingest.read_qualtrics(bc_run / "data/raw/bc/survey_export.csv")
+    excerpts = ingest.read_csv(bc_run / "data/raw/bc/coded_excerpts.csv")
+    full_names = {f"{f} {l}" for f, l in zip(raw["RecipientFirstName"], raw["RecipientLastName"])}
+    needles = {v for v in [*raw["RecipientEmail"], *raw["RecipientLastName"], *raw["IPAddress"],
+                           *raw["LocationLatitude"], *excerpts["participant_email"],
+                           *excerpts["participant_name"], *full_names] if len(v) > 3}
+    planted = " ".join([*raw["comments"], *excerpts["text"]])
+    patterns = {
+        "e-mail": r"[\w.+-]+@example\.(?:org|com|ca)",
+        "URL": r"example\.org/[a-z]",
+        "SIN": r"\b9\d\d \d\d\d \d\d\d\b",
+        "phone": r"555-01\d\d|\+52 55 5555",
+    }
+    # the synthetic data does plant every kind, so finding none below means it was removed
+    for kind, pattern in patterns.items():
+        assert re.search(pattern, planted), kind
+    assert len(needles) > 100
+    texts = {}
+    for path in (bc_run / "data/processed/bc").glob("*.parquet"):
+        table = pd.read_parquet(path)
+        assert {"email", "first_name", "last_name", "ip_address", "latitude",
+                "participant_name", "participant_email"}.isdisjoint(table.columns), path
+        texts[path] = table.to_csv()
+    for path in (bc_run / "reports").rglob("*"):
+        if path.suffix in (".html", ".ipynb", ".json", ".csv", ".txt"):
+            texts[path] = path.read_text(encoding="utf-8")
+    assert len(texts) > 5
+    for path, text in texts.items():
+        for needle in needles:
+            assert not re.search(rf"(?<![\w/+=]){re.escape(needle)}(?![\w/+=])", text), (
+                path, needle)
+        for kind, pattern in patterns.items():
+            assert not re.search(pattern, text), (path, kind)

@@ -1,0 +1,113 @@
+"""Small-cell suppression, complementary suppression of totals, and the disclosure check."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mwsn import privacy
+from mwsn.errors import DisclosureError
+
+
+def _participation() -> pd.DataFrame:
+    # hand-made: who took part, by stakeholder group and line of evidence, with row totals
+    table = pd.DataFrame({
+        "stakeholder_group": ["employer", "government", "migrant_worker", "support_org"],
+        "survey": [6, 6, 18, 14], "interview": [4, 6, 0, 8], "focus_group": [0, 0, 12, 0]})
+    table["total"] = table[["survey", "interview", "focus_group"]].sum(axis=1)
+    return table
+
+
+LINES = ["survey", "interview", "focus_group"]
+
+
+def _revealed(shown: pd.DataFrame, original: pd.DataFrame, row_total: str) -> list:
+    """Suppressed cells that a row total minus the shown cells gives back exactly."""
+    found = []
+    for i in range(len(shown)):
+        row = shown.iloc[i]
+        hidden = [c for c in LINES if pd.isna(row[c])]
+        if len(hidden) == 1 and pd.notna(row[row_total]):
+            back = row[row_total] - sum(row[c] for c in LINES if c not in hidden)
+            if back == original.iloc[i][hidden[0]]:
+                found.append((i, hidden[0]))
+    return found
+
+
+def test_counts_below_min_cell_are_blanked_and_zero_kept():
+    shown = privacy.suppress(_participation(), LINES + ["total"], 5)
+    assert pd.isna(shown.loc[0, "interview"])
+    assert shown.loc[0, "focus_group"] == 0
+    assert shown.loc[2, "survey"] == 18
+
+
+def test_row_total_would_give_a_suppressed_cell_back_without_complementary_suppression():
+    table = _participation()
+    shown = privacy.suppress(table, LINES + ["total"], 5)
+    # employer: total 10 - survey 6 = interview 4
+    assert _revealed(shown, table, "total") == [(0, "interview")]
+
+
+def test_complementary_suppression_protects_the_row_total():
+    table = _participation()
+    shown = privacy.suppress(table, LINES + ["total"], 5, row_total="total")
+    assert _revealed(shown, table, "total") == []
+    # the smallest other non-zero cell of the employer row goes too; the total stays
+    assert pd.isna(shown.loc[0, "survey"]) and shown.loc[0, "total"] == 10
+    # rows without a small cell are untouched
+    assert shown.loc[3, LINES + ["total"]].tolist() == [14, 8, 0, 22]
+
+
+def test_total_is_blanked_when_no_other_cell_can_be():
+    table = pd.DataFrame({"group": ["a"], "survey": [3], "interview": [0], "total": [3]})
+    shown = privacy.suppress(table, ["survey", "interview", "total"], 5, row_total="total")
+    assert pd.isna(shown.loc[0, "survey"]) and pd.isna(shown.loc[0, "total"])
+
+
+def test_total_row_over_groups_is_protected_within_each_item():
+    table = pd.DataFrame({
+        "item": ["q1"] * 4 + ["q2"] * 4,
+        "group": ["all", "employer", "government", "worker"] * 2,
+        "n": [30, 3, 9, 18, 30, 10, 9, 11],
+        "agree_pct": [0.5, 0.3, 0.4, 0.6, 0.5, 0.5, 0.5, 0.5]})
+    shown = privacy.suppress(table, ["n"], 5, derived=["agree_pct"],
+                             total_rows=("group", "all", ["item"]))
+    q1 = shown[shown["item"] == "q1"].set_index("group")
+    assert pd.isna(q1.loc["employer", "n"]) and pd.isna(q1.loc["government", "n"])
+    assert pd.isna(q1.loc["employer", "agree_pct"])
+    assert q1.loc["all", "n"] == 30 and q1.loc["worker", "n"] == 18
+    assert shown[shown["item"] == "q2"]["n"].notna().all()
+
+
+def test_no_suppressed_cell_can_be_recovered_from_any_shown_sum():
+    # exhaustive over small tables: every row sum with one hidden cell is protected
+    for cells in itertools.product([0, 2, 6], repeat=3):
+        table = pd.DataFrame({"g": ["x"], "survey": [cells[0]], "interview": [cells[1]],
+                              "focus_group": [cells[2]]})
+        table["total"] = sum(cells)
+        shown = privacy.suppress(table, LINES + ["total"], 5, row_total="total")
+        assert _revealed(shown, table, "total") == [], cells
+        assert not ((shown[LINES + ["total"]] > 0) & (shown[LINES + ["total"]] < 5)).any().any()
+
+
+def test_derived_values_on_a_suppressed_row_are_blanked():
+    table = pd.DataFrame({"item": ["a", "b"], "n": [4, 40], "agree": [3, 30],
+                          "agree_pct": [0.75, 0.75]})
+    shown = privacy.suppress(table, ["n", "agree"], 5, derived=["agree_pct"])
+    assert pd.isna(shown.loc[0, "agree_pct"]) and shown.loc[1, "agree_pct"] == 0.75
+
+
+def test_disclosure_check_refuses_an_unsuppressed_small_count():
+    table = pd.DataFrame({"group": ["a"], "n": [3]})
+    with pytest.raises(DisclosureError, match="below 5"):
+        privacy.check_disclosure(table, ["n"], 5, "t")
+    privacy.check_disclosure(privacy.suppress(table, ["n"], 5), ["n"], 5, "t")
+
+
+def test_suppression_keeps_the_row_order_and_index():
+    table = _participation().set_index(np.array([10, 20, 30, 40]))
+    shown = privacy.suppress(table, LINES + ["total"], 5, row_total="total")
+    assert shown.index.tolist() == [10, 20, 30, 40]
