@@ -104,12 +104,18 @@ def test_numbers_and_dates_are_typed(codebook):
 
 def test_pseudonym_is_a_keyed_hash_of_the_normalized_identifier():
     import hashlib
-    import hmac
 
-    # HMAC-SHA256 as specified by RFC 2104, computed here independently of mwsn
-    expected = "P-" + hmac.new(KEY, b"maria@example.org", hashlib.sha256).hexdigest()[:12]
+    # keyed BLAKE2b (RFC 7693), 8-byte digest, computed here with the standard library
+    expected = "P-" + hashlib.blake2b(b"maria@example.org", key=KEY, digest_size=8).hexdigest()
     assert clean.pseudonym(" Maria@Example.org ", KEY) == expected
     assert clean.pseudonym("maria@example.org", b"another key") != expected
+    frame = pd.Series([" Maria@Example.org ", "maria@example.org", None], dtype="string")
+    assert clean.pseudonyms(frame, KEY).tolist()[:2] == [expected, expected]
+    assert pd.isna(clean.pseudonyms(frame, KEY).iloc[2])
+
+
+def test_long_keys_are_accepted():
+    assert clean.pseudonym("a@example.org", b"k" * 200).startswith("P-")
 
 
 def test_identifying_columns_are_dropped_and_the_respondent_pseudonymized(codebook):

@@ -14,7 +14,6 @@ Every rule works on a column's distinct values (mapped back with
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +33,7 @@ SIN = re.compile(r"(?<![\w+.-])\d{3}[ -]?\d{3}[ -]?\d{3}(?![\w-])")
 # a run of digits with phone punctuation; kept only if it has 7 to 15 digits (see _phone)
 PHONE = re.compile(r"(?<![\w+])(?:\+|\b00)?\(?\d[\d\s().-]{5,}\d(?!\w)")
 _NOT_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}\s*[-/]\s*\d{2,4}|\d{1,6}")
+_DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")  # anything a SIN or phone number could be
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 TAGS = ("[EMAIL]", "[URL]", "[SIN]", "[PHONE]", "[NAME]")
 
@@ -50,22 +50,52 @@ class CleaningLog:
     dropped_columns: list[str] = field(default_factory=list)
 
 
-def map_distinct(values: pd.Series, function, dtype=None) -> pd.Series:
-    """``function`` applied once per distinct value, mapped back to every row (NA stays NA)."""
+def map_distinct(values: pd.Series, function, dtype=None, missing=None) -> pd.Series:
+    """``function`` applied once per distinct value, spread back to every row.
+
+    A missing value (NA) gets ``missing`` without calling ``function``. A
+    categorical column costs one call per category.
+    """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = [function(v) for v in uniques]
-    if dtype:
-        table = pd.array([*mapped, None], dtype=dtype)
+    distinct = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
+    mapped = [function(v) for v in distinct]
+    if dtype:  # index -1 (missing) takes the last entry
+        table = pd.array([*mapped, missing], dtype=dtype)
     else:
         table = np.empty(len(mapped) + 1, dtype=object)
         table[:-1] = mapped
-    return pd.Series(table[codes], index=values.index, dtype=dtype)
+        table[-1] = missing
+    return pd.Series(table.take(codes) if dtype else table[codes], index=values.index,
+                     dtype=dtype)
+
+
+def _answer(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else (
+        str(value).strip())
+
+
+def _mac_key(key: bytes) -> bytes:
+    # BLAKE2b takes keys of up to 64 bytes: a longer secret is hashed down to 32
+    return key if len(key) <= 64 else hashlib.blake2b(key, digest_size=32).digest()
 
 
 def pseudonym(value: str, key: bytes) -> str:
-    """Keyed hash (HMAC-SHA256) of a normalized identifier: same person, same pseudonym."""
-    normalized = str(value).strip().casefold().encode("utf-8")
-    return "P-" + hmac.digest(key, normalized, hashlib.sha256).hex()[:12]
+    """Keyed hash of a normalized identifier: same person and key, same pseudonym.
+
+    BLAKE2b in its keyed mode (a message authentication code, RFC 7693), 8
+    bytes shown as 16 hex digits: without the key nobody can recompute or
+    reverse it. Chosen over HMAC-SHA256 for speed (one C call per person).
+    """
+    normalized = str(value).strip().lower().encode("utf-8")
+    return "P-" + hashlib.blake2b(normalized, key=_mac_key(key), digest_size=8).hexdigest()
+
+
+def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
+    """:func:`pseudonym` of every value, computed once per distinct value."""
+    key = _mac_key(key)
+    normalized = values.astype("string").str.strip().str.lower()
+    return map_distinct(normalized, lambda v: "P-" + hashlib.blake2b(
+        v.encode("utf-8"), key=key, digest_size=8).hexdigest(), dtype="string")
 
 
 def _phone(match: re.Match) -> str:
@@ -112,10 +142,13 @@ def scrub(text: str, names: set[str] | frozenset[str] = frozenset()) -> str:
     """
     if not isinstance(text, str) or not text:
         return text
-    text = EMAIL.sub("[EMAIL]", text)
-    text = URL.sub("[URL]", text)
-    text = SIN.sub("[SIN]", text)
-    text = PHONE.sub(_phone, text)
+    if "@" in text:
+        text = EMAIL.sub("[EMAIL]", text)
+    if "." in text:
+        text = URL.sub("[URL]", text)
+    if _DIGITS.search(text):
+        text = SIN.sub("[SIN]", text)
+        text = PHONE.sub(_phone, text)
     if names:
         folded = frozenset(n.casefold() for n in names)
         text = _names(text, folded, max(len(n.split()) for n in folded))
@@ -162,20 +195,23 @@ def keep_latest_complete(frame: pd.DataFrame, spec: SourceSpec):
     """One record per record key, then one submission per respondent: the latest complete
     one (else the latest). Returns the frame and how many rows were dropped."""
     before = len(frame)
+    by_person = bool(spec.respondent and spec.timestamp and spec.respondent in frame.columns)
     keys = [k for k in spec.record if k in frame.columns]
-    if keys:
+    if keys and not by_person:  # one record's repeats are also one person's: kept once below
         frame = frame.drop_duplicates(subset=keys, keep="first")
-    if spec.respondent and spec.timestamp and spec.respondent in frame.columns:
-        key = frame[spec.respondent].astype("string").str.strip().str.casefold()
-        complete = (parse_booleans(frame[spec.complete]).fillna(False)
-                    if spec.complete in frame.columns
-                    else pd.Series(True, index=frame.index))
-        order = pd.DataFrame({"key": key, "complete": complete.astype(bool),
-                              "when": parse_datetimes(frame[spec.timestamp]),
-                              ROW: frame[ROW]})
-        order = order.sort_values(["key", "complete", "when", ROW], na_position="first")
-        kept = order.drop_duplicates("key", keep="last").index
-        frame = frame.loc[frame.index.isin(kept)]
+    if by_person:
+        person, _ = pd.factorize(frame[spec.respondent].astype("string").str.strip().str.lower())
+        complete = (parse_booleans(frame[spec.complete]).fillna(False).to_numpy(dtype=bool)
+                    if spec.complete in frame.columns else np.ones(len(frame), dtype=bool))
+        when = parse_datetimes(frame[spec.timestamp]).to_numpy(dtype="datetime64[us]")
+        when = np.where(np.isnat(when), np.iinfo(np.int64).min, when.astype(np.int64))
+        # sorted by person, then complete last, then latest last, then file order last
+        order = np.lexsort((frame[ROW].to_numpy(), when, complete, person))
+        last = np.ones(len(order), dtype=bool)
+        last[:-1] = person[order][1:] != person[order][:-1]
+        keep = np.zeros(len(frame), dtype=bool)
+        keep[order[last]] = True
+        frame = frame[keep]
     return frame, before - len(frame)
 
 
@@ -191,28 +227,27 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> pd.Data
     """
     out = pd.DataFrame(index=frame.index)
     for var in spec.variables:
-        if var.name not in frame.columns:
+        if var.name not in frame.columns or var.pii == "drop":
             continue
         raw = frame[var.name]
         if var.type == "likert":
             scale = codebook.scales[var.scale]
 
-            def parse(v, scale=scale):
-                v = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-                return scale.parse(v) if v.strip() else (None, "not_asked")
+            def parse(value, scale=scale):
+                value = _answer(value)
+                return scale.parse(value) if value else (None, "not_asked")
 
-            text = raw.astype("string").fillna("")
-            out[var.name] = map_distinct(text, lambda v, f=parse: f(v)[0], dtype="Int8")
-            out[f"{var.name}_missing"] = map_distinct(text, lambda v, f=parse: f(v)[1],
-                                                      dtype="string")
+            out[var.name] = map_distinct(raw, lambda v, f=parse: f(v)[0], dtype="Int8")
+            out[f"{var.name}_missing"] = map_distinct(raw, lambda v, f=parse: f(v)[1],
+                                                      dtype="string", missing="not_asked")
         elif var.type == "category":
             out[var.name] = map_distinct(
-                raw.astype("string"),
-                lambda v, c=var.values: codebook.parse_category(c, v) if v.strip() else None,
-                dtype="string")
+                raw, lambda v, c=var.values: codebook.parse_category(c, _answer(v))
+                if _answer(v) else None, dtype="string")
         elif var.type == "multi":
-            tokens = map_distinct(raw.astype("string").fillna(""), lambda v: frozenset(
-                codebook.parse_category(var.values, t) for t in v.split()))
+            tokens = map_distinct(raw, lambda v: frozenset(
+                codebook.parse_category(var.values, t) for t in _answer(v).split()),
+                missing=frozenset())
             for code in codebook.category_codes(var.values):
                 out[f"{var.name}_{code}"] = map_distinct(tokens, lambda s, c=code: c in s,
                                                          dtype="boolean")
@@ -239,16 +274,14 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
     names = frozenset(known_names(frame, spec) if names is None else names)
     frame, log.declined_consent = drop_declined(frame, spec, codebook)
     frame, log.duplicates_dropped = keep_latest_complete(frame, spec)
-    out = recode(frame, spec, codebook)
+    out = recode(frame, spec, codebook)  # leaves out the columns to drop
+    log.dropped_columns = [v.name for v in spec.variables
+                           if v.pii == "drop" and v.name in frame.columns]
     for var in spec.variables:
         if var.name not in out.columns:
             continue
-        if var.pii == "drop":
-            out = out.drop(columns=var.name)
-            log.dropped_columns.append(var.name)
-        elif var.pii == "pseudonymize":
-            out[var.name] = map_distinct(out[var.name], lambda v: pseudonym(v, key),
-                                         dtype="string")
+        if var.pii == "pseudonymize":
+            out[var.name] = pseudonyms(out[var.name], key)
         elif var.pii == "scrub":
             out[var.name] = _scrub_column(out[var.name], names)
     if spec.respondent and spec.respondent in out.columns:

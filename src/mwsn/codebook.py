@@ -148,6 +148,16 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip()
 
 
+def per_category(values: pd.Series, parse) -> pd.Series | None:
+    """``parse`` applied to a categorical column's categories only, then spread to its rows
+    (None if ``values`` is not categorical)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return None
+    parsed = parse(pd.Series(values.cat.categories))
+    out = pd.api.extensions.take(parsed.array, values.cat.codes.to_numpy(), allow_fill=True)
+    return pd.Series(out, index=values.index)
+
+
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Numbers written as text → floats (NaN where not a number).
 
@@ -155,41 +165,62 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     no-break or narrow no-break space), ``1.234,5``; a lone decimal comma
     (``2,5``) is a decimal. Blank stays NaN.
     """
+    if (spread := per_category(values, parse_numbers)) is not None:
+        return spread.astype("float64")
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64")
     text = _text(values).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
     grouped = text.str.fullmatch(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fillna(False)
     european = ~grouped & (text.str.fullmatch(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+")
                            | text.str.fullmatch(r"[-+]?\d+,\d+")).fillna(False)
-    text = text.mask(grouped, text.str.replace(",", "", regex=False))
-    text = text.mask(european, text.str.replace(".", "", regex=False)
-                     .str.replace(",", ".", regex=False))
+    if grouped.any():
+        text = text.mask(grouped, text.str.replace(",", "", regex=False))
+    if european.any():
+        text = text.mask(european, text.str.replace(".", "", regex=False)
+                         .str.replace(",", ".", regex=False))
     return pd.to_numeric(text.replace("", pd.NA), errors="coerce").astype("float64")
+
+
+#: date formats tried first, in C (pyarrow), before pandas' slower guessing
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M")
 
 
 def parse_datetimes(values: pd.Series) -> pd.Series:
     """Dates or date-times written as text → timestamps (NaT where not a date)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
-    text = _text(values.astype("string")).replace("", pd.NA)
-    out = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    if (spread := per_category(values, parse_datetimes)) is not None:
+        return spread.astype("datetime64[us]")
+    text = _text(values).replace("", pd.NA)
+    arrow = pa.array(text.array, type=pa.string()) if len(text) else pa.array([], pa.string())
+    found = pa.nulls(len(arrow), pa.timestamp("us"))
+    for fmt in DATE_FORMATS:
+        parsed = pc.strptime(arrow, format=fmt, unit="us", error_is_null=True)
+        found = pc.coalesce(found, parsed)
+    out = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).astype(
+        "datetime64[us]")
     rest = out.isna() & text.notna()
     if rest.any():
-        out = out.astype("datetime64[us]")
-        out[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed")
+        out[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed").astype(
+            "datetime64[us]")
     return out
 
 
 def parse_booleans(values: pd.Series) -> pd.Series:
     """``True``/``False``, ``1``/``0``, ``yes``/``no`` (and French) → boolean (NA if neither)."""
+    if (spread := per_category(values, parse_booleans)) is not None:
+        return spread.astype("boolean")
     if pd.api.types.is_bool_dtype(values):
         return values.astype("boolean")
     if pd.api.types.is_numeric_dtype(values):
         values = values.astype("Int64").astype("string")
     text = _text(values).str.lower()
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    out[text.isin(TRUE).fillna(False)] = True
-    out[text.isin(FALSE).fillna(False)] = False
+    out[text.isin(TRUE).fillna(False).to_numpy(dtype=bool)] = True
+    out[text.isin(FALSE).fillna(False).to_numpy(dtype=bool)] = False
     return out
 
 

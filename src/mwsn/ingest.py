@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -68,7 +69,7 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(Problem(str(path), "file not found: put the export here or fix "
                                  "sources.<name>.file in the params file"))
     data = path.read_bytes()
-    if not data.strip():
+    if len(data) <= 65536 and not data.strip():
         raise InputError(Problem(str(path), "the file is empty: export the data again"))
     return data
 
@@ -103,12 +104,28 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
                 file, f"undecodable text: byte 0x{data[exc2.start]:02x} is neither UTF-8 nor "
                 "Windows-1252: save the file again as UTF-8 CSV",
                 row=_line_of(data, exc2.start))) from None
-    bad = _CONTROL.search(text)
+    bad = _CONTROL.search(text, 0, 1 << 20)  # binary content shows at the start
     if bad:
         raise InputError(Problem(file, "undecodable text: it holds control characters, so it is "
                                  "probably binary or damaged: export it again as CSV",
                                  row=_line_of(text, bad.start())))
     return text, encoding
+
+
+def open_text(path: Path) -> tuple[bytes, str, str]:
+    """A text export as UTF-8 bytes (BOM removed), the encoding it was in, and the decoded
+    text of its first MiB (for the header and the delimiter). The whole file is decoded
+    once to check it; the full text is not kept, to spare memory on large exports."""
+    raw = read_bytes(path)
+    text, encoding = decode(raw, str(path))
+    if encoding == "utf-8":
+        utf8 = raw
+    elif encoding == "utf-8-sig":
+        utf8 = raw[3:]
+    else:
+        utf8 = text.encode("utf-8")
+    head = text[:1 << 20]
+    return utf8, encoding, head
 
 
 def sniff_delimiter(text: str) -> str:
@@ -143,13 +160,19 @@ def sniff_delimiter(text: str) -> str:
 
 def _header(text: str, delimiter: str, rows: int) -> tuple[list[list[str]], int]:
     """The first ``rows`` records and the number of physical lines they take."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = []
-    for record in reader:
-        records.append(record)
-        if len(records) == rows:
-            break
-    return records, reader.line_num
+    size = 1 << 16
+    while True:  # read from a prefix: a whole large export need not be copied
+        reader = csv.reader(io.StringIO(text[:size], newline=""), delimiter=delimiter)
+        records = []
+        for record in reader:
+            records.append(record)
+            if len(records) == rows:
+                break
+        # complete when the reader stopped before the prefix's last line, which may be cut
+        complete = len(records) == rows and reader.line_num < text.count("\n", 0, size)
+        if complete or size >= len(text):
+            return records, reader.line_num
+        size *= 4
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -178,27 +201,26 @@ def _record_lines(text: str, delimiter: str, skip_lines: int) -> np.ndarray:
 
 
 def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = None,
-                   names: list[str] | None = None) -> pd.DataFrame:
+                   names: list[str] | None = None,
+                   opened: tuple[bytes, str, str] | None = None) -> pd.DataFrame:
     """A delimited text export as text columns, with ``_file`` and ``_row``.
 
     ``header_rows`` records of header come before the data; the first gives the
     column names unless ``names`` are given. Parsing is done by pyarrow (fast,
-    quoted line breaks allowed); row numbers are physical lines.
+    quoted line breaks allowed); row numbers are physical lines. ``opened`` is
+    what :func:`open_text` returned, when the caller has it already.
     """
     file = str(path)
-    raw = read_bytes(path)
-    text, encoding = decode(raw, file)
-    delimiter = delimiter or sniff_delimiter(text)
-    header, header_lines = _header(text, delimiter, header_rows)
+    utf8, encoding, head = opened or open_text(path)
+    delimiter = delimiter or sniff_delimiter(head)
+    header, header_lines = _header(head if len(head) < 1 << 20 else utf8.decode("utf-8"),
+                                   delimiter, header_rows)
     if len(header) < header_rows:
         raise InputError(Problem(file, f"the file ends within its {header_rows} header row(s): "
                                  "export it again with its data", row=header_lines))
     names = _unique_names(names or header[0])
     width = len(names)
-    # pyarrow parses UTF-8 bytes: the file's own when it is UTF-8, else the decoded text's
-    utf8 = raw if encoding.startswith("utf-8") else text.encode("utf-8")
-    del raw
-    start = 3 if utf8.startswith(b"\xef\xbb\xbf") else 0
+    start = 0
     for _ in range(header_lines):
         start = utf8.find(b"\n", start) + 1 or len(utf8)
     body = pa.py_buffer(utf8).slice(start)
@@ -211,8 +233,9 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     try:
         table = pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=True,
-                                           block_size=1 << 24),
+            # one thread: on a small shared machine threads cost more than they give
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False,
+                                           block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
@@ -224,10 +247,10 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
         raise InputError(Problem(file, f"not a readable {delimiter!r}-delimited file ({exc}): "
                                  "export it again as CSV")) from None
     if ragged:
-        problems = _ragged_problems(text, delimiter, header_lines, width, file)
+        problems = _ragged_problems(utf8.decode("utf-8"), delimiter, header_lines, width, file)
         raise InputError(problems or Problem(file, f"{len(ragged)} record(s) do not have the "
                                              f"{width} fields of the header: export it again"))
-    frame = table.to_pandas()
+    frame = _compact(table).to_pandas()
     if frame.columns.tolist() != names:
         frame.columns = names
     n = len(frame)
@@ -236,11 +259,23 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     if physical == header_lines + n and not blank_lines:
         rows = np.arange(header_lines + 1, header_lines + 1 + n, dtype=np.int64)
     else:
-        rows = _record_lines(text, delimiter, header_lines)
+        rows = _record_lines(utf8.decode("utf-8"), delimiter, header_lines)
     frame.insert(0, ROW, rows)
     frame.insert(0, FILE, file)
     frame.attrs.update(encoding=encoding, delimiter=delimiter, header=header)
     return frame
+
+
+def _compact(table: pa.Table) -> pa.Table:
+    """Columns with few distinct values (answers, codes) as categories: less memory, and
+    checking or recoding them then costs one step per distinct value, not per row."""
+    columns = []
+    for column in table.columns:
+        sample = column.slice(0, 10_000)
+        if len(column) >= 1000 and pc.count_distinct(sample).as_py() <= max(50, len(sample) // 20):
+            column = pc.dictionary_encode(column)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
 
 
 def _ragged_problems(text: str, delimiter: str, skip_lines: int, width: int,
@@ -274,9 +309,9 @@ def read_qualtrics(path: Path) -> pd.DataFrame:
     trailing comma. Question texts are kept in ``frame.attrs["labels"]``.
     """
     file = str(path)
-    text, _ = decode(read_bytes(path), file)
-    delimiter = sniff_delimiter(text)
-    header, _ = _header(text, delimiter, 3)
+    opened = open_text(path)
+    delimiter = sniff_delimiter(opened[2])
+    header, _ = _header(opened[2], delimiter, 3)
     if len(header) < 2:
         raise InputError(Problem(file, "not a Qualtrics export: it needs a row of column names "
                                  "and a row of question texts; export it again from Qualtrics",
@@ -284,7 +319,7 @@ def read_qualtrics(path: Path) -> pd.DataFrame:
     new = len(header) == 3 and all(c.strip().startswith("{") for c in header[2] if c.strip())
     new = new and any("ImportId" in c for c in header[2])
     if new:
-        frame = read_delimited(path, header_rows=3, delimiter=delimiter)
+        frame = read_delimited(path, header_rows=3, delimiter=delimiter, opened=opened)
         names, labels = header[0], header[1]
         import_ids = {}
         for name, cell in zip(names, header[2]):
@@ -299,11 +334,12 @@ def read_qualtrics(path: Path) -> pd.DataFrame:
         names = [QUALTRICS_LEGACY_NAMES.get(label.strip(), label.strip())
                  if re.fullmatch(r"V\d+", name.strip()) else name
                  for name, label in zip(names, labels + [""] * len(names))]
-        frame = read_delimited(path, header_rows=2, delimiter=delimiter, names=names)
+        frame = read_delimited(path, header_rows=2, delimiter=delimiter, names=names,
+                               opened=opened)
     frame.attrs["labels"] = dict(zip(_unique_names(names), labels))
     # a trailing delimiter on every line makes an unnamed, empty last column
     empty = [c for c in frame.columns if c.startswith("column_") and
-             (frame[c].astype(str).str.strip() == "").all()]
+             (frame[c].astype("string").str.strip() == "").all()]
     return frame.drop(columns=empty)
 
 

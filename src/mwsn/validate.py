@@ -36,55 +36,76 @@ from mwsn.errors import InputError, Problem
 MAX_ROWS_PER_PROBLEM = 20
 
 
-def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
-    """Codes of each row into the column's distinct values, those values as stripped text,
-    and which distinct values are blank."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    text = pd.Series(uniques).astype("string").str.strip()
+def _domain(values: pd.Series, by_value: bool) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """The values to judge and, for each row, which of them it holds.
+
+    A categorical column is judged once per category; a column judged one
+    value at a time in Python (``by_value``: Likert, category, true/false) is
+    factorized first; any other column (numbers, dates) is judged row by row
+    with vectorized parsers. Returns row → value codes (-1 for missing), the
+    values as stripped text, and which values are blank.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), pd.Series(values.cat.categories)
+    elif by_value:
+        codes, found = pd.factorize(values, use_na_sentinel=True)
+        uniques = pd.Series(found)
+    else:
+        codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
+    text = uniques.astype("string").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
     return codes, text, blank
 
 
-def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, raw: pd.Series,
-                codebook: Codebook) -> dict[int, str]:
-    """Distinct values (by position) that are not valid for ``var``, with why."""
-    bad: dict[int, str] = {}
-    filled = np.flatnonzero(~blank)
+def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray,
+                codebook: Codebook) -> tuple[np.ndarray, object]:
+    """Which values (by position in ``text``) are not valid for ``var``, and a function
+    giving the message for one of them."""
+    bad = np.zeros(len(text), dtype=bool)
+    filled = ~blank
     if var.type == "likert":
         scale = codebook.scales[var.scale]
         allowed = ", ".join(scale.labels("en"))
-        for i in filled:
-            if scale.parse(text.iat[i]) is None:
-                bad[i] = (f"{text.iat[i]!r} is not on the {var.scale} scale ({allowed}, or a "
-                          "missing code such as Don't know): correct it or add it to the codebook")
-    elif var.type in ("category", "multi"):
+        bad = filled & np.array([scale.parse(v) is None if isinstance(v, str) else True
+                                 for v in text.fillna("")], dtype=bool)
+        return bad, lambda i: (f"{text.iat[i]!r} is not on the {var.scale} scale ({allowed}, or "
+                               "a missing code such as Don't know): correct it or add it to the "
+                               "codebook")
+    if var.type in ("category", "multi"):
         allowed = ", ".join(c.code for c in codebook.categories[var.values])
-        for i in filled:
-            answers = text.iat[i].split() if var.type == "multi" else [text.iat[i]]
-            unknown = [a for a in answers if codebook.parse_category(var.values, a) is None]
-            if unknown:
-                bad[i] = (f"{' '.join(unknown)!r} is not a known {var.values} (known: {allowed}): "
-                          "correct it or add it to the codebook")
-    elif var.type == "number":
-        numbers = parse_numbers(raw).to_numpy(dtype="float64")
-        for i in filled[np.isnan(numbers[filled])]:
-            bad[i] = f"{text.iat[i]!r} is not a number: write digits such as 1234 or 1,234.5"
+
+        def unknown(value: str) -> list[str]:
+            answers = value.split() if var.type == "multi" else [value]
+            return [a for a in answers if codebook.parse_category(var.values, a) is None]
+
+        bad = filled & np.array([bool(unknown(v)) for v in text.fillna("")], dtype=bool)
+        return bad, lambda i: (f"{' '.join(unknown(text.iat[i]))!r} is not a known {var.values} "
+                               f"(known: {allowed}): correct it or add it to the codebook")
+    if var.type == "number":
+        numbers = parse_numbers(text).to_numpy(dtype="float64")
+        bad = filled & np.isnan(numbers)
         if var.range:
             low, high = var.range
-            outside = filled[~np.isnan(numbers[filled]) & ((numbers[filled] < low)
-                                                           | (numbers[filled] > high))]
-            for i in outside:
-                bad[i] = (f"{text.iat[i]} is outside the allowed range {low:g} to {high:g}: "
-                          "correct it")
-    elif var.type in ("date", "datetime"):
-        dates = parse_datetimes(raw)
-        for i in filled[dates.isna().to_numpy()[filled]]:
-            bad[i] = f"{text.iat[i]!r} is not a date: write it as 2019-10-01 (or 2019-10-01 14:30)"
-    elif var.type == "boolean":
-        flags = parse_booleans(raw)
-        for i in filled[flags.isna().to_numpy()[filled]]:
-            bad[i] = f"{text.iat[i]!r} is not true/false: write True or False (or 1/0)"
-    return bad
+            outside = filled & ~np.isnan(numbers) & ((numbers < low) | (numbers > high))
+        else:
+            outside = np.zeros(len(text), dtype=bool)
+
+        def why(i: int) -> str:
+            if outside[i]:
+                return (f"{text.iat[i]} is outside the allowed range {low:g} to {high:g}: "
+                        "correct it")
+            return f"{text.iat[i]!r} is not a number: write digits such as 1234 or 1,234.5"
+
+        return bad | outside, why
+    if var.type in ("date", "datetime"):
+        bad = filled & parse_datetimes(text).isna().to_numpy()
+        return bad, lambda i: (f"{text.iat[i]!r} is not a date: write it as 2019-10-01 (or "
+                               "2019-10-01 14:30)")
+    if var.type == "boolean":
+        bad = filled & parse_booleans(text).isna().to_numpy()
+        return bad, lambda i: (f"{text.iat[i]!r} is not true/false: write True or False (or "
+                               "1/0)")
+    return bad, None
 
 
 def _row_problems(frame: pd.DataFrame, positions: np.ndarray, file: str, column: str,
@@ -102,8 +123,8 @@ def _row_problems(frame: pd.DataFrame, positions: np.ndarray, file: str, column:
 def _declined(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> np.ndarray:
     if not spec.consent or spec.consent not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
-    codes, text, _ = _distinct(frame[spec.consent])
-    no = np.array([codebook.parse_category("consent", v) == "no" if pd.notna(v) else False
+    codes, text, _ = _domain(frame[spec.consent], by_value=True)
+    no = np.array([codebook.parse_category("consent", v) == "no" if isinstance(v, str) else False
                    for v in text] + [False], dtype=bool)
     return no[codes]
 
@@ -113,13 +134,16 @@ def _duplicate_records(frame: pd.DataFrame, spec: SourceSpec, file: str,
     keys = [k for k in spec.record if k in frame.columns]
     if not keys or len(keys) < len(spec.record):
         return []
-    key_frame = frame[keys].astype("string")
-    repeated = key_frame.duplicated(keep=False) & key_frame.notna().all(axis=1) & (
-        key_frame.apply(lambda c: c.str.strip() != "").all(axis=1))
+    repeated = frame[keys].duplicated(keep=False).to_numpy().copy()
+    if not repeated.any():
+        return []
+    filled = frame.loc[repeated, keys].astype("string").apply(
+        lambda c: c.str.strip().fillna("") != "").all(axis=1)
+    repeated[np.flatnonzero(repeated)[~filled.to_numpy()]] = False
     if not repeated.any():
         return []
     answers = [c for c in frame.columns if c not in (ingest.FILE, ingest.ROW)]
-    subset = frame.loc[repeated.to_numpy()]
+    subset = frame.loc[repeated]
     distinct = subset.drop_duplicates(subset=answers)
     conflicting = distinct[distinct[keys].duplicated(keep=False)]
     problems = []
@@ -164,8 +188,13 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
     for var in spec.variables:
         if var.name not in frame.columns:
             continue
+        judged = var.type in ("likert", "category", "multi", "number", "date", "datetime",
+                              "boolean") and var.pii != "drop"  # dropped columns go unread
+        if not (var.required or judged):
+            continue
         column = raw_name(var.name)
-        codes, text, blank = _distinct(frame[var.name])
+        codes, text, blank = _domain(frame[var.name], var.type in (
+            "likert", "category", "multi", "boolean"))
         row_blank = np.append(blank, True)[codes]
         if var.required:
             if var.name == spec.consent:
@@ -176,13 +205,12 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                 empty = np.flatnonzero(row_blank & ~declined)
                 hint = "required value is empty: fill it in or remove the row"
             problems += _row_problems(frame, empty, file, column, hint)
-        bad = _bad_values(var, text, blank, pd.Series(text), codebook)
-        if bad:
-            which = np.zeros(len(text) + 1, dtype=bool)
-            which[list(bad)] = True
-            positions = np.flatnonzero(which[codes])
-            problems += _row_problems(frame, positions, file, column,
-                                      lambda p: bad[int(codes[p])])
+        if judged:
+            bad, why = _bad_values(var, text, blank, codebook)
+            if bad.any():
+                positions = np.flatnonzero(np.append(bad, False)[codes])
+                problems += _row_problems(frame, positions, file, column,
+                                          lambda p, why=why: why(int(codes[p])))
     problems += _duplicate_records(frame, spec, file, raw_name)
     return problems
 

@@ -1,0 +1,182 @@
+"""How ingest + validate + clean scale with the number of survey responses.
+
+Writes a SYNTHETIC Qualtrics export of 10^4, 10^5 and 10^6 responses (the
+survey codebook's columns, planted PII in a fifth of the comments, 1% of
+people answering twice), then, for each size in a fresh process, times
+reading it (``ingest.read_source``), checking it (``validate.check_frame``)
+and cleaning it (``clean.clean_source``), and records the peak resident memory.
+Prints ``name: value`` lines (wall-clock and CPU seconds per step, peak
+memory, the machine's load average: wall time on a shared machine depends on
+what else runs); target for 10^6: under 10 s and 2 GB, time growing linearly
+(ratio about 10 per 10x rows).
+
+    .venv/bin/python benchmarks/ingest_scale.py [--sizes 10000 100000 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+PROJECT = Path(__file__).resolve().parents[1]
+AGREEMENT = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+             "Strongly agree", "Don't know"]
+KNOWLEDGE = ["Very low", "Low", "Moderate", "High", "Very high"]
+GROUPS = ["Migrant worker", "Support organization", "Employer", "Government",
+          "Other stakeholder"]
+SECTORS = ["Agriculture", "Caregiving", "Food processing", "Hospitality", "Construction",
+           "Not applicable"]
+FIRST = ["Maria", "José", "Ana", "Juan", "Rosa", "Carlos", "Luz", "Miguel", "Grace", "Paolo"]
+LAST = ["Santos", "Reyes", "Cruz", "Garcia", "Lopez", "Chen", "Singh", "Tremblay", "Roy",
+        "Nguyen"]
+COMMENTS = ["The workshop helped me; write to {email}.", "Please call {name} at 604-555-0142.",
+            "More outreach is needed outside agriculture.", "My SIN is 046 454 286, {name}."]
+
+
+def _pick(rng, options, n, p=None) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(
+        pa.array(rng.choice(len(options), size=n, p=p).astype(np.int32)),
+        pa.array(options)).cast(pa.string())
+
+
+def write_export(path: Path, n: int, seed: int = 1) -> None:
+    """A Qualtrics-style export of ``n`` SYNTHETIC responses, built column-wise."""
+    rng = np.random.default_rng(seed)
+    people = np.arange(n)
+    people[rng.random(n) < 0.01] -= 1  # 1% answer twice: the same person as the row before
+    people[0] = 0
+    first = pc.take(pa.array(FIRST), pa.array(people % len(FIRST)))
+    last = pc.take(pa.array(LAST), pa.array((people // len(FIRST)) % len(LAST)))
+    email = pc.binary_join_element_wise(pc.utf8_lower(first), pc.utf8_lower(last),
+                                        pa.array(people.astype(str)), "")
+    email = pc.binary_join_element_wise(email, pa.scalar("@example.org"), "")
+    seconds = np.sort(rng.integers(0, 60 * 86400, n)).astype("datetime64[s]")
+    recorded = np.datetime64("2019-10-01T09:00:00") + seconds.astype("timedelta64[s]")
+    as_text = lambda t: pc.strftime(pa.array(t), "%Y-%m-%d %H:%M:%S")  # noqa: E731
+    finished = rng.random(n) > 0.02
+    group_index = rng.choice(len(GROUPS), size=n, p=[0.4, 0.25, 0.15, 0.15, 0.05])
+    columns = {
+        "StartDate": as_text(recorded - np.timedelta64(20, "m")),
+        "EndDate": as_text(recorded - np.timedelta64(5, "m")),
+        "Status": pa.array(["IP Address"] * n),
+        "IPAddress": pc.binary_join_element_wise(
+            pa.scalar("203.0.113."), pa.array((people % 254 + 1).astype(str)), ""),
+        "Progress": pa.array(np.where(finished, "100", "35")),
+        "Duration (in seconds)": pa.array(rng.integers(300, 1500, n).astype(str)),
+        "Finished": pa.array(np.where(finished, "True", "False")),
+        "RecordedDate": as_text(recorded),
+        "ResponseId": pc.binary_join_element_wise(
+            pa.scalar("R_"), pa.array(np.char.zfill(np.arange(n).astype(str), 15)), ""),
+        "RecipientLastName": last, "RecipientFirstName": first, "RecipientEmail": email,
+        "ExternalReference": pa.array(["SYNTHETIC"] * n),
+        "LocationLatitude": pa.array(np.round(49 + rng.random(n), 4).astype(str)),
+        "LocationLongitude": pa.array(np.round(-123 + rng.random(n), 4).astype(str)),
+        "DistributionChannel": pa.array(["email"] * n),
+        "UserLanguage": _pick(rng, ["EN", "FR", "ES"], n),
+        "consent": _pick(rng, ["Yes, I agree to take part", "No, I do not agree"], n,
+                         [0.98, 0.02]),
+        "stakeholder_group": pc.take(pa.array(GROUPS), pa.array(group_index)),
+        "sector": _pick(rng, SECTORS, n),
+    }
+    for item in ("know_rights", "info_support", "collaboration", "reporting_support",
+                 "abuse_deterrence", "policy_influence"):
+        answers = _pick(rng, AGREEMENT, n, [0.05, 0.1, 0.15, 0.35, 0.3, 0.05])
+        asked = pa.array((group_index == 0) == (item == "know_rights"))
+        columns[item] = pc.if_else(asked, answers, pa.scalar(""))
+    for item in ("knowledge_before", "knowledge_after"):
+        columns[item] = pc.if_else(pa.array(group_index == 0), _pick(rng, KNOWLEDGE, n),
+                                   pa.scalar(""))
+    template = _pick(rng, COMMENTS, n)
+    name = pc.binary_join_element_wise(first, last, " ")
+    comment = pc.replace_substring(pc.replace_substring(template, "{email}", ""), "{name}", "")
+    with_email = pc.binary_join_element_wise(comment, email, " ")
+    with_name = pc.binary_join_element_wise(comment, name, " ")
+    comment = pc.if_else(pc.match_substring(template, "{email}"), with_email, with_name)
+    columns["comments"] = pc.if_else(pa.array(rng.random(n) < 0.2), comment, pa.scalar(""))
+    table = pa.table(columns)
+    header = list(columns)
+    with open(path, "wb") as out:
+        lines = [",".join(header), ",".join(f'"{h}"' for h in header),
+                 ",".join('"{""ImportId"":""%s""}"' % h for h in header)]
+        out.write(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+        pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False,
+                                                       quoting_style="needed"))
+
+
+def measure(path: Path) -> dict:
+    """Time ingest, validate and clean on one export (run in a fresh process)."""
+    from mwsn import clean, ingest, validate
+    from mwsn.codebook import load_codebook
+    from mwsn.config import Source
+
+    codebook = load_codebook(PROJECT)
+    spec = codebook.sources["survey"]
+    times, cpu = {}, {}
+
+    def timed(step, work):
+        wall, used = time.perf_counter(), time.process_time()
+        result = work()
+        times[step] = time.perf_counter() - wall
+        cpu[step] = time.process_time() - used
+        return result
+
+    frame = timed("ingest", lambda: ingest.read_source(
+        path, Source(file=path.name, format="qualtrics"), spec))
+    problems = timed("validate", lambda: validate.check_frame(frame, spec, codebook, str(path)))
+    cleaned, log = timed("clean", lambda: clean.clean_source(frame, "survey", spec, codebook,
+                                                             b"benchmark key"))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
+    return {"rows": len(frame), "problems": len(problems), "rows_out": len(cleaned),
+            "duplicates": log.duplicates_dropped, "peak_mb": peak, **times,
+            "total": sum(times.values()), "cpu": sum(cpu.values()),
+            **{f"{step}_cpu": value for step, value in cpu.items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            path = Path(tmp) / f"survey_{n}.csv"
+            write_export(path, n)
+            run = subprocess.run([sys.executable, __file__, "--measure", str(path)],
+                                 capture_output=True, text=True, check=True)
+            results[n] = json.loads(run.stdout.strip().splitlines()[-1])
+            r = results[n]
+            print(f"rows_{n}_file_mb: {path.stat().st_size / 2**20:.1f}")
+            for step in ("ingest", "validate", "clean", "total"):
+                print(f"rows_{n}_{step}_seconds: {r[step]:.2f}")
+            for step in ("ingest", "validate", "clean"):
+                print(f"rows_{n}_{step}_cpu_seconds: {r[step + '_cpu']:.2f}")
+            print(f"rows_{n}_total_cpu_seconds: {r['cpu']:.2f}")
+            print(f"rows_{n}_peak_memory_mb: {r['peak_mb']:.0f}")
+            print(f"rows_{n}_problems: {r['problems']}")
+            print(f"rows_{n}_duplicates_dropped: {r['duplicates']}")
+            path.unlink()
+    sizes = sorted(results)
+    for small, big in zip(sizes, sizes[1:]):
+        print(f"time_ratio_{big}_vs_{small}: {results[big]['total'] / results[small]['total']:.1f}")
+        print(f"cpu_ratio_{big}_vs_{small}: {results[big]['cpu'] / results[small]['cpu']:.1f}")
+    print(f"load_average_1min: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
