@@ -224,3 +224,46 @@ def test_binary_file_is_not_text():
     with pytest.raises(InputError, match="binary"):
         ingest.read_csv(DATA / "spss" / "sample.sav")
 
+
+
+def test_xlsx_header_found_by_the_codebooks_column_names(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Funding ledger, fiscal years 2018-19 and 2019-20"])
+    sheet.append(["Prepared for the assessment", None, None, "draft", "v2", "x", "y"])
+    sheet.append(["entry_id", "fiscal_year", "date", "recipient", "entry_type", "amount_cad"])
+    sheet.append(["F-001", "2018-19", pd.Timestamp("2018-04-01").to_pydatetime(),
+                  "Recipient A", "agreement", 1_700_000])
+    sheet.append(["F-002", "2018-19", "2018-06-30", "Recipient A", "expenditure", 1234.5])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    codebook = load_codebook(PROJECT)
+    frame = ingest.read_source(path, Source(file="ledger.xlsx", format="xlsx"),
+                               codebook.sources["funding"])
+    assert frame.attrs["header_row"] == 3
+    assert frame[ingest.ROW].tolist() == [4, 5]
+    assert frame["amount_cad"].tolist() == ["1700000", "1234.5"]
+    assert frame["date"].tolist() == ["2018-04-01 00:00:00", "2018-06-30"]
+
+
+def test_spss_likert_labels_and_missing_codes_recode_to_the_scale(tmp_path):
+    import pyreadstat
+
+    from mwsn import clean
+
+    labels = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree",
+              4: "Agree", 5: "Strongly agree", 8: "Don't know", 9: "Prefer not to say"}
+    data = pd.DataFrame({"know_rights": [1.0, 5.0, 8.0, 9.0, 4.0]})
+    path = tmp_path / "survey.sav"
+    pyreadstat.write_sav(data, str(path), variable_value_labels={"know_rights": labels})
+    frame = ingest.read_stat(path, "spss")
+    assert list(frame["know_rights"].cat.categories)[:2] == ["Strongly disagree", "Disagree"]
+    codebook = load_codebook(PROJECT)
+    label = Bilingual(en="x", fr="x")
+    spec = SourceSpec(label=label, variables=[
+        Variable(name="know_rights", type="likert", scale="agreement", label=label)])
+    out = clean.recode(frame, spec, codebook)
+    assert out["know_rights"].tolist()[:2] == [1, 5] and out["know_rights"].iloc[4] == 4
+    assert out["know_rights_missing"].tolist()[2:4] == ["dont_know", "refused"]

@@ -106,11 +106,20 @@ def _phone(match: re.Match) -> str:
     return "[PHONE]"
 
 
-def _names(text: str, names: frozenset[str], longest: int) -> str:
-    """Replace runs of words that form a known name (longest first) by ``[NAME]``."""
+def _names(text: str, names: frozenset[str], longest: int,
+           starts: frozenset[str] | None = None) -> str:
+    """Replace runs of words that form a known name (longest first) by ``[NAME]``.
+
+    ``starts`` (the first words of the names) lets most words be passed over at once.
+    """
     words = list(WORD.finditer(text))
+    if starts is None:
+        starts = frozenset(name.split()[0] for name in names)
     spans, i = [], 0
     while i < len(words):
+        if words[i].group().casefold() not in starts:
+            i += 1
+            continue
         for n in range(min(longest, len(words) - i), 0, -1):
             run = words[i:i + n]
             if any(text[a.end():b.start()].strip() for a, b in zip(run, run[1:])):
@@ -171,12 +180,13 @@ def known_names(frame: pd.DataFrame, spec: SourceSpec) -> set[str]:
 def _scrub_column(values: pd.Series, names: frozenset[str]) -> pd.Series:
     folded = frozenset(n.casefold() for n in names)
     longest = max((len(n.split()) for n in folded), default=1)
+    starts = frozenset(name.split()[0] for name in folded)
 
     def one(text):
         if not isinstance(text, str) or not text:
             return text
         text = scrub(text)
-        return _names(text, folded, longest) if folded else text
+        return _names(text, folded, longest, starts) if folded else text
 
     return map_distinct(values, one, dtype="string")
 
@@ -272,11 +282,14 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
     """
     log = CleaningLog(name, rows_in=len(frame))
     names = frozenset(known_names(frame, spec) if names is None else names)
-    frame, log.declined_consent = drop_declined(frame, spec, codebook)
-    frame, log.duplicates_dropped = keep_latest_complete(frame, spec)
-    out = recode(frame, spec, codebook)  # leaves out the columns to drop
     log.dropped_columns = [v.name for v in spec.variables
                            if v.pii == "drop" and v.name in frame.columns]
+    # only what the codebook keeps is carried through the row filters
+    kept = {v.name for v in spec.variables if v.pii != "drop"} | {ROW}
+    frame = frame[[c for c in frame.columns if c in kept]]
+    frame, log.declined_consent = drop_declined(frame, spec, codebook)
+    frame, log.duplicates_dropped = keep_latest_complete(frame, spec)
+    out = recode(frame, spec, codebook)
     for var in spec.variables:
         if var.name not in out.columns:
             continue
