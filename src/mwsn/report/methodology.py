@@ -34,9 +34,13 @@ def render(rep) -> Html:
     lines = [c for c in ("survey", "interview", "focus_group") if c in counts.columns]
     counts = counts.reindex(columns=lines, fill_value=0)
     counts["total"] = counts.sum(axis=1)
+    # the total row is shown: the text states the overall number, which it would sum to
+    counts.loc["all"] = counts.sum()
     shown = counts.reset_index()
-    shown = privacy.suppress(shown, lines + ["total"], rep.params.min_cell, row_total="total")
-    shown["stakeholder_group"] = shown["stakeholder_group"].map(rep.group_label)
+    shown = privacy.suppress(shown, lines + ["total"], rep.params.min_cell, row_total="total",
+                             total_rows=("stakeholder_group", "all", []))
+    shown["stakeholder_group"] = [rep.t("col.total") if g == "all" else rep.group_label(g)
+                                  for g in shown["stakeholder_group"]]
     headers = {"stakeholder_group": rep.t("col.stakeholder_group"),
                "total": rep.t("col.total"),
                **{c: rep.codebook.category_label("line_of_evidence", c, rep.lang)
