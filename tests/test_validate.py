@@ -19,8 +19,12 @@ RAW = "data/raw/bc"
 
 
 def _snapshot(root: Path) -> dict:
+    """Every path under ``root`` with its modification time; the runner's lock file (which
+    says a run is under way, not an output) aside."""
     return {str(p.relative_to(root)): (p.stat().st_mtime_ns if p.is_file() else None)
-            for p in root.rglob("*")}
+            for p in root.rglob("*") if not p.name.endswith(".lock")
+            and not (p.name == "reports" and not any(
+                q for q in p.iterdir() if not q.name.endswith(".lock")))}
 
 
 def _validate(root: Path, capsys, *extra: str, command: str = "validate"):
@@ -236,7 +240,7 @@ def test_run_validates_first_and_stops(project_root, capsys):
     code, err, _ = _validate(project_root, capsys, command="run")
     assert code == 2
     assert f"{RAW}/survey_export.csv:6:know_rights:" in err
-    assert not (project_root / "reports").exists()
+    assert not (project_root / "reports" / "bc").exists()
     assert not (project_root / "data" / "processed" / "bc").exists()
 
 
