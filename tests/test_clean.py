@@ -190,7 +190,7 @@ def test_planted_pii_appears_nowhere_under_processed_data_or_reports(bc_run):
                            *excerpts["participant_name"], *full_names] if len(v) > 3}
     planted = " ".join([*raw["comments"], *excerpts["text"]])
     patterns = {
-        "e-mail": r"[\w.+-]+@example\.(?:org|com|ca)",
+        "e-mail": r"@example\.(?:org|com|ca)\b",
         "URL": r"example\.org/[a-z]",
         "SIN": r"\b9\d\d \d\d\d \d\d\d\b",
         "phone": r"555-01\d\d|\+52 55 5555",
@@ -209,10 +209,10 @@ def test_planted_pii_appears_nowhere_under_processed_data_or_reports(bc_run):
         if path.suffix in (".html", ".ipynb", ".json", ".csv", ".txt"):
             texts[path] = path.read_text(encoding="utf-8")
     assert len(texts) > 5
-    any_needle = re.compile(r"(?<![\w/+=])(?:" + "|".join(
-        re.escape(n) for n in sorted(needles, key=len, reverse=True)) + r")(?![\w/+=])")
     for path, text in texts.items():
-        found = any_needle.search(text)
-        assert not found, (path, found and found.group())
+        for needle in needles:  # substring search first (fast), word boundaries only if found
+            if needle in text:
+                assert not re.search(rf"(?<![\w/+=]){re.escape(needle)}(?![\w/+=])", text), (
+                    path, needle)
         for kind, pattern in patterns.items():
             assert not re.search(pattern, text), (path, kind)
