@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from mwsn.config import Bilingual, _problems, read_yaml
+from mwsn.config import Bilingual, Strict, validation_problems, read_yaml
 from mwsn.errors import InputError, Problem
 
 VariableType = Literal[
@@ -23,23 +23,19 @@ VariableType = Literal[
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Level(_Strict):
+class Level(Strict):
     code: int
     en: str
     fr: str
 
 
-class MissingAnswer(_Strict):
+class MissingAnswer(Strict):
     en: str
     fr: str
     reason: str
 
 
-class Scale(_Strict):
+class Scale(Strict):
     """An ordered Likert scale and the answers that are not opinions."""
 
     label: Bilingual
@@ -73,13 +69,13 @@ class Scale(_Strict):
         return [level.code for level in self.levels[-self.top_box:]]
 
 
-class Category(_Strict):
+class Category(Strict):
     code: str
     en: str
     fr: str
 
 
-class Variable(_Strict):
+class Variable(Strict):
     name: str
     raw: str | None = None
     type: VariableType
@@ -97,7 +93,7 @@ class Variable(_Strict):
         return self.raw or self.name
 
 
-class SourceSpec(_Strict):
+class SourceSpec(Strict):
     label: Bilingual
     variables: list[Variable]
     respondent: str | None = None
@@ -115,7 +111,7 @@ class SourceSpec(_Strict):
         raise KeyError(name)
 
 
-class Codebook(_Strict):
+class Codebook(Strict):
     scales: dict[str, Scale]
     categories: dict[str, list[Category]]
     sources: dict[str, SourceSpec]
@@ -237,7 +233,7 @@ def load_codebook(root: str | Path = ".") -> Codebook:
     try:
         codebook = Codebook.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_problems(path, exc)) from None
+        raise InputError(validation_problems(path, exc)) from None
     problems = []
     for source, spec in codebook.sources.items():
         for var in spec.variables:

@@ -27,11 +27,13 @@ JURISDICTION_CODE = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
 SYNTHETIC_MARKER = "SYNTHETIC_DATA.txt"
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """A params model: unknown keys are errors, values are read-only."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Bilingual(_Strict):
+class Bilingual(Strict):
     en: str
     fr: str
 
@@ -39,7 +41,7 @@ class Bilingual(_Strict):
         return getattr(self, lang)
 
 
-class Period(_Strict):
+class Period(Strict):
     start: str = Field(description="first month covered, YYYY-MM")
     end: str = Field(description="last month covered, YYYY-MM")
 
@@ -52,12 +54,12 @@ class Period(_Strict):
         return text
 
 
-class Budget(_Strict):
+class Budget(Strict):
     amount: float = Field(gt=0)
     currency: str = "CAD"
 
 
-class Source(_Strict):
+class Source(Strict):
     """One raw export in ``data/raw/<jur>/``."""
 
     file: str
@@ -66,14 +68,14 @@ class Source(_Strict):
     columns: dict[str, str] = Field(default_factory=dict)
 
 
-class Consideration(_Strict):
+class Consideration(Strict):
     id: str
     text: Bilingual
     findings: list[str] = Field(default_factory=list)
     swot: list[str] = Field(default_factory=list)
 
 
-class Jurisdiction(_Strict):
+class Jurisdiction(Strict):
     """One jurisdiction's parameters (``params/<jur>.yaml``)."""
 
     code: str
@@ -208,7 +210,8 @@ def _key_line(path: Path, loc: tuple) -> int | None:
     return line
 
 
-def _problems(path: Path, error: ValidationError) -> list[Problem]:
+def validation_problems(path: Path, error: ValidationError) -> list[Problem]:
+    """pydantic errors as problems naming the file, the key and its line."""
     problems = []
     for err in error.errors():
         loc = tuple(err["loc"])
@@ -233,7 +236,7 @@ def load(jurisdiction: str, root: str | Path = ".") -> Jurisdiction:
     try:
         params = Jurisdiction.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_problems(where.params_file, exc)) from None
+        raise InputError(validation_problems(where.params_file, exc)) from None
     if params.code != jurisdiction:
         raise InputError(
             Problem(

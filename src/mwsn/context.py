@@ -14,10 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from mwsn import config, tfwp
-from mwsn.config import Bilingual, Paths
+from mwsn.config import Bilingual, Paths, Strict
 from mwsn.errors import InputError, Problem
 
 #: the needs-assessment indicators, in the order the report shows them
@@ -25,31 +25,27 @@ INDICATORS = ("workforce", "growth", "low_wage_share", "agriculture_share")
 NOT_STATED = "not stated"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TableFile(_Strict):
+class TableFile(Strict):
     file: str
     edition: str
 
 
-class Weight(_Strict):
+class Weight(Strict):
     weight: float = Field(ge=0)
     explanation: Bilingual
 
 
-class NeedsAssessment(_Strict):
+class NeedsAssessment(Strict):
     min_positions: int = Field(default=0, ge=0)
     weights: dict[str, Weight]
 
 
-class Streams(_Strict):
+class Streams(Strict):
     agriculture: str = "Primary Agriculture"
     low_wage: str = "Low-Wage"
 
 
-class Settings(_Strict):
+class Settings(Strict):
     """``params/context.yaml``."""
 
     files: dict[str, TableFile]
@@ -67,7 +63,7 @@ def load_settings(root: str | Path = ".") -> Settings:
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise InputError(config._problems(path, exc)) from None
+        raise InputError(config.validation_problems(path, exc)) from None
     problems = [Problem(str(path), f"missing key 'files.{name}': add the file it reads")
                 for name in TABLES if name not in settings.files]
     weights = settings.needs_assessment.weights

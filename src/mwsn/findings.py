@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from mwsn import i18n, privacy, qualitative, stats
 from mwsn.codebook import Codebook, likert_items
-from mwsn.config import Bilingual, Jurisdiction, _problems, read_yaml
+from mwsn.config import Bilingual, Jurisdiction, Strict, validation_problems, read_yaml
 from mwsn.errors import InputError, Problem
 
 SCORES = ("met", "partly", "not_met", "insufficient")
@@ -33,11 +33,7 @@ INPUTS = ("survey", "excerpts", "participants", "program_metrics")
 INSUFFICIENT = "insufficient_evidence"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Measure(_Strict):
+class Measure(Strict):
     kind: Literal["survey_agreement", "survey_gain", "code_share", "program_metric",
                   "participation"]
     item: str | None = None
@@ -49,14 +45,14 @@ class Measure(_Strict):
     metric: str | None = None
 
 
-class Rule(_Strict):
+class Rule(Strict):
     direction: Literal["higher", "lower"] = "higher"
     met: float
     partly: float
     min_n: int = Field(default=1, ge=1)
 
 
-class Indicator(_Strict):
+class Indicator(Strict):
     id: str
     label: Bilingual
     line_of_evidence: str
@@ -64,7 +60,7 @@ class Indicator(_Strict):
     rule: Rule
 
 
-class Question(_Strict):
+class Question(Strict):
     id: str
     scope: Literal["network", "consultation"]
     rubric: str
@@ -73,25 +69,25 @@ class Question(_Strict):
     indicators: list[Indicator] = Field(min_length=1)
 
 
-class RatingRule(_Strict):
+class RatingRule(Strict):
     rating: str
     min_mean_score: float
     max_not_met: int | None = None
 
 
-class Rubric(_Strict):
+class Rubric(Strict):
     min_indicators: int = Field(ge=1)
     min_lines_of_evidence: int = Field(ge=1)
     ratings: list[RatingRule] = Field(min_length=1)
 
 
-class Word(_Strict):
+class Word(Strict):
     word: str
     min_share: float
     above: bool = False
 
 
-class Matrix(_Strict):
+class Matrix(Strict):
     lines_of_evidence: list[str]
     scores: dict[Literal["met", "partly", "not_met"], float]
     rubrics: dict[str, Rubric]
@@ -150,7 +146,7 @@ def load_matrix(root: str | Path = ".") -> Matrix:
     try:
         matrix = Matrix.model_validate(read_yaml(path))
     except ValidationError as exc:
-        raise InputError(_problems(path, exc)) from None
+        raise InputError(validation_problems(path, exc)) from None
     model_ids = logic_model_ids(load_logic_model(root))
     problems, seen = [], set()
     for q in matrix.questions:

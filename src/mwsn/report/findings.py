@@ -101,8 +101,10 @@ def _survey(rep) -> str:
     """The survey indicators: chart of overall agreement, then the table by group."""
     indicators = rep.processed("survey_indicators")
     indicators = indicators[indicators["n"] > 0]
+    # the "all" row of each statement sums its group rows: protect it (complementary suppression)
     shown = privacy.suppress(indicators, ["n", "agree"], rep.params.min_cell,
-                             derived=["agree_pct", "ci_low", "ci_high"])
+                             derived=["agree_pct", "ci_low", "ci_high"],
+                             total_rows=("group", "all", ["item"]))
     labels = {v: rep.label("survey", v) for v in shown["item"].unique()}
     overall = shown[shown["group"] == "all"]
     chart = figure(plots.agreement_dots(overall, labels, rep.lang))
