@@ -265,9 +265,16 @@ def spending_over_time(spending: pd.DataFrame, lang: str, *, budget: float | Non
                   .sort_index().cumsum())
     recipients = sorted(cumulative.columns)
     cumulative = cumulative[recipients]
+    # each expenditure is dated at the end of the period it covers: draw it over the period
+    # before its date (step "pre"), from zero one period before the first date, so the last
+    # step shows the final total
+    if len(cumulative) > 1:
+        start = cumulative.index[0] - (cumulative.index[1] - cumulative.index[0])
+        zero = pd.DataFrame(0.0, index=pd.DatetimeIndex([start]), columns=recipients)
+        cumulative = pd.concat([zero, cumulative])
     fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
     ax.stackplot(cumulative.index, *[cumulative[r] / 1e6 for r in recipients],
-                 labels=recipients, colors=PALETTE[:len(recipients)], step="post", alpha=0.9)
+                 labels=recipients, colors=PALETTE[:len(recipients)], step="pre", alpha=0.9)
     if budget:
         ax.axhline(budget / 1e6, color="#333", linestyle="--", linewidth=1.2,
                    label=i18n.t("chart.spending.budget", lang,
