@@ -529,23 +529,35 @@ def read_source(path: Path, source: Source, spec: SourceSpec) -> pd.DataFrame:
 
 # -- processed data ----------------------------------------------------------------------------
 
+def write_atomically(path: Path, write) -> Path:
+    """Call ``write(temporary_path)`` beside ``path``, then rename it into place: a reader
+    never sees a half-written file, and a failure leaves the earlier file as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
 def write_processed(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     """Write each table as ``<name>.parquet`` in ``folder``, each file swapped in atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in sorted(tables):
-        target = folder / f"{name}.parquet"
-        table = pa.Table.from_pandas(tables[name], preserve_index=False)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            pq.write_table(table, tmp, compression="zstd")
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        written.append(target)
-    return written
+    return [write_atomically(folder / f"{name}.parquet",
+                             lambda tmp, name=name: pq.write_table(
+                                 pa.Table.from_pandas(tables[name], preserve_index=False),
+                                 tmp, compression="zstd"))
+            for name in sorted(tables)]
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as UTF-8 CSV at ``path``, swapped in atomically."""
+    return write_atomically(path, lambda tmp: frame.to_csv(
+        tmp, index=False, encoding="utf-8", lineterminator="\n"))
 
 
 def read_processed(folder: Path, name: str) -> pd.DataFrame:
@@ -557,18 +569,3 @@ def read_processed(folder: Path, name: str) -> pd.DataFrame:
 
 
 from mwsn.tfwp import read_ircc_work_permits, read_tfwp_table  # noqa: E402,F401
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as UTF-8 CSV at ``path``, swapped in atomically (temporary file, rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path

@@ -7,23 +7,16 @@ so the annex never silently drops a part.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import os
-import platform
 import re
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from mwsn import config, i18n, plots
+from mwsn import config, i18n, plots, provenance
 from mwsn.report.html import Html, esc, figure, markdown
 
-#: packages whose versions an auditor needs to rerun the assessment
-PACKAGES = ("mwsn", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "pyarrow",
-            "papermill", "nbconvert", "babel", "markdown-it-py")
 #: outcome stages of params/logic_model.yaml, in drawing order
 OUTCOME_STAGES = ("immediate", "intermediate", "ultimate")
 
@@ -155,14 +148,6 @@ def _methods(rep) -> str:
     return f'{heading}<div class="methods">{body}</div>'
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def run_date() -> str | None:
     """The date of the run, as a day (so reruns on the same day give the same file).
 
@@ -177,45 +162,15 @@ def run_date() -> str | None:
     return moment.date().isoformat()
 
 
-def versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
-
-
 def provenance_facts(rep) -> dict:
-    """What the annex shows of the run: from ``mwsn.provenance`` if present, else gathered here."""
-    if importlib.util.find_spec("mwsn.provenance") is not None:
-        from mwsn import provenance  # a later module: imported only when present
-
-        snapshot = getattr(provenance, "snapshot", None)
-        if snapshot is not None:
-            snap = snapshot(rep.where)
-            parameters = snap.get("parameters") or {}
-            mwsn = snap.get("mwsn") or {}
-            found = {"python": snap.get("python"), "mwsn": mwsn.get("version"),
-                     **(snap.get("packages") or {})}
-            return {"source": "provenance",
-                    "parameters": parameters.get("files", parameters),
-                    "inputs": snap.get("inputs") or {},
-                    "versions": {k: v for k, v in found.items() if v}}
-    inputs = {}
-    for name, source in sorted(rep.params.sources.items()):
-        path = rep.where.raw / source.file
-        if path.is_file():
-            inputs[f"{name}: {source.file}"] = _sha256(path)
-    return {
-        "source": "report",
-        "date": run_date(),
-        "parameters": {rep.where.params_file.name: _sha256(rep.where.params_file)}
-        if rep.where.params_file.is_file() else {},
-        "inputs": inputs,
-        "versions": versions(),
-    }
+    """What the annex shows of the run, from :func:`mwsn.provenance.snapshot`."""
+    snap = provenance.snapshot(rep.where)
+    mwsn = snap.get("mwsn") or {}
+    found = {"python": snap.get("python"), "mwsn": mwsn.get("version"),
+             **(snap.get("packages") or {})}
+    return {"parameters": snap["parameters"].get("files", {}),
+            "inputs": snap.get("inputs") or {},
+            "versions": {k: v for k, v in found.items() if v}}
 
 
 def _facts_table(rows: dict, caption: str, key_col: str, value_col: str, code: bool) -> str:
@@ -232,7 +187,7 @@ def _provenance(rep) -> str:
     heading = f'<h3 id="annex-provenance">{esc(rep.t("annex.provenance_heading"))}</h3>'
     facts = provenance_facts(rep)
     p = rep.params
-    run = {rep.t("annex.run_date"): facts.get("date") or run_date()
+    run = {rep.t("annex.run_date"): run_date()
            or rep.t("annex.run_date_in_manifest"),
            rep.t("annex.jurisdiction"): f"{p.name(rep.lang)} ({p.code})",
            rep.t("annex.min_cell"): i18n.number(p.min_cell, rep.lang),
@@ -252,10 +207,7 @@ def _provenance(rep) -> str:
         parts.append(_facts_table(facts["versions"], rep.t("annex.versions_caption"),
                                   rep.t("annex.col.package"), rep.t("annex.col.version"),
                                   code=True))
-    if facts["source"] == "report":
-        parts.append(f'<p class="note">{esc(rep.t("annex.provenance_partial"))}</p>')
-    else:
-        parts.append(f'<p class="note">{esc(rep.t("annex.provenance_manifest"))}</p>')
+    parts.append(f'<p class="note">{esc(rep.t("annex.provenance_manifest"))}</p>')
     return "".join(parts)
 
 

@@ -15,7 +15,6 @@ is suppressed.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,11 +215,7 @@ def pages(root: str | Path = ".") -> dict[str, str]:
 def write_pages(root: str | Path = ".") -> list[Path]:
     """Write :func:`pages` into ``<root>/reports/``, each aside then renamed into place."""
     folder = Path(root) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in pages(root).items():
-        aside = folder / f".{name}.tmp"
-        aside.write_text(text, encoding="utf-8")
-        os.replace(aside, folder / name)
-        written.append(folder / name)
-    return written
+    return [ingest.write_atomically(folder / name,
+                                    lambda tmp, text=text: Path(tmp).write_text(text,
+                                                                                encoding="utf-8"))
+            for name, text in pages(root).items()]
