@@ -1,20 +1,36 @@
-# One command to rebuild, one to test. Both create .venv on first use.
+# One command to rebuild, one to test. Both create .venv on first use, from requirements.lock.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 JUR ?= bc
+# How requirements.lock is resolved: the extras CI needs, any OS, Python 3.11 and newer.
+COMPILE = $(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra lock \
+	--universal --python-version 3.11 --generate-hashes --constraint constraints.txt \
+	--custom-compile-command "make lock" --quiet -o $(LOCK)
 
-.PHONY: report test lab install synth clean-reports browser-deps benchmark
+.PHONY: report test lab install synth clean-reports browser-deps benchmark lock upgrade
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (mwsn)" >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Resolve a dependency added to pyproject.toml; every other pin stays as it is.
+lock: $(STAMP)
+	$(COMPILE)
+	$(BIN)/python tools/lockfiles.py
+
+# Every pin to the newest release pyproject.toml and constraints.txt allow, then the tests.
+upgrade: $(STAMP)
+	$(COMPILE) --upgrade
+	$(BIN)/python tools/lockfiles.py
+	$(MAKE) test
 
 synth: $(STAMP)
 	$(BIN)/mwsn synth $(JUR) --if-absent

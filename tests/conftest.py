@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,9 +16,40 @@ from mwsn import config, synth
 PROJECT = Path(__file__).resolve().parents[1]
 
 
+def _shipped_params(into: Path) -> Path:
+    """A copy of the params files the project ships (tracked by git), never the user's own.
+
+    A params file the user added (``params/ab.yaml``) or left untracked is not copied, so
+    tests see the same jurisdictions on every checkout. Outside a git checkout (an sdist)
+    every file under ``params/`` is shipped.
+    """
+    source = PROJECT / "params"
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", "params"], cwd=PROJECT,
+                                capture_output=True, check=True).stdout.decode().split("\0")
+        names = [Path(n).relative_to("params") for n in listed if n]
+    except (OSError, subprocess.CalledProcessError):
+        names = []
+    if not names:
+        names = [p.relative_to(source) for p in source.rglob("*") if p.is_file()]
+    for name in names:
+        if (source / name).is_file():
+            (into / "params" / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, into / "params" / name)
+    return into
+
+
+#: a temporary project root holding the shipped params (and the published tables the
+#: project ships under data/external, linked, read-only): tests read params from here
+SHIPPED = _shipped_params(Path(tempfile.mkdtemp(prefix="mwsn-shipped-")))
+(SHIPPED / "data").mkdir()
+os.symlink(PROJECT / "data" / "external", SHIPPED / "data" / "external")
+atexit.register(shutil.rmtree, SHIPPED, True)
+
+
 def make_root(tmp: Path, jurisdictions=("bc",)) -> Path:
-    """A project root under ``tmp`` with the committed params and fresh synthetic raw data."""
-    shutil.copytree(PROJECT / "params", tmp / "params")
+    """A project root under ``tmp`` with the shipped params and fresh synthetic raw data."""
+    shutil.copytree(SHIPPED / "params", tmp / "params")
     for code in jurisdictions:
         synth.generate(config.paths(code, tmp))
     return tmp

@@ -4,23 +4,27 @@ Each page (EN and FR manager reports, the auditor's index, the comparison)
 must load with no console error and no request for anything but the file
 itself, give every image an alt text, keep its headings in order and show the
 synthetic-data banner on screen and in the top margin of every printed page. Screenshots and a print PDF of
-each page are saved under ``reports/screenshots/`` for the record.
+each page are saved for the record in ``$MWSN_SCREENSHOTS`` (default: a temporary folder).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-PROJECT = Path(__file__).resolve().parents[1]
-SCREENSHOTS = PROJECT / "reports" / "screenshots"
+#: where the screenshots and PDFs are kept for the record: MWSN_SCREENSHOTS, or a temporary
+#: folder (tests never write into the user's reports/)
+SCREENSHOTS = Path(os.environ.get("MWSN_SCREENSHOTS")
+                   or tempfile.mkdtemp(prefix="mwsn-screenshots-"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

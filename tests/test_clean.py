@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from mwsn import clean, ingest
+from conftest import SHIPPED
 from mwsn.codebook import load_codebook
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -16,7 +17,7 @@ KEY = b"test-key"
 
 @pytest.fixture(scope="module")
 def codebook():
-    return load_codebook(PROJECT)
+    return load_codebook(SHIPPED)
 
 
 def _survey(rows: list[dict]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import SHIPPED
 from mwsn import config, context, report
 from mwsn.errors import InputError
 
@@ -25,12 +26,12 @@ BC = "British Columbia"
 
 @pytest.fixture(scope="module")
 def settings():
-    return context.load_settings(PROJECT)
+    return context.load_settings(SHIPPED)
 
 
 @pytest.fixture(scope="module")
 def tables(settings):
-    return context.read_tables(config.paths("bc", PROJECT), settings)
+    return context.read_tables(config.paths("bc", SHIPPED), settings)
 
 
 def test_positions_by_stream_for_british_columbia(tables):
@@ -169,7 +170,7 @@ def _write_context(root: Path, edit) -> None:
 
 
 def test_settings_refuse_unknown_indicators_and_all_zero_weights(tmp_path):
-    shutil.copytree(PROJECT / "params", tmp_path / "params")
+    shutil.copytree(SHIPPED / "params", tmp_path / "params")
     _write_context(tmp_path, lambda d: d["needs_assessment"]["weights"].update(
         {"housing": d["needs_assessment"]["weights"]["growth"]}))
     with pytest.raises(InputError, match="housing"):
@@ -181,7 +182,7 @@ def test_settings_refuse_unknown_indicators_and_all_zero_weights(tmp_path):
 
 
 def test_province_key_defaults_to_the_english_name():
-    params = config.load("bc", PROJECT)
+    params = config.load("bc", SHIPPED)
     assert params.tfwp_province == params.name.en
 
 
@@ -208,8 +209,8 @@ def test_bc_report_shows_the_published_figures_with_sources(bc_run):
 def test_a_jurisdiction_without_a_network_gets_its_rank(tmp_path):
     import papermill
 
-    shutil.copytree(PROJECT / "params", tmp_path / "params")
-    text = (PROJECT / "params/bc.yaml").read_text(encoding="utf-8")
+    shutil.copytree(SHIPPED / "params", tmp_path / "params")
+    text = (SHIPPED / "params/bc.yaml").read_text(encoding="utf-8")
     text = (text.replace("code: bc", "code: ontario")
             .replace("{en: British Columbia, fr: Colombie-Britannique}", "{en: Ontario, fr: Ontario}")
             .replace("network_in_place: true", "network_in_place: false"))

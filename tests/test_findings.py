@@ -7,13 +7,13 @@ import csv
 import pandas as pd
 import pytest
 
-from conftest import PROJECT, make_root
+from conftest import SHIPPED, make_root
 from mwsn import config, findings, ingest, runner
 from mwsn.codebook import load_codebook
 from mwsn.errors import InputError
 
 ORDER = ["limited_progress", "some_progress", "strong_progress"]
-MATRIX = findings.load_matrix(PROJECT)
+MATRIX = findings.load_matrix(SHIPPED)
 RUBRIC = MATRIX.rubrics["progress"]
 POINTS = dict(MATRIX.scores)
 
@@ -188,7 +188,7 @@ def _row(**values):
     return next(pd.DataFrame([base]).itertuples())
 
 
-CODEBOOK = load_codebook(PROJECT)
+CODEBOOK = load_codebook(SHIPPED)
 
 
 def test_justification_cites_estimate_interval_base_and_source():

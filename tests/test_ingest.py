@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import SHIPPED
 from mwsn import ingest
 from mwsn.codebook import SourceSpec, Variable, load_codebook, parse_numbers
 from mwsn.config import Bilingual, Source
@@ -193,7 +194,7 @@ def test_kobo_select_multiple_without_option_columns_is_split_from_the_codebook(
 # -- read_source maps the export's names onto the codebook's ---------------------------------
 
 def test_read_source_renames_and_remembers_the_exports_names(tmp_path):
-    codebook = load_codebook(PROJECT)
+    codebook = load_codebook(SHIPPED)
     path = tmp_path / "ledger.csv"
     path.write_text("entry_id;Montant\nF-1;\"1 234,50\"\n", encoding="cp1252")
     frame = ingest.read_source(path, Source(file="ledger.csv", columns={"Montant": "amount_cad"}),
@@ -239,7 +240,7 @@ def test_xlsx_header_found_by_the_codebooks_column_names(tmp_path):
     sheet.append(["F-002", "2018-19", "2018-06-30", "Recipient A", "expenditure", 1234.5])
     path = tmp_path / "ledger.xlsx"
     book.save(path)
-    codebook = load_codebook(PROJECT)
+    codebook = load_codebook(SHIPPED)
     frame = ingest.read_source(path, Source(file="ledger.xlsx", format="xlsx"),
                                codebook.sources["funding"])
     assert frame.attrs["header_row"] == 3
@@ -260,7 +261,7 @@ def test_spss_likert_labels_and_missing_codes_recode_to_the_scale(tmp_path):
     pyreadstat.write_sav(data, str(path), variable_value_labels={"know_rights": labels})
     frame = ingest.read_stat(path, "spss")
     assert list(frame["know_rights"].cat.categories)[:2] == ["Strongly disagree", "Disagree"]
-    codebook = load_codebook(PROJECT)
+    codebook = load_codebook(SHIPPED)
     label = Bilingual(en="x", fr="x")
     spec = SourceSpec(label=label, variables=[
         Variable(name="know_rights", type="likert", scale="agreement", label=label)])

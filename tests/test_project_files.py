@@ -2,31 +2,50 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 from pathlib import Path
 
 import nbformat
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from mwsn import runner
 
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~\[ ]", requirement, maxsplit=1)[0].lower()
+def _lockfiles():
+    path = PROJECT / "tools" / "lockfiles.py"
+    spec = importlib.util.spec_from_file_location("lockfiles", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_environment_yml_lists_the_same_packages_as_pyproject():
+def test_environment_yml_and_the_lock_header_are_generated_from_the_lock():
+    lockfiles = _lockfiles()
+    lock = (PROJECT / "requirements.lock").read_text(encoding="utf-8")
+    assert lock == lockfiles.with_header(lock), "requirements.lock: run `make lock`"
+    env = (PROJECT / "environment.yml").read_text(encoding="utf-8")
+    assert env == lockfiles.environment_yml(lock), "environment.yml: run `make lock`"
+    assert yaml.safe_load(env)["name"] == "mwsn"
+
+
+def test_the_lock_pins_every_dependency_within_pyproject_ranges():
     pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text())
-    wanted = {_name(r): r for r in pyproject["project"]["dependencies"]}
-    env = yaml.safe_load((PROJECT / "environment.yml").read_text())
-    conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str)}
-    conda.pop("python"), conda.pop("pip")
-    assert set(conda) == set(wanted)
-    for name, req in wanted.items():
-        assert conda[name].replace(" ", "") == req.replace(" ", ""), name
+    extras = pyproject["project"]["optional-dependencies"]
+    wanted = [*pyproject["project"]["dependencies"], *extras["test"], *extras["lint"],
+              *extras["lock"]]
+    locked = _lockfiles().locked_versions((PROJECT / "requirements.lock").read_text())
+    for text in wanted:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        assert name in locked, f"{name} is not in requirements.lock: run `make lock`"
+        for version in locked[name]:
+            assert requirement.specifier.contains(version, prereleases=True), (name, version)
 
 
 def _notebooks():
