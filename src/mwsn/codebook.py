@@ -377,7 +377,8 @@ def was_collected(frame: pd.DataFrame, item: str) -> bool:
     if item not in frame.columns:
         return False
     reasons = frame.get(f"{item}_missing")
-    return reasons is None or len(frame) == 0 or not (reasons == "not_collected").all()
+    return reasons is None or len(frame) == 0 or not (
+        reasons.astype("string").eq("not_collected").fillna(False).all())
 
 
 def load_codebook(root: str | Path = ".") -> Codebook:

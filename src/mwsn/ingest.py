@@ -607,19 +607,19 @@ def split_groups(frame: pd.DataFrame, fmt: str, keep: set[str] = frozenset()
     options: dict[str, list[str]] = {}
     target: dict[str, str] = {}
     for column in columns:
-        if column in meta or column.startswith("_") or sep not in column:
+        if column in meta or column.startswith("_"):
             target[column] = column
             continue
-        parent, _, option = column.rpartition(sep)
-        if parent in present and parent not in meta or (
-                sep != "/" and "/" in column and column.rpartition("/")[0] in present):
-            if sep != "/" and "/" in column:
-                parent, _, option = column.rpartition("/")
-            question = parent.split(sep)[-1]
-            options.setdefault(question, []).append(option)
-            target[column] = f"{question}_{option}"
+        for mark in dict.fromkeys(("/", sep)):
+            parent, found, option = column.rpartition(mark)
+            if found and parent in present and parent not in meta:
+                # Kobo's (or ODK's) 0/1 column for one option of a select-multiple question
+                question = parent.split(sep)[-1]
+                options.setdefault(question, []).append(option)
+                target[column] = f"{question}_{option}"
+                break
         else:
-            target[column] = column.split(sep)[-1]
+            target[column] = column.split(sep)[-1] if sep in column else column
     # a name two questions would share: both keep their full path
     counts: dict[str, int] = {}
     for new in target.values():

@@ -293,15 +293,17 @@ def collected_notes(frame: pd.DataFrame, spec: SourceSpec, needs: dict[str, list
     for name, why in sorted(declared.items()):
         notes.append(Problem(file, f"declared absent: {why}", column=spec.variable(name).raw_name
                              if name in {v.name for v in spec.variables} else name))
-    for item, indicators in sorted(needs.items()):
-        if item in frame.columns or item in declared:
-            continue
-        var = spec.variable(item)
-        notes.append(Problem(file, f"'{var.raw_name}' ({var.label.en}) is not in the export: "
-                             f"indicator(s) {', '.join(indicators)} will read 'not collected'; "
-                             "map its name in sources.<name>.columns if the export has it under "
-                             "another name, or list it in sources.<name>.absent",
-                             column=var.raw_name))
+    missing = [(item, indicators) for item, indicators in sorted(needs.items())
+               if item not in frame.columns and item not in declared
+               and item in {v.name for v in spec.variables}]
+    if missing:
+        listed = "; ".join(f"'{spec.variable(item).raw_name}' ({', '.join(indicators)})"
+                           for item, indicators in missing)
+        notes.append(Problem(file, f"{len(missing)} item(s) the evaluation matrix reads are not "
+                             f"in the export, so their indicators will read 'not collected': "
+                             f"{listed}; map an item's name in sources.<name>.columns if the "
+                             "export has it under another name, or list it in "
+                             "sources.<name>.absent", column=spec.variable(missing[0][0]).raw_name))
     return notes
 
 
