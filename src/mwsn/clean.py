@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mwsn.codebook import (Codebook, SourceSpec, parse_booleans, parse_datetimes,
+from mwsn.codebook import (Codebook, SourceSpec, answer_text, parse_booleans, parse_datetimes,
                            parse_numbers)
 from mwsn.ingest import FILE, ROW
 
@@ -36,6 +36,8 @@ _NOT_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}\s*[-/]\s*\d{2,4}|\d{1,6}")
 _DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")  # anything a SIN or phone number could be
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 TAGS = ("[EMAIL]", "[URL]", "[SIN]", "[PHONE]", "[NAME]")
+#: the missing reason of every answer to a Likert item the instrument did not ask
+NOT_COLLECTED = "not_collected"
 
 
 @dataclass
@@ -70,8 +72,7 @@ def map_distinct(values: pd.Series, function, dtype=None, missing=None) -> pd.Se
 
 
 def _answer(value) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else (
-        str(value).strip())
+    return answer_text(value).strip()
 
 
 def _mac_key(key: bytes) -> bytes:
@@ -231,12 +232,18 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> pd.Data
     Likert answers become their ordered scale codes (``Int8``, 1 = the
     scale's first level) with ``<item>_missing`` giving the reason an answer
     is missing: the scale's own reasons (``dont_know``, ``not_applicable``,
-    ``refused``) or ``not_asked`` for a blank. Categories become their codes,
+    ``refused``) or ``not_asked`` for a blank; an item the export does not have
+    is kept empty with the reason ``not_collected``. Categories become their codes,
     select-multiple answers one boolean column per option, numbers floats
     (thousands separators understood), dates timestamps.
     """
     out = pd.DataFrame(index=frame.index)
     for var in spec.variables:
+        if var.type == "likert" and var.name not in frame.columns:
+            # an item the instrument did not ask: kept, empty, with its reason
+            out[var.name] = pd.array([pd.NA] * len(frame), dtype="Int8")
+            out[f"{var.name}_missing"] = pd.array([NOT_COLLECTED] * len(frame), dtype="string")
+            continue
         if var.name not in frame.columns or var.pii == "drop":
             continue
         raw = frame[var.name]
@@ -299,6 +306,10 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
             out[var.name] = _scrub_column(out[var.name], names)
     if spec.respondent and spec.respondent in out.columns:
         out = out.rename(columns={spec.respondent: "participant"})
+    elif spec.respondent and spec.record and all(k in out.columns for k in spec.record):
+        # no identifier of the person (declared absent): each record is one participant
+        record = out[spec.record].astype("string").fillna("").agg("|".join, axis=1)
+        out["participant"] = pseudonyms(record, key)
     out = out.drop(columns=[c for c in (FILE, ROW) if c in out.columns])
     log.rows_out = len(out)
     return out.reset_index(drop=True), log

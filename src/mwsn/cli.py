@@ -88,12 +88,15 @@ def _validate(args) -> int:
     params = config.load(args.jurisdiction, where.root)
     frames = validate.read_and_check(params, load_codebook(where.root), where)
     rows = {name: len(frame) for name, frame in frames.items()}
+    notes = validate.relative(validate.notes(frames), where.root)
     if args.format == "json":
         print(json.dumps({"jurisdiction": args.jurisdiction, "ok": True, "problems": [],
-                          "rows": rows}, indent=1))
+                          "notes": [n.as_dict() for n in notes], "rows": rows}, indent=1))
     else:
+        for note in notes:
+            print(f"note: {note}")
         print(f"{args.jurisdiction}: {len(frames)} sources, {sum(rows.values())} rows, "
-              "no problems")
+              "no problems" + (f" ({len(notes)} note(s) above)" if notes else ""))
     return 0
 
 

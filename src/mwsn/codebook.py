@@ -7,6 +7,8 @@ frames against it, ``clean`` recodes with it, ``report`` labels with it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -21,6 +23,47 @@ VariableType = Literal[
     "id", "text", "free_text", "category", "multi", "likert", "number", "date", "datetime",
     "boolean"
 ]
+
+
+#: typographic characters an export (or a word processor) may put in an answer, and the
+#: plain characters the codebook uses for them
+_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+                              "\u02bc": "'", "\u2032": "'", "\u00b4": "'", "\u0060": "'",
+                              "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"',
+                              "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-",
+                              "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ",
+                              "\u202f": " ", "\u2009": " ", "\u200b": ""})
+_SPACES = re.compile(r"\s+")
+
+
+def answer_text(value) -> str:
+    """A raw answer as text: a number stored as a double (SPSS, Stata, Excel) that is whole
+    is written without decimals (``4.0`` → ``"4"``), blank for a missing value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    text = str(value)
+    if re.fullmatch(r"[-+]?\d+\.0+", text.strip()):
+        return text.strip().split(".")[0]
+    return text
+
+
+def normalize_answer(value) -> str:
+    """The form answers are matched in: Unicode NFC, typographic quotes, dashes and
+    spaces made plain, runs of spaces collapsed, case folded (``D’accord`` matches
+    ``D'accord``; ``4.0`` matches code ``4``)."""
+    text = unicodedata.normalize("NFC", answer_text(value)).translate(_TYPOGRAPHIC)
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 class Level(Strict):
@@ -53,16 +96,16 @@ class Scale(Strict):
         table: dict[str, tuple[int | None, str | None]] = {}
         for level in self.levels:
             for key in (level.en, level.fr, str(level.code)):
-                table[key.casefold().strip()] = (level.code, None)
+                table[normalize_answer(key)] = (level.code, None)
         for answer in [*self.missing, *self.refused]:
-            for key in (answer.en, answer.fr):
-                table[key.casefold().strip()] = (None, answer.reason)
+            for key in (answer.en, answer.fr, answer.reason):
+                table[normalize_answer(key)] = (None, answer.reason)
         return table
 
     def parse(self, answer: str) -> tuple[int | None, str | None] | None:
         """``(code, None)`` for an opinion, ``(None, reason)`` for a missing code,
         ``None`` when the answer is not on the scale."""
-        return self._lookup.get(str(answer).casefold().strip())
+        return self._lookup.get(normalize_answer(answer))
 
     @property
     def agree_codes(self) -> list[int]:
@@ -127,11 +170,14 @@ class Codebook(Strict):
 
     def parse_category(self, name: str, value: str) -> str | None:
         """Code for a raw category answer given as its code or its EN/FR label."""
-        key = str(value).casefold().strip()
-        for category in self.categories[name]:
-            if key in (category.code.casefold(), category.en.casefold(), category.fr.casefold()):
-                return category.code
-        return None
+        return self._category_lookup[name].get(normalize_answer(value))
+
+    @cached_property
+    def _category_lookup(self) -> dict[str, dict[str, str]]:
+        """Category list → normalized code or EN/FR label → code."""
+        return {name: {normalize_answer(key): c.code for c in reversed(categories)
+                       for key in (c.fr, c.en, c.code)}
+                for name, categories in self.categories.items()}
 
 
 # -- what a valid value is, for a whole column at once ---------------------------------------
@@ -179,18 +225,85 @@ def parse_numbers(values: pd.Series) -> pd.Series:
 
 #: date formats tried first, in C (pyarrow), before pandas' slower guessing
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M")
+#: a date written with day and month first, in either order: 01/10/2019, 1-10-19, 01.10.2019 14:30
+_DAY_MONTH = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?=$|[ T,])")
+#: an offset written as Google Sheets and some tools do: "GMT-4", "UTC+05:30"
+_GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$")
+#: an explicit UTC offset (or Z) at the end of an ISO 8601 time
+_HAS_OFFSET = re.compile(r"(?:\d(?:Z|[+-]\d{2}:?\d{2}))$|(?:GMT|UTC)\s*[+-]\d")
 
 
-def parse_datetimes(values: pd.Series) -> pd.Series:
-    """Dates or date-times written as text → timestamps (NaT where not a date)."""
+def date_order(values: pd.Series) -> tuple[str | None, int | None]:
+    """How the day-month dates of a column (01/10/2019) are written, from the dates that
+    only one order can read (a first number above 12 is a day; a second one, too).
+
+    Returns ``(order, position)``: ``order`` is ``"dayfirst"``, ``"monthfirst"``,
+    ``"ambiguous"`` (every such date reads both ways), ``"mixed"`` (some dates
+    read only day-first, others only month-first) or ``None`` (no such dates);
+    ``position`` is the first value that shows the problem (ambiguous or mixed).
+    """
+    text = _text(values.astype("string") if not isinstance(values.dtype, pd.CategoricalDtype)
+                 else values.astype("string"))
+    parts = text.str.extract(_DAY_MONTH.pattern)
+    found = parts[0].notna().to_numpy()
+    if not found.any():
+        return None, None
+    first = pd.to_numeric(parts[0], errors="coerce").to_numpy()
+    second = pd.to_numeric(parts[2], errors="coerce").to_numpy()
+    day_first = found & (first > 12) & (second <= 12)
+    month_first = found & (second > 12) & (first <= 12)
+    if day_first.any() and month_first.any():
+        return "mixed", int(month_first.nonzero()[0][0] if day_first.nonzero()[0][0]
+                            < month_first.nonzero()[0][0] else day_first.nonzero()[0][0])
+    if day_first.any():
+        return "dayfirst", None
+    if month_first.any():
+        return "monthfirst", None
+    ambiguous = found & (first != second)
+    if not ambiguous.any():  # 01/01/2019, 05/05/2019: the same either way
+        return "dayfirst", None
+    return "ambiguous", int(ambiguous.nonzero()[0][0])
+
+
+def _iso_from_day_month(text: pd.Series, dayfirst: bool) -> pd.Series:
+    """Day-month dates rewritten as ISO 8601 (``2019-10-01``) in the given order; the rest
+    unchanged (an impossible date such as month 13 stays impossible)."""
+    def iso(match) -> str:
+        a, b, year = match.group(1), match.group(3), match.group(4)
+        day, month = (a, b) if dayfirst else (b, a)
+        if len(year) == 2:
+            year = ("20" if int(year) < 70 else "19") + year
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+
+    return text.str.replace(_DAY_MONTH, iso, regex=True)
+
+
+def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
+                    date_format: str | None = None) -> pd.Series:
+    """Dates or date-times written as text → timestamps (NaT where not a date).
+
+    ISO 8601 with a UTC offset (``2019-09-18T08:51:07.481Z``,
+    ``...T16:12:21+08:00``, ``... GMT-4``) is converted to UTC, so rows written
+    in different zones compare rightly; the result is naive (UTC). Day-month
+    dates (``01/10/2019``) are read in the order ``dayfirst`` gives, else in the
+    order the column's unambiguous dates show (see :func:`date_order`); a column
+    whose order cannot be told reads them as not dates (validation reports it).
+    ``date_format`` (strftime) overrides all guessing.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is not None:
+            return values.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
         return values
-    if (spread := per_category(values, parse_datetimes)) is not None:
+    if (spread := per_category(values, lambda v: parse_datetimes(v, dayfirst, date_format))
+            ) is not None:
         return spread.astype("datetime64[us]")
     text = _text(values).replace("", pd.NA)
+    if date_format:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce", utc=True)
+        return parsed.dt.tz_localize(None).astype("datetime64[us]")
     arrow = pa.array(text.array, type=pa.string()) if len(text) else pa.array([], pa.string())
     found = pa.nulls(len(arrow), pa.timestamp("us"))
     for fmt in DATE_FORMATS:
@@ -199,10 +312,35 @@ def parse_datetimes(values: pd.Series) -> pd.Series:
     out = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).astype(
         "datetime64[us]")
     rest = out.isna() & text.notna()
-    if rest.any():
-        out[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed").astype(
-            "datetime64[us]")
+    if not rest.any():
+        return out
+    others = text[rest]
+    day_month = others.str.match(_DAY_MONTH.pattern).fillna(False)
+    if day_month.any():
+        order = dayfirst
+        if order is None:
+            inferred, _ = date_order(others)
+            order = {"dayfirst": True, "monthfirst": False}.get(inferred)
+        if order is None:  # ambiguous: neither order is assumed
+            others = others[~day_month]
+        else:
+            others = others.mask(day_month, _iso_from_day_month(others[day_month], order))
+    others = others.str.replace(_GMT_OFFSET, lambda m: f"{m.group(1)}{int(m.group(2)):02d}:"
+                                f"{m.group(3) or '00'}", regex=True)
+    iso = pd.to_datetime(others, errors="coerce", format="ISO8601", utc=True)
+    left = iso.isna()
+    if left.any():
+        iso[left] = pd.to_datetime(others[left], errors="coerce", format="mixed", utc=True,
+                                   dayfirst=bool(dayfirst))
+    out[others.index] = iso.dt.tz_localize(None).astype("datetime64[us]")
     return out
+
+
+def has_utc_offset(values: pd.Series) -> bool:
+    """Whether any date-time in a text column carries a UTC offset (or Z)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return getattr(values.dt, "tz", None) is not None
+    return bool(_text(values.astype("string")).str.contains(_HAS_OFFSET).fillna(False).any())
 
 
 def parse_booleans(values: pd.Series) -> pd.Series:
@@ -220,11 +358,27 @@ def parse_booleans(values: pd.Series) -> pd.Series:
     return out
 
 
-def likert_items(codebook: Codebook, source: str, scale: str | None = None) -> dict[str, list[int]]:
-    """Likert variables of a source (optionally of one scale) → their top-box codes."""
+def likert_items(codebook: Codebook, source: str, scale: str | None = None,
+                 collected: pd.DataFrame | None = None) -> dict[str, list[int]]:
+    """Likert variables of a source (optionally of one scale) → their top-box codes.
+
+    With ``collected`` (the cleaned source), only the items its instrument
+    asked: an item cleaning marked ``not_collected`` in every row is left out.
+    """
     return {v.name: codebook.scales[v.scale].agree_codes
             for v in codebook.sources[source].variables
-            if v.type == "likert" and (scale is None or v.scale == scale)}
+            if v.type == "likert" and (scale is None or v.scale == scale)
+            and (collected is None or was_collected(collected, v.name))}
+
+
+def was_collected(frame: pd.DataFrame, item: str) -> bool:
+    """Whether a cleaned source holds answers to ``item``: the column exists and is not
+    marked ``not_collected`` in every row (``<item>_missing``)."""
+    if item not in frame.columns:
+        return False
+    reasons = frame.get(f"{item}_missing")
+    return reasons is None or len(frame) == 0 or not (
+        reasons.astype("string").eq("not_collected").fillna(False).all())
 
 
 def load_codebook(root: str | Path = ".") -> Codebook:

@@ -59,13 +59,63 @@ class Budget(Strict):
     currency: str = "CAD"
 
 
+#: export formats a source may declare (docs/DATA.md has one section per export tool)
+Format = Literal["qualtrics", "csv", "xlsx", "spss", "stata", "kobo", "odk", "redcap",
+                 "surveymonkey", "google_forms"]
+#: a recoded answer: text, a number or true/false, as YAML writes them
+Answer = str | bool | int | float | None
+
+
 class Source(Strict):
-    """One raw export in ``data/raw/<jur>/``."""
+    """One raw export in ``data/raw/<jur>/`` and how to read it as it is.
+
+    ``columns`` maps the export's own column names (as the export shows them,
+    group paths included, or without their group prefix) onto the codebook's
+    names; ``values`` recodes answers per column before they are checked
+    (``consent: {Oui: "yes", Non: "no"}``); ``absent`` names the columns this
+    export never has (``[email, Finished]``); ``sheet`` picks a workbook's
+    sheet by name or 1-based position; ``dayfirst`` or ``date_format`` say how
+    dates like 01/10/2019 are written (else the order is inferred per column
+    from the unambiguous dates, and a column with none is refused).
+    """
 
     file: str
-    format: Literal["qualtrics", "csv", "xlsx", "spss", "stata", "kobo"] = "csv"
+    format: Format = "csv"
     #: the export's own column names mapped onto the codebook's names
     columns: dict[str, str] = Field(default_factory=dict)
+    #: per column (export or codebook name): raw answer -> the answer the codebook knows
+    values: dict[str, dict[str, Answer]] = Field(default_factory=dict)
+    #: codebook variables (or export names) this export never has
+    absent: list[str] = Field(default_factory=list)
+    sheet: str | int | None = None
+    dayfirst: bool | None = None
+    #: an explicit strftime format for every date of this export, e.g. "%d/%m/%Y %H:%M"
+    date_format: str | None = None
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _answers_as_text(cls, value: Any) -> Any:
+        """YAML reads ``2: true`` with an integer key: answers are matched as text."""
+        if not isinstance(value, dict):
+            return value
+        return {str(column): ({_answer_key(k): v for k, v in answers.items()}
+                              if isinstance(answers, dict) else answers)
+                for column, answers in value.items()}
+
+    @field_validator("sheet")
+    @classmethod
+    def _sheet(cls, value: Any) -> Any:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("a sheet is named, or numbered from 1")
+        return value
+
+
+def _answer_key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "True" if key else "False"
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return "" if key is None else str(key)
 
 
 class Consideration(Strict):

@@ -102,10 +102,22 @@ def read_tables(where: Paths, settings: Settings) -> dict[str, pd.DataFrame]:
 
 
 def network_provinces(root: str | Path = ".") -> list[str]:
-    """The provinces of every jurisdiction whose params say a Network is in place."""
+    """The provinces of every jurisdiction whose params say a Network is in place.
+
+    Another jurisdiction's params may be half-edited: one that does not load is
+    left out with a warning naming its problem (this jurisdiction's run goes on).
+    """
+    import warnings
+
     found = []
     for code in config.list_jurisdictions(root):
-        params = config.load(code, root)
+        try:
+            params = config.load(code, root)
+        except InputError as exc:
+            warnings.warn(f"params/{code}.yaml was left out of the list of provinces with a "
+                          f"Network ({'; '.join(p.message for p in exc.problems)}): fix it and "
+                          "run again to include it", stacklevel=2)
+            continue
         if params.network_in_place:
             found.append(params.tfwp_province)
     return sorted(found)

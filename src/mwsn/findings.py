@@ -7,7 +7,8 @@ triangulate indicator scores into a rating. Nothing here writes a rating down:
 1. :func:`measure` computes every indicator's estimate, interval and base from
    the processed tables (survey, excerpts, program metrics, participants);
 2. :func:`score` applies each indicator's rule: ``met``, ``partly``, ``not_met``,
-   or ``insufficient`` when the base is too small or the data absent;
+   or ``insufficient`` when the base is too small or the data absent, or
+   ``not_collected`` when the instrument did not ask the item;
 3. :func:`rate` applies the question's rubric: too few scored indicators or
    lines of evidence give ``insufficient_evidence`` (never a guess);
 4. :func:`justification` writes, in EN or FR, why: every indicator with its
@@ -23,11 +24,11 @@ import pandas as pd
 from pydantic import Field, ValidationError
 
 from mwsn import i18n, privacy, qualitative, stats
-from mwsn.codebook import Codebook, likert_items
+from mwsn.codebook import Codebook, likert_items, was_collected
 from mwsn.config import Bilingual, Jurisdiction, Strict, validation_problems, read_yaml
 from mwsn.errors import InputError, Problem
 
-SCORES = ("met", "partly", "not_met", "insufficient")
+SCORES = ("met", "partly", "not_met", "insufficient", "not_collected")
 #: the processed tables the findings read (written by notebooks 01, 02 and 05)
 INPUTS = ("survey", "excerpts", "participants", "program_metrics")
 INSUFFICIENT = "insufficient_evidence"
@@ -174,7 +175,10 @@ def load_matrix(root: str | Path = ".") -> Matrix:
 # -- 1. measure -----------------------------------------------------------------------------
 
 INDICATOR_COLUMNS = ["question_id", "indicator_id", "line_of_evidence", "kind", "subject",
-                     "group", "unit", "people", "estimate", "ci_low", "ci_high", "count", "n"]
+                     "group", "unit", "people", "estimate", "ci_low", "ci_high", "count", "n",
+                     "collected"]
+#: what an indicator whose item the instrument did not ask reads instead of a score
+NOT_COLLECTED = "not_collected"
 
 
 def _share(count: int, n: int) -> dict:
@@ -184,6 +188,8 @@ def _share(count: int, n: int) -> dict:
 
 
 def _survey_agreement(survey, codebook: Codebook, m: Measure) -> dict:
+    if survey is not None and not was_collected(survey, m.item):
+        return {"collected": False}
     if survey is None or m.item not in survey.columns:
         return {}
     part = survey if m.group is None else survey[survey["stakeholder_group"] == m.group]
@@ -193,6 +199,9 @@ def _survey_agreement(survey, codebook: Codebook, m: Measure) -> dict:
 
 
 def _survey_gain(survey, m: Measure) -> dict:
+    if survey is not None and not (was_collected(survey, m.before)
+                                   and was_collected(survey, m.after)):
+        return {"collected": False}
     if survey is None or m.before not in survey.columns or m.after not in survey.columns:
         return {}
     part = survey if m.group is None else survey[survey["stakeholder_group"] == m.group]
@@ -262,10 +271,11 @@ def measure(matrix: Matrix, questions: list[Question], tables: dict[str, pd.Data
                          "subject": subject, "group": group, "people": people,
                          "unit": found.get("unit", "share"), **{
                              k: found.get(k) for k in ("estimate", "ci_low", "ci_high",
-                                                       "count", "n")}})
+                                                       "count", "n")},
+                         "collected": found.get("collected", True)})
     out = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     return out.astype({"estimate": float, "ci_low": float, "ci_high": float,
-                       "count": "Int64", "n": "Int64", "people": bool})
+                       "count": "Int64", "n": "Int64", "people": bool, "collected": bool})
 
 
 # -- 2. score ---------------------------------------------------------------------------------
@@ -291,7 +301,8 @@ def score(indicators: pd.DataFrame, matrix: Matrix, min_cell: int) -> pd.DataFra
         min_n = max(rule.min_n, min_cell) if row.people else rule.min_n
         min_ns.append(min_n)
         n = None if pd.isna(row.n) else int(row.n)
-        scores.append(score_value(row.estimate, n, rule, min_n))
+        scores.append(score_value(row.estimate, n, rule, min_n)
+                      if getattr(row, "collected", True) else NOT_COLLECTED)
     out["min_n"] = min_ns
     out["score"] = pd.array(scores, dtype="string")
     return out
@@ -392,6 +403,8 @@ def evidence_text(row, label: str, codebook: Codebook, lang: str, min_cell: int,
     source = source_text(row, codebook, lang)
     score_word = i18n.t(f"score.{row.score}", lang)
     n = None if pd.isna(row.n) else int(row.n)
+    if row.score == NOT_COLLECTED:
+        return i18n.t("evidence.not_collected", lang, label=label, source=source)
     if pd.isna(row.estimate) or n is None or n == 0:
         return i18n.t("evidence.none", lang, label=label, source=source)
     if row.people and n < min_cell:

@@ -18,6 +18,7 @@ failed run leaves earlier outputs as they were.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import os
@@ -33,7 +34,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from mwsn.codebook import SourceSpec
+from mwsn.codebook import (SourceSpec, answer_text, date_order, has_utc_offset,
+                           normalize_answer, parse_datetimes)
 from mwsn.config import Source
 from mwsn.errors import InputError, Problem
 
@@ -379,113 +381,280 @@ def find_header(rows: list[tuple], expected: set[str] = frozenset()) -> int:
     return 0
 
 
-def read_xlsx(path: Path, expected: set[str] = frozenset(), sheet: str | None = None
+#: workbooks larger than this are read in openpyxl's streaming mode, which cannot see
+#: merged cells (a note says so); smaller ones are read whole and merged ranges filled
+XLSX_FULL_READ_BYTES = 20 << 20
+
+
+def _sheet_rows(sheet, filled_merges: bool) -> list[tuple]:
+    """A worksheet's values, each merged range's value copied into every cell it covers."""
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    if filled_merges:
+        for merged in list(sheet.merged_cells.ranges):
+            value = sheet.cell(merged.min_row, merged.min_col).value
+            for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
+                row = rows[r]
+                if len(row) < merged.max_col:
+                    row.extend([None] * (merged.max_col - len(row)))
+                for c in range(merged.min_col - 1, merged.max_col):
+                    row[c] = value
+    return [tuple(r) for r in rows]
+
+
+def _has_data(rows) -> bool:
+    return any(any(v is not None and str(v).strip() for v in r) for r in rows)
+
+
+def read_xlsx(path: Path, expected: set[str] = frozenset(), sheet: str | int | None = None
               ) -> pd.DataFrame:
-    """The first (or named) sheet of an Excel workbook as text columns.
+    """One sheet of an Excel workbook as text columns (the first, or ``sheet``: a name or a
+    1-based position).
 
     The header row is found (see :func:`find_header`); ``_row`` is the
     spreadsheet row number. Numbers and dates are written as text the way a
-    CSV export would write them.
+    CSV export would write them. A merged range's value is copied into every
+    cell it covers (Excel keeps it in the top-left cell only). Every other
+    sheet holding data gets a note in ``frame.attrs["notes"]`` (it is not read).
     """
     import openpyxl
     from openpyxl.utils import get_column_letter
 
     read_bytes(path)
     file = str(path)
+    full = path.stat().st_size <= XLSX_FULL_READ_BYTES
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=not full, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(Problem(file, f"not a readable Excel .xlsx workbook ({exc}): the file "
                                  "may be truncated or of another format; save it again from "
                                  "Excel as .xlsx")) from None
+    names = book.sheetnames
     try:
-        sheet_ = book[sheet] if sheet else book.worksheets[0]
-        rows = [tuple(r) for r in sheet_.iter_rows(values_only=True)]
+        if isinstance(sheet, int):
+            if sheet > len(names):
+                raise InputError(Problem(file, f"sheet {sheet} does not exist: the workbook has "
+                                         f"{len(names)} sheet(s) ({', '.join(names)}); fix "
+                                         "sources.<name>.sheet"))
+            chosen = names[sheet - 1]
+        elif sheet is not None:
+            if sheet not in names:
+                close = difflib.get_close_matches(sheet, names, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise InputError(Problem(file, f"sheet '{sheet}' does not exist{hint}: the "
+                                         f"workbook has {', '.join(repr(n) for n in names)}; "
+                                         "fix sources.<name>.sheet"))
+            chosen = sheet
+        else:
+            chosen = names[0]
+        rows = _sheet_rows(book[chosen], full)
+        others = [(n, sum(1 for r in book[n].iter_rows(values_only=True) if _has_data([r])))
+                  for n in names if n != chosen]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
         raise InputError(Problem(file, f"the workbook is damaged ({exc}): save it again from "
                                  "Excel as .xlsx")) from None
     finally:
         book.close()
-    if not any(any(v is not None and str(v).strip() for v in r) for r in rows):
-        raise InputError(Problem(file, "the workbook's sheet is empty: export the data again"))
+    if not _has_data(rows):
+        raise InputError(Problem(file, f"the workbook's sheet '{chosen}' is empty: export the "
+                                 "data again or name the sheet holding it in "
+                                 "sources.<name>.sheet"))
     at = find_header(rows[:50], set(expected))
     width = max(len(r) for r in rows)
     head = list(rows[at]) + [None] * (width - len(rows[at]))
-    names = _unique_names([_cell_text(v) or f"column_{get_column_letter(i + 1)}"
-                           for i, v in enumerate(head)])
+    names_ = _unique_names([_cell_text(v) or f"column_{get_column_letter(i + 1)}"
+                            for i, v in enumerate(head)])
     body = [r + (None,) * (width - len(r)) for r in rows[at + 1:]]
     keep = [i for i, r in enumerate(body) if any(v is not None and str(v).strip() for v in r)]
-    frame = pd.DataFrame([[_cell_text(v) for v in body[i]] for i in keep], columns=names,
+    frame = pd.DataFrame([[_cell_text(v) for v in body[i]] for i in keep], columns=names_,
                          dtype=str)
     frame.insert(0, ROW, np.asarray([at + 2 + i for i in keep], dtype=np.int64))
     frame.insert(0, FILE, file)
     frame.attrs["header_row"] = at + 1
+    frame.attrs["sheet"] = chosen
+    notes = [Problem(file, f"sheet '{n}' ({count} rows with data) was not read: only sheet "
+                     f"'{chosen}' is; name it in sources.<name>.sheet if it holds this source "
+                     "(a repeat group or another table needs its own source)")
+             for n, count in others if count]
+    if not full:
+        notes.append(Problem(file, "the workbook is too large to look for merged cells: a "
+                             "merged range reads as its top-left cell only; unmerge cells "
+                             "before export if the sheet has any"))
+    frame.attrs["notes"] = notes
     return frame
 
 
-def _labelled(frame: pd.DataFrame, meta) -> pd.DataFrame:
-    """Value labels → ordered categories (in code order), variable labels → attrs."""
-    for column, labels in meta.variable_value_labels.items():
-        if column not in frame.columns:
-            continue
+def _labelled(frame: pd.DataFrame, meta, missing: dict[str, set]) -> pd.DataFrame:
+    """Value labels → ordered categories (in code order), variable labels → attrs.
+
+    Numbers are kept as numbers: a column of whole numbers stored as doubles
+    (every SPSS number, most Stata ones) becomes integers, so code 4 reads as
+    ``4``, never ``4.0``. ``missing`` holds, per column, the codes the file
+    declares missing (SPSS user-missing values and ranges, Stata ``.a``-``.z``):
+    they are kept, as their label when they have one, and listed in
+    ``frame.attrs["user_missing"]`` with the text they now read as.
+    """
+    labels_of = meta.variable_value_labels
+    user_missing: dict[str, set[str]] = {}
+    for column in frame.columns:
         values = frame[column]
-        codes = sorted(set(labels) | set(values.dropna().unique()), key=lambda c: (str(type(c)), c))
-        text = {c: labels.get(c, _cell_text(c)) for c in codes}
+        labels = labels_of.get(column, {})
+        declared = missing.get(column, set())
+        if not labels and not declared:
+            if (pd.api.types.is_float_dtype(values) and values.notna().any()
+                    and np.all(np.mod(values.dropna().to_numpy(), 1) == 0)):
+                frame[column] = values.astype("Int64")
+            continue
+        distinct = [v for v in pd.unique(values.dropna())]
+        codes = sorted(set(labels) | set(distinct), key=lambda c: (str(type(c)), c))
+        # an unlabelled Stata extended missing value reads as Stata writes it: .a
+        text = {c: labels.get(c, f".{c}" if isinstance(c, str) and c in declared and len(c) == 1
+                              else _cell_text(c)) for c in codes}
         order = list(dict.fromkeys(text[c] for c in codes))
         frame[column] = pd.Categorical(values.map(text), categories=order, ordered=True)
+        found = {text[c] for c in codes if c in declared}
+        if found:
+            user_missing[column] = found
     frame.attrs["labels"] = dict(meta.column_names_to_labels)
+    frame.attrs["user_missing"] = user_missing
     return frame
+
+
+def _declared_missing(frame: pd.DataFrame, meta, kind: str) -> dict[str, set]:
+    """Per column, the values the file declares missing: SPSS user-missing values and ranges,
+    Stata extended missing values (read as the letters ``a``-``z``)."""
+    out: dict[str, set] = {}
+    if kind == "spss":
+        for column, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+            if column not in frame.columns:
+                continue
+            for bounds in ranges:
+                low, high = bounds["lo"], bounds["hi"]
+                for value in pd.unique(frame[column].dropna()):
+                    try:
+                        if low <= value <= high:
+                            out.setdefault(column, set()).add(value)
+                    except TypeError:
+                        if value in (low, high):
+                            out.setdefault(column, set()).add(value)
+    else:
+        for column, letters in (getattr(meta, "missing_user_values", None) or {}).items():
+            if column in frame.columns and letters:
+                out[column] = set(letters)
+    return out
 
 
 def read_stat(path: Path, kind: str) -> pd.DataFrame:
     """An SPSS ``.sav`` or Stata ``.dta`` file via pyreadstat, value labels as ordered
-    categories; ``_row`` is the case number (1-based)."""
+    categories, whole numbers as integers, declared missing values kept (see
+    :func:`_labelled`); ``_row`` is the case number (1-based)."""
     import pyreadstat
 
     read_bytes(path)
     reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
     try:
-        frame, meta = reader(str(path), user_missing=kind == "spss")
+        frame, meta = reader(str(path), user_missing=True)
     except Exception as exc:  # pyreadstat raises its own ReadstatError / PyreadstatError
         name = "SPSS .sav" if kind == "spss" else "Stata .dta"
         raise InputError(Problem(str(path), f"not a readable {name} file ({exc}): the file may "
                                  "be truncated or of another format; save it again")) from None
-    frame = _labelled(frame, meta)
+    missing = _declared_missing(frame, meta, kind)
+    frame = _labelled(frame, meta, missing)
     frame.insert(0, ROW, np.arange(1, len(frame) + 1, dtype=np.int64))
     frame.insert(0, FILE, str(path))
     return frame
 
 
-# -- KoboToolbox ----------------------------------------------------------------------------------
+# -- KoboToolbox and ODK ----------------------------------------------------------------------
 
-def read_kobo(path: Path, spec: SourceSpec | None = None) -> pd.DataFrame:
-    """A KoboToolbox CSV (or XLSX) export with XML names.
+#: ODK Central metadata columns, kept whole
+ODK_META = ("SubmissionDate", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
+            "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits",
+            "FormVersion", "meta-instanceID", "meta-instanceName", "instanceID")
+_TRUE_TEXT = frozenset({"1", "true", "True", "TRUE", "1.0"})
 
-    Group prefixes are stripped (``group_work/sector`` → ``sector``); metadata
-    columns (``_uuid``, ``_submission_time``...) keep their names. Each
-    select-multiple question (Kobo's own ``question/option`` 0/1 columns, or a
-    variable of type ``multi`` in the codebook) gets one boolean column per
-    option, ``<question>_<option>``, beside the space-separated answer.
+
+def _group_separator(names: list[str], fmt: str) -> str:
+    """The separator between group and question names: Kobo writes ``/`` (or ``.`` when
+    chosen at export), ODK Central ``-``."""
+    data = [n for n in names if n not in (FILE, ROW) and not n.startswith("_")]
+    if any("/" in n for n in data):
+        return "/"
+    if fmt == "odk":
+        return "-"
+    dotted = [n for n in data if re.fullmatch(r"[^.]+(\.[^.]+)+", n)
+              and not re.fullmatch(r".+\.\d+", n)]
+    return "." if dotted else "/"
+
+
+def split_groups(frame: pd.DataFrame, fmt: str, keep: set[str] = frozenset()
+                 ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Group prefixes stripped from KoboToolbox / ODK column names, select-multiple option
+    columns turned into booleans.
+
+    ``group_work/sector`` (or ``group_work.sector``, ODK's ``group_work-sector``)
+    becomes ``sector``; names in ``keep`` (mapping keys written as the export
+    shows them) and metadata columns stay whole. A select-multiple question
+    exported with one 0/1 column per option (``reason/accomodation`` beside
+    ``reason``) gets boolean columns ``<question>_<option>``; options are listed
+    in ``frame.attrs["select_multiple"]``. Two questions with the same name in
+    different groups keep their full paths. Returns the frame and, for each new
+    name, the export's own name.
     """
-    frame = (read_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm")
-             else read_delimited(path))
-    multi_options: dict[str, list[str]] = {}
-    renamed = {}
-    for column in frame.columns:
-        if column in (FILE, ROW) or column.startswith("_"):
+    sep = _group_separator(list(frame.columns), fmt)
+    meta = set(KOBO_META) | set(ODK_META) | {FILE, ROW} | set(keep)
+    columns = list(frame.columns)
+    present = set(columns)
+    options: dict[str, list[str]] = {}
+    target: dict[str, str] = {}
+    for column in columns:
+        if column in meta or column.startswith("_"):
+            target[column] = column
             continue
-        parts = column.split("/")
-        if len(parts) >= 2 and f"{'/'.join(parts[:-1])}" in frame.columns:
-            # Kobo's split column for one option of a select-multiple question
-            question = parts[-2]
-            multi_options.setdefault(question, []).append(parts[-1])
-            renamed[column] = f"{question}_{parts[-1]}"
+        for mark in dict.fromkeys(("/", sep)):
+            parent, found, option = column.rpartition(mark)
+            if found and parent in present and parent not in meta:
+                # Kobo's (or ODK's) 0/1 column for one option of a select-multiple question
+                question = parent.split(sep)[-1]
+                options.setdefault(question, []).append(option)
+                target[column] = f"{question}_{option}"
+                break
         else:
-            renamed[column] = parts[-1]
-    frame = frame.rename(columns=renamed)
-    for column in list(renamed.values()):
-        if any(column == f"{q}_{o}" for q, opts in multi_options.items() for o in opts):
-            frame[column] = frame[column].astype(str).str.strip().isin({"1", "True", "true"})
+            target[column] = column.split(sep)[-1] if sep in column else column
+    # a name two questions would share: both keep their full path
+    counts: dict[str, int] = {}
+    for new in target.values():
+        counts[new] = counts.get(new, 0) + 1
+    target = {old: (old if counts[new] > 1 and old != new else new) for old, new in target.items()}
+    frame = frame.rename(columns=target)
+    for question, opts in options.items():
+        for option in opts:
+            name = f"{question}_{option}"
+            if name in frame.columns:
+                frame[name] = frame[name].astype("string").str.strip().isin(_TRUE_TEXT).astype(
+                    bool)
+    frame.attrs["select_multiple"] = options
+    return frame, {new: old for old, new in target.items()}
+
+
+def read_kobo(path: Path, spec: SourceSpec | None = None, sheet: str | int | None = None,
+              keep: set[str] = frozenset(), fmt: str = "kobo") -> pd.DataFrame:
+    """A KoboToolbox (or ODK Central) CSV or XLSX export with XML names.
+
+    Group prefixes are stripped (see :func:`split_groups`); metadata columns
+    (``_uuid``, ``_submission_time``, ``meta-instanceID``...) keep their names.
+    Each select-multiple question (split 0/1 columns, or a variable of type
+    ``multi`` in the codebook) gets one boolean column per option,
+    ``<question>_<option>``, beside the space-separated answer. Repeat groups
+    are other sheets of the XLSX export (or other CSV files): each sheet not
+    read is named in a note.
+    """
+    frame = (read_xlsx(path, sheet=sheet) if path.suffix.lower() in (".xlsx", ".xlsm")
+             else read_delimited(path))
+    attrs = dict(frame.attrs)
+    frame, exported = split_groups(frame, fmt, keep)
+    frame.attrs.update({k: v for k, v in attrs.items() if k not in frame.attrs})
+    frame.attrs["exported"] = exported
+    multi_options = frame.attrs["select_multiple"]
     declared = {v.name: v for v in spec.variables if v.type == "multi"} if spec else {}
     for question in declared:
         if question in frame.columns and question not in multi_options:
@@ -493,37 +662,335 @@ def read_kobo(path: Path, spec: SourceSpec | None = None) -> pd.DataFrame:
             options = sorted({t for ts in tokens.drop_duplicates() for t in ts})
             for option in options:
                 frame[f"{question}_{option}"] = tokens.map(lambda ts, o=option: o in ts)
-    frame.attrs["select_multiple"] = multi_options
     return frame
 
 
-def read_source(path: Path, source: Source, spec: SourceSpec) -> pd.DataFrame:
-    """Read one raw export as declared in the params file.
+# -- SurveyMonkey and Google Forms ----------------------------------------------------------------
+
+#: SurveyMonkey's second header row for a question with a single answer column
+_SURVEYMONKEY_SINGLE = frozenset({"", "response", "open-ended response", "réponse",
+                                  "réponse ouverte"})
+
+
+def read_surveymonkey(path: Path) -> pd.DataFrame:
+    """A SurveyMonkey CSV export ("All individual responses", "Actual answer text").
+
+    Two header rows: the first holds each question's text once, over the first
+    of its columns (the cells to its right are blank); the second says what a
+    column holds (``Response``, ``Open-Ended Response``, or an option of a
+    select-all question, a row of a matrix). A single-column question is named
+    by its text; every other column ``<question> | <option>``. Metadata columns
+    (``Respondent ID``, ``Start Date``, ``End Date``...) are named by the first
+    row. Dates are written month first (``09/18/2019 08:51:07 AM``).
+    """
+    file = str(path)
+    opened = open_text(path)
+    delimiter = sniff_delimiter(opened[2])
+    header, _ = _header(opened[2], delimiter, 2)
+    if len(header) < 2:
+        raise InputError(Problem(file, "not a SurveyMonkey export: it needs two header rows "
+                                 "(questions, then Response or the options); export it again "
+                                 "as CSV, all individual responses", row=1))
+    first, second = header
+    second = second + [""] * (len(first) - len(second))
+    names, question = [], ""
+    for top, below in zip(first, second):
+        top, below = top.strip(), below.strip()
+        if top:
+            question = top
+        if below.casefold() in _SURVEYMONKEY_SINGLE and top:
+            names.append(top)
+        else:
+            names.append(f"{question} | {below}" if question else below)
+    frame = read_delimited(path, header_rows=2, delimiter=delimiter, names=names, opened=opened)
+    frame.attrs["dayfirst"] = False
+    return frame
+
+
+def read_google_forms(path: Path) -> pd.DataFrame:
+    """A Google Forms responses CSV (downloaded from the form or its sheet).
+
+    One header row of question texts; the first column is ``Timestamp``
+    (``2019/09/18 8:51:07 AM GMT-4`` from the form, ``9/18/2019 8:51:07`` from
+    a sheet in a US locale); a checkbox question's answers are joined with
+    ``, `` in one cell; each response's row number is its id.
+    """
+    frame = read_delimited(path)
+    frame.attrs["multi_separator"] = ", "
+    return frame
+
+
+#: what each export tool names the columns the codebook knows, and what it never has
+#: (applied only where the export has the column and the params map nothing onto it)
+FORMAT_DEFAULTS: dict[str, dict] = {
+    "kobo": {"columns": {"_uuid": "response_id", "_submission_time": "recorded_date",
+                         "start": "start_date", "end": "end_date"},
+             "absent": {"finished": "a KoboToolbox submission is complete"}},
+    "odk": {"columns": {"meta-instanceID": "response_id", "KEY": "response_id",
+                        "SubmissionDate": "recorded_date", "start": "start_date",
+                        "end": "end_date"},
+            "absent": {"finished": "an ODK submission is complete"}},
+    "redcap": {"columns": {"record_id": "response_id"}, "absent": {}},
+    "surveymonkey": {"columns": {"Respondent ID": "response_id", "End Date": "recorded_date",
+                                 "Start Date": "start_date", "Email Address": "email",
+                                 "IP Address": "ip_address", "First Name": "first_name",
+                                 "Last Name": "last_name"},
+                     "absent": {"finished": "SurveyMonkey exports the responses it has; "
+                                "each counts as complete"}},
+    "google_forms": {"columns": {"Timestamp": "recorded_date", "Horodateur": "recorded_date",
+                                 "Horodatage": "recorded_date",
+                                 "Email Address": "email", "Email address": "email",
+                                 "Adresse e-mail": "email", "Adresse courriel": "email"},
+                     "absent": {"finished": "Google Forms records submitted responses only",
+                                "response_id": "each response is numbered by its row"}},
+}
+#: what it means for the analysis when a column is declared absent
+ABSENT_CONSEQUENCES = {
+    "finished": "every response counts as complete (no completeness rule)",
+    "email": "a person cannot be recognized across responses or sources: each response "
+             "counts as one participant",
+    "response_id": "each response is numbered by its row in the file",
+    "recorded_date": "repeated responses of one person are told apart by their row only",
+}
+#: columns an assessment cannot do without, even when declared absent
+NEVER_ABSENT = {"consent", "stakeholder_group"}
+
+
+def _closest(name: str, candidates) -> str:
+    candidates = [c for c in dict.fromkeys(candidates) if c not in (FILE, ROW)]
+    found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
+    if not found:
+        folded = difflib.get_close_matches(name.casefold(), [c.casefold() for c in candidates],
+                                           n=1, cutoff=0.5)
+        found = [c for c in candidates if folded and c.casefold() == folded[0]][:1]
+    return f" (closest: '{found[0]}')" if found else ""
+
+
+def _key(name) -> str:
+    return normalize_answer(name)
+
+
+def _recode(values: pd.Series, table: dict[str, str]) -> pd.Series:
+    """Answers replaced per ``table`` (normalized answer → new text); others unchanged."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = [table.get(_key(v), answer_text(v)) for v in uniques]
+    out = pd.array([*mapped, pd.NA], dtype="string").take(codes)
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+def _multi_codes(values: pd.Series, separator: str, parse) -> pd.Series:
+    """A select-all answer joined with ``separator`` ("Agriculture, Food processing") as the
+    codebook's space-separated codes; an answer with an unknown option is left as it is."""
+    def one(answer):
+        if answer is None or answer is pd.NA or answer == "":
+            return answer
+        parts = [p.strip() for p in str(answer).split(separator) if p.strip()]
+        codes = [parse(p) for p in parts]
+        return answer if None in codes else " ".join(codes)
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    out = pd.array([*[one(u) for u in uniques], pd.NA], dtype="string").take(codes)
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> set[str]:
+    """Date columns as ISO 8601 text: UTC offsets converted to UTC, day-month dates read in
+    the params' order or the one the column shows. Returns the columns refused as a whole
+    (their order cannot be told), which validation then leaves alone."""
+    unjudged = set()
+    dayfirst = source.dayfirst if source.dayfirst is not None else attrs.get("dayfirst")
+    for var in spec.variables:
+        if var.type not in ("date", "datetime") or var.name not in frame.columns:
+            continue
+        values = frame[var.name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            if getattr(values.dt, "tz", None) is not None:
+                frame[var.name] = parse_datetimes(values)
+            continue
+        text = values.astype("string").str.strip()
+        iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?")
+        todo = (~iso.fillna(True)) & (text != "").fillna(False)
+        if not todo.any():
+            continue
+        column = own.get(var.name, var.name)
+        if source.date_format is None and dayfirst is None:
+            order, at = date_order(text[todo])
+            if order in ("ambiguous", "mixed"):
+                row = int(frame[ROW].to_numpy()[todo.to_numpy().nonzero()[0][at]])
+                sample = text[todo].iat[at]
+                why = ("some dates read only day first and others only month first"
+                       if order == "mixed" else "no date in it has a day above 12")
+                problems.append(Problem(
+                    file, f"the dates in this column (e.g. {sample!r}) can be read day first or "
+                    f"month first and {why}: say which in the params (sources.<name>.dayfirst: "
+                    "true for 01/10/2019 = 1 October; or sources.<name>.date_format)",
+                    row=row, column=column))
+                unjudged.add(var.name)
+                continue
+        parsed = parse_datetimes(text[todo], dayfirst=dayfirst, date_format=source.date_format)
+        if has_utc_offset(text[todo]):
+            notes.append(Problem(file, "date-times with a UTC offset (Z, +08:00, GMT-4) were "
+                                 "converted to UTC", column=column))
+        written = parsed.dt.strftime("%Y-%m-%d" if var.type == "date" else "%Y-%m-%d %H:%M:%S")
+        out = text.astype(object)
+        good = parsed.notna()
+        out.loc[good[good].index] = written[good]
+        frame[var.name] = out.astype("string")
+    return unjudged
+
+
+def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> pd.DataFrame:
+    """Read one raw export as declared in the params file, as it is.
 
     Columns are renamed to the codebook's variable names: first the
-    jurisdiction's own mapping (``sources.<name>.columns``), then the
-    codebook's ``raw`` names.
+    jurisdiction's own mapping (``sources.<name>.columns``, written as the
+    export shows a name, or without its group prefix), then the codebook's
+    ``raw`` names, then the export tool's own names (:data:`FORMAT_DEFAULTS`).
+    Then answers are recoded (``values``); declared missing codes of SPSS/Stata
+    files are kept for Likert items (their label read as a missing reason) and
+    made blank elsewhere; dates are normalized (UTC offsets converted to UTC;
+    day-month order from the params or inferred).
+
+    Raises
+    ------
+    InputError
+        A file that cannot be read, or a mapping key that matches no column
+        (naming the closest header). Problems with one column are returned in
+        ``frame.attrs["problems"]``; what the reader did that a user should
+        know is in ``frame.attrs["notes"]``; declared absences (with their
+        consequence) in ``frame.attrs["absent"]``.
     """
+    file = str(path)
     expected = {v.raw_name for v in spec.variables} | set(source.columns)
-    if source.format == "qualtrics":
+    fmt = source.format
+    if fmt == "qualtrics":
         frame = read_qualtrics(path)
-    elif source.format == "csv":
-        frame = read_delimited(path)
-    elif source.format == "xlsx":
-        frame = read_xlsx(path, expected)
-    elif source.format in ("spss", "stata"):
-        frame = read_stat(path, source.format)
-    elif source.format == "kobo":
-        frame = read_kobo(path, spec)
+    elif fmt in ("csv", "redcap"):
+        frame = (read_xlsx(path, expected, source.sheet)
+                 if path.suffix.lower() in (".xlsx", ".xlsm") else read_delimited(path))
+    elif fmt == "xlsx":
+        frame = read_xlsx(path, expected, source.sheet)
+    elif fmt in ("spss", "stata"):
+        frame = read_stat(path, fmt)
+    elif fmt in ("kobo", "odk"):
+        frame = read_kobo(path, spec, source.sheet, keep=set(source.columns), fmt=fmt)
+    elif fmt == "surveymonkey":
+        frame = read_surveymonkey(path)
+    elif fmt == "google_forms":
+        frame = read_google_forms(path)
     else:  # pragma: no cover - config.Source lists the formats
-        raise InputError(Problem(str(path), f"format {source.format!r} is not supported"))
-    original = {c: c for c in frame.columns}
-    frame = frame.rename(columns=source.columns)
-    original = {source.columns.get(c, c): c for c in original}
+        raise InputError(Problem(file, f"format {fmt!r} is not supported"))
+    attrs = dict(frame.attrs)
+    notes: list[Problem] = list(attrs.get("notes", []))
+    problems: list[Problem] = []
+    exported = attrs.get("exported", {})   # name after group stripping -> export's own name
+    own = {c: exported.get(c, c) for c in frame.columns}
+
+    # 1. the params' mapping, keys as the export shows them
+    by_own = {o: c for c, o in own.items()}
+    by_key = {_key(c): c for c in frame.columns}
+    by_key.update({_key(o): c for c, o in own.items()})
+    rename: dict[str, str] = {}
+    unmatched = []
+    for key, target in source.columns.items():
+        column = key if key in frame.columns else by_own.get(key) or by_key.get(_key(key))
+        if column is None:
+            unmatched.append(Problem(
+                file, f"sources.<name>.columns: '{key}' is not a column of this export"
+                f"{_closest(key, [*own.values(), *frame.columns])}: write the name as the "
+                "export's header row shows it", row=attrs.get("header_row", 1), column=key))
+            continue
+        rename[column] = target
+    if unmatched:
+        raise InputError(unmatched)
+    frame = frame.rename(columns=rename)
+    own = {rename.get(c, c): o for c, o in own.items()}
     to_name = {v.raw_name: v.name for v in spec.variables if v.raw}
     frame = frame.rename(columns=to_name)
-    # the export's own name of each column, for messages that point at it
-    frame.attrs["raw_names"] = {to_name.get(c, c): o for c, o in original.items()}
+    own = {to_name.get(c, c): o for c, o in own.items()}
+    names = {v.name for v in spec.variables}
+    by_raw = {v.raw_name: v.name for v in spec.variables}
+
+    # 2. the export tool's own names, where the params say nothing
+    defaults = FORMAT_DEFAULTS.get(fmt, {})
+    claimed = set(source.columns.values())
+    for column, name in defaults.get("columns", {}).items():
+        if (column in frame.columns and name in names and name not in frame.columns
+                and name not in claimed and by_raw.get(name, name) not in claimed):
+            frame = frame.rename(columns={column: name})
+            own[name] = own.pop(column, column)
+
+    # 3. what the export never has
+    declared: dict[str, str] = {}
+    for item in source.absent:
+        name = item if item in names else by_raw.get(item.strip())
+        if name is None:
+            problems.append(Problem(file, f"sources.<name>.absent: '{item}' is not a variable "
+                                    f"of the codebook's {spec.label.en.lower()}"
+                                    f"{_closest(item, [*names, *by_raw])}: use its name in "
+                                    "params/codebook.yaml", row=1, column=item))
+        elif name in NEVER_ABSENT:
+            problems.append(Problem(file, f"sources.<name>.absent: '{item}' cannot be absent: "
+                                    "the assessment needs it for every response; add it to "
+                                    "the export (or map its name in sources.<name>.columns)",
+                                    row=1, column=item))
+        elif name in frame.columns:
+            problems.append(Problem(file, f"sources.<name>.absent: '{item}' is declared absent "
+                                    "but the export has it: remove it from absent",
+                                    row=1, column=own.get(name, item)))
+        else:
+            declared[name] = ABSENT_CONSEQUENCES.get(name, "its indicators read 'not "
+                                                     "collected'")
+    for name, why in defaults.get("absent", {}).items():
+        if name not in frame.columns and name not in declared:
+            declared[name] = why
+    if "response_id" in declared and "response_id" in names and "response_id" not in frame:
+        frame["response_id"] = "row-" + frame[ROW].astype(str)
+        own["response_id"] = "(row number)"
+
+    # 4. declared missing codes (SPSS user-missing, Stata .a-.z)
+    user_missing = {}
+    for column, found in attrs.get("user_missing", {}).items():
+        name = next((n for n, o in own.items() if o == column), column)
+        if name not in frame.columns:
+            continue
+        var = spec.variable(name) if name in names else None
+        if var is not None and var.type == "likert":
+            user_missing[name] = found
+        else:
+            text = frame[name].astype("string")
+            frame[name] = text.mask(text.isin(found).fillna(False), pd.NA)
+            notes.append(Problem(file, f"missing code(s) declared in the file "
+                                 f"({', '.join(sorted(map(str, found)))}) read as blank",
+                                 column=own.get(name, name)))
+
+    # 5. answers recoded as the params say
+    for key, table in source.values.items():
+        name = key if key in frame.columns else (
+            next((n for n, o in own.items() if o == key), None) or by_raw.get(key))
+        if name is None or name not in frame.columns:
+            problems.append(Problem(file, f"sources.<name>.values: '{key}' is not a column of "
+                                    f"this export{_closest(key, [*own.values(), *frame.columns])}"
+                                    ": use the export's column name or the codebook's",
+                                    row=1, column=key))
+            continue
+        frame[name] = _recode(frame[name], {_key(k): answer_text(v) for k, v in table.items()})
+
+    # 6. select-all answers joined with ", " (Google Forms) as space-separated codes
+    separator = attrs.get("multi_separator")
+    if separator and codebook is not None:
+        for var in spec.variables:
+            if var.type == "multi" and var.name in frame.columns:
+                frame[var.name] = _multi_codes(
+                    frame[var.name], separator,
+                    lambda answer, c=var.values: codebook.parse_category(c, answer))
+
+    # 7. dates
+    unjudged = _normalize_dates(frame, spec, source, own, attrs, file, problems, notes)
+
+    frame.attrs.update(attrs)
+    frame.attrs.update(raw_names=own, problems=problems, notes=notes, absent=declared,
+                       user_missing=user_missing, unjudged=unjudged, format=fmt)
     return frame
 
 

@@ -30,8 +30,9 @@ def _sums(table: pd.DataFrame, counts: list[str], row_total: str | None,
             sums.append([(i, j) for j in parts] + [(i, columns[row_total])])
     if total_rows:
         label, total_label, within = total_rows
-        keys = table[within].astype(str).agg("\x1f".join, axis=1) if within else pd.Series(
-            "", index=table.index)
+        # an empty table (a survey that asked no item) has no sums; agg would give a frame
+        keys = table[within].astype(str).agg("\x1f".join, axis=1) if within and len(
+            table) else pd.Series("", index=table.index)
         positions = pd.Series(np.arange(len(table)), index=table.index)
         for _, block in positions.groupby(keys.to_numpy(), sort=False):
             is_total = (table[label].iloc[block.to_numpy()].astype(str) == total_label).to_numpy()

@@ -59,7 +59,11 @@ def response_rates(participants: pd.DataFrame, targets: dict[str, int]) -> pd.Da
 
 
 def sectors(survey: pd.DataFrame) -> pd.DataFrame:
-    """Survey respondents by stakeholder group and sector (``stakeholder_group, sector, n``)."""
+    """Survey respondents by stakeholder group and sector (``stakeholder_group, sector, n``);
+    no rows when the survey did not ask the sector."""
+    if "sector" not in survey.columns or survey["sector"].isna().all():
+        return pd.DataFrame({"stakeholder_group": pd.Series(dtype=str),
+                             "sector": pd.Series(dtype=str), "n": pd.Series(dtype="int64")})
     table = (survey.assign(sector=survey["sector"].fillna("not_applicable"))
              .groupby(["stakeholder_group", "sector"]).size().rename("n").reset_index())
     return table.astype({"stakeholder_group": str, "sector": str})

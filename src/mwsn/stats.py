@@ -96,7 +96,9 @@ def agreement(df: pd.DataFrame, items: Sequence[str], agree_codes: dict[str, lis
             rows.append({"item": item, "group": str(group), "n": len(answered), "agree": agree,
                          "agree_pct": ci.estimate, "ci_low": ci.ci_low, "ci_high": ci.ci_high,
                          "note": ci.note})
-    return pd.DataFrame(rows)
+    # no item (a survey that asked none of them): the same columns, no rows
+    return pd.DataFrame(rows, columns=["item", "group", "n", "agree", "agree_pct", "ci_low",
+                                       "ci_high", "note"])
 
 
 def _groups(df: pd.DataFrame, by: str | None):
@@ -138,7 +140,7 @@ def likert_summary(df: pd.DataFrame, items: dict[str, Sequence[int]] | Sequence[
     """
     top = items if isinstance(items, dict) else {item: [] for item in items}
     if levels is None:
-        seen = pd.unique(pd.concat([df[item] for item in top]).dropna())
+        seen = pd.unique(pd.concat([df[item] for item in top]).dropna()) if top else []
         levels = sorted({*map(int, seen), *(c for codes in top.values() for c in codes)})
     rows = []
     for item, agree_codes in top.items():
@@ -160,7 +162,8 @@ def likert_summary(df: pd.DataFrame, items: dict[str, Sequence[int]] | Sequence[
                 rows.append({"item": item, "group": str(group), "kind": kind, "level": level,
                              "count": count, "n": n, "pct": pct, "ci_low": low,
                              "ci_high": high, "n_eff": n_eff, "note": note})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["item", "group", "kind", "level", "count", "n", "pct",
+                                      "ci_low", "ci_high", "n_eff", "note"])
     out["level"] = out["level"].astype("Int64")
     return out
 
@@ -287,7 +290,8 @@ def crosstab_test(df: pd.DataFrame, outcome: str | Sequence[str] | dict[str, Seq
             if name in codes else part[name]
         table = pd.crosstab(answer, part[group])
         rows.append({"outcome": name, **_crosstab_row(table)})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["outcome", "test", "statistic_name", "statistic", "dof",
+                                      "p_value", "cramers_v", "n", "min_expected", "note"])
     tested = out["p_value"].notna()
     out["p_holm"] = np.nan
     if tested.any():

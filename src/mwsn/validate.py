@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from mwsn import ingest
-from mwsn.codebook import (Codebook, SourceSpec, Variable, parse_booleans, parse_datetimes,
-                           parse_numbers)
-from mwsn.config import Jurisdiction, Paths
+from mwsn.codebook import (Codebook, SourceSpec, Variable, answer_text, parse_booleans,
+                           parse_datetimes, parse_numbers)
+from mwsn.config import Jurisdiction, Paths, period_bounds, pseudonym_key
 from mwsn.errors import InputError, Problem
 
 #: rows listed for one kind of problem in one column before the rest are summed up
@@ -52,13 +52,16 @@ def _domain(values: pd.Series, by_value: bool) -> tuple[np.ndarray, pd.Series, n
         uniques = pd.Series(found)
     else:
         codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
+    if uniques.dtype == object or pd.api.types.is_float_dtype(uniques):
+        # numbers stored as doubles (SPSS, Stata, Excel) are judged as numbers: 4.0 is 4
+        uniques = uniques.map(answer_text, na_action="ignore")
     text = uniques.astype("string").str.strip()
     blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
     return codes, text, blank
 
 
-def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray,
-                codebook: Codebook) -> tuple[np.ndarray, object]:
+def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Codebook,
+                declared_missing: set[str] = frozenset()) -> tuple[np.ndarray, object]:
     """Which values (by position in ``text``) are not valid for ``var``, and a function
     giving the message for one of them."""
     bad = np.zeros(len(text), dtype=bool)
@@ -68,9 +71,17 @@ def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray,
         allowed = ", ".join(scale.labels("en"))
         bad = filled & np.array([scale.parse(v) is None if isinstance(v, str) else True
                                  for v in text.fillna("")], dtype=bool)
-        return bad, lambda i: (f"{text.iat[i]!r} is not on the {var.scale} scale ({allowed}, or "
-                               "a missing code such as Don't know): correct it or add it to the "
-                               "codebook")
+        def why(i: int) -> str:
+            if text.iat[i] in declared_missing:
+                return (f"{text.iat[i]!r} is a missing code of the file but not one of the "
+                        f"{var.scale} scale's reasons (Don't know, Not applicable, Prefer not "
+                        "to say): map it in the params, e.g. sources.<name>.values: "
+                        f"{{{var.name}: {{{text.iat[i]!r}: \"Don't know\"}}}}")
+            return (f"{text.iat[i]!r} is not on the {var.scale} scale ({allowed}, or a missing "
+                    "code such as Don't know): correct it, recode it in the params "
+                    "(sources.<name>.values) or add it to the codebook")
+
+        return bad, why
     if var.type in ("category", "multi"):
         allowed = ", ".join(c.code for c in codebook.categories[var.values])
 
@@ -80,7 +91,8 @@ def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray,
 
         bad = filled & np.array([bool(unknown(v)) for v in text.fillna("")], dtype=bool)
         return bad, lambda i: (f"{' '.join(unknown(text.iat[i]))!r} is not a known {var.values} "
-                               f"(known: {allowed}): correct it or add it to the codebook")
+                               f"(known: {allowed}): correct it, recode it in the params "
+                               "(sources.<name>.values) or add it to the codebook")
     if var.type == "number":
         numbers = parse_numbers(text).to_numpy(dtype="float64")
         bad = filled & np.isnan(numbers)
@@ -103,8 +115,9 @@ def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray,
                                "2019-10-01 14:30)")
     if var.type == "boolean":
         bad = filled & parse_booleans(text).isna().to_numpy()
-        return bad, lambda i: (f"{text.iat[i]!r} is not true/false: write True or False (or "
-                               "1/0)")
+        return bad, lambda i: (f"{text.iat[i]!r} is not true/false (True/False, 1/0, yes/no, "
+                               "oui/non): recode it in the params, e.g. sources.<name>.values: "
+                               f"{{{var.name}: {{{text.iat[i]!r}: true}}}}")
     return bad, None
 
 
@@ -170,10 +183,13 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
         return raw_names.get(name, spec.variable(name).raw_name if name in
                              {v.name for v in spec.variables} else name)
 
-    problems = []
+    problems = list(frame.attrs.get("problems", []))
     data_columns = [c for c in frame.columns if c not in (ingest.FILE, ingest.ROW)]
-    absent = [var for var in spec.variables if var.required and var.name not in frame.columns]
-    if absent and len(data_columns) == 1:
+    declared_absent = frame.attrs.get("absent", {})
+    absent = [var for var in spec.variables if var.required and var.name not in frame.columns
+              and var.name not in declared_absent]
+    text_export = "delimiter" in frame.attrs
+    if absent and len(data_columns) == 1 and text_export:
         names = ", ".join(var.raw_name for var in absent)
         problems.append(Problem(file, f"the file has a single column, so its delimiter is "
                                 "probably none of , ; tab | and the required columns "
@@ -182,11 +198,15 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
         absent = []
     for var in absent:
         problems.append(Problem(file, f"required column '{var.raw_name}' ({var.label.en}) is "
-                                "missing: add it to the export or map its name in the params "
-                                "file (sources.<name>.columns)", row=1, column=var.raw_name))
+                                "missing: add it to the export, map the export's name for it "
+                                "(sources.<name>.columns), or declare it absent if the export "
+                                "never has it (sources.<name>.absent)", row=1,
+                                column=var.raw_name))
     declined = _declined(frame, spec, codebook)
+    unjudged = frame.attrs.get("unjudged", set())
+    user_missing = frame.attrs.get("user_missing", {})
     for var in spec.variables:
-        if var.name not in frame.columns:
+        if var.name not in frame.columns or var.name in unjudged:
             continue
         judged = var.type in ("likert", "category", "multi", "number", "date", "datetime",
                               "boolean") and var.pii != "drop"  # dropped columns go unread
@@ -206,7 +226,8 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                 hint = "required value is empty: fill it in or remove the row"
             problems += _row_problems(frame, empty, file, column, hint)
         if judged:
-            bad, why = _bad_values(var, text, blank, codebook)
+            bad, why = _bad_values(var, text, blank, codebook,
+                                   user_missing.get(var.name, set()))
             if bad.any():
                 positions = np.flatnonzero(np.append(bad, False)[codes])
                 problems += _row_problems(frame, positions, file, column,
@@ -215,28 +236,124 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
     return problems
 
 
+def period_notes(frame: pd.DataFrame, spec: SourceSpec, params: Jurisdiction,
+                 file: str) -> list[Problem]:
+    """A note for each date column with dates outside the params' period (from the first day
+    of its start month to the last day of its end month): a survey may follow the period,
+    but dates far from it often mean a day-month mix-up or a wrong period."""
+    start, end = period_bounds(params.period)
+    first = pd.Timestamp(start)
+    last = pd.Timestamp(end) + pd.offsets.MonthEnd(0) + pd.Timedelta(days=1)
+    raw_names = frame.attrs.get("raw_names", {})
+    notes = []
+    for var in spec.variables:
+        if var.type not in ("date", "datetime") or var.name not in frame.columns \
+                or var.name in frame.attrs.get("unjudged", set()):
+            continue
+        when = parse_datetimes(frame[var.name])
+        outside = (when.notna() & ((when < first) | (when >= last))).to_numpy()
+        if outside.any():
+            at = int(outside.nonzero()[0][0])
+            notes.append(Problem(
+                file, f"{int(outside.sum())} of {int(when.notna().sum())} dates fall outside "
+                f"the period {params.period.start} to {params.period.end} (first: "
+                f"{when.iat[at]:%Y-%m-%d}): check the day-month order (sources.<name>.dayfirst) "
+                "or the params' period", row=int(frame[ingest.ROW].iat[at]),
+                column=raw_names.get(var.name, var.name)))
+    return notes
+
+
+def matrix_needs(root: Path, params: Jurisdiction) -> dict[str, list[str]]:
+    """Survey items the evaluation matrix reads for this jurisdiction's questions → the
+    indicators that need them."""
+    from mwsn.config import read_yaml
+
+    # read as plain data: findings (which types the matrix) comes after this module
+    matrix = read_yaml(Path(root) / "params" / "evaluation_matrix.yaml") or {}
+    scope = "network" if params.network_in_place else "consultation"
+    needs: dict[str, list[str]] = {}
+    for question in matrix.get("questions", []) if isinstance(matrix, dict) else []:
+        if not isinstance(question, dict) or question.get("scope") != scope:
+            continue
+        for indicator in question.get("indicators", []) or []:
+            m = indicator.get("measure", {}) if isinstance(indicator, dict) else {}
+            items = ([m.get("item")] if m.get("kind") == "survey_agreement" else
+                     [m.get("before"), m.get("after")] if m.get("kind") == "survey_gain" else [])
+            for item in filter(None, items):
+                needs.setdefault(item, []).append(str(indicator.get("id")))
+    return needs
+
+
+def collected_notes(frame: pd.DataFrame, spec: SourceSpec, needs: dict[str, list[str]],
+                    file: str) -> list[Problem]:
+    """What the analyses will leave out: declared absences with their consequence, and the
+    items the evaluation matrix needs that the export does not have."""
+    notes = []
+    declared = frame.attrs.get("absent", {})
+    for name, why in sorted(declared.items()):
+        notes.append(Problem(file, f"declared absent: {why}", column=spec.variable(name).raw_name
+                             if name in {v.name for v in spec.variables} else name))
+    missing = [(item, indicators) for item, indicators in sorted(needs.items())
+               if item not in frame.columns and item not in declared
+               and item in {v.name for v in spec.variables}]
+    if missing:
+        listed = "; ".join(f"'{spec.variable(item).raw_name}' ({', '.join(indicators)})"
+                           for item, indicators in missing)
+        notes.append(Problem(file, f"{len(missing)} item(s) the evaluation matrix reads are not "
+                             f"in the export, so their indicators will read 'not collected': "
+                             f"{listed}; map an item's name in sources.<name>.columns if the "
+                             "export has it under another name, or list it in "
+                             "sources.<name>.absent", column=spec.variable(missing[0][0]).raw_name))
+    return notes
+
+
 def read_and_check(params: Jurisdiction, codebook: Codebook,
                    where: Paths) -> dict[str, pd.DataFrame]:
-    """Read every declared source and check it; raise one InputError listing all problems."""
+    """Read every declared source and check it; raise one InputError listing all problems.
+
+    This is the whole preflight of a run: this jurisdiction's params (no other
+    jurisdiction's), every source, the pseudonym key for real data. What a run
+    will leave out (items not collected, dates outside the period, sheets not
+    read) is attached to each frame as ``frame.attrs["notes"]`` (see :func:`notes`).
+    """
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     if not where.raw.is_dir():
         raise InputError(Problem(str(where.raw), "raw data folder not found: put the exports "
                                  f"here (or run `mwsn synth {where.jurisdiction}` for "
                                  "demonstration data)"))
+    try:
+        pseudonym_key(where)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        needs = matrix_needs(where.root, params) if "survey" in params.sources else {}
+    except InputError as exc:
+        problems.extend(exc.problems)
+        needs = {}
     for name, source in sorted(params.sources.items()):
         path = where.raw / source.file
         spec = codebook.sources[name]
         try:
-            frame = ingest.read_source(path, source, spec)
+            frame = ingest.read_source(path, source, spec, codebook)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         problems.extend(check_frame(frame, spec, codebook, str(path)))
+        frame.attrs["notes"] = [*frame.attrs.get("notes", []),
+                                *period_notes(frame, spec, params, str(path)),
+                                *(collected_notes(frame, spec, needs, str(path))
+                                  if name == "survey" else [])]
         frames[name] = frame
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.file, p.row or 0)))
     return frames
+
+
+def notes(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Everything reading and checking noted but did not refuse, by file and row."""
+    found = [n for frame in frames.values() for n in frame.attrs.get("notes", [])]
+    return sorted(found, key=lambda p: (p.file, p.row or 0))
 
 
 def relative(problems: list[Problem], root: Path) -> list[Problem]:

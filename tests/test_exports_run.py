@@ -1,0 +1,220 @@
+"""Real and realistic exports through `mwsn validate` and `mwsn run` (papermill, real notebooks).
+
+- a real REDCap survey export (REDCapR's test project), mapped and recoded in the params only;
+- the README's "Adding a jurisdiction" with a KoboToolbox XLSX survey in French (labels, "."
+  group paths, a repeat-group sheet) and a French Excel CSV ledger (";", dd/mm/yyyy, decimal
+  comma, Windows-1252), made from the synthetic BC data: no raw file is edited after export;
+- a survey that asked one Likert item and no sector (the reported case);
+- every file in tests/data/ tried as a survey or ledger: validate refuses it (exit 2, no
+  traceback) or the run succeeds. A run never fails on input validate passed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+
+from mwsn import cli, config, ingest
+from mwsn.codebook import load_codebook
+from tests.test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
+
+#: the Kobo form's names for the codebook's survey variables (French XLSForm names, in groups)
+KOBO_NAMES = {
+    "consentement.accord": "consent", "profil.groupe": "stakeholder_group",
+    "profil.secteur": "sector", "profil.courriel": "RecipientEmail",
+    "enonces.connait_droits": "know_rights", "enonces.info_soutien": "info_support",
+    "enonces.collaboration": "collaboration", "enonces.signalement": "reporting_support",
+    "enonces.abus": "abuse_deterrence", "enonces.politiques": "policy_influence",
+    "connaissances.avant": "knowledge_before", "connaissances.maintenant": "knowledge_after",
+    "commentaires": "comments",
+}
+LEDGER_NAMES = {"N° d'entrée": "entry_id", "Exercice": "fiscal_year", "Date": "date",
+                "Bénéficiaire": "recipient", "Sous-bénéficiaire": "sub_grantee",
+                "Type d'entrée": "entry_type", "Montant ($)": "amount_cad",
+                "Travailleurs joints": "workers_reached"}
+
+
+def _french(answer, lookup) -> str | None:
+    text = lookup.get(answer, answer) if isinstance(answer, str) and answer else None
+    # Word and Kobo's web form both write the typographic apostrophe
+    return text.replace("'", "\u2019") if text else None
+
+
+def make_kobo_french_survey(bc_survey: Path, path: Path) -> Path:
+    """The BC synthetic survey as KoboToolbox exports it with French labels and "." groups."""
+    codebook = load_codebook(Path(__file__).parents[1])
+    survey = ingest.read_qualtrics(bc_survey)
+    labels = {}
+    for scale in codebook.scales.values():
+        labels.update({level.en: level.fr for level in scale.levels})
+        labels.update({a.en: a.fr for a in [*scale.missing, *scale.refused]})
+    for categories in codebook.categories.values():
+        labels.update({c.en: c.fr for c in categories})
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Sondage MWSN"
+    names = ["start", "end", *KOBO_NAMES, "_id", "_uuid", "_submission_time", "_index"]
+    sheet.append(names)
+    for i, row in enumerate(survey.itertuples(index=False), start=1):
+        record = row._asdict()
+        answers = [_french(record[KOBO_NAMES[n]], labels) if KOBO_NAMES[n] not in (
+            "consent", "RecipientEmail", "comments") else record[KOBO_NAMES[n]]
+            for n in KOBO_NAMES]
+        answers[0] = "Oui" if record["consent"].startswith("Yes") else "Non"
+        sheet.append([record["StartDate"], record["EndDate"], *answers, i,
+                      record["ResponseId"], record["RecordedDate"], i])
+    members = book.create_sheet("membres")   # a repeat group: its own sheet
+    members.append(["membres.age", "_index", "_parent_index"])
+    members.append([34, 1, 1])
+    book.save(path)
+    return path
+
+
+def make_french_excel_ledger(bc_ledger: Path, path: Path) -> Path:
+    """The BC synthetic ledger as French Excel saves CSV: ";", dd/mm/yyyy, decimal comma,
+    Windows-1252, French column names and entry types."""
+    codebook = load_codebook(Path(__file__).parents[1])
+    ledger = pd.read_csv(bc_ledger, dtype=str, keep_default_na=False)
+    ledger["date"] = pd.to_datetime(ledger["date"]).dt.strftime("%d/%m/%Y")
+    ledger["entry_type"] = ledger["entry_type"].map(
+        lambda c: codebook.category_label("funding_entry", c, "fr"))
+    ledger["amount_cad"] = ledger["amount_cad"].map(
+        lambda a: f"{float(a):,.2f}".replace(",", " ").replace(".", ","))
+    ledger.rename(columns={v: k for k, v in LEDGER_NAMES.items()}).to_csv(
+        path, sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+    return path
+
+
+def add_french_jurisdiction(root: Path, code: str = "kobofr") -> Path:
+    """The README's steps 1-2 for a Kobo XLSX survey in French and a French Excel ledger."""
+    raw = add_jurisdiction(root, code, None, {})
+    bc = root / "data" / "raw" / "bc"
+    make_kobo_french_survey(bc / "survey_export.csv", raw / "sondage.xlsx")
+    (raw / "funding_ledger.csv").unlink()
+    make_french_excel_ledger(bc / "funding_ledger.csv", raw / "grand_livre.csv")
+    params = root / "params" / f"{code}.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["survey"] = {
+        "file": "sondage.xlsx", "format": "kobo", "columns": KOBO_NAMES,
+        "values": {"consent": {"Oui": "yes", "Non": "no"}}}
+    data["sources"]["funding"] = {"file": "grand_livre.csv", "format": "csv",
+                                  "columns": LEDGER_NAMES}
+    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return raw
+
+
+def add_redcap_jurisdiction(root: Path, code: str = "redcap") -> Path:
+    """REDCapR's real survey export, every difference from the codebook said in the params."""
+    return add_jurisdiction(root, code, DATA / "redcap" / "survey_data.csv", {
+        "format": "redcap",
+        "columns": {"participant_id": "ResponseId", "email": "RecipientEmail",
+                    "prescreening_survey_timestamp": "RecordedDate",
+                    "prescreening_survey_complete": "Finished", "consent___1": "consent",
+                    # the project has no stakeholder groups: its screening answer stands in
+                    "has_diabetes": "stakeholder_group"},
+        "values": {"Finished": {2: True, 0: False, 1: False}, "consent": {1: "yes", 0: "no"},
+                   "stakeholder_group": {1: "migrant_worker", 0: "employer"}},
+        "absent": ["know_rights", "info_support", "collaboration", "reporting_support",
+                   "abuse_deterrence", "policy_influence", "knowledge_before",
+                   "knowledge_after"]})
+
+
+@pytest.fixture
+def root(project_root, monkeypatch):
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-test-secret")
+    return project_root
+
+
+def test_french_kobo_survey_reads_like_the_english_export(root, capsys):
+    add_french_jurisdiction(root)
+    status, out, err = run_validate(root, "kobofr", capsys)
+    assert status == 0, err
+    assert "sheet 'membres'" in out
+    french, english = cleaned_survey(root, "kobofr"), cleaned_survey(root, "bc")
+    for column in ("stakeholder_group", "sector", "know_rights", "know_rights_missing",
+                   "knowledge_after", "participant"):
+        assert french[column].astype("string").tolist() == \
+            english[column].astype("string").tolist(), column
+
+
+def test_real_and_made_exports_validate_and_run(root, capsys):
+    add_french_jurisdiction(root)
+    add_redcap_jurisdiction(root)
+    add_jurisdiction(root, "optcase", CASES / "optional-column-absent-notebook-crash" /
+                     "survey_export.csv", {"format": "csv"})
+    for code in ("kobofr", "redcap", "optcase"):
+        status, _, err = run_validate(root, code, capsys)
+        assert status == 0, (code, err)
+    status = cli.main(["run", "kobofr", "redcap", "optcase", "--root", str(root), "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    processed = root / "data" / "processed"
+    # the survey asked one item and no sector: the rest reads "not collected", no sector table
+    scores = pd.read_parquet(processed / "optcase" / "indicator_scores.parquet")
+    by_id = dict(zip(scores["indicator_id"], scores["score"]))
+    assert by_id["others_informed"] == "not_collected"
+    assert by_id["workers_know_rights"] != "not_collected"
+    assert pd.read_parquet(processed / "optcase" / "respondent_sectors.parquet").empty
+    likert = pd.read_parquet(processed / "optcase" / "survey_likert.parquet")
+    assert set(likert["item"]) == {"know_rights"}
+    report = (root / "reports" / "optcase" / "assessment.html").read_text(encoding="utf-8")
+    assert "not collected - the instrument did not ask it" in report
+    rapport = (root / "reports" / "optcase" / "assessment.fr.html").read_text(encoding="utf-8")
+    assert "non recueilli" in rapport
+    redcap = pd.read_parquet(processed / "redcap" / "survey.parquet")
+    assert len(redcap) == 1  # participant 2 did not consent (consent___1 = 0)
+    ledger = pd.read_parquet(processed / "kobofr" / "funding.parquet")
+    bc_ledger = pd.read_csv(root / "data" / "raw" / "bc" / "funding_ledger.csv")
+    assert ledger["amount_cad"].round(2).tolist() == bc_ledger["amount_cad"].round(2).tolist()
+    assert ledger["date"].dt.strftime("%Y-%m-%d").tolist() == bc_ledger["date"].tolist()
+
+
+def _candidates() -> list[Path]:
+    skip = {"SOURCES.md", "LICENSE", "make_made_files.py"}
+    return sorted(p for p in DATA.rglob("*") if p.is_file() and p.name not in skip
+                  and "params_" not in p.name and "__pycache__" not in p.parts)
+
+
+def _format(path: Path) -> str:
+    return {".sav": "spss", ".dta": "stata", ".xlsx": "xlsx"}.get(
+        path.suffix, "qualtrics" if path.parent.name == "qualtrics" else
+        "kobo" if path.parent.name == "kobo" else "odk" if path.parent.name == "odk" else
+        "surveymonkey" if "surveymonkey" in path.name else
+        "google_forms" if "google_forms" in path.name else "csv")
+
+
+def test_every_file_in_tests_data_is_refused_by_validate_or_runs(root, capsys):
+    passed = []
+    for i, path in enumerate(_candidates()):
+        code = f"f{i:03d}"
+        ledger = path.name.startswith("funding")
+        raw = add_jurisdiction(root, code, None if ledger else path,
+                               {"format": _format(path)})
+        if ledger:
+            shutil.copy(path, raw / "funding_ledger.csv")
+            shutil.copy(root / "data" / "raw" / "bc" / "survey_export.csv", raw)
+            params = root / "params" / f"{code}.yaml"
+            data = yaml.safe_load(params.read_text(encoding="utf-8"))
+            data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+            params.write_text(yaml.safe_dump(data), encoding="utf-8")
+        status, _, err = run_validate(root, code, capsys)
+        assert status in (0, 2), (path, err)
+        if status == 2:
+            assert err.strip().endswith("nothing was written."), (path, err)
+        else:
+            passed.append(code)
+    for broken in sorted((DATA / "broken").glob("params_*.yaml")):
+        shutil.copy(broken, root / "params" / "bc.yaml")
+        status, _, err = run_validate(root, "bc", capsys)
+        assert status == 2 and "params/bc.yaml" in err, (broken, err)
+        # another jurisdiction's half-edited params do not stop this one
+        if passed:
+            assert run_validate(root, passed[0], capsys)[0] == 0
+    if passed:
+        status = cli.main(["run", *passed, "--root", str(root), "--jobs", "2"])
+        assert status == 0, capsys.readouterr().err
