@@ -182,7 +182,8 @@ def test_second_jurisdiction_runs_as_a_consultation(tmp_path):
 def _row(**values):
     base = {"question_id": "information", "indicator_id": "workers_know_rights",
             "line_of_evidence": "survey", "kind": "survey_agreement", "subject": "know_rights",
-            "group": "migrant_worker", "unit": "share", "people": True, "estimate": 0.75,
+            "group": "migrant_worker", "unit": "share", "people": True, "base": "respondents",
+            "status": "measured", "estimate": 0.75,
             "ci_low": 0.5, "ci_high": 0.9, "count": 15, "n": 20, "min_n": 10, "score": "met"}
     base.update(values)
     return next(pd.DataFrame([base]).itertuples())
@@ -193,7 +194,8 @@ CODEBOOK = load_codebook(SHIPPED)
 
 def test_justification_cites_estimate_interval_base_and_source():
     text = findings.evidence_text(_row(), "Workers", CODEBOOK, "en", 5, MATRIX.words)
-    assert text.startswith("Workers: 75% (95% CI 50% to 90%; n = 20; survey statement")
+    assert text.startswith("Workers: 75% (95% CI 50% to 90%; n = 20 respondents who gave an "
+                           "opinion; survey statement")
     assert text.endswith("- met.")
     fr = findings.evidence_text(_row(), "Travailleurs", CODEBOOK, "fr", 5, MATRIX.words)
     assert "75\u00a0% (IC à 95\u00a0% de 50\u00a0% à 90\u00a0%; n = 20" in fr

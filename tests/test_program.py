@@ -34,12 +34,12 @@ def test_budget_spent_share_counts_expenditures_only():
     assert metrics.loc["workers_reached", "estimate"] == 35
 
 
-def test_recommendations_acted_on_carries_a_wilson_interval():
+def test_recommendations_acted_on_is_a_complete_count_without_an_interval():
     metrics = program.metrics({"recommendations": _recommendations(81, 263)}, budget=1)
     row = metrics.set_index("metric").loc["recommendations_acted_on"]
-    # Newcombe (1998) Stat Med 17:857-872, Table I, method 3: 81/263 -> 0.2553 to 0.3662
-    assert row["ci_low"] == pytest.approx(0.2553, abs=5e-5)
-    assert row["ci_high"] == pytest.approx(0.3662, abs=5e-5)
+    # every recommendation is counted: a sampling interval would describe no sampling
+    assert row["estimate"] == pytest.approx(81 / 263)
+    assert pd.isna(row["ci_low"]) and pd.isna(row["ci_high"])
     assert row["n"] == 263 and row["count"] == 81
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import stats
 
 #: the four Network Meeting types of the program's design
 MEETING_TYPES = ("plenary", "working_group", "migrant_workers_forum", "government_network")
@@ -156,7 +155,8 @@ def metrics(tables: dict[str, pd.DataFrame], budget: float) -> pd.DataFrame:
 
     ``tables`` may hold ``funding``, ``meetings`` and ``recommendations``; a
     metric whose table is absent is left out. ``n`` is the number of records
-    behind each metric; shares of recommendations carry a 95% Wilson interval.
+    behind each metric. Every metric counts all the records (a complete count, not a
+    sample), so none carries a confidence interval.
     """
     rows = []
     funding = tables.get("funding")
@@ -196,9 +196,9 @@ def metrics(tables: dict[str, pd.DataFrame], budget: float) -> pd.DataFrame:
     recommendations = tables.get("recommendations")
     if recommendations is not None and len(recommendations):
         acted = int(recommendations["status"].isin(ACTED_ON).sum())
-        ci = stats.proportion_ci(acted, len(recommendations)).iloc[0]
+        # every recommendation is counted (not a sample of them): no interval
         rows.append(_metric("recommendations_acted_on", "network_meetings", "share",
-                            ci.estimate, len(recommendations), acted, (ci.ci_low, ci.ci_high)))
+                            acted / len(recommendations), len(recommendations), acted))
         rows.append(_metric("recommendations_made", "network_meetings", "count",
                             len(recommendations), len(recommendations)))
     out = pd.DataFrame(rows, columns=METRIC_COLUMNS)
