@@ -10,7 +10,7 @@ import pytest
 from mwsn import plots, privacy, report
 from mwsn.errors import DisclosureError
 from mwsn.report import annex, html
-from conftest import PROJECT
+from conftest import SHIPPED
 
 HOSTILE = "<script>alert('comment')</script>"
 
@@ -286,7 +286,7 @@ def test_export_keeps_report_sections_and_drops_stray_dataframes(tmp_path):
 def test_scoring_rules_read_in_words_in_each_language():
     from mwsn import findings
 
-    matrix = findings.load_matrix(PROJECT)
+    matrix = findings.load_matrix(SHIPPED)
     know = matrix.indicator("information", "workers_know_rights")
     assert annex.rule_text(know, matrix, "en") == (
         "met at 65% or more; partly met at 40% or more "

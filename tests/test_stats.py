@@ -167,7 +167,7 @@ def test_no_answers_gives_nan_with_a_reason():
 
 
 def test_impossible_counts_are_refused():
-    with pytest.raises(ValueError, match="count <= nobs"):
+    with pytest.raises(ValueError, match="cannot exceed .nobs."):
         stats.proportion_ci(5, 3)
     with pytest.raises(ValueError, match="method must be one of"):
         stats.proportion_ci(1, 3, "wald")
