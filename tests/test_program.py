@@ -72,16 +72,16 @@ def test_spending_by_year_accumulates_against_the_budget():
     assert list(spending["share_of_budget"]) == pytest.approx([0.1, 0.3])
 
 
-def test_response_rates_against_targets_count_people_once():
+def test_participation_against_targets_counts_people_once():
     participants = pd.DataFrame({
         "participant": ["P1", "P1", "P2", "P3"],
         "stakeholder_group": ["employer", "employer", "employer", "government"],
         "line_of_evidence": ["survey", "interview", "survey", "survey"],
     })
-    rates = program.response_rates(participants, {"employer": 4, "government": 2})
+    rates = program.participation_against_target(participants, {"employer": 4, "government": 2})
     rates = rates.set_index("stakeholder_group")
     assert rates.loc["employer", "took_part"] == 2
-    assert rates.loc["employer", "rate"] == pytest.approx(0.5)
+    assert rates.loc["employer", "against_target"] == pytest.approx(0.5)
     assert rates.loc["all", "took_part"] == 3 and rates.loc["all", "target"] == 6
     profile = program.stakeholder_profile(participants).set_index("stakeholder_group")
     assert profile.loc["employer", "total"] == 2

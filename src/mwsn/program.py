@@ -42,10 +42,14 @@ def stakeholder_profile(participants: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index()
 
 
-def response_rates(participants: pd.DataFrame, targets: dict[str, int]) -> pd.DataFrame:
+def participation_against_target(participants: pd.DataFrame,
+                                 targets: dict[str, int]) -> pd.DataFrame:
     """Stakeholders who took part against the sample target of each group.
 
-    Returns ``stakeholder_group, target, took_part, rate`` with a row ``all``.
+    Returns ``stakeholder_group, target, took_part, against_target`` with a row
+    ``all``. ``against_target = took_part / target`` is participation against the
+    number sought, not a response rate: a response rate (AAPOR 2016, RR1-RR6) divides
+    by the eligible people *invited*, which the params do not record.
     """
     took_part = participants.groupby("stakeholder_group")["participant"].nunique()
     rows = [{"stakeholder_group": group, "target": int(target),
@@ -53,7 +57,7 @@ def response_rates(participants: pd.DataFrame, targets: dict[str, int]) -> pd.Da
     rows.append({"stakeholder_group": "all", "target": int(sum(targets.values())),
                  "took_part": int(participants["participant"].nunique())})
     out = pd.DataFrame(rows, columns=["stakeholder_group", "target", "took_part"])
-    out["rate"] = out["took_part"] / out["target"].where(out["target"] > 0)
+    out["against_target"] = out["took_part"] / out["target"].where(out["target"] > 0)
     return out
 
 
