@@ -435,3 +435,45 @@ def test_program_metrics_are_not_suppressed_as_if_they_were_people():
                           "unit": "count", "estimate": 5.0, "count": pd.NA, "n": 24}])
     rows = rows.drop(columns="Index").astype({"count": "Int64"})
     assert findings.shown(rows, 5)["estimate"].iloc[0] == 5.0
+
+
+def test_justification_states_coverage_robustness_and_override_in_both_languages():
+    finding = next(pd.DataFrame([{
+        "question_id": "collaboration", "rubric": "progress", "rating": "limited_progress",
+        "computed_rating": "some_progress", "rating_scored_only": "strong_progress",
+        "capped": True, "missing_indicators": "collaboration_agree", "n_indicators": 3,
+        "n_scored": 2, "n_context": 0, "n_met": 1, "n_not_met": 0, "mean_score": 1.0,
+        "lines_of_evidence": "interviews_focus_groups;program_data", "bootstrap_share": 0.62,
+        "threshold_share": 1.0, "robustness": "sensitive", "overridden": True,
+        "override_role_en": "Lead evaluator", "override_role_fr": "Évaluatrice principale",
+        "override_reason_en": "Meetings were suspended", "override_reason_fr": "Réunions suspendues",
+    }]).itertuples())
+    indicators = pd.DataFrame(columns=findings.INDICATOR_COLUMNS + ["min_n", "score"])
+    en = findings.justification(finding, indicators, MATRIX, CODEBOOK, "en", 5)
+    assert "Capped by missing evidence: Stakeholders who agree Network meetings improved" in en
+    assert "alone would give \u201cStrong progress\u201d" in en
+    assert "Sensitive: the rating held in only 62% of 500 resampled samples" in en
+    assert ("Computed rating \u201cSome progress\u201d; changed to \u201cLimited progress: "
+            "continued improvement needed\u201d by the Lead evaluator: Meetings were suspended") in en
+    fr = findings.justification(finding, indicators, MATRIX, CODEBOOK, "fr", 5)
+    assert "Plafonnée faute de données" in fr and "Évaluatrice principale" in fr
+    assert "Réunions suspendues" in fr and "62\u00a0%" in fr
+
+
+@pytest.mark.integration
+def test_bc_report_shows_coverage_and_robustness_for_every_rating(bc_run):
+    ratings = pd.read_parquet(bc_run / "data/processed/bc/findings.parquet")
+    for path, scored, robust, computed in (
+            ("assessment.html", "indicators scored", ("Stable:", "Sensitive:"), "Computed rating"),
+            ("assessment.fr.html", "indicateurs notés sur", ("Stable :", "Sensible :"),
+             "Cote calculée")):
+        html = (bc_run / "reports/bc" / path).read_text(encoding="utf-8")
+        assert computed in html
+        for q in ratings["question_id"]:
+            article = html.split(f'id="finding-{q}"', 1)[1].split("</article>", 1)[0]
+            assert any(word in article for word in robust), (path, q)
+        summary = html.split('id="findings"', 1)[1].split("</table>", 1)[0]
+        assert summary.count(scored) == len(ratings), path
+    en = (bc_run / "reports/bc/assessment.html").read_text(encoding="utf-8")
+    assert "not a random sample of their group" in en
+    assert "No computed rating was changed" in en

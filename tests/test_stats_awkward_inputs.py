@@ -170,6 +170,12 @@ CASES = [
         _frame([1.0, INF, 3.0], [1.0, 0.0, 1.0]), "y", "w"),
      "weighted.mean(c(1,Inf,3), c(1,0,1)) = 2: zero-weight values are left out",
      ("value", lambda r: r["estimate"].iloc[0] == 2.0)),
+    # -- chisq_power: power needs a finite sample size and an effect size of 0 or more
+    ("chisq_power infinite n", lambda: stats.chisq_power(0.3, INF, 1),
+     "no power for an infinite sample (1 - pchisq(..., ncp = Inf) is 1 without meaning)",
+     ("error", "n")),
+    ("chisq_power negative w", lambda: stats.chisq_power(-0.3, 50, 1),
+     "Cohen's w is 0 or more; a negative one is a mistake", ("error", "w")),
     ("weighted_proportion all weights zero", lambda: stats.weighted_proportion(
         pd.DataFrame({"agree": [1, 0], "w": [0.0, 0.0]}), "agree", "w"),
      "weighted.mean: NaN", ("error", "weights")),
