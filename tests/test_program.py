@@ -34,12 +34,12 @@ def test_budget_spent_share_counts_expenditures_only():
     assert metrics.loc["workers_reached", "estimate"] == 35
 
 
-def test_recommendations_acted_on_carries_a_wilson_interval():
+def test_recommendations_acted_on_is_a_complete_count_without_an_interval():
     metrics = program.metrics({"recommendations": _recommendations(81, 263)}, budget=1)
     row = metrics.set_index("metric").loc["recommendations_acted_on"]
-    # Newcombe (1998) Stat Med 17:857-872, Table I, method 3: 81/263 -> 0.2553 to 0.3662
-    assert row["ci_low"] == pytest.approx(0.2553, abs=5e-5)
-    assert row["ci_high"] == pytest.approx(0.3662, abs=5e-5)
+    # every recommendation is counted: a sampling interval would describe no sampling
+    assert row["estimate"] == pytest.approx(81 / 263)
+    assert pd.isna(row["ci_low"]) and pd.isna(row["ci_high"])
     assert row["n"] == 263 and row["count"] == 81
 
 
@@ -72,16 +72,16 @@ def test_spending_by_year_accumulates_against_the_budget():
     assert list(spending["share_of_budget"]) == pytest.approx([0.1, 0.3])
 
 
-def test_response_rates_against_targets_count_people_once():
+def test_participation_against_targets_counts_people_once():
     participants = pd.DataFrame({
         "participant": ["P1", "P1", "P2", "P3"],
         "stakeholder_group": ["employer", "employer", "employer", "government"],
         "line_of_evidence": ["survey", "interview", "survey", "survey"],
     })
-    rates = program.response_rates(participants, {"employer": 4, "government": 2})
+    rates = program.participation_against_target(participants, {"employer": 4, "government": 2})
     rates = rates.set_index("stakeholder_group")
     assert rates.loc["employer", "took_part"] == 2
-    assert rates.loc["employer", "rate"] == pytest.approx(0.5)
+    assert rates.loc["employer", "against_target"] == pytest.approx(0.5)
     assert rates.loc["all", "took_part"] == 3 and rates.loc["all", "target"] == 6
     profile = program.stakeholder_profile(participants).set_index("stakeholder_group")
     assert profile.loc["employer", "total"] == 2

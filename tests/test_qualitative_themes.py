@@ -23,7 +23,8 @@ def test_a_participant_raising_a_code_twice_counts_once():
         ("E2", "P1", "employer", "interview", "A", "x", "strength"),
         ("E3", "P2", "employer", "interview", "A", "y", "weakness"),
     ])
-    assert qualitative.code_share(ex, "x") == {"count": 1, "n": 2, "share": 0.5}
+    assert qualitative.code_share(ex, "x") == {"count": 1, "n": 2, "share": 0.5,
+                                               "groups_mentioned": 0, "groups_total": 0}
 
 
 def test_the_second_coder_does_not_add_mentions():
@@ -44,7 +45,42 @@ def test_code_share_by_group_and_only_interviews_and_focus_groups():
         ("E3", "P3", "migrant_worker", "survey", "A", "x", None),
     ])
     assert qualitative.code_share(ex, "x", groups=["migrant_worker"]) == {
-        "count": 0, "n": 1, "share": 0.0}
+        "count": 0, "n": 1, "share": 0.0, "groups_mentioned": 0, "groups_total": 1}
+
+
+def test_focus_groups_are_counted_by_group_as_well_as_by_participant():
+    ex = _excerpts([
+        ("E1", "P1", "migrant_worker", "focus_group", "A", "x", None),
+        ("E2", "P2", "migrant_worker", "focus_group", "A", "x", None),
+        ("E3", "P3", "migrant_worker", "focus_group", "A", "x", None),
+        ("E4", "P4", "migrant_worker", "focus_group", "A", "y", None),
+        ("E5", "P5", "employer", "interview", "A", "y", None),
+    ])
+    ex["session_id"] = ["FG-1", "FG-1", "FG-1", "FG-2", "INT-1"]
+    # hand count: 3 of 5 participants raised x, all of them in one of the two focus groups
+    found = qualitative.code_share(ex, "x")
+    assert (found["count"], found["n"]) == (3, 5)
+    assert (found["groups_mentioned"], found["groups_total"]) == (1, 2)
+
+
+@pytest.mark.parametrize("share, rule, expected", [
+    # one scale: a share printed "some" (25% to 50%) is never scored met under "met at most"
+    (0.47, ("higher", "most", "some"), "partly"), (0.5, ("higher", "most", "some"), "partly"),
+    (0.51, ("higher", "most", "some"), "met"), (0.24, ("higher", "most", "some"), "not_met"),
+    # lower is better: "a few" or fewer is met, "some" partly, "most" not met
+    (0.24, ("lower", "a_few", "some"), "met"), (0.25, ("lower", "a_few", "some"), "partly"),
+    (0.5, ("lower", "a_few", "some"), "partly"), (0.53, ("lower", "a_few", "some"), "not_met"),
+    (0.0, ("lower", "a_few", "some"), "met")])
+def test_interview_shares_are_scored_on_the_words_they_are_printed_with(share, rule, expected):
+    direction, met, partly = rule
+    scored = findings.score_value(share, 34, findings.Rule(direction=direction, met=met,
+                                                           partly=partly), 10, WORDS)
+    assert scored == expected
+    printed = qualitative.in_words(share, WORDS)
+    rank = qualitative.word_rank
+    if expected == "met":  # the printed word is at or beyond the rule's word
+        assert (rank(printed, WORDS) <= rank(met, WORDS)) == (direction == "higher") or \
+            printed == met
 
 
 @pytest.mark.parametrize("share, word", [

@@ -10,6 +10,7 @@ import pytest
 from mwsn import plots, privacy, report
 from mwsn.errors import DisclosureError
 from mwsn.report import annex, html
+from conftest import SHIPPED
 
 HOSTILE = "<script>alert('comment')</script>"
 
@@ -283,37 +284,47 @@ def test_export_keeps_report_sections_and_drops_stray_dataframes(tmp_path):
 
 
 def test_scoring_rules_read_in_words_in_each_language():
-    rule = {"direction": "higher", "met": 0.65, "partly": 0.4, "min_n": 10}
-    assert annex.rule_text(rule, "en") == (
-        "met at 65% or more; partly met at 40% or more (scored only with at least 10 answers)")
-    assert annex.rule_text(rule, "fr").startswith("atteint à 65\u00a0% ou plus")
-    assert annex.rule_text({"direction": "lower", "met": 2, "partly": 5, "min_n": 1}, "en",
-                           share=False) == "met at 2 or less; partly met at 5 or less"
-    assert annex.rule_text({"met": 1, "partly": 1}, "en", share=False) == \
-        "met at 1 or more; partly met at 1 or more"
-    assert annex.is_share({"kind": "program_metric", "metric": "budget_spent_share"})
-    assert not annex.is_share({"kind": "program_metric", "metric": "meetings_held"})
+    from mwsn import findings
+
+    matrix = findings.load_matrix(SHIPPED)
+    know = matrix.indicator("information", "workers_know_rights")
+    assert annex.rule_text(know, matrix, "en") == (
+        "met at 65% or more; partly met at 40% or more "
+        "(scored only with at least 10 respondents who gave an opinion)")
+    assert annex.rule_text(know, matrix, "fr").startswith("atteint à 65\u00a0% ou plus")
+    # a program share is written as a share, whatever the metric is called (Annex B printed
+    # "met at 0 or more" for recommendations acted on, 50% / 25%)
+    acted = matrix.indicator("policy_influence", "recommendations_acted_on")
+    assert annex.rule_text(acted, matrix, "en").startswith(
+        "met at 50% or more; partly met at 25% or more")
+    reached = matrix.indicator("reporting_support", "workers_reached")
+    assert annex.rule_text(reached, matrix, "en") == "met at 2,000 or more; partly met at 500 or more"
+    # interview shares are scored on the words the report prints
+    persists = matrix.indicator("abuse_deterrence", "abuse_persists_mentioned")
+    assert annex.rule_text(persists, matrix, "en").startswith(
+        "met when \u201ca few\u201d participants or fewer raise it; partly met at \u201csome\u201d")
 
 
 def test_annex_matrix_shows_the_questions_for_a_jurisdiction_with_a_network(assessment):
-    (assessment.where.params_dir / "evaluation_matrix.yaml").write_text("""
-questions:
-  - id: collaboration
-    scope: network
-    question: {en: "Did collaboration improve?", fr: "La collaboration s'est-elle améliorée?"}
-    indicators:
-      - id: collaboration_agree
-        label: {en: "Stakeholders who agree", fr: "Intervenants d'accord"}
-        line_of_evidence: survey
-        measure: {kind: survey_agreement, item: collaboration}
-        rule: {direction: higher, met: 0.65, partly: 0.4, min_n: 10}
-  - id: local_need
-    scope: consultation
-    question: {en: "Is there a local need?", fr: "Y a-t-il un besoin local?"}
-""", encoding="utf-8")
     out = assessment.section("annex")
-    assert "Did collaboration improve?" in out and "Is there a local need?" not in out
-    assert "met at 65% or more" in out and "<td>Stakeholders who agree</td>" in out
+    assert "To what extent did the Network improve collaboration" in out
+    assert "Is there a local need" not in out
+    assert "met at 65% or more" in out
+    assert "Set by this project for the synthetic demonstration" in out and "(2026-11-26)" in out
+    assert "context: shown, not scored" in out  # fear of reprisal is context
+    assert "No computed rating was changed" in out
+
+
+def test_annex_lists_every_override_with_its_reason_and_role(assessment):
+    path = assessment.where.params_dir / "evaluation_matrix.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("overrides: []", """overrides:
+  - {jurisdiction: bc, question: abuse_deterrence, rating: some_progress, role: "Lead evaluator",
+     date: 2020-03-31, reason: {en: "Program files show two referrals acted on", fr: "Les dossiers montrent deux signalements suivis"}}
+  - {jurisdiction: "on", question: local_need, rating: strong_case, role: "Lead evaluator",
+     reason: {en: "Other province", fr: "Autre province"}}"""), encoding="utf-8")
+    out = assessment.section("annex")
+    assert "Program files show two referrals acted on" in out and "Lead evaluator" in out
+    assert "2020-03-31" in out and "Other province" not in out
 
 
 def test_a_pinned_source_date_epoch_gives_no_date_rather_than_1970(monkeypatch, assessment):

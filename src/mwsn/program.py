@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import stats
 
 #: the four Network Meeting types of the program's design
 MEETING_TYPES = ("plenary", "working_group", "migrant_workers_forum", "government_network")
@@ -43,10 +42,14 @@ def stakeholder_profile(participants: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index()
 
 
-def response_rates(participants: pd.DataFrame, targets: dict[str, int]) -> pd.DataFrame:
+def participation_against_target(participants: pd.DataFrame,
+                                 targets: dict[str, int]) -> pd.DataFrame:
     """Stakeholders who took part against the sample target of each group.
 
-    Returns ``stakeholder_group, target, took_part, rate`` with a row ``all``.
+    Returns ``stakeholder_group, target, took_part, against_target`` with a row
+    ``all``. ``against_target = took_part / target`` is participation against the
+    number sought, not a response rate: a response rate (AAPOR 2016, RR1-RR6) divides
+    by the eligible people *invited*, which the params do not record.
     """
     took_part = participants.groupby("stakeholder_group")["participant"].nunique()
     rows = [{"stakeholder_group": group, "target": int(target),
@@ -54,7 +57,7 @@ def response_rates(participants: pd.DataFrame, targets: dict[str, int]) -> pd.Da
     rows.append({"stakeholder_group": "all", "target": int(sum(targets.values())),
                  "took_part": int(participants["participant"].nunique())})
     out = pd.DataFrame(rows, columns=["stakeholder_group", "target", "took_part"])
-    out["rate"] = out["took_part"] / out["target"].where(out["target"] > 0)
+    out["against_target"] = out["took_part"] / out["target"].where(out["target"] > 0)
     return out
 
 
@@ -160,7 +163,8 @@ def metrics(tables: dict[str, pd.DataFrame], budget: float) -> pd.DataFrame:
 
     ``tables`` may hold ``funding``, ``meetings`` and ``recommendations``; a
     metric whose table is absent is left out. ``n`` is the number of records
-    behind each metric; shares of recommendations carry a 95% Wilson interval.
+    behind each metric. Every metric counts all the records (a complete count, not a
+    sample), so none carries a confidence interval.
     """
     rows = []
     funding = tables.get("funding")
@@ -200,9 +204,9 @@ def metrics(tables: dict[str, pd.DataFrame], budget: float) -> pd.DataFrame:
     recommendations = tables.get("recommendations")
     if recommendations is not None and len(recommendations):
         acted = int(recommendations["status"].isin(ACTED_ON).sum())
-        ci = stats.proportion_ci(acted, len(recommendations)).iloc[0]
+        # every recommendation is counted (not a sample of them): no interval
         rows.append(_metric("recommendations_acted_on", "network_meetings", "share",
-                            ci.estimate, len(recommendations), acted, (ci.ci_low, ci.ci_high)))
+                            acted / len(recommendations), len(recommendations), acted))
         rows.append(_metric("recommendations_made", "network_meetings", "count",
                             len(recommendations), len(recommendations)))
     out = pd.DataFrame(rows, columns=METRIC_COLUMNS)

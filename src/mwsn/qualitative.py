@@ -35,7 +35,7 @@ def cohen_kappa(a, b, weights: str | None = None, categories: Sequence | None = 
 
     Returns ``kappa, se, ci_low, ci_high, z, p_value, n, weights, note``:
     ``se`` is the large-sample SE of Fleiss, Cohen & Everitt (1969) used for
-    the CI ``kappa ± z·se``; ``z`` and ``p_value`` test kappa = 0 with the
+    the CI ``kappa ± z·se``, clipped to [−1, 1] (kappa's range; the note says so); ``z`` and ``p_value`` test kappa = 0 with the
     SE under that hypothesis (as SAS PROC FREQ and irr print). When both
     coders used a single and the same category, chance agreement is 1 and
     kappa is undefined: NaN with a note.
@@ -73,10 +73,15 @@ def cohen_kappa(a, b, weights: str | None = None, categories: Sequence | None = 
     q = sps.norm.isf(alpha / 2)
     se0 = float(res.std_kappa0)
     z = float(res.kappa) / se0 if se0 > 0 else np.nan
+    low = float(res.kappa) - q * float(res.std_kappa)
+    high = float(res.kappa) + q * float(res.std_kappa)
+    # kappa lies in [-1, 1]: a Wald interval reaching past it is clipped, and says so
+    clipped = low < -1 or high > 1
     return pd.DataFrame([{**row, "kappa": float(res.kappa), "se": float(res.std_kappa),
-                          "ci_low": float(res.kappa) - q * float(res.std_kappa),
-                          "ci_high": float(res.kappa) + q * float(res.std_kappa),
-                          "z": z, "p_value": 2 * sps.norm.sf(abs(z)) if se0 > 0 else np.nan}])
+                          "ci_low": max(low, -1.0), "ci_high": min(high, 1.0),
+                          "z": z, "p_value": 2 * sps.norm.sf(abs(z)) if se0 > 0 else np.nan,
+                          "note": "interval clipped to [-1, 1], the range of kappa"
+                          if clipped else ""}])
 
 
 def fleiss_kappa(ratings) -> pd.DataFrame:
@@ -208,18 +213,27 @@ def main_coding(excerpts: pd.DataFrame) -> pd.DataFrame:
 
 
 def code_share(excerpts: pd.DataFrame, code: str, groups: list[str] | None = None,
-               lines: tuple[str, ...] = QUALITATIVE_LINES) -> dict:
+               lines: tuple[str, ...] = QUALITATIVE_LINES, coded: bool = False) -> dict:
     """Participants (of ``groups``, in ``lines``) with at least one excerpt coded ``code``.
 
-    Returns ``{"count": mentioning, "n": participants, "share": count / n}``.
+    Returns ``{"count": mentioning, "n": participants, "share": count / n,
+    "groups_mentioned": focus groups where someone raised it, "groups_total": focus
+    groups}``. Focus-group participants speak in front of one another, so their
+    mentions are not independent: the focus groups (sessions) are counted as units
+    too (Maxwell 2010). ``coded=True`` when ``excerpts`` already holds the main
+    coder's coding only (:func:`main_coding`).
     """
-    coded = main_coding(excerpts)
-    base = coded[coded["line_of_evidence"].isin(lines)]
+    base = excerpts if coded else main_coding(excerpts)
+    base = base[base["line_of_evidence"].isin(lines)]
     if groups:
         base = base[base["stakeholder_group"].isin(groups)]
     n = int(base["participant"].nunique())
     count = int(base.loc[base["code"] == code, "participant"].nunique())
-    return {"count": count, "n": n, "share": count / n if n else float("nan")}
+    sessions = base[base["line_of_evidence"] == "focus_group"]
+    return {"count": count, "n": n, "share": count / n if n else float("nan"),
+            "groups_mentioned": int(sessions.loc[sessions["code"] == code,
+                                                 "session_id"].nunique()),
+            "groups_total": int(sessions["session_id"].nunique())}
 
 
 def code_frequencies(excerpts: pd.DataFrame,
@@ -261,6 +275,41 @@ def in_words(share: float, thresholds: list[dict]) -> str:
         if (share > limit) if row.get("above") else (share >= limit):
             return str(row["word"])
     raise ValueError(f"no evaluators' word covers a share of {share!r}: check the thresholds")
+
+
+def word_rank(word: str, thresholds: list[dict]) -> int:
+    """A word's place on the scale: 0 for the highest band ("all"), rising downwards."""
+    words = [str(row["word"]) for row in thresholds]
+    if word not in words:
+        raise ValueError(f"{word!r} is not one of the evaluators' words {words}")
+    return words.index(word)
+
+
+def word_threshold(word: str, direction: str, thresholds: list[dict]) -> tuple[float, bool]:
+    """A scoring threshold given as a word, as ``(limit, strict)`` on the share itself.
+
+    ``direction="higher"``: a share passes when it is described by ``word`` or a
+    higher word, i.e. when it reaches the word's band: ``share > min_share`` if the
+    band is ``above`` (strict), else ``share >= min_share``.
+    ``direction="lower"``: a share passes when it is described by ``word`` or a lower
+    word, i.e. when it does not reach the band above it: ``share <= min_share`` of that
+    band if it is ``above``, else ``share < min_share`` (strict). Scoring and the words
+    the report prints are then one scale: "some of the 34 participants" is never *met*
+    under a rule "met at most".
+
+    >>> words = [{"word": "most", "min_share": 0.5, "above": True},
+    ...          {"word": "some", "min_share": 0.25}, {"word": "none", "min_share": 0.0}]
+    >>> word_threshold("most", "higher", words), word_threshold("some", "lower", words)
+    ((0.5, True), (0.5, False))
+    """
+    rank = word_rank(word, thresholds)
+    if direction == "higher":
+        row = thresholds[rank]
+        return float(row["min_share"]), bool(row.get("above"))
+    if rank == 0:
+        return float("inf"), False  # nothing is above the top band
+    row = thresholds[rank - 1]
+    return float(row["min_share"]), not bool(row.get("above"))
 
 
 def swot_table(excerpts: pd.DataFrame, thresholds: list[dict]) -> pd.DataFrame:
@@ -334,7 +383,7 @@ def coder_agreement(excerpts: pd.DataFrame) -> pd.DataFrame:
     Each excerpt coded by two or more coders is one unit, its codes the
     categories: :func:`cohen_kappa` (exactly two coders), :func:`fleiss_kappa`
     and :func:`krippendorff_alpha` (nominal). Returns ``statistic, value,
-    ci_low, ci_high, excerpts, coders, interpretation``.
+    ci_low, ci_high, note, excerpts, coders, interpretation``.
     """
     coders = sorted(excerpts["coder"].astype(str).unique())
     wide = excerpts.pivot_table(index="excerpt_id", columns="coder", values="code",
@@ -345,15 +394,16 @@ def coder_agreement(excerpts: pd.DataFrame) -> pd.DataFrame:
         if len(coders) == 2:
             k = cohen_kappa(double.iloc[:, 0], double.iloc[:, 1]).iloc[0]
             rows.append({"statistic": "cohen_kappa", "value": k["kappa"],
-                         "ci_low": k["ci_low"], "ci_high": k["ci_high"]})
+                         "ci_low": k["ci_low"], "ci_high": k["ci_high"], "note": k["note"]})
         f = fleiss_kappa(double.dropna()).iloc[0]
         rows.append({"statistic": "fleiss_kappa", "value": f["kappa"],
                      "ci_low": np.nan, "ci_high": np.nan})
         a = krippendorff_alpha(double.T, "nominal").iloc[0]
         rows.append({"statistic": "krippendorff_alpha", "value": a["alpha"],
                      "ci_low": np.nan, "ci_high": np.nan})
-    out = pd.DataFrame(rows, columns=["statistic", "value", "ci_low", "ci_high"])
+    out = pd.DataFrame(rows, columns=["statistic", "value", "ci_low", "ci_high", "note"])
     out = out.astype({"value": float, "ci_low": float, "ci_high": float})
+    out["note"] = out["note"].fillna("").astype(str)
     out["excerpts"] = len(double)
     out["coders"] = len(coders)
     out["interpretation"] = pd.array([_band(v) for v in out["value"]], dtype="string")

@@ -16,6 +16,7 @@ what to do.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -33,6 +34,44 @@ MONTE_CARLO_SEED = 20180301      # fixed, so that reruns give the same p-value
 
 def _note(condition: bool, text: str) -> str:
     return text if condition else ""
+
+
+def _check_weights(w, function: str, argument: str = "weights") -> np.ndarray:
+    """Survey weights as floats; a ValueError naming ``argument`` for a weight that is
+    missing, negative or infinite, or when every weight is zero (R's ``weighted.mean``
+    would give NA or NaN, or accept a negative weight, without a word)."""
+    w = np.asarray(w, dtype=float)
+    for bad, what in ((np.isnan(w), "missing (NaN)"), (np.isinf(w), "infinite"),
+                      (w < 0, "negative")):
+        if bad.any():
+            raise ValueError(f"{function}: {int(bad.sum())} {what} value(s) in {argument!r}: "
+                             "every respondent needs a finite weight of 0 or more; fix or "
+                             "drop those rows before weighting")
+    if len(w) and not w.sum() > 0:
+        raise ValueError(f"{function}: every value in {argument!r} is zero: the weighted "
+                         "estimate would be 0/0; check the weights")
+    return w
+
+
+def _check_finite(values, function: str, argument: str) -> None:
+    """A ValueError naming ``argument`` when it holds an infinite value (NaN is missing)."""
+    v = pd.to_numeric(pd.Series(np.asarray(values).ravel()), errors="coerce").to_numpy(float)
+    if np.isinf(v).any():
+        raise ValueError(f"{function}: {int(np.isinf(v).sum())} infinite value(s) in "
+                         f"{argument!r}: an infinite answer is a data error; fix or drop it")
+
+
+def _check_count(value, function: str, argument: str) -> int:
+    """A whole, finite, non-negative count (R's ``binom.test``: "'x' must be nonnegative and
+    integer"), else a ValueError naming ``argument``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{function}: {argument!r} must be a number, not {value!r}") from None
+    if not np.isfinite(number) or number < 0 or number != round(number):
+        raise ValueError(f"{function}: {argument!r} must be a whole number of 0 or more, "
+                         f"not {value!r}")
+    return int(number)
 
 
 # -- proportions ---------------------------------------------------------------------------------
@@ -55,6 +94,12 @@ def proportion_ci(count: int, nobs: int, method: str = "wilson",
     (lower or upper limit exactly 0 or 1). With ``nobs == 0`` there is nothing
     to estimate: values are NaN and ``note`` says so.
 
+    Raises
+    ------
+    ValueError
+        ``count`` or ``nobs`` missing, infinite, negative or not whole (as R's
+        ``binom.test``), ``count > nobs``, or ``alpha`` outside (0, 1).
+
     Verified against Newcombe (1998) Table I, R ``binom.test``/``prop.test``
     examples and R ``binom::binom.confint(4, 20)``.
 
@@ -63,8 +108,12 @@ def proportion_ci(count: int, nobs: int, method: str = "wilson",
     """
     if method not in _CI_METHODS:
         raise ValueError(f"method must be one of {sorted(_CI_METHODS)}, not {method!r}")
-    if count < 0 or nobs < 0 or count > nobs:
-        raise ValueError(f"need 0 <= count <= nobs, got count={count}, nobs={nobs}")
+    count = _check_count(count, "proportion_ci", "count")
+    nobs = _check_count(nobs, "proportion_ci", "nobs")
+    if not 0 < alpha < 1:
+        raise ValueError(f"proportion_ci: 'alpha' must lie between 0 and 1, not {alpha!r}")
+    if count > nobs:
+        raise ValueError(f"proportion_ci: 'count' ({count}) cannot exceed 'nobs' ({nobs})")
     if nobs == 0:
         return pd.DataFrame([{"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 0,
                               "method": method, "note": "no answers: nothing to estimate"}])
@@ -87,6 +136,8 @@ def agreement(df: pd.DataFrame, items: Sequence[str], agree_codes: dict[str, lis
     group ``"all"`` is the whole sample. The same numbers as the ``top_box``
     rows of :func:`likert_summary`, in the shape the report reads.
     """
+    for item in items:
+        _check_finite(df[item], "agreement", item)
     rows = []
     for item in items:
         for group, part in _groups(df, by):
@@ -131,7 +182,9 @@ def likert_summary(df: pd.DataFrame, items: dict[str, Sequence[int]] | Sequence[
 
     An item × group with no answers has ``n = 0``, NaN shares and the note
     "no answers in this group"; one with a single respondent is computed and
-    noted (tables shown in the report suppress it below ``min_cell``).
+    noted (tables shown in the report suppress it below ``min_cell``). A weight
+    that is missing, negative or infinite, all weights zero, or an infinite
+    answer raise ``ValueError`` naming the column.
 
     >>> d = pd.DataFrame({"q": [5, 4, 2, None], "g": ["a", "a", "b", "b"]})
     >>> out = likert_summary(d, {"q": [4, 5]}, levels=[1, 2, 3, 4, 5])
@@ -139,6 +192,11 @@ def likert_summary(df: pd.DataFrame, items: dict[str, Sequence[int]] | Sequence[
     [{'group': 'all', 'count': 2.0, 'n': 3, 'pct': 0.6666666666666666}]
     """
     top = items if isinstance(items, dict) else {item: [] for item in items}
+    for item in top:
+        _check_finite(df[item], "likert_summary", item)
+    if weights:
+        answered_any = df[list(top)].notna().any(axis=1)
+        _check_weights(df.loc[answered_any, weights], "likert_summary")
     if levels is None:
         seen = pd.unique(pd.concat([df[item] for item in top]).dropna()) if top else []
         levels = sorted({*map(int, seen), *(c for codes in top.values() for c in codes)})
@@ -200,7 +258,8 @@ def fisher_exact(table, alternative: str = "two-sided", conf_level: float = 0.95
     Returns ``test, p_value, odds_ratio, ci_low, ci_high, n, alternative, note``.
     A table with an empty row or column carries no information about
     association: p = 1 and a note. Odds ratios exist only for 2×2 tables
-    (NaN otherwise, with a note).
+    (NaN otherwise, with a note). A missing, negative, infinite or fractional
+    cell raises ``ValueError`` naming ``table`` (R's ``fisher.test`` stops too).
 
     Verified against R's ``fisher.test`` examples (tea tasting, Agresti 2002
     p.91; job satisfaction 4×4, Agresti 2002 p.57, p = 0.7827).
@@ -208,9 +267,17 @@ def fisher_exact(table, alternative: str = "two-sided", conf_level: float = 0.95
     >>> fisher_exact([[3, 1], [1, 3]]).round(4)[["p_value", "odds_ratio"]].to_dict("records")
     [{'p_value': 0.4857, 'odds_ratio': 6.4083}]
     """
-    t = np.asarray(table)
-    if t.ndim != 2 or (t < 0).any() or not np.allclose(t, np.round(t)):
-        raise ValueError("table must be a two-dimensional table of non-negative whole counts")
+    t = np.asarray(table, dtype=float)
+    if t.ndim != 2:
+        raise ValueError("fisher_exact: 'table' must be a two-dimensional table of counts")
+    if np.isnan(t).any() or (t < 0).any():  # R: "all entries of 'x' must be nonnegative and finite"
+        raise ValueError("fisher_exact: every entry of 'table' must be a count of 0 or more "
+                         "(no missing or negative cell)")
+    if np.isinf(t).any() or (t > np.iinfo(np.int32).max).any():  # R: "too large to be integer"
+        raise ValueError("fisher_exact: 'table' has entries too large to be counts "
+                         "(infinite, or above 2,147,483,647)")
+    if not np.allclose(t, np.round(t)):
+        raise ValueError("fisher_exact: 'table' must hold whole counts")
     t = t.astype(np.int64)
     n = int(t.sum())
     row = {"test": "fisher_exact", "p_value": np.nan, "odds_ratio": np.nan, "ci_low": np.nan,
@@ -265,8 +332,10 @@ def crosstab_test(df: pd.DataFrame, outcome: str | Sequence[str] | dict[str, Seq
     before the test). Rows with a missing outcome or group are left out.
 
     One row per outcome: ``outcome, test, statistic_name, statistic, dof,
-    p_value, p_holm, cramers_v, n, min_expected, note``; ``dof`` only for
-    chi-square. ``statistic`` is X²
+    p_value, p_holm, cramers_v, n, min_expected, power_medium, note``; ``dof`` only for
+    chi-square. ``power_medium`` is the power the table's size gave to detect a
+    medium association (Cohen's w = 0.3, :func:`chisq_power`): with a few dozen
+    respondents it is low, and a non-significant result then says little. ``statistic`` is X²
     for chi-square, the conditional odds ratio for a 2×2 Fisher test and
     NaN for r×c Fisher (which has no single statistic; ``statistic_name``
     says so). ``cramers_v = sqrt(X²/(n·(min(r,c)-1)))`` from the uncorrected
@@ -298,13 +367,46 @@ def crosstab_test(df: pd.DataFrame, outcome: str | Sequence[str] | dict[str, Seq
         out.loc[tested, "p_holm"] = adjust_pvalues(out.loc[tested, "p_value"], "holm")[
             "p_adjusted"].to_numpy()
     return out[["outcome", "test", "statistic_name", "statistic", "dof", "p_value", "p_holm",
-                "cramers_v", "n", "min_expected", "note"]]
+                "cramers_v", "n", "min_expected", "power_medium", "note"]]
+
+
+#: Cohen's (1988) "medium" association for a contingency table
+MEDIUM_W = 0.3
+
+
+def chisq_power(w: float, n: int, dof: int, alpha: float = 0.05) -> float:
+    """Power of the chi-square test of independence to detect an association of size ``w``.
+
+    Cohen (1988, ch. 7): under an association of effect size ``w`` (Cohen's w, 0.1
+    small, 0.3 medium, 0.5 large) the statistic follows a noncentral chi-square with
+    ``dof`` degrees of freedom and noncentrality ``λ = n·w²``; the power is the chance
+    that it exceeds the critical value ``χ²_{1−alpha}(dof)``
+    (``scipy.stats.ncx2.sf(scipy.stats.chi2.isf(alpha, dof), dof, n·w²)``). This is the
+    power the design had before the data, not a "post-hoc" power from the observed
+    association.
+
+    Verified against Cohen (1988) Table 7.4.6 (w = 0.3, df = 1: N = 87 for power 0.80)
+    and G*Power's a-priori result for the same case (total N = 88, power 0.8035).
+
+    >>> round(chisq_power(0.3, 88, 1), 4)
+    0.8035
+    """
+    for name, value in (("w", w), ("n", n), ("alpha", alpha)):
+        if not np.isfinite(float(value)) or float(value) < 0:
+            raise ValueError(f"chisq_power: {name!r} must be a finite number of 0 or more, "
+                             f"not {value!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"chisq_power: 'alpha' must lie between 0 and 1, not {alpha!r}")
+    if int(dof) < 1:
+        raise ValueError(f"chisq_power: 'dof' must be 1 or more, not {dof!r}")
+    return float(sps.ncx2.sf(sps.chi2.isf(alpha, int(dof)), int(dof), float(n) * float(w) ** 2))
 
 
 def _crosstab_row(table: pd.DataFrame) -> dict:
     n = int(table.to_numpy().sum())
     row = {"test": "none", "statistic_name": "", "statistic": np.nan, "dof": np.nan,
-           "p_value": np.nan, "cramers_v": np.nan, "n": n, "min_expected": np.nan, "note": ""}
+           "p_value": np.nan, "cramers_v": np.nan, "n": n, "min_expected": np.nan,
+           "power_medium": np.nan, "note": ""}
     if n == 0:
         return {**row, "note": "no answers"}
     if table.shape[0] < 2 or table.shape[1] < 2:
@@ -312,7 +414,8 @@ def _crosstab_row(table: pd.DataFrame) -> dict:
     t = table.to_numpy()
     x2, p, dof, expected = sps.chi2_contingency(t)
     cramers_v = float(sps.contingency.association(t, method="cramer"))
-    row.update(dof=int(dof), cramers_v=cramers_v, min_expected=float(expected.min()))
+    row.update(dof=int(dof), cramers_v=cramers_v, min_expected=float(expected.min()),
+               power_medium=chisq_power(MEDIUM_W, n, int(dof)))
     if _cochran_ok(expected):
         return {**row, "test": "chi_square", "statistic_name": "X2", "statistic": float(x2),
                 "p_value": float(p)}
@@ -351,7 +454,9 @@ def paired_change(before, after, *, data: pd.DataFrame | None = None, by: str | 
 
     ``data`` and ``by``: ``before``/``after`` are then column names and one
     row is returned for the whole sample (``group = "all"``) and each group.
-    No complete pair, or no change at all, gives NaN with a ``note``.
+    No complete pair, or no change at all, gives NaN with a ``note``. As R 4.x,
+    an infinite change is ranked as the largest, and a pair infinite on both
+    sides (change undefined) is left out of ``n_pairs`` with a note.
 
     Verified against R's ``wilcox.test`` example (Hollander & Wolfe 1973 p.29,
     depression scale: V = 40, p = 0.03906).
@@ -375,14 +480,21 @@ def _signed_rank(before, after, alternative, exact, correct) -> dict:
                           "after": pd.to_numeric(pd.Series(np.asarray(after, dtype=float)))})
     pairs = pairs.dropna()
     d = (pairs["after"] - pairs["before"]).to_numpy()
+    # R 4.x: x[OK] - y[OK], then x[!is.na(x)]: a pair infinite on both sides has no
+    # defined change (Inf - Inf is NaN) and is left out; an infinite change is ranked largest
+    undefined = int(np.isnan(d).sum())
+    d = d[~np.isnan(d)]
     nonzero = d[d != 0]
     n_zero, n_used = int((d == 0).sum()), len(nonzero)
     row = {"statistic": np.nan, "p_value": np.nan, "rank_biserial": np.nan,
            "median_change": float(np.median(d)) if len(d) else np.nan, "n_pairs": len(d),
            "n_used": n_used, "n_zero": n_zero, "method": "", "alternative": alternative,
            "note": ""}
+    dropped = _note(undefined > 0, f"{undefined} pair(s) infinite before and after: change "
+                                   "undefined, left out (as R)")
     if len(d) == 0:
-        return {**row, "note": "no complete before/after pairs"}
+        return {**row, "note": "; ".join(t for t in ("no complete before/after pairs", dropped)
+                                         if t)}
     if n_used == 0:
         return {**row, "note": "no pair changed: nothing to test"}
     ranks = sps.rankdata(np.abs(nonzero))
@@ -397,8 +509,8 @@ def _signed_rank(before, after, alternative, exact, correct) -> dict:
                        correction=bool(correct and not use_exact))
     method = ("exact" if use_exact else
               "normal approximation" + (" with continuity correction" if correct else ""))
-    notes = [text for cond, text in [(ties, "tied differences"), (n_zero, "zero changes dropped")]
-             if cond]
+    notes = [text for cond, text in [(ties, "tied differences"), (n_zero, "zero changes dropped"),
+                                     (undefined, dropped)] if cond]
     return {**row, "statistic": v, "p_value": float(res.pvalue),
             "rank_biserial": (v - (s - v)) / s, "method": method, "note": "; ".join(notes)}
 
@@ -430,8 +542,11 @@ def ordinal_regression(df: pd.DataFrame, formula: str, weights: str | None = Non
     which gives the same likelihood. Other weights are refused.
 
     Returns one row per term: ``term, kind ("coefficient"|"threshold"),
-    estimate, se, z, p_value, ci_low, ci_high, n`` (Wald z, normal CI), with
-    ``deviance`` (−2 log L) and ``aic`` in ``.attrs``.
+    estimate, se, z, p_value, ci_low, ci_high, n, note`` (Wald z, normal CI), with
+    ``deviance`` (−2 log L), ``aic`` and ``converged`` in ``.attrs``; a fit that did
+    not converge, or whose information matrix could not be inverted, says so in
+    ``note`` on every row (R's ``polr`` warns). Missing, negative, infinite or
+    fractional ``weights``, or an infinite predictor, raise ``ValueError``.
 
     Verified against the MASS ``polr`` housing example (Venables & Ripley
     2002 sec. 7.3): InflMedium 0.5664, InflHigh 1.2888, ..., ζ -0.4961, 0.6907.
@@ -460,12 +575,18 @@ def ordinal_regression(df: pd.DataFrame, formula: str, weights: str | None = Non
         raise ValueError(f"ordinal_regression: {outcome!r} has fewer than two levels answered: "
                          "there is no order to model")
     if weights is not None:
-        w = data[weights].to_numpy(dtype=float)
-        if (w < 0).any() or not np.allclose(w, np.round(w)):
-            raise ValueError("ordinal_regression: weights must be whole-number frequencies")
+        w = _check_weights(data[weights], "ordinal_regression")
+        if not np.allclose(w, np.round(w)):
+            raise ValueError("ordinal_regression: 'weights' must be whole-number frequencies")
         data = data.loc[data.index.repeat(np.round(w).astype(int))].reset_index(drop=True)
+    predictors = [c for c in data.columns if c != outcome and c in formula]
+    for column in predictors:
+        if pd.api.types.is_numeric_dtype(data[column]):
+            _check_finite(data[column], "ordinal_regression", column)
     model = OrderedModel.from_formula(formula, data, distr="logit")
-    fit = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-8)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-8)
     params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
     levels = list(data[outcome].cat.categories)
     k = len(params) - (len(levels) - 1)
@@ -487,8 +608,20 @@ def ordinal_regression(df: pd.DataFrame, formula: str, weights: str | None = Non
         "kind": ["coefficient"] * k + ["threshold"] * len(zeta),
         "estimate": est, "se": se, "z": z, "p_value": 2 * sps.norm.sf(np.abs(z)),
         "ci_low": est - q * se, "ci_high": est + q * se, "n": len(data)})
-    out.attrs.update(deviance=float(-2 * fit.llf), aic=float(fit.aic),
-                     converged=bool(fit.mle_retvals.get("converged", True)))
+    converged = bool(fit.mle_retvals.get("converged", True))
+    hessian = any("Hessian" in str(w.message) or "covariance" in str(w.message).lower()
+                  for w in caught)
+    separated = -2 * fit.llf < 1e-6  # a perfect fit: the likelihood has no maximum
+    notes = [text for cond, text in [
+        (not converged, "the fit did not converge: estimates are unreliable (separation or too "
+                        "few answers per level?)"),
+        (separated, "the predictors separate the answer levels perfectly: estimates and "
+                    "standard errors run to infinity and are unreliable"),
+        (not np.isfinite(se).all(), "some standard errors could not be computed: unreliable"),
+        (hessian, "the information matrix could not be inverted: standard errors unreliable")]
+        if cond]
+    out["note"] = "; ".join(notes)
+    out.attrs.update(deviance=float(-2 * fit.llf), aic=float(fit.aic), converged=converged)
     return out
 
 
@@ -515,7 +648,10 @@ def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
     >>> round(float(cronbach_alpha(d)["alpha"].iloc[0]), 4)
     0.9474
     """
-    data = pd.DataFrame(items).apply(pd.to_numeric, errors="coerce").dropna()
+    data = pd.DataFrame(items).apply(pd.to_numeric, errors="coerce")
+    for column in data.columns:
+        _check_finite(data[column], "cronbach_alpha", str(column))
+    data = data.dropna()
     n, k = data.shape
     if k < 2:
         raise ValueError("cronbach_alpha needs at least two items")
@@ -559,8 +695,9 @@ def adjust_pvalues(p, method: str = "holm", alpha: float = 0.05) -> pd.DataFrame
     if key not in _ADJUST:
         raise ValueError(f"method must be one of {sorted(_ADJUST)}, not {method!r}")
     values = np.asarray(p, dtype=float)
-    if ((values < 0) | (values > 1)).any():
-        raise ValueError("p-values must lie between 0 and 1")
+    if ((values < 0) | (values > 1)).any():  # infinite values included
+        raise ValueError("adjust_pvalues: every value of 'p' must lie between 0 and 1 "
+                         "(missing values are kept as missing)")
     adjusted = np.full(values.shape, np.nan)
     reject = np.zeros(values.shape, dtype=bool)
     present = ~np.isnan(values)
@@ -594,6 +731,12 @@ def poststratify(df: pd.DataFrame, by: str, population: dict[str, float],
     """
     out = df.copy()
     base = out[weights].astype(float) if weights else pd.Series(1.0, index=out.index)
+    if weights:
+        _check_weights(base, "poststratify")
+    sizes = np.array([float(v) for v in population.values()])
+    if not np.isfinite(sizes).all() or (sizes <= 0).any():
+        raise ValueError("poststratify: every count in 'population' must be a finite number "
+                         f"above 0, not {population!r}: drop a group nobody belongs to")
     if out[by].isna().any():
         raise ValueError(f"poststratify: {int(out[by].isna().sum())} rows have no {by!r}: "
                          "drop them or give them a group before weighting")
@@ -628,7 +771,11 @@ def weighted_mean(df: pd.DataFrame, column: str, weights: str, *, strata: str | 
     R ``survey::svymean``). CI: ``ŷ ± z·SE``.
 
     Returns ``estimate, se, ci_low, ci_high, n, note``. No answer: NaN and a
-    note; a stratum with one PSU contributes no variance (noted).
+    note; a stratum with one PSU contributes no variance (noted). A respondent
+    with weight 0 stays in the design (as a domain in R's ``survey``) and adds
+    nothing to the estimate. A weight that is missing, negative or infinite,
+    every weight zero, or an infinite value of ``column`` raise ``ValueError``
+    naming the column.
 
     Verified against R ``survey`` ``example(api)``: stratified ``apistrat``
     mean 662.29, SE 9.4089; post-stratified cluster sample ``apiclus1``
@@ -644,7 +791,10 @@ def weighted_mean(df: pd.DataFrame, column: str, weights: str, *, strata: str | 
     if n == 0:
         return pd.DataFrame([{"estimate": np.nan, "se": np.nan, "ci_low": np.nan,
                               "ci_high": np.nan, "n": 0, "note": "no answers"}])
-    y, w = data[column].astype(float).to_numpy(), data[weights].astype(float).to_numpy()
+    y = data[column].astype(float).to_numpy()
+    w = _check_weights(data[weights], "weighted_mean")
+    _check_finite(y[w > 0], "weighted_mean", column)
+    y = np.where(w > 0, y, 0.0)  # as R's weighted.mean: zero-weight values are left out
     total = w.sum()
     est = float((w * y).sum() / total)
     z = w * (y - est) / total

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mwsn import config, i18n, plots, provenance
+from mwsn import config, findings, i18n, plots, provenance
 from mwsn.report.html import Html, esc, figure, markdown
 
 #: outcome stages of params/logic_model.yaml, in drawing order
@@ -59,30 +59,10 @@ def _logic_model(rep) -> str:
         plots.logic_model(elements, rep.lang, links))
 
 
-#: measures whose estimate is a share (shown as a percentage); others are counts
-SHARE_MEASURES = ("survey_agreement", "survey_gain", "code_share", "participation")
-
-
-def is_share(measure: dict | None) -> bool:
-    """Whether an indicator's measure is a proportion (a program metric named ``*share*`` too)."""
-    measure = measure or {}
-    return (measure.get("kind") in SHARE_MEASURES
-            or "share" in str(measure.get("metric", "")))
-
-
-def rule_text(rule: dict | None, lang: str, share: bool = True) -> str:
-    """A scoring rule (``direction, met, partly, min_n``) in words."""
-    if not isinstance(rule, dict) or "met" not in rule:
-        return ""
-
-    def value(v) -> str:
-        return i18n.percent(float(v), lang) if share else i18n.number(float(v), lang)
-
-    key = "annex.rule.lower" if rule.get("direction") == "lower" else "annex.rule.higher"
-    text = i18n.t(key, lang, met=value(rule["met"]), partly=value(rule.get("partly", rule["met"])))
-    if int(rule.get("min_n") or 0) > 1:
-        text += " " + i18n.t("annex.rule.min_n", lang, n=i18n.number(rule["min_n"], lang))
-    return text
+def rule_text(indicator, matrix, lang: str, min_cell: int | None = None) -> str:
+    """An indicator's scoring rule in words (:func:`mwsn.findings.format_rule`, the one
+    formatter the findings and ``findings.csv`` use too)."""
+    return findings.format_rule(indicator.rule, indicator.measure, lang, matrix.words, min_cell)
 
 
 def _line_label(rep, code: str) -> str:
@@ -96,32 +76,58 @@ def _line_label(rep, code: str) -> str:
 
 def _evaluation_matrix(rep) -> str:
     heading = f'<h3 id="annex-matrix">{esc(rep.t("annex.matrix_heading"))}</h3>'
-    matrix = _params_yaml(rep, "evaluation_matrix")
-    questions = (matrix or {}).get("questions") if isinstance(matrix, dict) else None
-    scope = "network" if rep.params.network_in_place else "consultation"
-    questions = [q for q in questions or [] if q.get("scope", scope) == scope]
+    if not (rep.where.params_dir / "evaluation_matrix.yaml").is_file():
+        return f'{heading}<p>{esc(rep.t("annex.matrix_missing"))}</p>'
+    matrix = findings.load_matrix(rep.where.root)
+    questions = matrix.for_jurisdiction(rep.params)
     if not questions:
         return f'{heading}<p>{esc(rep.t("annex.matrix_missing"))}</p>'
     rows = []
     for question in questions:
-        indicators = question.get("indicators") or [{}]
-        text = _text(question.get("question", question.get("text", question.get("label"))),
-                     rep.lang)
-        for k, indicator in enumerate(indicators):
-            cells = ([f'<th scope="row" rowspan="{len(indicators)}">{esc(text)}</th>']
-                     if k == 0 else [])
-            line = _line_label(rep, str(indicator.get("line_of_evidence", "")))
-            share = is_share(indicator.get("measure"))
-            cells += [f"<td>{esc(_text(indicator.get('label'), rep.lang))}</td>",
-                      f"<td>{esc(line)}</td>",
-                      f"<td>{esc(rule_text(indicator.get('rule'), rep.lang, share))}</td>"]
+        for k, indicator in enumerate(question.indicators):
+            cells = ([f'<th scope="row" rowspan="{len(question.indicators)}">'
+                      f"{esc(question.question(rep.lang))}</th>"] if k == 0 else [])
+            source = matrix.threshold_sources.get(indicator.rule.source or "")
+            rule = (rep.t("annex.context_rule") if indicator.context
+                    else rule_text(indicator, matrix, rep.lang, rep.params.min_cell))
+            cells += [f"<td>{esc(indicator.label(rep.lang))}</td>",
+                      f"<td>{esc(_line_label(rep, indicator.line_of_evidence))}</td>",
+                      f"<td>{esc(rule)}</td>",
+                      "<td>" + (esc(rep.t("annex.source_value", source=source(rep.lang),
+                                          date=source.date.isoformat())) if source else "")
+                      + "</td>"]
             rows.append(f"<tr>{''.join(cells)}</tr>")
     head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (
         "annex.col.question", "annex.col.indicator", "annex.col.line_of_evidence",
-        "annex.col.rule"))
+        "annex.col.rule", "annex.col.source"))
     return (f'{heading}<p>{esc(rep.t("annex.matrix_body"))}</p><table class="matrix"><caption>'
             f'{esc(rep.t("annex.matrix_caption"))}</caption><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f'<tbody>{"".join(rows)}</tbody></table>' + _overrides(rep, matrix))
+
+
+def _overrides(rep, matrix) -> str:
+    """Every evaluator override of this jurisdiction's ratings, with its reason and role."""
+    found = [o for o in matrix.overrides if o.jurisdiction == rep.params.code]
+    heading = f'<h4 id="annex-overrides">{esc(rep.t("annex.overrides_heading"))}</h4>'
+    if not found:
+        return f'{heading}<p>{esc(rep.t("annex.overrides_none"))}</p>'
+    computed = {}
+    try:
+        ratings = rep.processed("findings")
+        computed = dict(zip(ratings["question_id"], ratings["computed_rating"]))
+    except (FileNotFoundError, KeyError):
+        pass
+    rows = "".join(
+        f'<tr><th scope="row">{esc(matrix.question(o.question).question(rep.lang))}</th>'
+        f"<td>{esc(findings.rating_label(computed[o.question], rep.lang)) if o.question in computed else ''}</td>"
+        f"<td>{esc(findings.rating_label(o.rating, rep.lang))}</td>"
+        f"<td>{esc(o.role_in(rep.lang))}</td><td>{esc(o.reason(rep.lang))}</td>"
+        f"<td>{esc(o.date.isoformat() if o.date else '')}</td></tr>" for o in found)
+    head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (
+        "annex.col.question", "col.computed_rating", "col.final_rating", "annex.col.role",
+        "annex.col.reason", "annex.col.date"))
+    return (f'{heading}<table class="overrides"><caption>{esc(rep.t("annex.overrides_caption"))}'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def methods_file(rep) -> Path | None:

@@ -21,10 +21,10 @@ def _estimate(row, lang: str, words: list[dict]) -> str:
         return ""
     if row.kind == "code_share":
         return i18n.t(f"words.{qualitative.in_words(row.estimate, words)}", lang)
-    text = findings._fmt(row.estimate, row.unit, lang)
+    text = findings.format_value(row.estimate, row.unit, lang)
     if not pd.isna(row.ci_low):
-        text += f" ({findings._fmt(row.ci_low, row.unit, lang)}-" \
-                f"{findings._fmt(row.ci_high, row.unit, lang)})"
+        text += f" ({findings.format_value(row.ci_low, row.unit, lang)}-" \
+                f"{findings.format_value(row.ci_high, row.unit, lang)})"
     return text
 
 
@@ -41,6 +41,7 @@ def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
                                           matrix.words) or mark
                                 for r, raw in zip(shown.itertuples(), mine.itertuples())],
         rep.t("col.base"): shown["n"],
+        rep.t("col.base_counts"): [rep.t(f"base.{b}") for b in shown["base"]],
         rep.t("col.score"): [rep.t(f"score.{s}") for s in shown["score"]],
     })
     view.attrs = shown.attrs
@@ -55,10 +56,12 @@ def indicator_chart(rep, question, indicators: pd.DataFrame) -> str:
     mine = findings.shown(indicators[indicators["question_id"] == question.id],
                           rep.params.min_cell)
     with_ci = mine.dropna(subset=["estimate", "ci_low", "ci_high"])
-    with_ci = with_ci[with_ci["unit"] == "share"]
+    rules = {i.id: i.rule for i in question.indicators}
+    numeric = with_ci["indicator_id"].map(
+        lambda i: not isinstance(rules[i].met, str) and not isinstance(rules[i].partly, str))
+    with_ci = with_ci[(with_ci["unit"] == "share") & numeric.astype(bool)]
     if with_ci.empty:
         return ""
-    rules = {i.id: i.rule for i in question.indicators}
     labels = {i.id: i.label(rep.lang) for i in question.indicators}
     ids = with_ci["indicator_id"]
     data = pd.DataFrame({"indicator": ids.map(labels), "estimate": with_ci["estimate"],
@@ -68,17 +71,48 @@ def indicator_chart(rep, question, indicators: pd.DataFrame) -> str:
     return figure(plots.indicator_dots(data, rep.lang))
 
 
+def robustness_cell(finding, lang: str) -> str:
+    """``stable (97% resampled, 100% thresholds)``: shares of replicates, not of people."""
+    word = getattr(finding, "robustness", None)
+    if not isinstance(word, str) or not word:
+        return ""
+    return i18n.t("col.robustness_value", lang, word=i18n.t(f"robust.{word}", lang),
+                  boot=findings.format_share_of_replicates(finding.bootstrap_share, lang),
+                  moved=findings.format_share_of_replicates(finding.threshold_share, lang))
+
+
+def summary_table(rep, ratings: pd.DataFrame, matrix) -> Html:
+    """Every question with its computed and final rating, coverage and robustness."""
+    computed = ratings["computed_rating"] if "computed_rating" in ratings else ratings["rating"]
+    summary = pd.DataFrame({
+        rep.t("col.question"): [matrix.question(q).question(rep.lang)
+                                for q in ratings["question_id"]],
+        rep.t("col.computed_rating"): [findings.rating_label(r, rep.lang) for r in computed],
+        rep.t("col.final_rating"): [findings.rating_label(r, rep.lang)
+                                    for r in ratings["rating"]],
+        rep.t("col.coverage"): [findings.coverage_text(f, rep.lang)
+                                for f in ratings.itertuples()],
+        rep.t("col.robustness"): [robustness_cell(f, rep.lang) for f in ratings.itertuples()],
+    })
+    return table(summary, rep.t("fnd.summary_caption"), name="ratings", lang=rep.lang,
+                 min_cell=rep.params.min_cell)
+
+
+def _rating_line(rep, finding) -> str:
+    final = findings.rating_label(finding.rating, rep.lang)
+    computed = getattr(finding, "computed_rating", finding.rating)
+    if bool(getattr(finding, "overridden", False)):
+        return rep.t("fnd.rating_line_override", rating=final,
+                     role=findings.override_text(finding, "role", rep.lang),
+                     computed=findings.rating_label(computed, rep.lang))
+    return rep.t("fnd.rating_line", rating=final)
+
+
 def render(rep) -> Html:
     matrix = findings.load_matrix(rep.where.root)
     ratings = rep.processed("findings")
     indicators = rep.processed("indicator_scores")
-    summary = pd.DataFrame({
-        rep.t("col.question"): [matrix.question(q).question(rep.lang)
-                                for q in ratings["question_id"]],
-        rep.t("col.rating"): [findings.rating_label(r, rep.lang) for r in ratings["rating"]],
-    })
-    parts = [table(summary, rep.t("fnd.summary_caption"), name="ratings", lang=rep.lang,
-                   min_cell=rep.params.min_cell)]
+    parts = [summary_table(rep, ratings, matrix)]
     for finding in ratings.itertuples():
         question = matrix.question(finding.question_id)
         why = findings.justification(finding, indicators, matrix, rep.codebook, rep.lang,
@@ -87,14 +121,16 @@ def render(rep) -> Html:
             f'<article id="finding-{esc(question.id)}" class="finding">'
             f"<h3>{esc(question.question(rep.lang))}</h3>"
             f'<p class="rating rating-{esc(finding.rating)}"><strong>'
-            f'{esc(rep.t("fnd.rating_line", rating=findings.rating_label(finding.rating, rep.lang)))}'
-            "</strong></p>"
+            f"{esc(_rating_line(rep, finding))}</strong></p>"
             f"<p>{esc(why)}</p>{indicator_chart(rep, question, indicators)}"
             f"{evidence_table(rep, question, indicators, matrix)}</article>")
     parts.append(f'<p class="note">{esc(rep.t("fnd.document_review_note"))}</p>')
+    if any(i.context for q in matrix.questions for i in q.indicators):
+        parts.append(f'<p class="note">{esc(rep.t("fnd.context_note"))}</p>')
     parts.append(_survey(rep))
     return Html(f'<section id="findings"><h2>{esc(rep.t("fnd.heading"))}</h2>'
-                f"<p>{esc(rep.t('fnd.body'))}</p>{''.join(parts)}</section>")
+                f"<p>{esc(rep.t('fnd.body'))}</p>"
+                f'<p class="note">{esc(rep.t("fnd.interval_note"))}</p>{"".join(parts)}</section>')
 
 
 def _survey(rep) -> str:
