@@ -55,7 +55,7 @@ class Scale(Strict):
             for key in (level.en, level.fr, str(level.code)):
                 table[key.casefold().strip()] = (level.code, None)
         for answer in [*self.missing, *self.refused]:
-            for key in (answer.en, answer.fr):
+            for key in (answer.en, answer.fr, answer.reason):  # reason: an XLSForm choice name
                 table[key.casefold().strip()] = (None, answer.reason)
         return table
 
@@ -87,6 +87,10 @@ class Variable(Strict):
     pii: Literal["drop", "pseudonymize", "scrub"] | None = None
     #: this column holds people's names: scrub them from every free-text field
     names: bool = False
+    #: skip pattern: the question is shown only when this XLSForm expression holds
+    #: (e.g. ``${stakeholder_group} = 'migrant_worker'``); a blank answer is then
+    #: *not asked*, and ``required`` applies only where it was asked
+    asked_if: str | None = None
 
     @property
     def raw_name(self) -> str:
