@@ -1,4 +1,4 @@
-"""The ``mwsn`` command: synth, validate, run, verify, list.
+"""The ``mwsn`` command: synth, validate, run, verify, list, init, codebook import, instrument.
 
 The only module that parses arguments. Input errors are printed as
 ``file:row:column: message`` lines and exit with status 2, without a
@@ -55,7 +55,35 @@ def _parser() -> argparse.ArgumentParser:
                    help="notebooks executed at the same time (default: 1)")
 
     sub.add_parser("list", parents=[common], help="jurisdictions with a params file")
+    _project_commands(sub, common)
     return parser
+
+
+def _project_commands(sub, common) -> None:
+    """``init``, ``codebook import`` and ``instrument``: starting a project, the instrument."""
+    p = sub.add_parser("init", help="create an assessment project folder")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--jurisdiction", help="a jurisdiction code, e.g. ab")
+    p.add_argument("--name", help="its name in English, e.g. Alberta")
+    p.add_argument("--name-fr", help="its name in French (default: the province's French name)")
+
+    p = sub.add_parser("codebook", help="the codebook: import it from an instrument")
+    actions = p.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("import", parents=[common],
+                           help="draft a codebook section and params mapping from an XLSForm, "
+                           "a REDCap data dictionary or an SPSS/Stata file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--source", default="survey", help="the source it feeds (default: survey)")
+    p.add_argument("--kind", choices=["xlsform", "redcap", "spss", "stata"],
+                   help="what the file is (default: from its name and first line)")
+    p.add_argument("--out", type=Path, help="folder for the drafts (default: <root>/drafts)")
+
+    p = sub.add_parser("instrument", parents=[common],
+                       help="write the next round's instrument from the codebook")
+    p.add_argument("jurisdiction")
+    p.add_argument("--to", choices=["xlsform"], default="xlsform")
+    p.add_argument("out", type=Path, help="the XLSForm to write (.xlsx)")
+    p.add_argument("--source", default="survey")
 
 
 def _jobs(text: str) -> int:
@@ -69,9 +97,11 @@ def _jobs(text: str) -> int:
 
 
 def _synth(args) -> int:
-    from mwsn import config, synth
+    from mwsn import config, project, synth
 
     where = config.paths(args.jurisdiction, args.root)
+    if added := project.demonstration_params(where):
+        print(added)
     if args.if_absent and where.raw.is_dir() and any(where.raw.iterdir()):
         print(f"{where.raw} already has data; left as it is")
         return 0
@@ -152,16 +182,49 @@ def _list(args) -> int:
     return 0
 
 
+def _init(args) -> int:
+    from mwsn import project
+
+    created = project.init(args.folder, args.jurisdiction, args.name, args.name_fr)
+    for path in created.written:
+        if path.parent.name in ("params",) or path.name == "README.md":
+            print(f"wrote {path}")
+    print(f"{created.root}: {len(created.written)} files written, {len(created.kept)} already "
+          "there and kept")
+    return 0
+
+
+def _codebook(args) -> int:
+    from mwsn import codebook_import
+
+    return codebook_import.run_import(args.file, args.root, args.source, args.kind, args.out)
+
+
+def _instrument(args) -> int:
+    from mwsn import config, instrument
+    from mwsn.codebook import load_codebook
+
+    params = config.load(args.jurisdiction, args.root)
+    left_out = instrument.write_xlsform(
+        load_codebook(args.root), args.source, args.out,
+        title=f"{params.name.en}: {args.source}", form_id=f"mwsn_{params.code}_{args.source}")
+    print(f"wrote {args.out}")
+    for name in left_out:
+        print(f"  not in the form: {name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"synth": _synth, "validate": _validate, "run": _run, "verify": _verify,
-               "list": _list}[args.command]
+               "list": _list, "init": _init, "codebook": _codebook,
+               "instrument": _instrument}[args.command]
     try:
         return handler(args)
     except InputError as exc:
         from mwsn.validate import relative
 
-        problems = relative(exc.problems, Path(args.root))
+        problems = relative(exc.problems, Path(getattr(args, "root", ".")))
         if getattr(args, "format", "text") == "json":
             print(json.dumps({"jurisdiction": getattr(args, "jurisdiction", None), "ok": False,
                               "problems": [p.as_dict() for p in problems]}, indent=1))

@@ -130,6 +130,10 @@ class Variable(Strict):
     pii: Literal["drop", "pseudonymize", "scrub"] | None = None
     #: this column holds people's names: scrub them from every free-text field
     names: bool = False
+    #: skip pattern: the question is shown only when this XLSForm expression holds
+    #: (e.g. ``${stakeholder_group} = 'migrant_worker'``); a blank answer is then
+    #: *not asked*, and ``required`` applies only where it was asked
+    asked_if: str | None = None
 
     @property
     def raw_name(self) -> str:

@@ -203,6 +203,23 @@ def check_code(code: str) -> str:
     return code
 
 
+def project_root(start: str | Path = ".") -> Path:
+    """The project folder: ``start`` or the nearest folder above it holding ``params/``.
+
+    A notebook opened in JupyterLab from ``notebooks/`` runs with ``root = "."``
+    there; this finds the project above it. A root injected by papermill (a
+    folder holding ``params/``) is returned as it is. Without any such folder,
+    ``start`` itself is returned, so the error that follows names it.
+    """
+    if (Path(start) / "params").is_dir():
+        return Path(start)
+    start = Path(start).resolve()
+    for folder in start.parents:
+        if (folder / "params").is_dir():
+            return folder
+    return start
+
+
 def paths(jurisdiction: str, root: str | Path = ".") -> Paths:
     return Paths(Path(root).resolve(), check_code(jurisdiction))
 

@@ -216,7 +216,7 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
         codes, text, blank = _domain(frame[var.name], var.type in (
             "likert", "category", "multi", "boolean"))
         row_blank = np.append(blank, True)[codes]
-        if var.required:
+        if var.required and not var.asked_if:  # a skipped question is not asked, not missing
             if var.name == spec.consent:
                 empty = np.flatnonzero(row_blank)
                 hint = ("missing consent: a response without consent cannot be used; record "
