@@ -21,11 +21,11 @@ from mwsn import cli, config, provenance, runner
 
 
 def _files(root: Path, code: str = "bc") -> dict[str, bytes]:
-    """Every output of a jurisdiction's run (the manifest aside), by path relative to root."""
+    """Every output of a jurisdiction's run (the run's log aside), by path relative to root."""
     found = {}
     for folder in (root / "reports" / code, root / "data" / "processed" / code):
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.name != runner.MANIFEST:
+            if path.is_file() and path.name != runner.RUN_LOG:
                 found[path.relative_to(root).as_posix()] = path.read_bytes()
     return found
 
@@ -151,7 +151,9 @@ def test_manifest_records_inputs_notebooks_outputs_and_versions(bc_run):
     assert manifest["python"] and manifest["packages"]["papermill"]
     assert manifest["mwsn"]["version"]
     clean = manifest["notebooks"]["01_clean"]
-    assert clean["status"] == "executed" and clean["seconds"] > 0
+    log = json.loads((bc_run / "reports/bc" / runner.RUN_LOG).read_text(encoding="utf-8"))
+    assert log["notebooks"]["01_clean"]["status"] == "executed"
+    assert log["notebooks"]["01_clean"]["seconds"] > 0 and "seconds" not in clean
     assert clean["source_sha256"] == provenance.sha256_file(
         runner.notebooks_dir(bc_run) / "01_clean.ipynb")
     assert "data/processed/bc/survey.parquet" in clean["outputs"]
@@ -161,7 +163,8 @@ def test_manifest_records_inputs_notebooks_outputs_and_versions(bc_run):
     for rel, sha in manifest["outputs"].items():
         assert provenance.sha256_file(bc_run / rel) == sha, rel
     # every output but the index, which records the manifest's own hash
-    assert set(manifest["outputs"]) | {"reports/bc/index.html"} == set(_files(bc_run))
+    assert set(manifest["outputs"]) | {"reports/bc/index.html", "reports/bc/manifest.json"} \
+        == set(_files(bc_run))
     assert runner.recorded_manifest_sha256(bc_run / "reports/bc") == provenance.sha256_file(
         bc_run / "reports/bc" / runner.MANIFEST)
     assert manifest["environment"]["lock_sha256"] == provenance.lock_sha256()
@@ -175,13 +178,21 @@ def test_executed_notebooks_carry_no_timings_or_absolute_paths(bc_run):
 
 
 @pytest.mark.integration
-def test_a_second_run_elsewhere_in_parallel_gives_byte_identical_outputs(bc_run, tmp_path):
-    other = make_root(tmp_path)
-    runner.run("bc", other, jobs=2)
-    first, second = _files(bc_run), _files(other)
-    assert sorted(first) == sorted(second)
-    for rel in first:
-        assert first[rel] == second[rel], rel
+def test_two_parallel_builds_side_by_side_give_byte_identical_outputs(bc_run, tmp_path):
+    # two `--jobs 2` builds at the same time, in two folders, and the sequential build:
+    # every output the same, byte for byte (the manifest but for timings)
+    roots = [make_root(tmp_path / name) for name in ("a", "b")]
+    builds = [subprocess.Popen([sys.executable, "-m", "mwsn", "run", "bc", "--jobs", "2",
+                                "--root", str(root)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True) for root in roots]
+    for build in builds:
+        assert build.wait() == 0, build.stderr.read()
+    expected = _files(bc_run)
+    for root in roots:
+        found = _files(root)
+        assert sorted(found) == sorted(expected)
+        for rel in sorted(expected):          # processed tables first: the cause, then the pages
+            assert found[rel] == expected[rel], rel
 
 
 @pytest.mark.integration
@@ -207,13 +218,15 @@ def test_changing_one_input_reruns_only_the_notebooks_downstream_of_it(bc_run, t
     assert {"01_clean", "07_report", "07_report.fr"} <= set(result.executed)
     assert "03_survey" in result.reused           # its input, the survey, did not change
     manifest, previous = _manifest(root), _manifest(bc_run)
-    assert manifest["notebooks"]["03_survey"]["status"] == "reused"
+    log = json.loads((root / "reports/bc" / runner.RUN_LOG).read_text(encoding="utf-8"))
+    assert log["notebooks"]["03_survey"]["status"] == "reused"
     for name, record in manifest["notebooks"].items():
         upstream_changed = record["reads"] != previous["notebooks"][name]["reads"]
+        status = log["notebooks"][name]["status"]
         if name == "01_clean":
-            assert record["status"] == "executed"     # it reads the ledger
+            assert status == "executed"               # it reads the ledger
         else:                                         # others rerun only if what they read moved
-            assert (record["status"] == "executed") == upstream_changed, name
+            assert (status == "executed") == upstream_changed, name
     assert manifest["inputs"]["data/raw/bc/funding_ledger.csv"] == provenance.sha256_file(ledger)
     assert (root / "data/processed/bc/survey_indicators.parquet").read_bytes() == survey_before
     assert _manifest(root)["outputs"]["data/processed/bc/funding.parquet"] != \
@@ -281,7 +294,7 @@ def test_verify_says_which_of_its_three_checks_failed(bc_run, tmp_path, capsys):
 def test_verify_fails_the_manifest_check_alone_when_only_the_manifest_was_edited(bc_run, tmp_path):
     root = _copy(bc_run, tmp_path / "copy")
     path = root / "reports/bc" / runner.MANIFEST
-    path.write_text(path.read_text(encoding="utf-8").replace('"command"', '"command" ', 1),
+    path.write_text(path.read_text(encoding="utf-8").replace('"docs"', '"docs" ', 1),
                     encoding="utf-8")
     checks = runner.verify("bc", root, jobs=2).checks
     assert checks["rerun"] == [] and checks["disk"] == []

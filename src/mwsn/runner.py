@@ -73,7 +73,11 @@ ALL = "all"
 KERNEL = "python3"
 #: the parameters every pipeline notebook declares, and nothing else
 PARAMETERS = ("jurisdiction", "root", "lang")
+#: what the outputs were built from and their hashes: the same bytes for the same inputs,
+#: whenever and however (``--jobs``, reused or executed) they were built
 MANIFEST = "manifest.json"
+#: this run's own log beside it: command, time, which steps executed and how long they took
+RUN_LOG = "run.json"
 MANIFEST_FORMAT = 2
 #: environment of every kernel: no hash randomisation, fixed dates in file metadata
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
@@ -1184,6 +1188,7 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
     shutil.rmtree(job.staging / "work", ignore_errors=True)
     _publish_tables(job)
     (job.staging / "report" / INDEX).unlink(missing_ok=True)
+    (job.staging / "report" / RUN_LOG).unlink(missing_ok=True)
     outputs = {}
     for folder, prefix in ((job.staging / "processed", f"data/processed/{job.code}"),
                            (job.staging / "report", f"reports/{job.code}")):
@@ -1191,12 +1196,18 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
             outputs[f"{prefix}/{path.relative_to(folder).as_posix()}"] = \
                 provenance.sha256_file(path)
     basis = job.basis
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "jurisdiction": job.code,
+    log = {
         "command": command,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - job.started, 3),
+        "notebooks": {name: {k: job.records[name].get(k) for k in ("status", "seconds")}
+                      for name in sorted(job.records)},
+    }
+    _write_atomic(job.staging / "report" / RUN_LOG,
+                  json.dumps(log, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "jurisdiction": job.code,
         "parameters": basis["parameters"],
         "inputs": {**basis["raw"], **basis["external"]},
         "docs": basis["docs"],
@@ -1205,7 +1216,8 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
         "python": basis["python"],
         "packages": basis["packages"],
         "environment": {"lock_sha256": basis["lock"]},
-        "notebooks": {name: job.records[name] for name in sorted(job.records)},
+        "notebooks": {name: {k: v for k, v in job.records[name].items()
+                             if k not in ("status", "seconds")} for name in sorted(job.records)},
         "outputs": dict(sorted(outputs.items())),
     }
     text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -1417,7 +1429,7 @@ def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
         copy = Path(tmp)
         _link_tree(where.root, copy, keep_data={"raw", "external"}, processed=None)
         run(jurisdiction, copy, force=True, jobs=jobs, progress=progress,
-            command=manifest.get("command"))
+            command=["mwsn", "verify", jurisdiction])
         rerun = _read_manifest(paths(jurisdiction, copy))["outputs"]
     found = []
     for rel in sorted(set(recorded) | set(rerun)):
