@@ -10,7 +10,7 @@ COMPILE = $(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra
 	--universal --python-version 3.11 --generate-hashes --constraint constraints.txt \
 	--custom-compile-command "make lock" --quiet -o $(LOCK)
 
-.PHONY: report test lab install synth clean-reports browser-deps benchmark lock upgrade
+.PHONY: report test test-fast lint lab install synth clean-reports browser-deps benchmark lock upgrade
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,18 @@ report: synth
 	$(BIN)/mwsn run $(JUR)
 	@echo "Report: $(CURDIR)/reports/$(JUR)/assessment.html"
 
+# Every test, spread over the cores (pytest-xdist; the integration runs are shared per worker).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# Unit tests only: no notebook, no browser.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not integration" -n auto
+
+# Errors and likely bugs (ruff), notebooks committed without outputs (nbstripout).
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/nbstripout --keep-id --verify notebooks/*.ipynb
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'

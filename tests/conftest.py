@@ -48,8 +48,12 @@ atexit.register(shutil.rmtree, SHIPPED, True)
 
 
 def make_root(tmp: Path, jurisdictions=("bc",)) -> Path:
-    """A project root under ``tmp`` with the shipped params and fresh synthetic raw data."""
+    """A project root under ``tmp`` with the shipped params and methods pages and fresh
+    synthetic raw data."""
     shutil.copytree(SHIPPED / "params", tmp / "params")
+    (tmp / "docs").mkdir(exist_ok=True)
+    for page in sorted((PROJECT / "docs").glob("methods*.md")):
+        shutil.copy2(page, tmp / "docs" / page.name)
     for code in jurisdictions:
         synth.generate(config.paths(code, tmp))
     return tmp

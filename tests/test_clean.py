@@ -185,7 +185,8 @@ def test_planted_pii_appears_nowhere_under_processed_data_or_reports(bc_run):
 
     raw = ingest.read_qualtrics(bc_run / "data/raw/bc/survey_export.csv")
     excerpts = ingest.read_csv(bc_run / "data/raw/bc/coded_excerpts.csv")
-    full_names = {f"{f} {l}" for f, l in zip(raw["RecipientFirstName"], raw["RecipientLastName"])}
+    full_names = {f"{first} {last}" for first, last in zip(raw["RecipientFirstName"],
+                                                            raw["RecipientLastName"])}
     needles = {v for v in [*raw["RecipientEmail"], *raw["RecipientLastName"], *raw["IPAddress"],
                            *raw["LocationLatitude"], *excerpts["participant_email"],
                            *excerpts["participant_name"], *full_names] if len(v) > 3}

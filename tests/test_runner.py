@@ -21,11 +21,11 @@ from mwsn import cli, config, provenance, runner
 
 
 def _files(root: Path, code: str = "bc") -> dict[str, bytes]:
-    """Every output of a jurisdiction's run (the manifest aside), by path relative to root."""
+    """Every output of a jurisdiction's run (the run's log aside), by path relative to root."""
     found = {}
     for folder in (root / "reports" / code, root / "data" / "processed" / code):
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.name != runner.MANIFEST:
+            if path.is_file() and path.name != runner.RUN_LOG:
                 found[path.relative_to(root).as_posix()] = path.read_bytes()
     return found
 
@@ -151,7 +151,9 @@ def test_manifest_records_inputs_notebooks_outputs_and_versions(bc_run):
     assert manifest["python"] and manifest["packages"]["papermill"]
     assert manifest["mwsn"]["version"]
     clean = manifest["notebooks"]["01_clean"]
-    assert clean["status"] == "executed" and clean["seconds"] > 0
+    log = json.loads((bc_run / "reports/bc" / runner.RUN_LOG).read_text(encoding="utf-8"))
+    assert log["notebooks"]["01_clean"]["status"] == "executed"
+    assert log["notebooks"]["01_clean"]["seconds"] > 0 and "seconds" not in clean
     assert clean["source_sha256"] == provenance.sha256_file(
         runner.notebooks_dir(bc_run) / "01_clean.ipynb")
     assert "data/processed/bc/survey.parquet" in clean["outputs"]
@@ -160,7 +162,12 @@ def test_manifest_records_inputs_notebooks_outputs_and_versions(bc_run):
             manifest["outputs"]["data/processed/bc/survey.parquet"]}
     for rel, sha in manifest["outputs"].items():
         assert provenance.sha256_file(bc_run / rel) == sha, rel
-    assert set(manifest["outputs"]) == set(_files(bc_run))
+    # every output but the index, which records the manifest's own hash
+    assert set(manifest["outputs"]) | {"reports/bc/index.html", "reports/bc/manifest.json"} \
+        == set(_files(bc_run))
+    assert runner.recorded_manifest_sha256(bc_run / "reports/bc") == provenance.sha256_file(
+        bc_run / "reports/bc" / runner.MANIFEST)
+    assert manifest["environment"]["lock_sha256"] == provenance.lock_sha256()
 
 
 @pytest.mark.integration
@@ -171,13 +178,21 @@ def test_executed_notebooks_carry_no_timings_or_absolute_paths(bc_run):
 
 
 @pytest.mark.integration
-def test_a_second_run_elsewhere_in_parallel_gives_byte_identical_outputs(bc_run, tmp_path):
-    other = make_root(tmp_path)
-    runner.run("bc", other, jobs=2)
-    first, second = _files(bc_run), _files(other)
-    assert sorted(first) == sorted(second)
-    for rel in first:
-        assert first[rel] == second[rel], rel
+def test_two_parallel_builds_side_by_side_give_byte_identical_outputs(bc_run, tmp_path):
+    # two `--jobs 2` builds at the same time, in two folders, and the sequential build:
+    # every output the same, byte for byte (the manifest but for timings)
+    roots = [make_root(tmp_path / name) for name in ("a", "b")]
+    builds = [subprocess.Popen([sys.executable, "-m", "mwsn", "run", "bc", "--jobs", "2",
+                                "--root", str(root)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True) for root in roots]
+    for build in builds:
+        assert build.wait() == 0, build.stderr.read()
+    expected = _files(bc_run)
+    for root in roots:
+        found = _files(root)
+        assert sorted(found) == sorted(expected)
+        for rel in sorted(expected):          # processed tables first: the cause, then the pages
+            assert found[rel] == expected[rel], rel
 
 
 @pytest.mark.integration
@@ -203,13 +218,15 @@ def test_changing_one_input_reruns_only_the_notebooks_downstream_of_it(bc_run, t
     assert {"01_clean", "07_report", "07_report.fr"} <= set(result.executed)
     assert "03_survey" in result.reused           # its input, the survey, did not change
     manifest, previous = _manifest(root), _manifest(bc_run)
-    assert manifest["notebooks"]["03_survey"]["status"] == "reused"
+    log = json.loads((root / "reports/bc" / runner.RUN_LOG).read_text(encoding="utf-8"))
+    assert log["notebooks"]["03_survey"]["status"] == "reused"
     for name, record in manifest["notebooks"].items():
         upstream_changed = record["reads"] != previous["notebooks"][name]["reads"]
+        status = log["notebooks"][name]["status"]
         if name == "01_clean":
-            assert record["status"] == "executed"     # it reads the ledger
+            assert status == "executed"               # it reads the ledger
         else:                                         # others rerun only if what they read moved
-            assert (record["status"] == "executed") == upstream_changed, name
+            assert (status == "executed") == upstream_changed, name
     assert manifest["inputs"]["data/raw/bc/funding_ledger.csv"] == provenance.sha256_file(ledger)
     assert (root / "data/processed/bc/survey_indicators.parquet").read_bytes() == survey_before
     assert _manifest(root)["outputs"]["data/processed/bc/funding.parquet"] != \
@@ -247,21 +264,137 @@ def test_verify_passes_on_a_clean_run(bc_run, capsys):
 
 
 @pytest.mark.integration
-def test_verify_lists_a_changed_output(bc_run, tmp_path, capsys):
+def test_verify_says_which_of_its_three_checks_failed(bc_run, tmp_path, capsys):
     root = _copy(bc_run, tmp_path / "copy")
     tampered = root / "reports/bc/assessment.html"
     tampered.write_text(tampered.read_text(encoding="utf-8").replace("78", "87"),
                         encoding="utf-8")
+    # one output hash flipped in the manifest (its file untouched), and another lock recorded
     manifest = _manifest(root)
     manifest["outputs"]["data/processed/bc/survey.parquet"] = "0" * 64
+    manifest["environment"]["lock_sha256"] = "1" * 64
     (root / "reports/bc" / runner.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    differences = runner.verify("bc", root)
-    listed = {d.path: d.what for d in differences}
-    assert set(listed) == {"reports/bc/assessment.html", "data/processed/bc/survey.parquet"}
-    assert "on disk differs" in listed["reports/bc/assessment.html"]
+    result = runner.verify("bc", root)
+    assert result.failed == ["rerun", "disk", "manifest"]
+    assert [d.path for d in result.checks["manifest"]] == ["reports/bc/manifest.json"]
+    disk = {d.path: d.what for d in result.checks["disk"]}
+    assert set(disk) == {"reports/bc/assessment.html", "data/processed/bc/survey.parquet"}
+    # the rerun reproduces assessment.html as recorded: only the flipped hash differs
+    assert [d.path for d in result.checks["rerun"]] == ["data/processed/bc/survey.parquet"]
+    assert any("requirements.lock" in w for w in result.warnings)
     assert cli.main(["verify", "bc", "--root", str(root)]) == 1
-    out = capsys.readouterr().out
-    assert "data/processed/bc/survey.parquet: rerun gives SHA-256" in out
+    captured = capsys.readouterr()
+    assert "bc: manifest: FAILED" in captured.out and "bc: disk: FAILED" in captured.out
+    assert "data/processed/bc/survey.parquet: rerun gives SHA-256" in captured.out
+    assert "warning: the environment was installed from another requirements.lock" in \
+        captured.err
+
+
+@pytest.mark.integration
+def test_verify_fails_the_manifest_check_alone_when_only_the_manifest_was_edited(bc_run, tmp_path):
+    root = _copy(bc_run, tmp_path / "copy")
+    path = root / "reports/bc" / runner.MANIFEST
+    path.write_text(path.read_text(encoding="utf-8").replace('"docs"', '"docs" ', 1),
+                    encoding="utf-8")
+    checks = runner.verify("bc", root, jobs=2).checks
+    assert checks["rerun"] == [] and checks["disk"] == []
+    assert "the manifest was changed after the run" in checks["manifest"][0].what
+
+
+# -- exact rerun cache (no notebook reruns needlessly, none stays stale) ------------------------
+
+def _steps(planned) -> dict[str, tuple[str, ...]]:
+    return {p.label.split(" ", 1)[1]: p.reasons for p in planned if p.rerun}
+
+
+@pytest.mark.integration
+def test_an_edit_to_the_methods_page_reruns_the_report_alone(bc_run, tmp_path):
+    root = _copy(bc_run, tmp_path / "copy")
+    with open(root / "docs/methods.md", "a", encoding="utf-8") as methods:
+        methods.write("\nZyxwv: a sentence added to the methods.\n")
+    planned = _steps(runner.dry_run("bc", root))
+    assert set(planned) == {"07_report", "07_report.fr"}
+    assert "methods pages changed: docs/methods.md" in planned["07_report"]
+    result = runner.run("bc", root)
+    assert sorted(result.executed) == ["07_report", "07_report.fr"]
+    assert "Zyxwv" in (root / "reports/bc/assessment.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.integration
+def test_another_jurisdictions_params_rerun_only_what_reads_them(bc_run, tmp_path, capsys):
+    root = _copy(bc_run, tmp_path / "copy")
+    with open(root / "params/on.yaml", "a", encoding="utf-8") as other:
+        other.write("# a comment on Ontario\n")
+    assert runner.dry_run("bc", root) and not _steps(runner.dry_run("bc", root))
+    assert runner.run("bc", root).up_to_date
+    # a new jurisdiction without a Network: the context notebook ranks it, nothing else reads it
+    text = (root / "params/bc.yaml").read_text(encoding="utf-8")
+    (root / "params/ab.yaml").write_text(
+        text.replace("code: bc", "code: ab")
+        .replace("{en: British Columbia, fr: Colombie-Britannique}", "{en: Alberta, fr: Alberta}")
+        .replace("network_in_place: true", "network_in_place: false"), encoding="utf-8")
+    planned = _steps(runner.dry_run("bc", root))
+    assert planned["00_context"] == ("another jurisdiction's Network facts changed: ab",)
+    assert cli.main(["run", "bc", "--root", str(root), "--dry-run"]) == 0
+    assert "bc 00_context: would run: another jurisdiction's Network facts changed: ab" in \
+        capsys.readouterr().out
+    result = runner.run("bc", root)
+    # Alberta has no Network: the context tables come out the same, so the report is reused
+    assert result.executed == ["00_context"], result.executed
+
+
+@pytest.mark.integration
+def test_a_new_pseudonym_key_reruns_the_cleaning_and_is_never_recorded(bc_run, monkeypatch):
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-rotated-secret-key-0123456789")
+    planned = _steps(runner.dry_run("bc", bc_run))
+    assert planned["01_clean"] == ("the pseudonym key changed",)
+    assert "00_context" not in planned and "05_program" in planned   # downstream of the clean
+    monkeypatch.delenv("MWSN_PSEUDONYM_KEY")
+    assert not _steps(runner.dry_run("bc", bc_run))
+    manifest = (bc_run / "reports/bc" / runner.MANIFEST).read_text(encoding="utf-8")
+    assert config.DEMO_PSEUDONYM_KEY not in manifest
+
+
+def test_a_key_fingerprint_changes_with_the_key_and_does_not_contain_it(tmp_path, monkeypatch):
+    where = config.paths("bc", tmp_path)
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "first-key")
+    first = provenance.pseudonym_key_fingerprint(where)
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "second-key")
+    second = provenance.pseudonym_key_fingerprint(where)
+    assert len(first) == 64 and first != second and "key" not in first
+    # HMAC-SHA-256 (RFC 2104) keyed by the secret over a fixed message
+    import hmac
+    assert second == hmac.new(b"second-key", b"mwsn pseudonym key fingerprint v1",
+                              hashlib.sha256).hexdigest()
+
+
+def test_params_of_another_jurisdiction_are_not_an_input(project_root):
+    files = provenance.parameters(config.paths("bc", project_root))["files"]
+    assert "params/bc.yaml" in files and "params/codebook.yaml" in files
+    assert "params/on.yaml" not in files
+
+
+# -- run --all keeps going -------------------------------------------------------------------------
+
+@pytest.mark.integration
+def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, capsys):
+    root = _copy(bc_run, tmp_path / "copy")
+    text = (root / "params/bc.yaml").read_text(encoding="utf-8")
+    (root / "params/zz.yaml").write_text(text.replace("code: bc", "code: zz"), encoding="utf-8")
+    shutil.copytree(root / "data/raw/bc", root / "data/raw/zz")
+    (root / "data/raw/zz/survey_export.csv").write_text("not,a,survey\n1,2,3\n",
+                                                       encoding="utf-8")
+    assert not (root / "data/raw/on").exists()          # the shipped example has no data
+    assert cli.main(["run", "--all", "--root", str(root)]) == 1
+    captured = capsys.readouterr()
+    assert "on: skipped (no raw data in data/raw/on/)" in captured.out
+    assert "bc: everything is up to date" in captured.out
+    assert "zz: FAILED" in captured.err and "survey_export.csv" in captured.err
+    assert "1 of 3 jurisdictions failed (zz); 1 built" in captured.err
+    assert not (root / "reports/zz").exists()
+    assert (root / "reports/compare.html").is_file()      # the comparison still ran
+    assert cli.main(["run", "--all", "--exclude", "zz", "--no-demo", "--root", str(root)]) == 0
+    assert "on:" not in capsys.readouterr().out
 
 
 @pytest.mark.integration

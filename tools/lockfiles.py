@@ -35,8 +35,7 @@ PYTHON = "3.11"
 
 def with_header(lock_text: str) -> str:
     """The lock with :data:`HEADER` on top (once)."""
-    body = lock_text[len(HEADER):] if lock_text.startswith(HEADER) else lock_text
-    return HEADER + body
+    return HEADER + lock_text.removeprefix(HEADER)
 
 
 def pins(lock_text: str) -> list[str]:

@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="execute every notebook, even those whose inputs did not change")
     p.add_argument("--jobs", "-j", type=_jobs, default=1,
                    help="notebooks executed at the same time (default: 1)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list the notebooks that would run and why; run nothing")
+    p.add_argument("--exclude", action="append", default=[], metavar="JUR",
+                   help="with --all: leave this jurisdiction out (repeatable)")
+    p.add_argument("--no-demo", action="store_true",
+                   help="with --all: leave out the examples (params with demo: true)")
 
     p = sub.add_parser("verify", parents=[common],
                        help="rerun into a temporary folder and compare with the manifest")
@@ -130,18 +136,62 @@ def _validate(args) -> int:
     return 0
 
 
+def _all_codes(args) -> list[str]:
+    """``--all``: every jurisdiction with a params file, less ``--exclude`` and the examples."""
+    from mwsn import config
+
+    for code in args.exclude:
+        config.check_code(code)
+    codes = [c for c in config.list_jurisdictions(args.root) if c not in args.exclude]
+    if args.no_demo:
+        codes = [c for c in codes if not _is_demo(args.root, c)]
+    return codes
+
+
+def _is_demo(root: Path, code: str) -> bool:
+    from mwsn import config
+
+    try:
+        return config.load(code, root).demo
+    except InputError:
+        return False   # reported when it runs
+
+
+def _dry_run(args, codes: list[str]) -> int:
+    from mwsn import runner
+
+    for code in codes:
+        planned = runner.dry_run(code, args.root, force=args.force)
+        rerun = sum(p.rerun for p in planned)
+        print(f"{code}: {rerun} of {len(planned)} notebook runs would execute")
+        for step in planned:
+            print(f"  {step}")
+    return 0
+
+
 def _run(args) -> int:
     from mwsn import config, runner
 
     if args.all == bool(args.jurisdiction):
         raise InputError(_usage("give one or more jurisdictions, or --all"))
-    codes = config.list_jurisdictions(args.root) if args.all else args.jurisdiction
+    if (args.exclude or args.no_demo) and not args.all:
+        raise InputError(_usage("--exclude and --no-demo go with --all"))
+    codes = _all_codes(args) if args.all else args.jurisdiction
     for code in codes:
         config.check_code(code)
+    if args.dry_run:
+        return _dry_run(args, codes)
     results = runner.run_many(codes, args.root, force=args.force, jobs=args.jobs,
                               progress=runner.Progress(), command=["mwsn", *sys.argv[1:]],
-                              cross=args.all)
+                              cross=args.all, keep_going=args.all)
+    failed = []
     for result in results:
+        if result.skipped:
+            print(f"{result.jurisdiction}: skipped ({result.skipped})")
+            continue
+        if result.error is not None:
+            failed.append(result)
+            continue
         if result.up_to_date:
             print(f"{result.jurisdiction}: everything is up to date "
                   f"({len(result.reused)} notebook runs, nothing changed; --force reruns all)")
@@ -151,20 +201,43 @@ def _run(args) -> int:
         for path in result.outputs:
             print(f"  {path}")
         print(f"  {result.reports / runner.MANIFEST}")
+    for result in failed:
+        print(f"{result.jurisdiction}: FAILED, earlier outputs left as they were:",
+              file=sys.stderr)
+        for line in _error_lines(result.error, args.root):
+            print(f"  {line}", file=sys.stderr)
+    if failed:
+        built = sum(1 for r in results if r.error is None and not r.skipped)
+        print(f"{len(failed)} of {len(results)} jurisdictions failed "
+              f"({', '.join(r.jurisdiction for r in failed)}); {built} built", file=sys.stderr)
+        return 1
     return 0
+
+
+def _error_lines(error, root: Path) -> list[str]:
+    if isinstance(error, InputError):
+        from mwsn.validate import relative
+
+        return [str(p) for p in relative(error.problems, Path(root))]
+    return [str(error)]
 
 
 def _verify(args) -> int:
     from mwsn import runner
 
-    differences = runner.verify(args.jurisdiction, args.root, jobs=args.jobs,
-                                progress=runner.Progress())
-    if not differences:
+    result = runner.verify(args.jurisdiction, args.root, jobs=args.jobs,
+                           progress=runner.Progress())
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for name, claim in runner.CHECKS.items():
+        found = result.checks[name]
+        print(f"{args.jurisdiction}: {name}: {'FAILED' if found else 'ok'}: {claim}")
+        for difference in found:
+            print(f"  {difference}")
+    if result.ok:
         print(f"{args.jurisdiction}: every output matches the manifest (byte-identical rerun)")
         return 0
-    print(f"{args.jurisdiction}: {len(differences)} difference(s) with the manifest:")
-    for difference in differences:
-        print(f"  {difference}")
+    print(f"{args.jurisdiction}: {', '.join(result.failed)} check(s) failed")
     return 1
 
 

@@ -135,6 +135,8 @@ class Jurisdiction(Strict):
     languages: list[Literal["en", "fr"]] = Field(min_length=1)
     min_cell: int = Field(default=5, ge=1)
     network_in_place: bool = True
+    #: an example shipped with the project: `mwsn run --all --no-demo` leaves it out
+    demo: bool = False
     #: the province/territory as ESDC and IRCC name it in the TFWP statistics; default: name.en
     province: str | None = None
     sources: dict[Literal["survey", "excerpts", "funding", "meetings", "recommendations"], Source]

@@ -69,18 +69,93 @@ def hashes(files, root: Path) -> dict[str, str]:
 
 
 def parameter_files(where: Paths) -> list[Path]:
-    """The params files a jurisdiction's run depends on: every file of ``params/``.
+    """The params files a jurisdiction's run reads: its own and the shared ones.
 
-    Other jurisdictions' files are included: the context notebook ranks every
-    jurisdiction's province, so their params shape this jurisdiction's report too.
+    Another jurisdiction's params file is not among them: the context notebook
+    reads only what it says of its Network (:func:`network_facts`).
     """
-    return files_under(where.params_dir)
+    from mwsn.config import SHARED_PARAMS
+
+    names = [where.params_file.name, *(f"{name}.yaml" for name in SHARED_PARAMS)]
+    return sorted(p for p in (where.params_dir / name for name in names) if p.is_file())
 
 
 def parameters(where: Paths) -> dict:
-    """``{"files": {path: sha256}, "sha256": hash of them all}`` for the params files."""
+    """``{"files": {path: sha256}, "sha256": hash of them all}`` for :func:`parameter_files`."""
     files = hashes(parameter_files(where), where.root)
     return {"files": files, "sha256": sha256_json(files)}
+
+
+def network_facts(root: Path) -> dict[str, dict]:
+    """What every jurisdiction's params say of its Network, as the context notebook reads it.
+
+    ``{code: {"province": ..., "network_in_place": ...}}`` (the province as the
+    TFWP statistics name it); a params file that does not load is keyed by its
+    bytes' hash instead, so any change to it still counts.
+    """
+    from mwsn import config
+
+    facts = {}
+    for code in config.list_jurisdictions(root):
+        try:
+            params = config.load(code, root)
+            facts[code] = {"province": params.tfwp_province,
+                           "network_in_place": params.network_in_place}
+        except Exception:  # noqa: BLE001 - the notebook reports it; the key only needs a change
+            facts[code] = {"unreadable": sha256_file(Path(root) / "params" / f"{code}.yaml")}
+    return facts
+
+
+def docs_folder(root: Path) -> Path | None:
+    """The folder whose ``methods[.<lang>].md`` the report's annex shows (the project's, else
+    the one beside the package), as :func:`mwsn.report.annex.methods_file` looks for it."""
+    for folder in (Path(root) / "docs", _PACKAGE_DIR.parents[1] / "docs"):
+        if any(folder.glob("methods*.md")):
+            return folder
+    return None
+
+
+def docs_inputs(root: Path) -> dict[str, str]:
+    """``{"docs/<name>": sha256}`` of the methods pages the report may show."""
+    folder = docs_folder(root)
+    if folder is None:
+        return {}
+    return {f"docs/{p.name}": sha256_file(p) for p in sorted(folder.glob("methods*.md"))}
+
+
+#: what the pseudonym key's fingerprint is computed over (the key is the HMAC key)
+_FINGERPRINT_MESSAGE = b"mwsn pseudonym key fingerprint v1"
+
+
+def pseudonym_key_fingerprint(where: Paths) -> str | None:
+    """A keyed fingerprint (HMAC-SHA-256, RFC 2104) of the pseudonym key, ``None`` without one.
+
+    It changes when the key changes, so pseudonyms are recomputed after a key
+    rotation; the key itself is never written anywhere.
+    """
+    import hmac
+
+    from mwsn import config
+    from mwsn.errors import MwsnError
+
+    try:
+        key = config.pseudonym_key(where)
+    except MwsnError:
+        return None
+    return hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()
+
+
+def lock_file() -> Path | None:
+    """The project's ``requirements.lock`` (beside ``src/``), if this is a checkout."""
+    path = _PACKAGE_DIR.parents[1] / "requirements.lock"
+    return path if path.is_file() else None
+
+
+def lock_sha256() -> str | None:
+    """SHA-256 of the lock file the environment was installed from (``None`` outside a
+    checkout)."""
+    path = lock_file()
+    return sha256_file(path) if path is not None else None
 
 
 def raw_inputs(where: Paths) -> dict[str, str]:

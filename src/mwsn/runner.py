@@ -48,6 +48,7 @@ opened and the kernel has no reason to warn about unencrypted TCP.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -61,7 +62,7 @@ from pathlib import Path
 
 from mwsn import provenance
 from mwsn.config import Paths, load, paths
-from mwsn.errors import MwsnError, NotebookError
+from mwsn.errors import InputError, MwsnError, NotebookError
 
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 REPORT_NOTEBOOK = "07_report.ipynb"
@@ -72,8 +73,12 @@ ALL = "all"
 KERNEL = "python3"
 #: the parameters every pipeline notebook declares, and nothing else
 PARAMETERS = ("jurisdiction", "root", "lang")
+#: what the outputs were built from and their hashes: the same bytes for the same inputs,
+#: whenever and however (``--jobs``, reused or executed) they were built
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 1
+#: this run's own log beside it: command, time, which steps executed and how long they took
+RUN_LOG = "run.json"
+MANIFEST_FORMAT = 2
 #: environment of every kernel: no hash randomisation, fixed dates in file metadata
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
 
@@ -116,7 +121,18 @@ class Contract:
         return self.reads is None or "external" in self.reads
 
     def reads_table(self, file_name: str) -> bool:
-        return self.reads is None or file_name in {_table_file(n) for n in self.reads}
+        return self.reads is None or file_name in {
+            _table_file(n) for n in self.reads if n not in INPUTS}
+
+    def reads_input(self, name: str) -> bool:
+        """Whether the notebook reads one of :data:`INPUTS` (all of them when undeclared)."""
+        return self.reads is None or name in self.reads
+
+
+#: what a notebook may declare in ``reads`` besides processed tables: raw exports, the
+#: published context data, the methods pages (``docs/methods*.md``), what the other
+#: jurisdictions' params say of their Network, and the pseudonym key
+INPUTS = ("raw", "external", "docs", "jurisdictions", "pseudonym_key")
 
 
 def _table_file(name: str) -> str:
@@ -204,16 +220,26 @@ class _Job:
         raise ValueError(rel)
 
 
-def _basis(where: Paths) -> dict:
+def _basis(where: Paths, steps: list[Step]) -> dict:
+    """What the steps may depend on, each read only when a step declares it."""
     env = provenance.environment()
+
+    def reads(name: str) -> bool:
+        return any(step.contract.reads_input(name) for step in steps)
+
     return {
         "parameters": provenance.parameters(where),
         "raw": provenance.raw_inputs(where),
         "external": provenance.external_inputs(where),
+        "docs": provenance.docs_inputs(where.root) if reads("docs") else {},
+        "jurisdictions": provenance.network_facts(where.root) if reads("jurisdictions") else {},
+        "pseudonym_key": (provenance.pseudonym_key_fingerprint(where)
+                          if reads("pseudonym_key") else None),
         "notebooks": provenance.notebook_sources(where.root),
         "mwsn": provenance.mwsn_version(),
         "python": env["python"],
         "packages": env["packages"],
+        "lock": provenance.lock_sha256(),
     }
 
 
@@ -237,23 +263,43 @@ def _upstream(job: _Job, index: int, outputs_of) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def _key(job: _Job, step: Step, upstream: dict[str, str]) -> str:
-    """Hash of everything a step's outputs depend on."""
-    basis = job.basis
-    raw = basis["raw"] if step.contract.reads_raw else {
+def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
+    """Everything a step's outputs depend on, by kind: exactly what it reads.
+
+    Its notebook's source, language and jurisdiction; this jurisdiction's params
+    file and the shared ones; the library's source, Python and package versions;
+    and, where the notebook declares them, the raw exports, the published
+    context data, the methods pages, the other jurisdictions' Network facts, a
+    keyed fingerprint of the pseudonym key, and the processed tables it reads.
+    """
+    basis, terms = job.basis, step.contract
+    raw = basis["raw"] if terms.reads_raw else {
         p: s for p, s in basis["raw"].items() if p.endswith("/SYNTHETIC_DATA.txt")}
-    return provenance.sha256_json({
-        "jurisdiction": job.code,
+    return {
+        "step": {"jurisdiction": job.code, "lang": step.lang},
         "notebook": basis["notebooks"].get(step.source.name),
-        "lang": step.lang,
-        "parameters": basis["parameters"]["sha256"],
-        "mwsn": basis["mwsn"],
+        "parameters": basis["parameters"]["files"],
+        "library": basis["mwsn"],
         "python": basis["python"],
         "packages": basis["packages"],
         "raw": raw,
-        "external": basis["external"] if step.contract.reads_external else {},
+        "external": basis["external"] if terms.reads_external else {},
+        "docs": basis["docs"] if terms.reads_input("docs") else {},
+        "jurisdictions": basis["jurisdictions"] if terms.reads_input("jurisdictions") else {},
+        "pseudonym_key": basis["pseudonym_key"] if terms.reads_input("pseudonym_key") else None,
         "upstream": upstream,
-    })
+    }
+
+
+def _key_parts(job: _Job, step: Step, upstream: dict[str, str]) -> dict[str, str]:
+    """``{kind: sha256}`` of :func:`_key_inputs`: recorded, so a rerun can say what changed."""
+    return {kind: provenance.sha256_json(value)
+            for kind, value in _key_inputs(job, step, upstream).items()}
+
+
+def _key(job: _Job, step: Step, upstream: dict[str, str]) -> str:
+    """Hash of everything a step's outputs depend on."""
+    return provenance.sha256_json(_key_parts(job, step, upstream))
 
 
 def _read_manifest(where: Paths) -> dict | None:
@@ -290,7 +336,109 @@ def _up_to_date(job: _Job) -> bool:
         upstream = _upstream(job, index, lambda s: recorded[s.name]["outputs"])
         if record.get("key") != _key(job, step, upstream):
             return False
-    return _live_matches(job.where.root, previous.get("outputs", {}), cache)
+    if not _live_matches(job.where.root, previous.get("outputs", {}), cache):
+        return False
+    manifest = job.where.reports / MANIFEST
+    return recorded_manifest_sha256(job.where.reports) == provenance.sha256_file(manifest)
+
+
+# -- what would rerun, and why -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Planned:
+    """One step of a dry run: whether it would execute, and the reasons."""
+
+    label: str
+    rerun: bool
+    reasons: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if not self.rerun:
+            return f"{self.label}: up to date, would be reused"
+        return f"{self.label}: would run: " + "; ".join(self.reasons)
+
+
+def _changed(before: dict, now: dict) -> list[str]:
+    return sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+
+
+def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict) -> list[str]:
+    """Words for the kinds of input whose hash changed since the last run."""
+    previous, basis = job.previous, job.basis
+    inputs = previous.get("inputs", {})
+    reasons = []
+    for kind in kinds:
+        if kind == "notebook":
+            reasons.append("its notebook changed")
+        elif kind == "parameters":
+            files = _changed(previous.get("parameters", {}).get("files", {}),
+                             basis["parameters"]["files"])
+            reasons.append("params changed: " + ", ".join(files or ["(order)"]))
+        elif kind in ("raw", "external"):
+            prefix = "data/raw/" if kind == "raw" else "data/external/"
+            now = basis[kind]
+            was = {p: s for p, s in inputs.items() if p.startswith(prefix)}
+            reasons.append(f"{kind} data changed: " + ", ".join(_changed(was, now)[:5]))
+        elif kind == "docs":
+            files = _changed(previous.get("docs", {}), basis["docs"])
+            reasons.append("methods pages changed: " + ", ".join(files or ["docs/"]))
+        elif kind == "jurisdictions":
+            codes = _changed(previous.get("jurisdictions", {}), basis["jurisdictions"])
+            reasons.append("another jurisdiction's Network facts changed: " + ", ".join(codes))
+        elif kind == "pseudonym_key":
+            reasons.append("the pseudonym key changed")
+        elif kind == "library":
+            reasons.append("the mwsn library changed")
+        elif kind in ("python", "packages"):
+            names = _changed(previous.get("packages", {}), basis["packages"])
+            reasons.append("package versions changed: " + ", ".join(names or ["python"]))
+        elif kind == "upstream":
+            tables = _changed(before.get("reads", {}), upstream)
+            reasons.append("tables it reads changed: " + ", ".join(
+                t.rsplit("/", 1)[1] for t in tables))
+        else:
+            reasons.append(f"{kind} changed")
+    return reasons
+
+
+def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False) -> list[Planned]:
+    """What ``mwsn run <jurisdiction>`` would execute and why, without running anything.
+
+    A step whose own inputs are unchanged but that reads a table from a step
+    that reruns is listed as running (it is reused after all when that table
+    comes out byte-identical).
+    """
+    where = paths(jurisdiction, root)
+    params = load(jurisdiction, where.root)
+    steps = plan(notebooks_dir(where.root), jurisdiction, list(params.languages))
+    job = _Job(where, params, steps, _basis(where, steps), _read_manifest(where), force)
+    recorded = (job.previous or {}).get("notebooks", {})
+    planned: list[Planned] = []
+    rerun: set[int] = set()
+    for index, step in enumerate(steps):
+        before = recorded.get(step.name)
+        if force:
+            reasons = ["--force"]
+        elif job.previous is None:
+            reasons = ["no earlier run (or its manifest is from an older version)"]
+        elif before is None or "key_parts" not in before:
+            reasons = ["not in the last run's manifest"]
+        else:
+            waits = [steps[d].name for d in step.deps if d in rerun]
+            upstream = _upstream(job, index, lambda s: recorded.get(s.name, {}).get("outputs", {}))
+            parts = _key_parts(job, step, upstream)
+            kinds = _changed(before["key_parts"], parts)
+            if waits:
+                kinds = [k for k in kinds if k != "upstream"]
+            reasons = _why(job, kinds, upstream, before)
+            if waits:
+                reasons.append("reads what " + ", ".join(waits) + " writes, which reruns")
+            if not reasons and not _live_matches(where.root, before.get("outputs", {}), {}):
+                reasons = ["its outputs on disk differ from the manifest"]
+        if reasons:
+            rerun.add(index)
+        planned.append(Planned(step.label, bool(reasons), tuple(reasons)))
+    return planned
 
 
 # -- locks and atomic swap ---------------------------------------------------------------------
@@ -676,6 +824,9 @@ class RunResult:
     executed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     up_to_date: bool = False
+    #: with ``keep_going``: why the jurisdiction failed (validation, a notebook), or was skipped
+    error: MwsnError | None = None
+    skipped: str | None = None
 
 
 def run(jurisdiction: str, root: str | Path = ".", *, force: bool = False, jobs: int = 1,
@@ -687,12 +838,16 @@ def run(jurisdiction: str, root: str | Path = ".", *, force: bool = False, jobs:
 
 def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, jobs: int = 1,
              progress: Progress | None = None, command: list[str] | None = None,
-             cross: bool = False) -> list[RunResult]:
+             cross: bool = False, keep_going: bool = False) -> list[RunResult]:
     """Run several jurisdictions, their notebooks sharing ``jobs`` worker processes.
 
     With ``cross``, the cross-jurisdiction notebooks (``90_*``) run afterwards.
     Raises :class:`NotebookError` (the first failure) once every jurisdiction
-    that could finish has been swapped in.
+    that could finish has been swapped in; an :class:`InputError` before any
+    notebook runs. With ``keep_going`` (``run --all``) nothing is raised for one
+    jurisdiction: one whose params or data fail validation, or whose notebook
+    fails, is returned with its ``error`` while the others build; one with no
+    raw data at all (an example params file) is returned as ``skipped``.
     """
     progress = progress or _Quiet()
     command = list(sys.argv) if command is None else command
@@ -701,22 +856,38 @@ def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, j
         for lock in locks:
             lock.acquire()
         return _run_locked(list(dict.fromkeys(codes)), Path(root).resolve(), force, max(1, jobs),
-                           progress, command, cross)
+                           progress, command, cross, keep_going)
     finally:
         for lock in locks:
             lock.release()
         progress.close()
 
 
-def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunResult]:
+def _no_raw_data(where: Paths) -> bool:
+    return not where.raw.is_dir() or not any(
+        p for p in where.raw.iterdir() if not p.name.startswith("."))
+
+
+def _run_locked(codes, root, force, jobs, progress, command, cross,
+                keep_going=False) -> list[RunResult]:
     jobs_by_code: dict[str, _Job] = {}
     results: dict[str, RunResult] = {}
     for code in codes:
         where = paths(code, root)
         _recover_all(where)
-        params = load(code, root)
-        job = _Job(where, params, plan(notebooks_dir(root), code, list(params.languages)),
-                   _basis(where), _read_manifest(where), force)
+        if keep_going and _no_raw_data(where):
+            results[code] = RunResult(code, where.reports,
+                                      skipped=f"no raw data in data/raw/{code}/")
+            continue
+        try:
+            params = load(code, root)
+        except InputError as exc:
+            if not keep_going:
+                raise
+            results[code] = RunResult(code, where.reports, error=exc)
+            continue
+        steps = plan(notebooks_dir(root), code, list(params.languages))
+        job = _Job(where, params, steps, _basis(where, steps), _read_manifest(where), force)
         if _up_to_date(job):
             results[code] = RunResult(code, where.reports, _report_files(where), 0.0,
                                       reused=[s.name for s in job.steps], up_to_date=True)
@@ -731,8 +902,14 @@ def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunR
         pool = _pool(workers)     # workers warm up while the inputs are checked
         try:
             codebook = load_codebook(root)
-            for code, job in jobs_by_code.items():   # every input checked before any kernel
-                validate.read_and_check(load(code, root), codebook, job.where)
+            for code, job in list(jobs_by_code.items()):  # every input checked before any kernel
+                try:
+                    validate.read_and_check(job.params, codebook, job.where)
+                except InputError as exc:
+                    if not keep_going:
+                        raise
+                    results[code] = RunResult(code, job.where.reports, error=exc)
+                    del jobs_by_code[code]
             _execute_all(list(jobs_by_code.values()), pool, workers, progress, command)
         except BaseException:
             for process in list(getattr(pool, "_processes", {}).values()):
@@ -743,13 +920,15 @@ def _run_locked(codes, root, force, jobs, progress, command, cross) -> list[RunR
     failure = None
     for code, job in jobs_by_code.items():
         if job.failed is not None:
+            if keep_going:
+                results[code] = RunResult(code, job.where.reports, error=job.failed)
             failure = failure or job.failed
             continue
         results[code] = RunResult(
             code, job.where.reports, _report_files(job.where), time.monotonic() - job.started,
             executed=[n for n, r in job.records.items() if r["status"] == "executed"],
             reused=[n for n, r in job.records.items() if r["status"] == "reused"])
-    if failure is not None:
+    if failure is not None and not keep_going:
         raise failure
     if cross:
         ran = any(r.executed for r in results.values())
@@ -844,9 +1023,11 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
                     continue
                 upstream = _upstream(job, index,
                                      lambda s, job=job: job.records[s.name]["outputs"])
+                parts = _key_parts(job, step, upstream)
                 record = {"notebook": step.source.name, "lang": step.lang,
                           "source_sha256": job.basis["notebooks"].get(step.source.name),
-                          "reads": upstream, "key": _key(job, step, upstream)}
+                          "reads": upstream, "key_parts": parts,
+                          "key": provenance.sha256_json(parts)}
                 if _reuse(job, step, record):
                     job.state[index] = "done"
                     progressed = True
@@ -972,7 +1153,12 @@ def _publish_tables(job: _Job) -> None:
         shutil.copyfile(path, job.staging / "report" / path.name)
 
 
-def _write_index(job: _Job) -> None:
+#: the auditor's index: written last, it records the manifest's own SHA-256 (so it is the one
+#: output the manifest does not list)
+INDEX = "index.html"
+
+
+def _write_index(job: _Job, manifest_sha256: str) -> None:
     """The auditor's index (``index.html``): links to what the run wrote, and the manifest."""
     from mwsn import report
     from mwsn.codebook import load_codebook
@@ -980,15 +1166,29 @@ def _write_index(job: _Job) -> None:
     folder = job.staging / "report"
     files = [p.relative_to(folder).as_posix() for p in provenance.files_under(folder)]
     html = report.auditor.index_page(job.where, job.params, load_codebook(job.where.root),
-                                     sorted([*files, MANIFEST]), job.params.languages[0],
-                                     processed=job.staging / "processed")
-    _write_atomic(folder / "index.html", html)
+                                     sorted({*files, MANIFEST, INDEX}), job.params.languages[0],
+                                     processed=job.staging / "processed",
+                                     manifest_sha256=manifest_sha256)
+    _write_atomic(folder / INDEX, html)
+
+
+_SEAL = re.compile(r'<code id="manifest-sha256">([0-9a-f]{64})</code>')
+
+
+def recorded_manifest_sha256(reports: Path) -> str | None:
+    """The manifest's SHA-256 as ``reports/<jur>/index.html`` records it (``None``: absent)."""
+    try:
+        found = _SEAL.search((reports / INDEX).read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    return found.group(1) if found else None
 
 
 def _write_manifest(job: _Job, command: list[str]) -> None:
     shutil.rmtree(job.staging / "work", ignore_errors=True)
     _publish_tables(job)
-    _write_index(job)  # hashed in the manifest with the other outputs
+    (job.staging / "report" / INDEX).unlink(missing_ok=True)
+    (job.staging / "report" / RUN_LOG).unlink(missing_ok=True)
     outputs = {}
     for folder, prefix in ((job.staging / "processed", f"data/processed/{job.code}"),
                            (job.staging / "report", f"reports/{job.code}")):
@@ -996,22 +1196,33 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
             outputs[f"{prefix}/{path.relative_to(folder).as_posix()}"] = \
                 provenance.sha256_file(path)
     basis = job.basis
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "jurisdiction": job.code,
+    log = {
         "command": command,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - job.started, 3),
+        "notebooks": {name: {k: job.records[name].get(k) for k in ("status", "seconds")}
+                      for name in sorted(job.records)},
+    }
+    _write_atomic(job.staging / "report" / RUN_LOG,
+                  json.dumps(log, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "jurisdiction": job.code,
         "parameters": basis["parameters"],
         "inputs": {**basis["raw"], **basis["external"]},
+        "docs": basis["docs"],
+        "jurisdictions": basis["jurisdictions"],
         "mwsn": basis["mwsn"],
         "python": basis["python"],
         "packages": basis["packages"],
-        "notebooks": {name: job.records[name] for name in sorted(job.records)},
+        "environment": {"lock_sha256": basis["lock"]},
+        "notebooks": {name: {k: v for k, v in job.records[name].items()
+                             if k not in ("status", "seconds")} for name in sorted(job.records)},
         "outputs": dict(sorted(outputs.items())),
     }
-    _write_atomic(job.staging / "report" / MANIFEST,
-                  json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    _write_atomic(job.staging / "report" / MANIFEST, text)
+    _write_index(job, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 # -- cross-jurisdiction notebooks --------------------------------------------------------------
@@ -1087,61 +1298,153 @@ class Difference:
         return f"{self.path}: {self.what}"
 
 
-def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
-           progress: Progress | None = None) -> list[Difference]:
-    """Rerun a jurisdiction in a temporary folder and compare with its manifest.
+#: the three checks of :func:`verify`, in the order they are reported
+CHECKS = {
+    "rerun": "a fresh rerun gives the outputs the manifest records",
+    "disk": "the files on disk are those the manifest records",
+    "manifest": "the manifest is the one the run wrote (its SHA-256 is in index.html)",
+}
 
-    Returns the differences (empty when everything matches): outputs whose
-    rerun hash differs from the manifest, outputs on disk that no longer match
-    it, and inputs, parameters, notebooks or library that changed since.
+
+@dataclass
+class Verification:
+    """The outcome of :func:`verify`: each check's differences, and warnings.
+
+    ``checks`` maps each of :data:`CHECKS` to its differences (empty: passed).
+    ``warnings`` say what differs from the recorded run without being a failure
+    (another environment, changed inputs): they explain a failed rerun.
+    """
+
+    jurisdiction: str
+    checks: dict[str, list[Difference]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        return [name for name, found in self.checks.items() if found]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def differences(self) -> list[Difference]:
+        return [d for found in self.checks.values() for d in found]
+
+    def __iter__(self):
+        return iter(self.differences)
+
+    def __len__(self) -> int:
+        return len(self.differences)
+
+    def __bool__(self) -> bool:        # truthy when something differs, like a list
+        return not self.ok
+
+
+def _environment_warnings(manifest: dict, basis: dict) -> list[str]:
+    warnings = []
+    lock = manifest.get("environment", {}).get("lock_sha256")
+    if lock != basis["lock"]:
+        warnings.append(f"the environment was installed from another requirements.lock "
+                        f"(manifest {str(lock)[:12]}…, here {str(basis['lock'])[:12]}…): "
+                        "outputs may differ for that reason alone; `make install` gives the "
+                        "locked versions")
+    if manifest.get("python") != basis["python"]:
+        warnings.append(f"Python {basis['python']} here, {manifest.get('python')} in the manifest")
+    for name in _changed(manifest.get("packages", {}), basis["packages"]):
+        warnings.append(f"package {name}: {basis['packages'].get(name)} here, "
+                        f"{manifest['packages'].get(name)} in the manifest")
+    if manifest.get("mwsn") != basis["mwsn"]:
+        warnings.append("the mwsn library's source differs from the one that wrote the manifest")
+    return warnings
+
+
+def _input_warnings(manifest: dict, basis: dict) -> list[str]:
+    warnings = []
+    for what, before, now in (
+            ("input", manifest.get("inputs", {}), {**basis["raw"], **basis["external"]}),
+            ("params file", manifest.get("parameters", {}).get("files", {}),
+             basis["parameters"]["files"]),
+            ("methods page", manifest.get("docs", {}), basis["docs"]),
+            ("notebook", {r["notebook"]: r["source_sha256"]
+                          for r in manifest.get("notebooks", {}).values()},
+             {r["notebook"]: basis["notebooks"].get(r["notebook"])
+              for r in manifest.get("notebooks", {}).values()})):
+        for name in _changed(before, now):
+            warnings.append(f"{what} {name} changed since the manifest was written")
+    return warnings
+
+
+def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
+           progress: Progress | None = None) -> Verification:
+    """Check a jurisdiction's outputs against its manifest, three ways.
+
+    1. ``rerun``: every notebook is executed again in a temporary folder (from
+       the same params, raw and external data); the outputs must have the
+       SHA-256 the manifest records.
+    2. ``disk``: every output the manifest lists is on disk with that SHA-256.
+    3. ``manifest``: the manifest's own SHA-256 equals the one ``index.html``
+       recorded when the run wrote both (an edited manifest fails here).
+
+    Differences of environment (another lock file, Python or package version,
+    library source) and inputs changed since the run are returned as warnings.
+
+    Raises
+    ------
+    MwsnError
+        When there is no readable manifest.
     """
     import tempfile
 
     where = paths(jurisdiction, root)
     manifest = _read_manifest(where)
     if manifest is None:
-        raise MwsnError(f"{where.reports / MANIFEST} not found or unreadable: run "
-                        f"`mwsn run {jurisdiction}` first")
-    differences = []
-    basis = _basis(where)
-    for what, before, now in (
-            ("input", manifest["inputs"], {**basis["raw"], **basis["external"]}),
-            ("parameter file", manifest["parameters"]["files"], basis["parameters"]["files"]),
-            ("notebook", {r["notebook"]: r["source_sha256"]
-                          for r in manifest["notebooks"].values()},
-             {n: basis["notebooks"].get(n) for n in
-              {r["notebook"] for r in manifest["notebooks"].values()}}),
-            ("package", manifest["packages"], basis["packages"])):
-        for name in sorted(set(before) | set(now)):
-            if before.get(name) != now.get(name):
-                differences.append(Difference(name, f"{what} changed since the manifest "
-                                              f"({before.get(name)} → {now.get(name)})"))
-    if manifest["mwsn"] != basis["mwsn"]:
-        differences.append(Difference("mwsn", "library source changed since the manifest"))
-    for rel, sha in manifest["outputs"].items():
+        raise MwsnError(f"{where.reports / MANIFEST} not found, unreadable or from an older "
+                        f"version: run `mwsn run {jurisdiction}` first")
+    params = load(jurisdiction, where.root)
+    steps = plan(notebooks_dir(where.root), jurisdiction, list(params.languages))
+    basis = _basis(where, steps)
+    result = Verification(jurisdiction)
+    result.warnings = _environment_warnings(manifest, basis) + _input_warnings(manifest, basis)
+    recorded = manifest.get("outputs", {})
+
+    seal = recorded_manifest_sha256(where.reports)
+    actual = provenance.sha256_file(where.reports / MANIFEST)
+    result.checks["manifest"] = [] if seal == actual else [Difference(
+        f"reports/{jurisdiction}/{MANIFEST}",
+        "no manifest SHA-256 in index.html" if seal is None else
+        f"its SHA-256 is {actual[:12]}…, index.html recorded {seal[:12]}…: the manifest "
+        "was changed after the run")]
+
+    disk = []
+    for rel, sha in recorded.items():
         path = where.root / rel
         if not path.is_file():
-            differences.append(Difference(rel, "missing from the current outputs"))
+            disk.append(Difference(rel, "missing on disk"))
         elif provenance.sha256_file(path) != sha:
-            differences.append(Difference(rel, "the file on disk differs from the manifest"))
+            disk.append(Difference(rel, "the file on disk differs from the manifest"))
+    result.checks["disk"] = disk
+
     with tempfile.TemporaryDirectory(prefix=f"mwsn-verify-{jurisdiction}-") as tmp:
         copy = Path(tmp)
         _link_tree(where.root, copy, keep_data={"raw", "external"}, processed=None)
         run(jurisdiction, copy, force=True, jobs=jobs, progress=progress,
-            command=manifest.get("command"))
+            command=["mwsn", "verify", jurisdiction])
         rerun = _read_manifest(paths(jurisdiction, copy))["outputs"]
-    recorded = manifest["outputs"]
+    found = []
     for rel in sorted(set(recorded) | set(rerun)):
         if rel not in rerun:
-            differences.append(Difference(rel, "in the manifest but not produced by the rerun"))
+            found.append(Difference(rel, "in the manifest but not produced by the rerun"))
         elif rel not in recorded:
-            differences.append(Difference(rel, "produced by the rerun but not in the manifest"))
+            found.append(Difference(rel, "produced by the rerun but not in the manifest"))
         elif rerun[rel] != recorded[rel]:
-            differences.append(Difference(
+            found.append(Difference(
                 rel, f"rerun gives SHA-256 {rerun[rel][:12]}…, manifest has {recorded[rel][:12]}…"))
-    return differences
+    result.checks["rerun"] = found
+    result.checks = {name: result.checks[name] for name in CHECKS}
+    return result
 
 
-__all__ = ["ALL", "Contract", "Difference", "Progress", "RunLocked", "RunResult", "contract",
-           "cross_jurisdiction", "execute_step", "notebooks_dir", "pipeline", "plan", "run",
-           "run_many", "verify"]
+__all__ = ["ALL", "CHECKS", "Contract", "Difference", "Planned", "Progress", "RunLocked",
+           "RunResult", "Verification", "contract", "cross_jurisdiction", "dry_run",
+           "execute_step", "notebooks_dir", "pipeline", "plan", "run", "run_many", "verify"]

@@ -68,7 +68,8 @@ def _link(href: str, text: str, note: str = "") -> str:
 
 
 def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
-               files: list[str], lang: str = "en", processed: Path | None = None) -> str:
+               files: list[str], lang: str = "en", processed: Path | None = None,
+               manifest_sha256: str | None = None) -> str:
     """The auditor's index of one jurisdiction's reports folder.
 
     ``files``: paths relative to ``reports/<jur>/`` of what the run wrote
@@ -76,6 +77,8 @@ def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
     only those are linked, so the page never points at a missing file.
     ``processed``: where the processed tables are (default ``data/processed/<jur>/``;
     a runner that stages its outputs passes the staged folder).
+    ``manifest_sha256``: the manifest's own SHA-256, shown beside its link so
+    that ``mwsn verify`` (and an auditor) can tell an edited manifest.
     """
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     present = set(files)
@@ -98,6 +101,9 @@ def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
     for file, key in (("manifest.json", "auditor.manifest"), ("findings.csv", "auditor.findings")):
         if file in present:
             records.append(_link(file, t(key)))
+        if file == "manifest.json" and file in present and manifest_sha256:
+            records.append(f'<li>{esc(t("auditor.manifest_sha256"))} '
+                           f'<code id="manifest-sha256">{esc(manifest_sha256)}</code></li>')
     first = next((f"assessment{'' if c == 'en' else '.' + c}.html" for c in params.languages
                   if f"assessment{'' if c == 'en' else '.' + c}.html" in present), None)
     if first:
