@@ -36,3 +36,48 @@ def test_catalogue_files_are_the_same_in_both_languages():
     here = Path(i18n.__file__).parent
     assert sorted(p.name for p in (here / "en").glob("*.yaml")) == sorted(
         p.name for p in (here / "fr").glob("*.yaml"))
+
+
+def _plain(lang: str) -> dict[str, str]:
+    return {k: v for k, v in i18n.catalogue(lang).items() if k.startswith("plain.")}
+
+
+def test_the_plain_summary_has_every_key_and_placeholder_in_every_language():
+    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
+    en = _plain("en")
+    for lang in i18n.LANGUAGES:
+        other = _plain(lang)
+        assert set(other) == set(en), (lang, set(en) ^ set(other))
+        for key, text in en.items():
+            assert fields(other[key]) == fields(text), (lang, key)
+
+
+def test_the_plain_summary_names_every_question_and_rating_of_the_matrix():
+    from pathlib import Path
+
+    from mwsn import findings
+
+    matrix = findings.load_matrix(Path(__file__).resolve().parents[1])
+    ratings = {r.rating for rubric in matrix.rubrics.values() for r in rubric.ratings}
+    for lang in i18n.LANGUAGES:
+        for q in matrix.questions:
+            assert f"plain.area.{q.id}" in i18n.catalogue(lang), (lang, q.id)
+        for rating in ratings | {findings.INSUFFICIENT}:
+            assert f"plain.rating.{rating}" in i18n.catalogue(lang), (lang, rating)
+
+
+def test_a_key_missing_in_a_language_is_an_error_not_english():
+    import pytest
+
+    with pytest.raises(KeyError, match="i18n/tl"):
+        i18n.t("report.title", "tl", jurisdiction="X")
+    with pytest.raises(ValueError, match="'de'"):
+        i18n.catalogue("de")
+
+
+def test_numbers_and_months_in_spanish_and_tagalog():
+    from mwsn.report import plain
+
+    assert i18n.number(1234, "es") == "1,234" and i18n.number(1234, "tl") == "1,234"
+    assert plain.month("2018-03", "es") == "marzo de 2018"
+    assert plain.month("2020-03", "tl") == "Marso 2020"

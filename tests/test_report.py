@@ -384,3 +384,243 @@ def test_about_without_a_network_describes_a_consultation_and_reads_no_program_d
     monkeypatch.setattr(type(assessment), "processed", no_program_data)
     out = assessment.section("about")
     assert "No Network was in place in British Columbia" in out and "<img" not in out
+
+
+# -- the published structure, the executive summary, the plain summary, the PDF ----------
+
+from mwsn import i18n  # noqa: E402
+from mwsn.report import annexes, executive, plain, publish, regroup  # noqa: E402
+
+#: section headings of the published assessment, in order (seed/full_report_facts.md, section 1:
+#: the French table of contents; the English names are the report's own)
+PUBLISHED = {
+    "en": ["Executive summary", "Introduction", "Assessment overview", "Achievement of outcomes",
+           "Achievement of sub-objectives", "SWOT analysis", "Going forward"],
+    "fr": ["Sommaire", "Introduction", "Aperçu de l'évaluation", "Atteinte des résultats",
+           "Atteinte des sous-objectifs", "Analyse des forces, faiblesses, possibilités et menaces",
+           "À l'avenir"],
+}
+
+
+def test_regroup_moves_parts_of_a_rendered_section_and_ignores_escaped_data():
+    section = ('<section id="x"><h2>X</h2><p>lead &lt;article id="finding-z"&gt;</p>'
+               '<table><caption>c</caption></table><p class="note">x: suppressed</p>'
+               '<article id="finding-a" class="finding"><h3>A</h3></article>'
+               "<h3>Sub</h3><p>tail</p></section>")
+    inner = regroup.inner(section)
+    rest, found = regroup.articles(inner)
+    assert list(found) == ["finding-a"] and "finding-z" in rest
+    without, tables = regroup.take_tables(rest)
+    assert tables == ['<table><caption>c</caption></table><p class="note">x: suppressed</p>']
+    lead, subs = regroup.subsections(without)
+    assert lead == '<p>lead &lt;article id="finding-z"&gt;</p>' and subs == ["<h3>Sub</h3><p>tail</p>"]
+    assert regroup.demote('<h3 id="s">S</h3>') == '<h4 id="s">S</h4>'
+    assert regroup.drop_heading(subs[0]) == "<p>tail</p>"
+    with pytest.raises(ValueError):
+        regroup.inner("<div>not a section</div>")
+
+
+def test_contribution_agreements_sum_each_recipients_ledger():
+    ledger = pd.concat([_funding(), _funding(recipient="Recipient B").assign(
+        entry_type=["agreement", "expenditure", "sub_grant"])])
+    frame = annexes.agreements_frame(ledger).set_index("recipient")
+    # by hand from _funding(): agreed 1,000,000; expenditures 100,000 + 150,000
+    a = frame.loc["Recipient A"]
+    assert (a.agreed, a.spent, a.share_spent, a.reports) == (1_000_000, 250_000, 0.25, 2)
+    assert (a.signed, a.first_report, a.last_report) == ("2018-04-01", "2018-06-30",
+                                                         "2018-09-30")
+    b = frame.loc["Recipient B"]
+    assert (b.spent, b.sub_grants, b.sub_granted) == (100_000, 1, 150_000)
+
+
+def _scored(n=16, count=14, estimate=0.875):
+    """One question's findings and indicator scores, shaped as 06_findings writes them."""
+    findings_frame = pd.DataFrame([{
+        "question_id": "information", "rubric": "progress", "rating": "strong_progress",
+        "n_indicators": 1, "n_scored": 1, "n_met": 1, "n_not_met": 0, "mean_score": 2.0,
+        "lines_of_evidence": "survey"}])
+    scores = pd.DataFrame([{
+        "question_id": "information", "indicator_id": "workers_know_rights",
+        "line_of_evidence": "survey", "kind": "survey_agreement", "subject": "know_rights",
+        "group": "migrant_worker", "unit": "share", "people": True, "estimate": estimate,
+        "ci_low": 0.64, "ci_high": 0.97, "count": count, "n": n, "min_n": 10, "score": "met"}])
+    people = pd.DataFrame({"participant": [f"p{i}" for i in range(30)]})
+    return {"findings": findings_frame, "indicator_scores": scores, "participants": people}
+
+
+def test_executive_summary_gives_each_rating_its_reason_and_figures(assessment, monkeypatch):
+    frames = _scored()
+    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
+    out = assessment.section("executive")
+    assert "Strong progress" in out and "1 of 1 indicators met, from 1 lines of evidence" in out
+    assert "88% (64%-97%), of 16 respondents" in out
+    assert "coverage" not in out.lower()            # the findings carry no coverage column
+    assert out.count("<li><a href=\"#consideration-") == len(assessment.params.considerations)
+
+
+def test_executive_summary_says_fewer_than_min_cell_for_a_suppressed_figure(assessment,
+                                                                            monkeypatch):
+    frames = _scored(n=4, count=3, estimate=0.75)
+    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
+    out = assessment.section("executive")
+    assert "fewer than 5 (not shown)" in out
+    assert "75%" not in out and "of 4 " not in out
+
+
+def test_executive_summary_reads_coverage_and_robustness_when_findings_carry_them(
+        assessment, monkeypatch):
+    frames = _scored()
+    frames["findings"] = frames["findings"].assign(coverage=0.8, robust=False)
+    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
+    out = assessment.section("executive")
+    assert "Evidence coverage: 80%." in out and "The rating changes when" in out
+
+
+def _plain_frames(monkeypatch):
+    frames = _scored()
+    frames["findings"] = pd.concat([frames["findings"], frames["findings"].assign(
+        question_id="abuse_deterrence", rating="limited_progress")])
+    monkeypatch.setattr(plain.ingest, "read_processed", lambda folder, name: frames[name])
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["What we looked at", "March 2018", "30 people", "little progress"]),
+    ("fr", ["Ce que nous avons examiné", "mars 2018", "Colombie-Britannique", "peu de progrès"]),
+    ("es", ["Qué revisamos", "marzo de 2018", "30 personas", "poco avance"]),
+    ("tl", ["Ano ang aming tiningnan", "Marso 2018", "30 na tao", "maliit na pag-unlad"]),
+])
+def test_plain_summary_says_what_was_assessed_found_and_next_in_each_language(
+        project_root, monkeypatch, lang, words):
+    _plain_frames(monkeypatch)
+    params = report.load_report("bc", project_root).params
+    page = plain.render_page(params, lang, project_root, synthetic=True)
+    assert f'<html lang="{lang}">' in page and page.count("<h2>") == 3
+    for word in words:
+        assert word in page, word
+    assert i18n.t("plain.banner", lang) in page
+
+
+def test_plain_summary_reads_at_a_plain_language_level(project_root, monkeypatch):
+    """Readability per language with textstat: Flesch reading ease (English), Kandel-Moles
+    (French) and Fernandez-Huerta (Spanish) at 70 or more read as 'fairly easy' or easier
+    (the bands of Flesch 1948, which the other two adapt); Tagalog has no syllable model in
+    textstat, so its sentences are held to the same length (at most 15 words on average)."""
+    import html as html_lib
+
+    textstat = pytest.importorskip("textstat")
+    _plain_frames(monkeypatch)
+    params = report.load_report("bc", project_root).params
+    scores = {}
+    for lang in ("en", "fr", "es", "tl"):
+        main = re.search(r"<main[^>]*>(.*)</main>",
+                         plain.render_page(params, lang, project_root, False), re.S).group(1)
+        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"</(h1|h2|li)>", ". ", main)))
+        text = re.sub(r"\s+", " ", text).replace(":.", ".")
+        textstat.set_lang("en" if lang == "tl" else lang)
+        words = textstat.lexicon_count(text) / textstat.sentence_count(text)
+        score = (textstat.fernandez_huerta(text) if lang == "es"
+                 else textstat.flesch_reading_ease(text) if lang != "tl" else None)
+        scores[lang] = (round(words, 1), score and round(score))
+    for lang, (words, score) in scores.items():
+        assert words <= 15, scores
+        assert score is None or score >= 70, scores
+
+
+def test_a_summary_language_must_be_one_the_catalogue_has(project_root):
+    from pydantic import ValidationError
+
+    params = report.load_report("bc", project_root).params
+    with pytest.raises(ValidationError):
+        type(params).model_validate({**params.model_dump(), "summary_languages": ["de"]})
+    assert params.model_copy(update={"summary_languages": None}).plain_languages == ["en", "fr"]
+
+
+def test_without_a_pdf_renderer_the_run_says_so_in_one_line_and_writes_the_rest(
+        project_root, monkeypatch):
+    _plain_frames(monkeypatch)
+
+    def cannot(html, pdf):
+        raise OSError("no renderer here")
+
+    monkeypatch.setattr(publish, "RENDERERS", (cannot, cannot))
+    folder = project_root / "staged"
+    folder.mkdir()
+    (folder / "assessment.html").write_text("<html></html>")
+    rep = report.load_report("bc", project_root)
+    notes = publish.write(folder, rep.where, rep.params, project_root)
+    assert notes == [publish.NO_RENDERER] and "\n" not in notes[0]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "assessment.html", "summary.en.html", "summary.es.html", "summary.fr.html",
+        "summary.tl.html"]
+
+
+def test_weasyprint_prints_the_same_bytes_twice(tmp_path):
+    pytest.importorskip("weasyprint")
+    page = html.page('<section id="a"><h2>A</h2><p>1</p></section>', "en", "T", True)
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    try:
+        publish.weasyprint_pdf(tmp_path / "p.html", tmp_path / "one.pdf")
+    except OSError:
+        pytest.skip("WeasyPrint cannot load Pango here")
+    publish.weasyprint_pdf(tmp_path / "p.html", tmp_path / "two.pdf")
+    assert (tmp_path / "one.pdf").read_bytes() == (tmp_path / "two.pdf").read_bytes()
+
+
+def _text(page: str) -> str:
+    import html as html_lib
+
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name, lang", [("assessment.html", "en"), ("assessment.fr.html", "fr")])
+def test_executive_summary_comes_first_and_every_figure_in_it_is_in_the_body(bc_run, name, lang):
+    page = (bc_run / "reports/bc" / name).read_text(encoding="utf-8")
+    summary = re.search(r'<section id="executive">.*?</section>', page, re.S).group(0)
+    assert page.index("</header>") < page.index(summary) < page.index('<nav class="toc"')
+    assert summary.count('<td class="rating') == 7
+    body = _text(page.replace(summary, ""))
+    figures = set(re.findall(r"\d+(?:[.,\u00a0\u202f]\d+)*", _text(summary)))
+    assert figures
+    missing = sorted(f for f in figures if f not in body)
+    assert not missing, f"figures of the executive summary not in the body: {missing}"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name, lang", [("assessment.html", "en"), ("assessment.fr.html", "fr")])
+def test_sections_follow_the_published_report_in_order_and_name(bc_run, name, lang):
+    page = (bc_run / "reports/bc" / name).read_text(encoding="utf-8")
+    headings = dict(re.findall(r'<section id="([a-z_0-9-]+)"[^>]*><h2>([^<]*)</h2>', page))
+    ids = list(headings)
+    assert ids[:7] == ["executive", "introduction", "overview", "outcomes", "sub_objectives",
+                       "swot", "considerations"]
+    assert [headings[i] for i in ids[:7]] == [html.esc(h) for h in PUBLISHED[lang]]
+    assert ids[7:] == [f"annex-{n}" for n in range(1, 8)]
+    annex_names = [headings[f"annex-{n}"] for n in (1, 2, 3)]
+    assert annex_names == [html.esc(i18n.t(f"annex.{n}.heading", lang)) for n in (1, 2, 3)]
+    # the delivery questions sit under sub-objectives, the outcome questions under outcomes
+    outcomes = page[page.index('<section id="outcomes"'):page.index('<section id="sub_objectives"')]
+    subs = page[page.index('<section id="sub_objectives"'):page.index('<section id="swot"')]
+    assert 'id="finding-information"' in outcomes and 'id="finding-information"' not in subs
+    assert 'id="finding-funding_program_delivery"' in subs
+    assert "Recipient A" in page[page.index('id="annex-1"'):page.index('id="annex-2"')]
+
+
+@pytest.mark.integration
+def test_pdfs_have_page_numbers_the_banner_on_every_page_and_a_bookmark_per_section(bc_run):
+    pypdf = pytest.importorskip("pypdf")
+    folder = bc_run / "reports/bc"
+    if not (folder / "assessment.pdf").exists():
+        pytest.skip("no PDF renderer on this machine")
+    for name, lang in (("assessment.pdf", "en"), ("assessment.fr.pdf", "fr")):
+        pdf = pypdf.PdfReader(folder / name)
+        pages = len(pdf.pages)
+        banner = i18n.t("banner.synthetic", lang)
+        for number, page in enumerate(pdf.pages, 1):
+            text = re.sub(r"\s+", " ", page.extract_text())
+            assert banner in text and f"{number} / {pages}" in text, (name, number)
+        sections = [o.title for o in pdf.outline[1] if not isinstance(o, list)]
+        assert sections[:1] + sections[2:9] == [i18n.t("section.summary", lang)] + [
+            h for h in PUBLISHED[lang][1:]] + [i18n.t("annex.1.heading", lang)]
+    for lang in ("en", "fr", "es", "tl"):
+        assert len(pypdf.PdfReader(folder / f"summary.{lang}.pdf").pages) == 1, lang

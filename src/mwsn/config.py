@@ -142,6 +142,13 @@ class Jurisdiction(Strict):
     sources: dict[Literal["survey", "excerpts", "funding", "meetings", "recommendations"], Source]
     sample_targets: dict[str, int] = Field(default_factory=dict)
     considerations: list[Consideration] = Field(default_factory=list)
+    #: languages of the plain-language summary for stakeholders; default: ``languages``
+    summary_languages: list[Literal["en", "fr", "es", "tl"]] | None = None
+
+    @property
+    def plain_languages(self) -> list[str]:
+        """The languages of ``reports/<jur>/summary.<lang>.html``."""
+        return list(self.summary_languages or self.languages)
 
     @property
     def tfwp_province(self) -> str:

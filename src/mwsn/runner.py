@@ -937,7 +937,8 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
 
 
 def _report_files(where: Paths) -> list[Path]:
-    return sorted([*where.reports.glob("assessment*.html"), *where.reports.glob("index.html")])
+    return sorted([*where.reports.glob("assessment*.html"), *where.reports.glob("assessment*.pdf"),
+                   *where.reports.glob("summary.*"), *where.reports.glob("index.html")])
 
 
 def _pool(workers: int):
@@ -1184,11 +1185,22 @@ def recorded_manifest_sha256(reports: Path) -> str | None:
     return found.group(1) if found else None
 
 
+def _write_publications(job: _Job) -> None:
+    """The plain summaries and the PDFs (:mod:`mwsn.report.publish`); a missing renderer is
+    said in one line, and everything else is still written."""
+    from mwsn.report import publish
+
+    for note in publish.write(job.staging / "report", job.where, job.params,
+                              job.staging / "processed"):
+        print(f"{job.code}: {note}", file=sys.stderr)
+
+
 def _write_manifest(job: _Job, command: list[str]) -> None:
     shutil.rmtree(job.staging / "work", ignore_errors=True)
     _publish_tables(job)
     (job.staging / "report" / INDEX).unlink(missing_ok=True)
     (job.staging / "report" / RUN_LOG).unlink(missing_ok=True)
+    _write_publications(job)
     outputs = {}
     for folder, prefix in ((job.staging / "processed", f"data/processed/{job.code}"),
                            (job.staging / "report", f"reports/{job.code}")):

@@ -1,9 +1,12 @@
-"""The EN/FR catalogue and language-aware number formatting.
+"""The catalogue (EN/FR, and ES/TL for the plain-language summary) and number formatting.
 
 Every string a program manager can see comes from the catalogue files
 ``en/*.yaml`` and ``fr/*.yaml`` beside this file (flat ``key: text`` with
 ``{placeholders}``; one file per part of the report, the same file names in
-both languages, a key defined once); numbers are
+both languages, a key defined once). The plain-language summary for
+stakeholders (``plain.yaml``) also exists in Spanish (``es``) and Tagalog
+(``tl``); those languages hold only that file, and a key missing in a language
+is an error (:func:`t` raises ``KeyError``), never a fallback to English. Numbers are
 formatted for the language with babel (``1,234.5`` / ``1 234,5``,
 ``45%`` / ``45 %``).
 """
@@ -17,8 +20,12 @@ import yaml
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 
-LANGUAGES = ("en", "fr")
-_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+#: every language of the catalogue
+LANGUAGES = ("en", "fr", "es", "tl")
+#: languages the whole report is written in (the others have the plain summary only)
+REPORT_LANGUAGES = ("en", "fr")
+#: Tagalog is written with Filipino's CLDR conventions (Babel has no ``tl`` locale)
+_LOCALES = {"en": "en_CA", "fr": "fr_CA", "es": "es_MX", "tl": "fil_PH"}
 _HERE = Path(__file__).parent
 
 

@@ -1,6 +1,11 @@
 """The manager report: one module per section, each ``render(rep) -> Html``.
 
-A notebook displays ``assessment.section(name)`` for each section in order;
+:data:`SECTIONS` follow the published assessment: executive summary,
+introduction, assessment overview, achievement of outcomes and of
+sub-objectives, SWOT analysis, going forward, annexes. Several of them regroup
+the computing sections (:data:`PARTS`: ``about``, ``methodology``, ...), which
+stay renderable on their own. A notebook displays ``assessment.section(name)``
+for each section in order;
 ``runner`` exports those outputs without code and wraps them with
 :func:`~mwsn.report.html.page`. Every visible word comes from the EN/FR
 catalogue (``mwsn.i18n``).
@@ -23,9 +28,11 @@ from mwsn.report.html import Html, esc, figure, page, table
 __all__ = ["Html", "Report", "auditor", "compare", "esc", "figure", "load_report", "page",
            "table"]
 
-#: the sections of the report, in order; each is a module of this package
-SECTIONS = ("title", "about", "context", "methodology", "findings", "program", "swot",
-            "considerations", "annex")
+#: the sections of the report, in the published order; each is a module of this package
+SECTIONS = ("title", "executive", "contents", "introduction", "overview", "outcomes",
+            "sub_objectives", "swot", "considerations", "annexes")
+#: sections that compute a part of the report, regrouped by :data:`SECTIONS`
+PARTS = ("about", "context", "methodology", "findings", "program", "annex")
 
 
 @dataclass
@@ -36,12 +43,14 @@ class Report:
     where: Paths
     codebook: Codebook
     lang: str
+    #: where the processed tables are read (default: the jurisdiction's processed folder)
+    processed_dir: Path | None = None
 
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
 
     def processed(self, name: str) -> pd.DataFrame:
-        return ingest.read_processed(self.where.processed, name)
+        return ingest.read_processed(self.processed_dir or self.where.processed, name)
 
     def label(self, source: str, variable: str) -> str:
         return getattr(self.codebook.sources[source].variable(variable).label, self.lang)
@@ -61,8 +70,9 @@ class Report:
 
     def section(self, name: str) -> Html:
         """One section of the report, rendered in ``self.lang``."""
-        if name not in SECTIONS:
-            raise ValueError(f"unknown report section {name!r}; known: {', '.join(SECTIONS)}")
+        if name not in SECTIONS + PARTS:
+            raise ValueError(f"unknown report section {name!r}; known: "
+                             f"{', '.join(SECTIONS + PARTS)}")
         return importlib.import_module(f"mwsn.report.{name}").render(self)
 
 

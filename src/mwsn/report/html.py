@@ -151,7 +151,12 @@ nav.toc ol { padding-left: 1.4rem; } nav.toc a { color: var(--accent); }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; overflow-wrap: anywhere; }
 .limitations li, .considerations li { margin-bottom: .4rem; }
 a { color: var(--accent); }
-@page { margin: 2cm 1.8cm; }
+@page { margin: 2cm 1.8cm;
+        @bottom-right { content: counter(page) " / " counter(pages); color: #555;
+                        font: 9pt "DejaVu Sans", Arial, sans-serif; } }
+table.summary th, table.summary td { text-align: left; vertical-align: top; }
+table.summary ul { margin: 0; padding-left: 1rem; }
+h4, h5, h6 { bookmark-level: none; }
 @media print {
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
@@ -175,20 +180,23 @@ def _css_string(text: str) -> str:
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def page(body: str, lang: str, title: str, synthetic: bool) -> str:
+def page(body: str, lang: str, title: str, synthetic: bool, *, banner_key: str = "banner.synthetic",
+         css: str = "") -> str:
     """A whole self-contained HTML document around exported report ``body``.
 
     CSS is inline, figures are data URIs, and a Content-Security-Policy forbids
     scripts and any request, so the file opens offline exactly as printed.
+    Printed, every page carries the banner (``banner_key`` in the catalogue) in
+    its top margin and its number in the bottom one; ``css`` is added last.
     """
     banner, print_banner = "", ""
     if synthetic:
-        text = i18n.t("banner.synthetic", lang)
+        text = i18n.t(banner_key, lang)
         banner = f'<div class="banner" role="note">{esc(text)}</div>'
         print_banner = ("@page { @top-center { content: " + _css_string(text) + "; color: #b3261e;"
                         " font: bold 9pt \"DejaVu Sans\", Arial, sans-serif; } }")
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(title)}</title>\n<style>{CSS}{print_banner}</style>\n</head>\n<body>\n{banner}\n"
+            f"<title>{esc(title)}</title>\n<style>{CSS}{print_banner}{css}</style>\n</head>\n<body>\n{banner}\n"
             f"<main>\n{body}\n</main>\n</body>\n</html>\n")

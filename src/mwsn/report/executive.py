@@ -1,0 +1,132 @@
+"""Executive summary: the program and scope, every question's rating with why, the considerations.
+
+Generated from the same processed tables as the findings, and every figure in
+it is one the body shows: a question's main figures are its indicators as the
+evidence table renders them after suppression (:func:`mwsn.findings.shown`),
+so a suppressed figure reads "fewer than ``min_cell`` people" here as there.
+Where the findings table carries ``coverage`` (a share of the planned
+evidence) or ``robust`` (whether the rating survives resampling and threshold
+changes), the reason says so; without those columns it does not.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mwsn import findings, i18n
+from mwsn.report.findings import _estimate
+from mwsn.report.html import Html, esc
+
+#: how many figures carry each finding in the summary
+FIGURES_PER_QUESTION = 2
+#: lines of evidence in the order the scope sentence names them
+LINES = ("document_review", "interview", "focus_group", "survey")
+
+
+def _scope(rep) -> str:
+    p = rep.params
+    lang = rep.lang
+    name = p.name(lang)
+    key = "exec.program" if p.network_in_place else "exec.program_consultation"
+    program = rep.t(key, jurisdiction=name, start=p.period.start, end=p.period.end,
+                    budget=i18n.money(p.budget.amount, lang, p.budget.currency))
+    lines = LINES if p.network_in_place else LINES[1:]
+    people = rep.processed("participants")
+    scope = rep.t("exec.scope", start=p.period.start, end=p.period.end,
+                  lines=_join([rep.t(f"exec.line.{x}") for x in lines], lang),
+                  n=i18n.number(people["participant"].nunique(), lang))
+    return f"<p>{esc(program)} {esc(scope)}</p>"
+
+
+def _join(items: list[str], lang: str) -> str:
+    from babel.lists import format_list
+
+    return format_list(items, locale="en_CA" if lang == "en" else "fr_CA")
+
+
+def _reason(rep, finding) -> str:
+    lines = [x for x in str(finding.lines_of_evidence).split(";") if x]
+    if finding.rating == findings.INSUFFICIENT:
+        text = rep.t("exec.reason_insufficient", n_scored=finding.n_scored,
+                     n_indicators=finding.n_indicators)
+    else:
+        text = rep.t("exec.reason", n_met=finding.n_met, n_scored=finding.n_scored,
+                     n_lines=len(lines))
+    coverage = getattr(finding, "coverage", None)
+    if coverage is not None and not pd.isna(coverage):
+        shown = i18n.percent(float(coverage), rep.lang) if not isinstance(coverage, str) \
+            else coverage
+        text += " " + rep.t("exec.coverage", coverage=shown)
+    robust = getattr(finding, "robust", None)
+    if isinstance(robust, (bool, int)) and not pd.isna(robust):
+        text += " " + rep.t("exec.robust.yes" if robust else "exec.robust.no")
+    return text
+
+
+def main_figures(rep, question, indicators: pd.DataFrame, words) -> list[str]:
+    """The figures that carry one question's finding, as the evidence table shows them.
+
+    Survey shares first (largest base first), then program data, then
+    interview mentions (in evaluators' words); a figure from fewer than
+    ``min_cell`` people is replaced by words saying so.
+    """
+    mine = indicators[indicators["question_id"] == question.id]
+    shown = findings.shown(mine, rep.min_cell)
+    labels = {i.id: i.label(rep.lang) for i in question.indicators}
+    order = {"survey": 0, "program_data": 1}
+    ranked = sorted(zip(shown.itertuples(), mine.itertuples()),
+                    key=lambda pair: (order.get(pair[1].line_of_evidence, 2),
+                                      -(pair[1].n if not pd.isna(pair[1].n) else 0)))
+    texts = []
+    for row, raw in ranked[:FIGURES_PER_QUESTION]:
+        label = labels.get(row.indicator_id, row.indicator_id)
+        if row.kind == "code_share":
+            value = _estimate(raw, rep.lang, words)
+        else:
+            value = _estimate(row, rep.lang, words)
+        if not value:
+            # blanked by suppression (the raw estimate exists), or never measured
+            key = "exec.figure_none" if pd.isna(raw.estimate) else "exec.figure_suppressed"
+            texts.append(rep.t(key, label=label, min_cell=rep.min_cell))
+        elif row.people and not pd.isna(row.n) and row.kind != "code_share":
+            texts.append(rep.t("exec.figure_base", label=label, value=value,
+                               n=i18n.number(row.n, rep.lang)))
+        else:
+            texts.append(rep.t("exec.figure", label=label, value=value))
+    return texts
+
+
+def _ratings(rep) -> str:
+    matrix = findings.load_matrix(rep.where.root)
+    ratings = rep.processed("findings")
+    indicators = rep.processed("indicator_scores")
+    rows = []
+    for finding in ratings.itertuples():
+        question = matrix.question(finding.question_id)
+        figures = "".join(f"<li>{esc(t)}</li>"
+                          for t in main_figures(rep, question, indicators, matrix.words))
+        rows.append(
+            f'<tr><th scope="row"><a href="#finding-{esc(question.id)}">'
+            f"{esc(question.question(rep.lang))}</a></th>"
+            f'<td class="rating rating-{esc(finding.rating)}">'
+            f"<strong>{esc(findings.rating_label(finding.rating, rep.lang))}</strong></td>"
+            f"<td>{esc(_reason(rep, finding))}</td><td><ul>{figures}</ul></td></tr>")
+    head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (
+        "exec.col.question", "exec.col.rating", "exec.col.reason", "exec.col.figures"))
+    return (f'<h3>{esc(rep.t("exec.findings_heading"))}</h3>'
+            f'<table class="summary"><caption>{esc(rep.t("exec.ratings_caption"))}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<p class="note">{esc(rep.t("exec.details"))}</p>')
+
+
+def _considerations(rep) -> str:
+    items = "".join(f'<li><a href="#consideration-{esc(c.id)}">{esc(c.text(rep.lang))}</a></li>'
+                    for c in rep.params.considerations)
+    return (f'<h3>{esc(rep.t("exec.considerations_heading"))}</h3>'
+            f"<p>{esc(rep.t('exec.considerations_body'))}</p><ol>{items}</ol>")
+
+
+def render(rep) -> Html:
+    return Html(f'<section id="executive">'
+                f'<h2>{esc(rep.t("section.summary"))}</h2>'
+                f"{_scope(rep)}{_ratings(rep)}{_considerations(rep)}</section>")
