@@ -349,3 +349,17 @@ def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
                                           names)
         logs.append({**log.__dict__, "dropped_columns": ", ".join(log.dropped_columns)})
     return cleaned, pd.DataFrame(logs)
+
+
+def residual_identifiers(text: str) -> list[str]:
+    """A second pass over already scrubbed text: what the detector still finds in it.
+
+    Tags left by the first pass (``[NAME]``) are not findings. Used to keep an
+    excerpt with anything identifying out of the quotes.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    again = scrub(text)
+    if again == text:
+        return []
+    return [tag for tag in TAGS if again.count(tag) > text.count(tag)]

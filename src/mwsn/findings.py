@@ -710,6 +710,14 @@ def evidence_text(row, label: str, codebook: Codebook, lang: str, min_cell: int,
     if status == NOT_COLLECTED:
         return i18n.t("evidence.not_collected", lang, label=label, source=source)
     n = None if pd.isna(row.n) else int(row.n)
+    withheld = getattr(row, "withheld", "")
+    if isinstance(withheld, str) and withheld:
+        # hidden by the disclosure pass: say so in words, never a number
+        kind = "class" if withheld.startswith("class") and n is not None else (
+            "small_count" if withheld == "small_count" else "secondary")
+        return i18n.t(f"evidence.withheld.{kind}", lang, label=label, source=source,
+                      min_cell=min_cell, n=i18n.number(n, lang) if n is not None else "",
+                      score=score_word)
     if pd.isna(row.estimate) or n is None or n == 0:
         return i18n.t("evidence.none", lang, label=label, source=source)
     if row.people and n < min_cell:

@@ -295,12 +295,17 @@ def spending_over_time(spending: pd.DataFrame, lang: str, *, budget: float | Non
     return Figure(_svg(fig), alt, title)
 
 
-def meeting_attendance(attendance: pd.DataFrame, lang: str) -> Figure:
+def meeting_attendance(attendance: pd.DataFrame, lang: str,
+                       totals: dict | None = None, total: float | None = None) -> Figure:
     """Network Meetings attendance by meeting type, stacked by stakeholder group.
 
     ``attendance``: one row per meeting type × stakeholder group with columns
     ``meeting_type`` and ``group`` (display labels) and ``attendees`` (total
     attendances; missing when suppressed, then left out of the bar).
+    ``totals`` (meeting type label -> attendances, ``None`` when suppressed) and
+    ``total`` (all attendances) are the protected figures to print: a bar's label
+    and the alt text never sum what is drawn, which would give a suppressed
+    segment back. Without them the drawn sums are printed.
 
     Alt text: total attendances, and the meeting type with the most.
     """
@@ -321,17 +326,26 @@ def meeting_attendance(attendance: pd.DataFrame, lang: str) -> Figure:
         ax.barh(y, table[group], left=left, color=colour, label=group, height=0.6,
                 edgecolor="white", linewidth=0.5)
         left += table[group]
+    labels = left.to_dict() if totals is None else {t: totals.get(t) for t in types}
     for row, meeting_type in zip(y, types):
-        ax.text(left[meeting_type], row, f" {i18n.number(left[meeting_type], lang)}",
+        if labels[meeting_type] is None or pd.isna(labels[meeting_type]):
+            continue
+        ax.text(left[meeting_type], row, f" {i18n.number(labels[meeting_type], lang)}",
                 va="center", fontsize=8)
     ax.set_yticks(y, [_wrap(t, 24) for t in types])
     ax.set_xlabel(i18n.t("chart.attendance.xlabel", lang))
     ax.set_xlim(0, left.max() * 1.12)
     ax.legend(ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False,
               fontsize=8)
-    alt = i18n.t("chart.attendance.alt", lang, total=i18n.number(left.sum(), lang),
-                 n_types=len(types), top_type=left.idxmax(),
-                 top_n=i18n.number(left.max(), lang))
+    known = pd.Series({t: v for t, v in labels.items() if v is not None and not pd.isna(v)},
+                      dtype=float)
+    all_attendances = left.sum() if totals is None else total
+    if all_attendances is None or pd.isna(all_attendances) or known.empty:
+        alt = i18n.t("chart.attendance.alt_protected", lang, n_types=len(types))
+    else:
+        alt = i18n.t("chart.attendance.alt", lang, total=i18n.number(all_attendances, lang),
+                     n_types=len(types), top_type=known.idxmax(),
+                     top_n=i18n.number(known.max(), lang))
     return Figure(_svg(fig), alt, title)
 
 

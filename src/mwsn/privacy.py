@@ -11,6 +11,8 @@ refuse a table that did not.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -101,3 +103,500 @@ def check_disclosure(table: pd.DataFrame, counts: list[str], min_cell: int, name
             raise DisclosureError(
                 f"table '{name}' would show a count below {min_cell} in column '{column}' "
                 "that was not suppressed: pass it through mwsn.privacy.suppress first")
+
+
+# -- one disclosure pass per jurisdiction ----------------------------------------------------
+#
+# Every figure a public output can show (a count, a share's numerator, a table's margin, a
+# chart's bar label, an alt text's total, an indicator in the findings' text) is a *cell* of
+# one ledger, and every relation a reader can use between figures (a total and its parts, a
+# survey base that cannot exceed the number who took the survey) is a constraint on it.
+# Primary rules hide cells; secondary suppression then hides more until an attacker who
+# solves the linear system of everything shown (the audit: minimum and maximum of each
+# hidden cell by linear programming, HiGHS through scipy) cannot pin any hidden cell down.
+
+#: rules, as written in the suppression audit and explained in docs/DATA.md
+RULES = {
+    "small_count": "count below min_cell",
+    "class_all_or_none": "share of 0% or 100% of a group (class disclosure)",
+    "class_complement": "the answer or its complement covers fewer than min_cell people",
+    "base_hidden": "the share's base is hidden",
+    "secondary": "would let a hidden cell be worked out from the figures shown",
+}
+
+Key = tuple[str, str, str]
+
+
+class Ledger:
+    """Cells of every public table of a report, the relations between them, and which are
+    hidden (primary or secondary).
+
+    Keys are ``(table, row, column)`` strings. :meth:`protect` applies secondary
+    suppression across all tables at once, which is what linked tables need: a cell
+    hidden in one table is hidden wherever it appears (it is one cell), and a margin
+    shown in another table is a constraint here like any other.
+    """
+
+    def __init__(self, min_cell: int):
+        self.min_cell = int(min_cell)
+        self.value: dict[Key, float] = {}
+        self.low: dict[Key, float] = {}
+        self.high: dict[Key, float | None] = {}
+        self.rule: dict[Key, str] = {}
+        self.companions: dict[Key, list[Key]] = {}
+        self.unpublished: set[Key] = set()
+        self.equations: list[list[tuple[Key, float]]] = []   # sum(coef * cell) == 0
+        self.inequalities: list[list[tuple[Key, float]]] = []  # sum(coef * cell) <= 0
+
+    # building
+    def cell(self, key: Key, value, *, rule: str | None = None, low: float | None = None,
+             high: float | None = None, published: bool = True) -> Key:
+        """Register a count; a count between 0 and ``min_cell`` (exclusive) is hidden.
+
+        ``published=False``: a figure no output shows (a margin a reader does not see);
+        it takes part in the relations as an unknown.
+        """
+        v = float(value)
+        if key in self.value:
+            if self.value[key] != v:
+                raise ValueError(f"cell {key} registered twice with different values")
+            if published:
+                self.unpublished.discard(key)
+            return key
+        if not published:
+            self.unpublished.add(key)
+        self.value[key] = v
+        # zeros are shown, so a reader knows a hidden count is at least 1
+        self.low[key] = (1.0 if v > 0 else 0.0) if low is None else float(low)
+        self.high[key] = high
+        if rule is None and 0 < v < self.min_cell:
+            rule = "small_count"
+        if rule:
+            self.rule[key] = rule
+        return key
+
+    def total(self, total: Key, parts: list[Key]) -> None:
+        """``total`` is the sum of ``parts`` (all registered)."""
+        self.equations.append([(total, 1.0)] + [(p, -1.0) for p in parts])
+
+    def at_most(self, small: Key, large: Key) -> None:
+        """A reader knows ``small <= large`` (e.g. a statement's respondents and the survey's)."""
+        self.inequalities.append([(small, 1.0), (large, -1.0)])
+
+    def share(self, count: Key, n: Key) -> None:
+        """``count`` answered yes out of ``n``: class disclosure when either side is small.
+
+        Hiding ``n`` hides the share (``count``) too.
+        """
+        c, base = self.value[count], self.value[n]
+        self.low[count], self.high[count] = 0.0, None
+        self.at_most(count, n)
+        self.companions.setdefault(n, []).append(count)
+        if base > 0 and count not in self.rule:
+            if c == 0 or c == base:
+                self.rule[count] = "class_all_or_none"
+            elif c < self.min_cell or base - c < self.min_cell:
+                self.rule[count] = "class_complement"
+
+    # reading
+    def hidden(self, key: Key) -> bool:
+        return key in self.rule
+
+    def shown(self, key: Key):
+        """The value a public output may show, or ``None`` when it is hidden or unknown."""
+        if key not in self.value or key in self.rule:
+            return None
+        return self.value[key]
+
+    def publish(self, key: Key) -> None:
+        """Mark a registered figure as shown by some output (it was an unknown)."""
+        self.unpublished.discard(key)
+
+    def _hide(self, key: Key, rule: str) -> None:
+        if key in self.rule:
+            return
+        self.rule[key] = rule
+        for other in self.companions.get(key, []):
+            self._hide(other, "base_hidden")
+
+    def intervals(self, only: list[Key] | None = None) -> dict[Key, tuple[float, float]]:
+        """For each hidden cell (or each of ``only``), the smallest and largest value
+        consistent with everything shown."""
+        from scipy.optimize import linprog
+
+        hidden = sorted(set(self.rule) | self.unpublished)
+        index = {k: i for i, k in enumerate(hidden)}
+
+        def rows(constraints):
+            a, b = [], []
+            for terms in constraints:
+                if not any(k in index for k, _ in terms):
+                    continue
+                row = np.zeros(len(hidden))
+                rhs = 0.0
+                for k, coef in terms:
+                    if k in index:
+                        row[index[k]] += coef
+                    else:
+                        rhs -= coef * self.value[k]
+                a.append(row)
+                b.append(rhs)
+            return (np.array(a) if a else None), (np.array(b) if b else None)
+
+        a_eq, b_eq = rows(self.equations)
+        a_ub, b_ub = rows(self.inequalities)
+        bounds = [(self.low[k], self.high[k]) for k in hidden]
+        out = {}
+        for k in (sorted(self.rule) if only is None else only):
+            c = np.zeros(len(hidden))
+            c[index[k]] = 1.0
+            ends = []
+            for sign in (1.0, -1.0):
+                res = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                              bounds=bounds, method="highs")
+                if res.status == 3:  # unbounded
+                    ends.append(-np.inf * sign)
+                elif res.status == 0:
+                    ends.append(sign * res.fun)
+                else:
+                    ends.append(np.nan)
+            out[k] = (ends[0], ends[1])
+        return out
+
+    def exposed(self, only: list[Key] | None = None) -> list[Key]:
+        """Hidden cells a reader could work out exactly from what is shown."""
+        return [k for k, (lo, hi) in self.intervals(only).items()
+                if not np.isnan(lo) and not np.isnan(hi) and hi - lo < 1 - 1e-6]
+
+    def _neighbours(self, key: Key) -> list[Key]:
+        found = []
+        for terms in self.equations + self.inequalities:
+            keys = [k for k, _ in terms]
+            if key in keys:
+                found += [k for k in keys if k != key]
+        return found
+
+    def _cost(self, key: Key) -> tuple:
+        # a base hides its share too, a total hides a margin: both cost more than a plain cell
+        return (bool(self.companions.get(key)), key[1] in ("all", "total")
+                or key[2] == "total", self.value[key], key)
+
+    def protect(self) -> "Ledger":
+        """Secondary suppression: for each hidden cell a reader could work out, hide the
+        cheapest shown cell of a relation it is in that stops it (else the cheapest one,
+        and look again), until none can be worked out."""
+        while True:
+            exposed = self.exposed()
+            if not exposed:
+                return self
+            target = exposed[0]
+            frontier, seen, candidates = [target], {target}, []
+            while frontier and not candidates:
+                near = []
+                for k in frontier:
+                    near += [n for n in self._neighbours(k) if n not in seen]
+                seen.update(near)
+                candidates = sorted({n for n in near if n not in self.rule
+                                     and n not in self.unpublished and self.value[n] > 0},
+                                    key=self._cost)
+                frontier = near
+            if not candidates:
+                raise RuntimeError(f"cannot protect {target}: nothing left to suppress")
+            pick = candidates[0]
+            for candidate in candidates[:8]:
+                trial = set(self.rule)
+                self._hide(candidate, "secondary")
+                fixed = not self.exposed([target])
+                for k in set(self.rule) - trial:
+                    del self.rule[k]
+                if fixed:
+                    pick = candidate
+                    break
+            self._hide(pick, "secondary")
+
+    def audit(self) -> pd.DataFrame:
+        """``cell, table, row, column, value, rule, kind`` (primary or secondary), one row per
+        hidden cell: the restricted bundle's ``suppression_audit.csv``."""
+        rows = [{"cell": "/".join(k), "table": k[0], "row": k[1], "column": k[2],
+                 "value": self.value[k], "rule": r,
+                 "kind": "secondary" if r == "secondary" else "primary"}
+                for k, r in sorted(self.rule.items())]
+        return pd.DataFrame(rows, columns=["cell", "table", "row", "column", "value", "rule",
+                                           "kind"])
+
+    def frame(self) -> pd.DataFrame:
+        """Every cell with its value and whether it may be shown (``rule`` empty)."""
+        rows = [{"table": k[0], "row": k[1], "column": k[2], "value": v,
+                 "rule": self.rule.get(k, ""), "published": k not in self.unpublished}
+                for k, v in sorted(self.value.items())]
+        return pd.DataFrame(rows, columns=["table", "row", "column", "value", "rule",
+                                           "published"])
+
+
+def _int(value) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _participants(ledger: Ledger, people: pd.DataFrame) -> None:
+    counts = people.groupby(["stakeholder_group", "line_of_evidence"])["participant"].nunique()
+    groups = sorted(people["stakeholder_group"].astype(str).unique())
+    lines = sorted(people["line_of_evidence"].astype(str).unique())
+    col_parts: dict[str, list[Key]] = {line: [] for line in lines + ["total"]}
+    for g in groups:
+        parts = []
+        for line in lines:
+            k = ledger.cell(("participants", g, line), counts.get((g, line), 0))
+            parts.append(k)
+            col_parts[line].append(k)
+        # a person counts once in a group's total, whatever lines they took part in
+        total = ledger.cell(("participants", g, "total"),
+                            people.loc[people["stakeholder_group"] == g, "participant"].nunique())
+        if ledger.value[total] == sum(ledger.value[k] for k in parts):
+            ledger.total(total, parts)
+        col_parts["total"].append(total)
+    for line, parts in col_parts.items():
+        if line == "total":
+            value = people["participant"].nunique()
+        else:
+            value = people.loc[people["line_of_evidence"] == line, "participant"].nunique()
+        k = ledger.cell(("participants", "all", line), value)
+        if ledger.value[k] == sum(ledger.value[p] for p in parts):
+            ledger.total(k, parts)
+
+
+def _survey(ledger: Ledger, indicators: pd.DataFrame) -> None:
+    for item, rows in indicators.groupby("item", sort=False):
+        rows = rows[rows["n"] > 0]
+        table = f"survey:{item}"
+        ns, agrees = [], []
+        for r in rows.itertuples():
+            n = ledger.cell((table, r.group, "n"), r.n)
+            agree = ledger.cell((table, r.group, "agree"), r.agree)
+            ledger.share(agree, n)
+            survey_takers = ("participants", r.group, "survey")
+            if survey_takers in ledger.value:
+                ledger.at_most(n, survey_takers)
+            if r.group != "all":
+                ns.append(n)
+                agrees.append(agree)
+        if (table, "all", "n") in ledger.value:
+            ledger.total((table, "all", "n"), ns)
+            ledger.total((table, "all", "agree"), agrees)
+
+
+#: program metrics that are cells of a program table: metric -> (count cell, base cell)
+def _program(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
+    attendance = tables.get("attendance")
+    by_type = tables.get("meetings_by_type")
+    if attendance is not None and len(attendance):
+        groups = [c for c in attendance.columns if c != "meeting_type"]
+        columns: dict[str, list[Key]] = {g: [] for g in groups}
+        totals = []
+        for r in attendance.itertuples(index=False):
+            row = r.meeting_type
+            parts = []
+            for g in groups:
+                k = ledger.cell(("attendance", row, g), _int(getattr(r, g)))
+                parts.append(k)
+                columns[g].append(k)
+            total = ledger.cell(("attendance", row, "total"),
+                                sum(ledger.value[k] for k in parts))
+            ledger.total(total, parts)
+            totals.append(total)
+        for g, parts in columns.items():
+            ledger.total(ledger.cell(("attendance", "total", g),
+                                     sum(ledger.value[k] for k in parts), published=False),
+                         parts)
+        ledger.total(ledger.cell(("attendance", "total", "total"),
+                                 sum(ledger.value[k] for k in totals)), totals)
+        if by_type is not None:
+            for r in by_type.itertuples(index=False):
+                if ("attendance", r.meeting_type, "total") not in ledger.value:
+                    ledger.cell(("attendance", r.meeting_type, "total"), _int(r.attendees))
+    outcomes = tables.get("recommendation_outcomes")
+    if outcomes is not None and len(outcomes):
+        parts = [ledger.cell(("recommendations", r.status, "count"), _int(r.recommendations))
+                 for r in outcomes.itertuples(index=False)]
+        ledger.total(ledger.cell(("recommendations", "total", "count"),
+                                 sum(ledger.value[k] for k in parts)), parts)
+    recipients = tables.get("recipients")
+    if recipients is not None and len(recipients):
+        for column in ("sub_grants", "workers_reached"):
+            parts = [ledger.cell(("recipients", r.recipient, column), _int(getattr(r, column)))
+                     for r in recipients.itertuples(index=False)]
+            ledger.total(ledger.cell(("recipients", "total", column),
+                                     sum(ledger.value[k] for k in parts)), parts)
+
+
+def indicator_cells(row) -> tuple[Key | None, Key | None]:
+    """The ledger cells behind an indicator's count and base: ``(count, n)`` keys."""
+    group = row.group if isinstance(row.group, str) and row.group else "all"
+    if row.kind == "survey_agreement":
+        return (f"survey:{row.subject}", group, "agree"), (f"survey:{row.subject}", group, "n")
+    if row.kind == "survey_gain":
+        return (f"gain:{row.subject}", group, "agree"), (f"gain:{row.subject}", group, "n")
+    if row.kind == "participation":
+        return ("participants", "all", "total"), ("participants", "all", "total")
+    if row.kind == "code_share":
+        return None, (f"qualitative:{group}", "all", "n")
+    metric = {"recommendations_acted_on": (("recommendations", "implemented", "count"),
+                                           ("recommendations", "total", "count")),
+              "recommendations_made": (("recommendations", "total", "count"),
+                                       ("recommendations", "total", "count")),
+              "sub_grantees": (("program", "sub_grantees", "count"), None),
+              "workers_reached": (("recipients", "total", "workers_reached"), None),
+              "migrant_worker_attendance_share": (("attendance", "total", "migrant_worker"),
+                                                  ("attendance", "total", "total"))}
+    return metric.get(row.subject, (None, None))
+
+
+def _indicators(ledger: Ledger, indicators: pd.DataFrame) -> None:
+    for row in indicators.itertuples(index=False):
+        count, n = indicator_cells(row)
+        if row.kind == "survey_gain" and not pd.isna(row.n):
+            ledger.cell(n, row.n)
+            ledger.cell(count, row.count)
+            ledger.share(count, n)
+            if ("participants", count[1], "survey") in ledger.value:
+                ledger.at_most(n, ("participants", count[1], "survey"))
+        elif row.kind == "code_share" and not pd.isna(row.n):
+            ledger.cell(n, row.n)
+            lines = [("participants", "all", line) for line in ("interview", "focus_group")
+                     if ("participants", "all", line) in ledger.value]
+            if lines and sum(ledger.value[k] for k in lines) == row.n and row.group is None:
+                ledger.total(n, lines)
+        elif row.kind == "program_metric" and row.subject == "sub_grantees":
+            k = ledger.cell(count, row.estimate)
+            if ("recipients", "total", "sub_grants") in ledger.value:
+                ledger.at_most(k, ("recipients", "total", "sub_grants"))
+        elif row.kind == "program_metric":
+            for k in (count, n):
+                if k is not None and k in ledger.value:
+                    ledger.publish(k)
+
+
+def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
+    """The one disclosure pass of a jurisdiction: every figure its public outputs may show.
+
+    ``tables`` holds the processed tables ``participants``, ``survey_indicators``,
+    ``indicator_scores``, ``attendance``, ``meetings_by_type``,
+    ``recommendation_outcomes`` and ``recipients`` (any may be absent). Returns the
+    protected :class:`Ledger`: ask it :meth:`Ledger.shown` for each figure.
+
+    Rules (docs/DATA.md): counts of people and of program records (recommendations,
+    sub-grants) below ``min_cell``; a group's share when those who gave the answer or
+    those who did not are fewer than ``min_cell`` (always at 0% and 100%); then
+    secondary suppression across every linked table until no hidden cell can be
+    worked out (Statistics Canada, ONS and ABS practice: primary, then complementary
+    suppression audited against the published margins).
+    """
+    ledger = Ledger(min_cell)
+    if tables.get("participants") is not None and len(tables["participants"]):
+        _participants(ledger, tables["participants"])
+    if tables.get("survey_indicators") is not None:
+        _survey(ledger, tables["survey_indicators"])
+    _program(ledger, tables)
+    if tables.get("indicator_scores") is not None:
+        _indicators(ledger, tables["indicator_scores"])
+    return ledger.protect()
+
+
+def protected_indicators(indicators: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
+    """Indicator rows as they may be shown: ``estimate``, CI, ``count`` and ``n`` blanked
+    where the ledger hides the cells behind them; ``withheld`` names the rule (else "")."""
+    out = indicators.copy()
+    withheld = []
+    for i, row in zip(out.index, out.itertuples(index=False)):
+        count, n = indicator_cells(row)
+        why = ""
+        if n is not None and ledger.hidden(n):
+            why = ledger.rule[n]
+            out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
+            out.loc[i, ["count", "n"]] = pd.NA
+        elif count is not None and ledger.hidden(count):
+            why = ledger.rule[count]
+            out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
+            out.loc[i, "count"] = pd.NA
+            if n is None:  # a base of records that are the count itself (sub-grants)
+                out.loc[i, "n"] = pd.NA
+        elif n is None and not pd.isna(row.n) and 0 < row.n < ledger.min_cell:
+            why = "small_count"
+            out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
+            out.loc[i, ["count", "n"]] = pd.NA
+        withheld.append("secondary" if why == "base_hidden" else why)
+    out["withheld"] = pd.array(withheld, dtype="string")
+    out.attrs[MARK] = ledger.min_cell
+    return out
+
+
+#: the processed tables the disclosure pass reads (besides the indicators of 06_findings)
+INPUTS = ("participants", "survey_indicators", "attendance", "meetings_by_type",
+          "recommendation_outcomes", "recipients")
+#: the processed table that holds the pass: every public figure and whether it may be shown
+PROCESSED = "disclosure"
+
+
+def disclosure_pass(processed: Path, min_cell: int,
+                    indicators: pd.DataFrame | None = None) -> Ledger:
+    """:func:`protect_report` over the processed tables of one jurisdiction (those present)."""
+    from mwsn import ingest
+
+    tables = {}
+    for name in INPUTS + (() if indicators is not None else ("indicator_scores",)):
+        try:
+            tables[name] = ingest.read_processed(processed, name)
+        except FileNotFoundError:  # a table a jurisdiction does not have (no program data)
+            continue
+    if indicators is not None:
+        tables["indicator_scores"] = indicators
+    return protect_report(tables, min_cell)
+
+
+def load_pass(processed: Path, min_cell: int) -> "Ledger":
+    """The pass written by ``06_findings`` (``disclosure.parquet``), else computed now."""
+    from mwsn import ingest
+
+    try:
+        frame = ingest.read_processed(processed, PROCESSED)
+    except FileNotFoundError:
+        return disclosure_pass(processed, min_cell)
+    ledger = Ledger(min_cell)
+    for r in frame.itertuples(index=False):
+        key = (r.table, r.row, r.column)
+        ledger.value[key] = float(r.value)
+        if r.rule:
+            ledger.rule[key] = r.rule
+        if not r.published:
+            ledger.unpublished.add(key)
+    return ledger
+
+
+def mask(frame: pd.DataFrame, ledger: Ledger, table: str | None, row_column: str,
+         cells: dict[str, str], derived: dict[str, list[str]] | None = None,
+         table_column: str | None = None) -> pd.DataFrame:
+    """``frame`` with each shown figure replaced by the pass's value (missing when hidden).
+
+    ``cells`` maps a column of ``frame`` to the ledger column of its cells; each row's
+    ledger row is ``frame[row_column]``; the ledger table is ``table`` or, per row,
+    ``frame[table_column]``. ``derived`` maps a ledger column to columns of ``frame``
+    computed from it (a share, an interval): blanked with it. A figure the pass does
+    not know is left as it is. The result is marked as checked.
+    """
+    out = frame.copy()
+    for column in cells:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64")
+    for column in [c for cs in (derived or {}).values() for c in cs]:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64")
+    for i, row in zip(out.index, out.itertuples(index=False)):
+        name = table if table is not None else getattr(row, table_column)
+        key_row = str(getattr(row, row_column))
+        for column, ledger_column in cells.items():
+            key = (name, key_row, ledger_column)
+            if key in ledger.value:
+                out.loc[i, column] = pd.NA if ledger.hidden(key) else ledger.value[key]
+        for ledger_column, columns in (derived or {}).items():
+            key = (name, key_row, ledger_column)
+            if key in ledger.value and ledger.hidden(key):
+                out.loc[i, columns] = pd.NA
+    out.attrs[MARK] = ledger.min_cell
+    return out

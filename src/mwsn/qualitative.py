@@ -340,16 +340,33 @@ def leading_codes(swot: pd.DataFrame, per_tag: int = 1) -> list[str]:
     return list(swot.groupby("swot", sort=False).head(per_tag)["code"])
 
 
-def quotes(excerpts: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    """One illustrative quote per code, attributed to a stakeholder group only.
+def quote_groups(excerpts: pd.DataFrame, min_cell: int) -> set[tuple[str, str]]:
+    """``(stakeholder_group, line_of_evidence)`` pairs with at least ``min_cell`` participants:
+    the only ones a quote may be attributed to."""
+    people = excerpts.groupby(["stakeholder_group", "line_of_evidence"])["participant"].nunique()
+    return {(str(g), str(line)) for (g, line), n in people.items() if n >= min_cell}
 
-    Prefers excerpts that needed no scrubbing (no ``[NAME]``-style tags) and
-    spreads the quotes across stakeholder groups; deterministic. Returns
+
+def quotes(excerpts: pd.DataFrame, codes: list[str], min_cell: int = 5,
+           residual=None) -> pd.DataFrame:
+    """One illustrative quote per code, attributed to a stakeholder group and line of evidence.
+
+    A quote comes only from a group and line of evidence with at least
+    ``min_cell`` participants (:func:`quote_groups`); whether scrubbing replaced
+    anything in an excerpt plays no part in the choice; an excerpt in which
+    ``residual(text)`` (a second identifier detector, e.g.
+    :func:`mwsn.clean.residual_identifiers`) still finds anything is never quoted.
+    Quotes are spread across the eligible groups; deterministic. Returns
     ``code, stakeholder_group, line_of_evidence, text`` (text already scrubbed).
     """
     coded = main_coding(excerpts)
     coded = coded[coded["text"].notna()]
-    coded = coded.assign(_tagged=coded["text"].str.contains(r"\[[A-Z]+\]", regex=True))
+    allowed = quote_groups(excerpts, min_cell)
+    keep = [(str(g), str(line)) in allowed
+            for g, line in zip(coded["stakeholder_group"], coded["line_of_evidence"])]
+    coded = coded[keep]
+    if residual is not None and len(coded):
+        coded = coded[[not residual(str(text)) for text in coded["text"]]]
     quoted: dict[str, int] = {}
     picked = []
     for code in codes:
@@ -357,7 +374,7 @@ def quotes(excerpts: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
         if rows.empty:
             continue
         order = rows.assign(_seen=rows["stakeholder_group"].map(lambda g: quoted.get(g, 0)))
-        best = order.sort_values(["_tagged", "_seen", "excerpt_id"]).iloc[0]
+        best = order.sort_values(["_seen", "excerpt_id"]).iloc[0]
         quoted[best["stakeholder_group"]] = quoted.get(best["stakeholder_group"], 0) + 1
         picked.append(best)
     columns = ["code", "stakeholder_group", "line_of_evidence", "text"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mwsn import i18n, ingest
+from mwsn import i18n, ingest, privacy
 from mwsn.codebook import Codebook, load_codebook
 from mwsn.config import Jurisdiction, Paths, load, paths
 from mwsn.report import auditor, compare  # the auditor's index, the comparison
@@ -54,6 +54,13 @@ class Report:
 
     def label(self, source: str, variable: str) -> str:
         return getattr(self.codebook.sources[source].variable(variable).label, self.lang)
+
+    @property
+    def protected(self) -> privacy.Ledger:
+        """The jurisdiction's one disclosure pass (``disclosure.parquet``): every figure shown."""
+        if getattr(self, "_protected", None) is None:
+            self._protected = privacy.load_pass(self.where.processed, self.params.min_cell)
+        return self._protected
 
     @property
     def min_cell(self) -> int:

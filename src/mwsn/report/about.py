@@ -39,14 +39,20 @@ def _meetings(rep) -> str:
     order += sorted(set(records["meeting_type"]) - set(order))
     attendance = (records.groupby(["meeting_type", "stakeholder_group"], as_index=False)
                   ["attendees"].sum())
-    attendance = privacy.suppress(attendance, ["attendees"], rep.min_cell)
-    privacy.check_disclosure(attendance, ["attendees"], rep.min_cell, "meeting_attendance")
+    # the figures of the disclosure pass: segments, bar labels (type totals) and the total
+    protected = rep.protected
+    attendance["attendees"] = [protected.shown(("attendance", t, g)) for t, g in
+                               zip(attendance["meeting_type"], attendance["stakeholder_group"])]
+    attendance.attrs[privacy.MARK] = rep.min_cell
+    totals = {rep.category("meeting_type", t): protected.shown(("attendance", t, "total"))
+              for t in order}
     attendance["rank"] = attendance["meeting_type"].map({c: i for i, c in enumerate(order)})
     attendance = attendance.sort_values(["rank", "stakeholder_group"])
     chart = figure(plots.meeting_attendance(pd.DataFrame({
         "meeting_type": attendance["meeting_type"].map(lambda c: rep.category("meeting_type", c)),
         "group": attendance["stakeholder_group"].map(rep.group_label),
-        "attendees": attendance["attendees"]}), rep.lang))
+        "attendees": attendance["attendees"]}), rep.lang, totals=totals,
+        total=protected.shown(("attendance", "total", "total"))))
     text = rep.t("about.meetings_body", n=i18n.number(records["meeting_id"].nunique(), rep.lang))
     return f'<h3>{esc(rep.t("about.meetings_heading"))}</h3><p>{esc(text)}</p>{chart}'
 

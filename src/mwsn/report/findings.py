@@ -30,7 +30,7 @@ def _estimate(row, lang: str, words: list[dict]) -> str:
 
 def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
     mine = indicators[indicators["question_id"] == question.id]
-    shown = findings.shown(mine, rep.params.min_cell)
+    shown = privacy.protected_indicators(mine, rep.protected)
     labels = {i.id: i.label(rep.lang) for i in question.indicators}
     mark = rep.t("table.suppressed")
     view = pd.DataFrame({
@@ -53,8 +53,8 @@ def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
 def indicator_chart(rep, question, indicators: pd.DataFrame) -> str:
     """Indicators of one question that have a 95% CI, as dots with whiskers, each against
     its own scoring thresholds (partly met, met); empty when no interval can be shown."""
-    mine = findings.shown(indicators[indicators["question_id"] == question.id],
-                          rep.params.min_cell)
+    mine = privacy.protected_indicators(indicators[indicators["question_id"] == question.id],
+                                        rep.protected)
     with_ci = mine.dropna(subset=["estimate", "ci_low", "ci_high"])
     rules = {i.id: i.rule for i in question.indicators}
     numeric = with_ci["indicator_id"].map(
@@ -115,8 +115,8 @@ def render(rep) -> Html:
     parts = [summary_table(rep, ratings, matrix)]
     for finding in ratings.itertuples():
         question = matrix.question(finding.question_id)
-        why = findings.justification(finding, indicators, matrix, rep.codebook, rep.lang,
-                                     rep.params.min_cell)
+        why = findings.justification(finding, privacy.protected_indicators(
+            indicators, rep.protected), matrix, rep.codebook, rep.lang, rep.params.min_cell)
         parts.append(
             f'<article id="finding-{esc(question.id)}" class="finding">'
             f"<h3>{esc(question.question(rep.lang))}</h3>"
@@ -137,10 +137,12 @@ def _survey(rep) -> str:
     """The survey indicators: chart of overall agreement, then the table by group."""
     indicators = rep.processed("survey_indicators")
     indicators = indicators[indicators["n"] > 0]
-    # the "all" row of each statement sums its group rows: protect it (complementary suppression)
-    shown = privacy.suppress(indicators, ["n", "agree"], rep.params.min_cell,
-                             derived=["agree_pct", "ci_low", "ci_high"],
-                             total_rows=("group", "all", ["item"]))
+    # figures of the one disclosure pass: a share hidden by class disclosure or secondarily
+    shown = privacy.mask(indicators.assign(table="survey:" + indicators["item"]), rep.protected,
+                         None, "group", {"n": "n", "agree": "agree"},
+                         derived={"agree": ["agree_pct", "ci_low", "ci_high"],
+                                  "n": ["agree_pct", "ci_low", "ci_high"]},
+                         table_column="table")
     labels = {v: rep.label("survey", v) for v in shown["item"].unique()}
     overall = shown[shown["group"] == "all"]
     chart = figure(plots.agreement_dots(overall, labels, rep.lang))

@@ -37,8 +37,9 @@ def render(rep) -> Html:
     # the total row is shown: the text states the overall number, which it would sum to
     counts.loc["all"] = counts.sum()
     shown = counts.reset_index()
-    shown = privacy.suppress(shown, lines + ["total"], rep.params.min_cell, row_total="total",
-                             total_rows=("stakeholder_group", "all", []))
+    # the figures of the jurisdiction's one disclosure pass (linked with every other table)
+    shown = privacy.mask(shown, rep.protected, "participants", "stakeholder_group",
+                         {c: c for c in lines + ["total"]})
     shown["stakeholder_group"] = [rep.t("col.total") if g == "all" else rep.group_label(g)
                                   for g in shown["stakeholder_group"]]
     headers = {"stakeholder_group": rep.t("col.stakeholder_group"),

@@ -12,8 +12,15 @@ from mwsn.report.html import Html, esc, table
 
 
 def _table(rep, frame, columns: dict, caption: str, name: str, counts=(), formats=None,
-           people=()) -> str:
-    shown = privacy.suppress(frame, list(people), rep.params.min_cell)
+           people=(), cells=None) -> str:
+    """``cells=(ledger table, row column, {column: ledger column}, derived)``: figures of the
+    jurisdiction's disclosure pass; otherwise ``people`` columns are suppressed here."""
+    if cells is not None:
+        table_name, row_column, mapping, derived = cells
+        shown = privacy.mask(frame, rep.protected, table_name, row_column, mapping, derived)
+        people = list(mapping)
+    else:
+        shown = privacy.suppress(frame, list(people), rep.params.min_cell)
     view = shown[list(columns)].rename(columns={c: rep.t(k) for c, k in columns.items()})
     view.attrs = shown.attrs
     return table(view, caption, name=name, lang=rep.lang, min_cell=rep.params.min_cell,
@@ -33,16 +40,17 @@ def render(rep) -> Html:
     meetings = rep.processed("meetings_by_type")
     attendance = rep.processed("attendance")
     outcomes = rep.processed("recommendation_outcomes")
-    meetings = meetings.assign(meeting_type=[
+    meetings = meetings.assign(meeting_code=meetings["meeting_type"], meeting_type=[
         rep.codebook.category_label("meeting_type", t, rep.lang) for t in meetings["meeting_type"]])
-    outcomes = outcomes.assign(status=[
+    outcomes = outcomes.assign(status_code=outcomes["status"], status=[
         rep.codebook.category_label("recommendation_status", s, rep.lang)
         for s in outcomes["status"]])
     groups = [c for c in attendance.columns if c != "meeting_type"]
-    attendance = attendance.assign(meeting_type=[
+    shown = privacy.mask(attendance, rep.protected, "attendance", "meeting_type",
+                         {g: g for g in groups})
+    shown = shown.assign(meeting_type=[
         rep.codebook.category_label("meeting_type", t, rep.lang)
-        for t in attendance["meeting_type"]])
-    shown = privacy.suppress(attendance, groups, p.min_cell)
+        for t in shown["meeting_type"]])
     view = shown.rename(columns={"meeting_type": rep.t("col.meeting_type"),
                                  **{g: rep.group_label(g) for g in groups}})
     view.attrs = shown.attrs
@@ -61,15 +69,20 @@ def render(rep) -> Html:
                                  "workers_reached": "col.workers_reached"},
                rep.t("prog.recipients_caption"), "recipients",
                formats={"agreed": "money", "spent": "money", "share_spent": "pct",
-                        "sub_grants": "count", "workers_reached": "count"}),
+                        "sub_grants": "count", "workers_reached": "count"},
+               cells=("recipients", "recipient",
+                      {"sub_grants": "sub_grants", "workers_reached": "workers_reached"}, {})),
         _table(rep, meetings, {"meeting_type": "col.meeting_type", "meetings": "col.meetings",
                                "attendees": "col.attendees"},
                rep.t("prog.meetings_caption"), "meetings",
-               formats={"meetings": "count", "attendees": "count"}, people=["attendees"]),
+               formats={"meetings": "count", "attendees": "count"},
+               cells=("attendance", "meeting_code", {"attendees": "total"}, {})),
         attendance_table,
         _table(rep, outcomes, {"status": "col.status", "recommendations": "col.recommendations",
                                "share": "col.share"},
                rep.t("prog.recommendations_caption"), "recommendations",
-               formats={"recommendations": "count", "share": "pct"}),
+               formats={"recommendations": "count", "share": "pct"},
+               cells=("recommendations", "status_code", {"recommendations": "count"},
+                      {"count": ["share"]})),
     ]
     return Html(f"{heading}<p>{esc(body)}</p>{''.join(parts)}</section>")

@@ -53,6 +53,10 @@ def render(rep) -> Html:
             ci_high=i18n.number(min(k["ci_high"], 1.0), rep.lang, 2),
             band=rep.t(f"band.{k['interpretation']}"))) + "</p>")
     quotes = rep.processed("quotes")
+    # attribution no finer than the report shows: the group x line count must be shown
+    protected = rep.protected
+    quotes = quotes[[protected.shown(("participants", q.stakeholder_group, q.line_of_evidence))
+                     is not None for q in quotes.itertuples()]] if len(quotes) else quotes
     if len(quotes):
         items = "".join(
             f"<li><blockquote>{esc(q.text)}</blockquote><p class=\"note\">"
