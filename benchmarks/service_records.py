@@ -57,7 +57,7 @@ def measure(path: Path) -> dict:
         table, spec, codebook, b"benchmark key"))
     indicators = timed("indicators", lambda: (services.service_indicators(records),
                                               services.services_by_quarter(records)))
-    workers = int(indicators[0].set_index("metric").loc["workers_reached", "count"])
+    workers = int(indicators[0].set_index("metric").loc["workers_served", "count"])
     return {"rows": table.num_rows, "problems": len(problems), "workers": workers,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "wall": wall, "cpu": cpu}
@@ -88,7 +88,7 @@ def main() -> None:
             r["total"], r["total_cpu"] = sum(r["wall"].values()), sum(r["cpu"].values())
             print(f"records_{n}_total_seconds: {r['total']:.2f} (cpu {r['total_cpu']:.2f})")
             print(f"records_{n}_peak_memory_mb: {r['peak_mb']:.0f}")
-            print(f"records_{n}_workers_reached: {r['workers']}")
+            print(f"records_{n}_workers_served: {r['workers']}")
             print(f"records_{n}_problems: {r['problems']}")
             path.unlink()
     sizes = sorted(results)

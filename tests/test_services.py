@@ -46,15 +46,15 @@ def test_indicators_counted_by_hand(tmp_path, codebook):
     records = services.clean_service_records(table, spec, codebook, b"key")
     assert "record_id" not in records.column_names and "worker" not in records.column_names
     got = services.service_indicators(records).set_index("metric")
-    assert got.loc["services", "count"] == 6
-    assert got.loc["workers_reached", "count"] == 3          # "w-2 " is W-2
-    assert got.loc["organizations", "count"] == 2
+    assert got.loc["services_delivered", "count"] == 6
+    assert got.loc["workers_served", "count"] == 3          # "w-2 " is W-2
+    assert got.loc["organizations_reporting", "count"] == 2
     assert got.loc["repeat_use", "count"] == 2               # W-1 (3) and W-2 (2)
     assert got.loc["repeat_use", "base"] == 3
     assert got.loc["services_outside_agriculture", "count"] == 2
     assert got.loc["services_outside_agriculture", "base"] == 5
-    assert got.loc["workers_outside_agriculture", "count"] == 2
-    assert got.loc["workers_outside_agriculture", "share"] == pytest.approx(2 / 3)
+    assert got.loc["workers_served_outside_agriculture", "count"] == 2
+    assert got.loc["workers_served_outside_agriculture", "share"] == pytest.approx(2 / 3)
 
 
 def test_worker_pseudonym_is_the_survey_pseudonym(tmp_path, codebook):

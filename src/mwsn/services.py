@@ -292,12 +292,12 @@ def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        ``metric, count, base, base_unit, share``: ``services`` (records),
-        ``workers_reached`` (distinct pseudonyms), ``organizations``,
-        ``repeat_use`` (workers with two or more services, of workers reached),
+        ``metric, count, base, base_unit, share``: ``services_delivered`` (records),
+        ``workers_served`` (distinct pseudonyms), ``organizations_reporting``,
+        ``repeat_use`` (workers with two or more services, of workers served),
         ``services_outside_agriculture`` (of services with a sector),
-        ``workers_outside_agriculture`` (workers with at least one service
-        outside it, of workers reached). ``share`` is ``count / base``. These
+        ``workers_served_outside_agriculture`` (workers with at least one service
+        outside it, of workers served). ``share`` is ``count / base``. These
         are complete counts of the records, not estimates: no interval.
     """
     n = records.num_rows
@@ -305,10 +305,11 @@ def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.Da
     per_worker = np.bincount(worker[worker >= 0], minlength=n_workers)
     workers = int((per_worker > 0).sum())
     organization, _ = _indices(records.column("organization"))
-    rows = [("services", n, None, None),
-            ("workers_reached", workers, None, None),
-            ("organizations", int(np.unique(organization[organization >= 0]).size), None, None),
-            ("repeat_use", int((per_worker >= 2).sum()), workers, "workers_reached")]
+    rows = [("services_delivered", n, None, None),
+            ("workers_served", workers, None, None),
+            ("organizations_reporting", int(np.unique(organization[organization >= 0]).size),
+             None, None),
+            ("repeat_use", int((per_worker >= 2).sum()), workers, "workers_served")]
     if "sector" in records.column_names:
         sector = records.column("sector").combine_chunks()
         codes, _ = _indices(sector)
@@ -319,8 +320,8 @@ def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.Da
                      "services_with_sector"))
         reached = np.zeros(n_workers + 1, dtype=bool)
         reached[worker[away]] = True
-        rows.append(("workers_outside_agriculture", int(reached[:n_workers].sum()), workers,
-                     "workers_reached"))
+        rows.append(("workers_served_outside_agriculture", int(reached[:n_workers].sum()),
+                     workers, "workers_served"))
     frame = pd.DataFrame(rows, columns=["metric", "count", "base", "base_unit"])
     frame["count"] = frame["count"].astype("Int64")
     frame["base"] = frame["base"].astype("Int64")
