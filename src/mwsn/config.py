@@ -243,7 +243,7 @@ def list_jurisdictions(root: str | Path = ".") -> list[str]:
 
 
 #: params files that describe the evaluation, not a jurisdiction
-SHARED_PARAMS = {"codebook", "logic_model", "evaluation_matrix", "context"}
+SHARED_PARAMS = {"codebook", "logic_model", "evaluation_matrix", "context", "indicators"}
 
 
 def read_yaml(path: Path) -> Any:

@@ -502,3 +502,67 @@ def generate(where: Paths, seed: int = SEED) -> list[Path]:
     marker.write_text(
         BANNER + "\n\nFiles: " + ", ".join(sorted(files)) + f"\nSeed: {seed}\n", encoding="utf-8")
     return [*written, marker]
+
+
+#: SYNTHETIC service mix: what funded organizations report (the successor program's six aims)
+SERVICE_TYPES = {"rights_information": 0.34, "case_support": 0.22, "interpretation": 0.14,
+                 "emergency_support": 0.06, "social_event": 0.18, "airport_orientation": 0.06}
+SERVICE_LANGUAGES = {"es": 0.38, "tl": 0.22, "en": 0.14, "pa": 0.10, "zh": 0.06, "vi": 0.04,
+                     "fr": 0.02, "other_language": 0.04}
+SERVICE_OUTCOMES = {"information_given": 0.5, "resolved": 0.25, "referred": 0.15,
+                    "ongoing": 0.10}
+SERVICE_SECTORS = {"agriculture": 0.62, "caregiving": 0.1, "food_processing": 0.1,
+                   "hospitality": 0.08, "construction": 0.06, "other_sector": 0.04}
+
+
+def service_records(path: Path, n: int, start: date, end: date, seed: int = SEED,
+                    organizations: int = 26, outside_agriculture: float | None = None) -> Path:
+    """Write ``n`` SYNTHETIC service records (``services`` codebook source) to ``path``.
+
+    Built column-wise with numpy and written by pyarrow, so 10^6 records take
+    about a second. Workers come back: each record draws its worker from a
+    pool of about ``n / 3`` fictional identifiers (``W-`` + 7 digits), so
+    repeat use is common. ``outside_agriculture``, when given, sets the share
+    of services outside agriculture (later waves drift towards the third
+    consideration's targeted outreach).
+    """
+    import pyarrow as pa
+    import pyarrow.compute  # noqa: F401  (pa.compute)
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    days = (end - start).days + 1
+    day = np.sort(rng.integers(0, days, size=n))
+    dates = pa.array(np.datetime64(start.isoformat()) + day.astype("timedelta64[D]"))
+
+    def pick(options: dict[str, float]) -> pa.Array:
+        names = list(options)
+        p = np.array(list(options.values()))
+        return pa.DictionaryArray.from_arrays(
+            pa.array(rng.choice(len(names), size=n, p=p / p.sum()).astype(np.int32)),
+            pa.array(names)).cast(pa.string())
+
+    sectors = dict(SERVICE_SECTORS)
+    if outside_agriculture is not None:
+        rest = 1 - sectors["agriculture"]
+        sectors = {k: (1 - outside_agriculture) if k == "agriculture"
+                   else v / rest * outside_agriculture for k, v in sectors.items()}
+    pool = max(1, n // 3)
+    worker = rng.integers(0, pool, size=n)
+    orgs = [f"Organization {i + 1:02d}" for i in range(organizations)]
+    table = pa.table({
+        "record_id": pa.compute.binary_join_element_wise(
+            "S-", pa.array(np.arange(1, n + 1)).cast(pa.string()), ""),
+        "organization": pa.DictionaryArray.from_arrays(
+            pa.array((worker % organizations).astype(np.int32)), pa.array(orgs)).cast(pa.string()),
+        "service_date": pa.compute.strftime(dates, format="%Y-%m-%d"),
+        "service_type": pick(SERVICE_TYPES),
+        "worker": pa.compute.binary_join_element_wise(
+            "W-", pa.array(1_000_000 + worker).cast(pa.string()), ""),
+        "sector": pick(sectors),
+        "language": pick(SERVICE_LANGUAGES),
+        "outcome": pick(SERVICE_OUTCOMES),
+    })
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return path

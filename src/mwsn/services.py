@@ -1,0 +1,361 @@
+"""Service records: the individual service interactions funded organizations report.
+
+A service record is one interaction between a funded organization and a migrant
+worker (a workshop attended, a case opened, an interpretation given): the shape
+organizations report quarterly under the Network's successor program, whose
+recipients reported more than 380,000 interactions over two years nationally.
+One jurisdiction-wave can hold a million of them, so this module works on
+Apache Arrow tables from end to end: the CSV is parsed by pyarrow's
+multithreaded reader with every text column dictionary-encoded, checks and
+pseudonyms work on the dictionary's distinct values only, and the indicators
+are Arrow group-bys. pandas is only used for the small frames returned.
+
+Columns (codebook source ``services``; an export's own names are mapped with
+``sources.services.columns`` in the jurisdiction's params):
+
+========================  ====================================================
+``record_id``             the organization's own record number (dropped after
+                          validation: it is a key back to the organization's
+                          case file)
+``organization``          the funded organization
+``service_date``          the date of the interaction, ``YYYY-MM-DD``
+``service_type``          category ``service_type``
+``worker``                the worker's identifier in the organization's
+                          system; becomes a keyed pseudonym (``P-`` + 16 hex)
+``sector``                category ``sector``
+``language``              category ``service_language``
+``outcome``               category ``service_outcome``
+========================  ====================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from mwsn.codebook import Codebook, SourceSpec
+from mwsn.errors import InputError, Problem
+
+SOURCE = "services"
+#: more problems than this in one column are summed up in one line
+MAX_LISTED = 20
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+
+
+def read_service_records(path: Path, spec: SourceSpec,
+                         columns: dict[str, str] | None = None) -> pa.Table:
+    """Read a service-records CSV (UTF-8, comma-separated, one header row) into Arrow.
+
+    Parameters
+    ----------
+    path : Path
+        The export.
+    spec : SourceSpec
+        The codebook's ``services`` source: which columns to keep.
+    columns : dict, optional
+        The export's own column names mapped onto the codebook's names.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per record, the codebook's columns (those present) as
+        dictionary-encoded text, plus ``_row``: the physical line of the record
+        (header = line 1; exact unless a quoted cell spans lines, in which case
+        it is recounted).
+
+    Raises
+    ------
+    InputError
+        The file is missing, empty, not UTF-8, or has a ragged record.
+    """
+    path = Path(path)
+    columns = columns or {}
+    if not path.is_file() or path.stat().st_size == 0:
+        raise InputError(Problem(path.name, "the service-records file is missing or empty: "
+                                 "export it again from the organizations' reporting system"))
+    # identifiers as plain text (nearly all distinct), the rest dictionary-encoded
+    plain = {v.raw_name for v in spec.variables if v.type == "id"}
+    plain |= {raw for raw, name in columns.items() if name in plain}
+    types = {name: pa.string() if name in plain else _TEXT
+             for name in {v.raw_name for v in spec.variables} | set(columns)}
+    convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                   quoted_strings_can_be_null=False)
+    try:
+        try:  # parallel parsing; a quoted cell spanning lines needs the serial parser
+            table = pacsv.read_csv(path, convert_options=convert)
+        except pa.ArrowInvalid:
+            table = pacsv.read_csv(
+                path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=convert)
+    except pa.ArrowInvalid as exc:
+        message = str(exc).splitlines()[0]
+        raise InputError(Problem(path.name, f"cannot read the service records ({message}): "
+                                 "save the file as UTF-8 CSV with one header row and the "
+                                 "same number of fields on every line")) from None
+    to_name = {**{v.raw_name: v.name for v in spec.variables}, **columns}
+    names = [to_name.get(c, c) for c in table.column_names]
+    table = table.rename_columns(names)
+    keep = [n for n in names if n in {v.name for v in spec.variables}]
+    table = table.select(keep).combine_chunks()  # one dictionary per column
+    return table.append_column("_row", _physical_rows(path, table.num_rows))
+
+
+def _physical_rows(path: Path, n: int) -> pa.Array:
+    rows = np.arange(2, n + 2, dtype=np.int64)
+    data = path.read_bytes()
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines == n + 1:  # no record spans lines: line = index + 2
+        return pa.array(rows)
+    from mwsn.ingest import _record_lines, decode  # a quoted cell spans lines: recount
+    text, _ = decode(data, path.name)
+    return pa.array(_record_lines(text, ",", 1)[:n].astype(np.int64))
+
+
+def _column(table: pa.Table, name: str) -> pa.DictionaryArray:
+    column = table.column(name)
+    column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    if not pa.types.is_dictionary(column.type):
+        column = column.cast(pa.string()).dictionary_encode()
+    return column
+
+
+def _encoded(indices: pa.Array, values: list) -> pa.DictionaryArray:
+    """A dictionary array whose dictionary holds each value once (several raw answers may
+    map onto one code or one pseudonym), indices remapped accordingly; null stays null."""
+    position: dict[str, int] = {}
+    inverse = [None if v is None else position.setdefault(v, len(position)) for v in values]
+    remap = pa.array(inverse, pa.int32())
+    return pa.DictionaryArray.from_arrays(pc.take(remap, indices),
+                                          pa.array(list(position), pa.string()))
+
+
+def _problems_at(rows: pa.Array, mask: pa.Array, file: str, column: str,
+                 message: str) -> list[Problem]:
+    where = pc.filter(rows, mask).to_pylist()
+    out = [Problem(file, message, row, column) for row in where[:MAX_LISTED]]
+    if len(where) > MAX_LISTED:
+        out.append(Problem(file, f"... and {len(where) - MAX_LISTED} more rows with the same "
+                           "problem", None, column))
+    return out
+
+
+def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook, file: str,
+                          period: tuple[str, str] | None = None) -> list[Problem]:
+    """Every problem in the service records, each at its file, row and column.
+
+    Checks: required columns present and filled; categories on the codebook's
+    list (by code or EN/FR label); dates as ``YYYY-MM-DD`` and, when
+    ``period`` (first and last month, ``YYYY-MM``) is given, inside it.
+    Work is per distinct value (the columns are dictionary-encoded), so a
+    million records take well under a second.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the records can be cleaned.
+    """
+    problems: list[Problem] = []
+    rows = table.column("_row")
+    for var in spec.variables:
+        if var.name not in table.column_names:
+            if var.required:
+                problems.append(Problem(file, f"required column '{var.raw_name}' ({var.label.en}) "
+                                        "is missing: add it to the export or map its name in "
+                                        f"the params file (sources.{SOURCE}.columns)", 1,
+                                        var.raw_name))
+            continue
+        column = _column(table, var.name)
+        if var.required:
+            empty = pc.is_null(column)
+            if pc.any(empty).as_py():
+                problems += _problems_at(rows, empty, file, var.name,
+                                         f"{var.label.en} is empty: every record needs one")
+        if var.type == "category":
+            known = {key.casefold() for c in codebook.categories[var.values]
+                     for key in (c.code, c.en, c.fr)}
+            distinct = column.dictionary.to_pylist()
+            bad = [i for i, value in enumerate(distinct)
+                   if value is not None and value.strip().casefold() not in known]
+            if bad:
+                codes = ", ".join(codebook.category_codes(var.values))
+                for i in bad:
+                    mask = pc.equal(column.indices, pa.scalar(i, column.indices.type))
+                    problems += _problems_at(
+                        rows, pc.fill_null(mask, False), file, var.name,
+                        f"{distinct[i]!r} is not a known {var.values.replace('_', ' ')}: use one "
+                        f"of {codes} (or map it in sources.{SOURCE}.values)")
+        elif var.type == "date":
+            parsed = _dates(column)
+            bad = pc.and_(pc.is_valid(column), pc.is_null(parsed))
+            if pc.any(bad).as_py():
+                problems += _problems_at(rows, bad, file, var.name,
+                                         "not a date: write it as YYYY-MM-DD")
+            if period:
+                first = pa.scalar(pd.Timestamp(period[0] + "-01").to_pydatetime(),
+                                  pa.timestamp("s"))
+                last = pa.scalar((pd.Timestamp(period[1] + "-01") + pd.offsets.MonthEnd(0))
+                                 .to_pydatetime(), pa.timestamp("s"))
+                outside = pc.fill_null(pc.or_(pc.less(parsed, first),
+                                              pc.greater(parsed, last)), False)
+                if pc.any(outside).as_py():
+                    problems += _problems_at(
+                        rows, outside, file, var.name,
+                        f"date outside the period {period[0]} to {period[1]}: correct it, or "
+                        "report it in the wave that covers it")
+    return problems
+
+
+def _dates(column: pa.DictionaryArray) -> pa.Array:
+    """``YYYY-MM-DD`` text (dictionary-encoded) → timestamps, parsed once per distinct date."""
+    distinct = pc.strptime(column.dictionary, format="%Y-%m-%d", unit="s", error_is_null=True)
+    return pc.take(distinct, column.indices)
+
+
+def _codes(column: pa.DictionaryArray, codebook: Codebook, values: str) -> pa.Array:
+    """Category answers (code or EN/FR label) → their codes, once per distinct answer."""
+    lookup = {key.casefold(): c.code for c in codebook.categories[values]
+              for key in (c.code, c.en, c.fr)}
+    return _encoded(column.indices, [None if v is None else lookup.get(v.strip().casefold())
+                                     for v in column.dictionary.to_pylist()])
+
+
+def _pseudonyms(column: pa.DictionaryArray, key: bytes) -> pa.Array:
+    from mwsn.clean import _mac_key
+
+    mac = _mac_key(key)
+    blake2b = hashlib.blake2b
+    return _encoded(column.indices, [None if v is None else "P-" + blake2b(
+        v.strip().lower().encode("utf-8"), key=mac, digest_size=8).hexdigest()
+        for v in column.dictionary.to_pylist()])
+
+
+def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
+                          key: bytes) -> pa.Table:
+    """Pseudonymized, recoded service records, ready to be written as Parquet.
+
+    The worker identifier becomes ``participant`` (keyed BLAKE2b, the same
+    pseudonym as :func:`mwsn.clean.pseudonym` gives the same identifier with
+    the same key, so a worker surveyed and served links up); ``record_id``
+    and ``_row`` are dropped; categories become their codes; ``service_date``
+    a date. Call :func:`check_service_records` first.
+
+    Returns
+    -------
+    pyarrow.Table
+        ``organization, service_date, service_type, participant, sector,
+        language, outcome`` (those present), in the export's order (the same
+        file gives the same Parquet file on every rerun).
+    """
+    out = {}
+    for var in spec.variables:
+        if var.name not in table.column_names or var.pii == "drop" or var.type == "id":
+            continue
+        column = _column(table, var.name)
+        if var.pii == "pseudonymize":
+            out["participant"] = _pseudonyms(column, key)
+        elif var.type == "category":
+            out[var.name] = _codes(column, codebook, var.values)
+        elif var.type == "date":
+            out[var.name] = pc.cast(_dates(column), pa.date32())
+        else:
+            out[var.name] = column
+    return pa.table(out)
+
+
+def _indices(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
+    """Dictionary indices as int64 (-1 for null) and the dictionary's size."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    return (pc.fill_null(array.indices, -1).to_numpy().astype(np.int64),
+            len(array.dictionary))
+
+
+def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.DataFrame:
+    """The headline indicators of the service records.
+
+    Parameters
+    ----------
+    records : pyarrow.Table
+        Output of :func:`clean_service_records` (``participant``, ``sector``,
+        ``organization``), dictionary-encoded as it returns them.
+    outside : str
+        The sector code whose complement the targeted-outreach indicators count
+        (the assessment's third consideration: sectors other than agriculture).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric, count, base, base_unit, share``: ``services_delivered`` (records),
+        ``workers_served`` (distinct pseudonyms), ``organizations_reporting``,
+        ``repeat_use`` (workers with two or more services, of workers served),
+        ``services_outside_agriculture`` (of services with a sector),
+        ``workers_served_outside_agriculture`` (workers with at least one service
+        outside it, of workers served). ``share`` is ``count / base``. These
+        are complete counts of the records, not estimates: no interval.
+    """
+    n = records.num_rows
+    worker, n_workers = _indices(records.column("participant"))
+    per_worker = np.bincount(worker[worker >= 0], minlength=n_workers)
+    workers = int((per_worker > 0).sum())
+    organization, _ = _indices(records.column("organization"))
+    rows = [("services_delivered", n, None, None),
+            ("workers_served", workers, None, None),
+            ("organizations_reporting", int(np.unique(organization[organization >= 0]).size),
+             None, None),
+            ("repeat_use", int((per_worker >= 2).sum()), workers, "workers_served")]
+    if "sector" in records.column_names:
+        sector = records.column("sector").combine_chunks()
+        codes, _ = _indices(sector)
+        names = sector.dictionary.to_pylist()
+        away_codes = np.array([name != outside for name in names] + [False])
+        away = away_codes[codes]  # code -1 (no sector) takes the last entry, False
+        rows.append(("services_outside_agriculture", int(away.sum()), int((codes >= 0).sum()),
+                     "services_with_sector"))
+        reached = np.zeros(n_workers + 1, dtype=bool)
+        reached[worker[away]] = True
+        rows.append(("workers_served_outside_agriculture", int(reached[:n_workers].sum()),
+                     workers, "workers_served"))
+    frame = pd.DataFrame(rows, columns=["metric", "count", "base", "base_unit"])
+    frame["count"] = frame["count"].astype("Int64")
+    frame["base"] = frame["base"].astype("Int64")
+    frame["share"] = (frame["count"] / frame["base"]).astype("Float64")
+    return frame
+
+
+def services_by_quarter(records: pa.Table, by: str = "service_type") -> pd.DataFrame:
+    """Services and distinct workers per calendar quarter and ``by`` category.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``quarter`` (``YYYYQn``), ``<by>``, ``services``, ``workers``; sorted.
+        Counts of workers are people: pass them through
+        :func:`mwsn.privacy.suppress` before showing them.
+    """
+    days = records.column("service_date").combine_chunks().cast(pa.int32()).to_numpy(
+        zero_copy_only=False).astype("datetime64[D]")
+    month = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    quarter = month // 3
+    category = records.column(by).combine_chunks()
+    codes, n_codes = _indices(category)
+    worker, n_workers = _indices(records.column("participant"))
+    key = (quarter - quarter.min()) * (n_codes + 1) + (codes + 1)
+    services = np.bincount(key)
+    pairs = pd.unique(key * (n_workers + 1) + (worker + 1))  # hashing, no sort
+    workers = np.bincount(pairs // (n_workers + 1), minlength=len(services))
+    present = np.flatnonzero(services)
+    q = present // (n_codes + 1) + quarter.min()
+    labels = [None, *category.dictionary.to_pylist()]
+    frame = pd.DataFrame({
+        "quarter": [f"{1970 + int(x) // 4}Q{int(x) % 4 + 1}" for x in q],
+        by: pd.array([labels[int(c)] for c in present % (n_codes + 1)], dtype="string"),
+        "services": services[present].astype("int64"),
+        "workers": workers[present].astype("int64")})
+    return frame.sort_values(["quarter", by], na_position="last").reset_index(drop=True)
