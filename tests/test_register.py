@@ -8,7 +8,7 @@ import pytest
 
 from mwsn.errors import InputError
 from mwsn.register import SERVICE_METRICS, load_register, targets_for
-from tests.conftest import SHIPPED
+from conftest import SHIPPED
 
 
 @pytest.fixture

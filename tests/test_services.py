@@ -12,7 +12,7 @@ import pytest
 from mwsn import services, synth
 from mwsn.clean import pseudonym
 from mwsn.codebook import load_codebook
-from tests.conftest import SHIPPED
+from conftest import SHIPPED
 
 HEADER = "record_id,organization,service_date,service_type,worker,sector,language,outcome\n"
 # 6 services, 3 workers: W-1 three times (twice in agriculture), W-2 twice (caregiving,
