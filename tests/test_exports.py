@@ -389,3 +389,86 @@ def test_items_the_matrix_needs_but_the_export_lacks_are_named(root, capsys):
     survey = cleaned_survey(root, "optcase")
     assert (survey["info_support_missing"] == "not_collected").all()
     assert survey["know_rights"].tolist() == [4, 5, 2, 4, 3, 5]
+
+
+# -- SurveyMonkey and Google Forms (files made following each tool's documented layout) -------
+
+SURVEYMONKEY_COLUMNS = {
+    "Do you agree to take part in this assessment?": "consent",
+    "Which best describes you?": "stakeholder_group",
+    "How much do you agree with each statement? | I know more about my rights at work because "
+    "of Network activities": "know_rights",
+    "How much do you agree with each statement? | Network meetings improved collaboration "
+    "among stakeholders": "collaboration",
+    "Anything else you would like to tell us?": "comments"}
+
+
+def test_surveymonkey_two_header_rows_and_month_first_dates(root, capsys):
+    add_jurisdiction(root, "smonkey", EXPORTS / "surveymonkey_export.csv",
+                     {"format": "surveymonkey", "columns": SURVEYMONKEY_COLUMNS})
+    status, out, err = run_validate(root, "smonkey", capsys)
+    assert status == 0, err
+    frame = survey_frame(root, "smonkey")
+    assert frame["response_id"].tolist() == ["11493271830", "11493290114", "11493301552"]
+    # 10/13/2019 02:25:13 PM: month first, afternoon
+    assert frame["recorded_date"].tolist() == ["2019-10-01 10:02:41", "2019-10-13 14:25:13",
+                                               "2019-10-20 08:07:30"]
+    assert frame[ingest.ROW].tolist() == [3, 4, 5]
+    cleaned = cleaned_survey(root, "smonkey")
+    assert cleaned["know_rights"].tolist() == [4, 3]
+    assert cleaned["collaboration_missing"].tolist() == [pd.NA, "not_asked"]
+
+
+def test_google_forms_timestamp_with_offset_and_rows_as_ids(root, capsys):
+    add_jurisdiction(root, "gforms", EXPORTS / "google_forms_export.csv", {
+        "format": "google_forms", "columns": {
+            "Do you agree to take part in this assessment?": "consent",
+            "Which best describes you?": "stakeholder_group",
+            "I know more about my rights at work because of Network activities":
+                "know_rights"}})
+    status, out, err = run_validate(root, "gforms", capsys)
+    assert status == 0, err
+    assert "each response is numbered by its row" in out
+    frame = survey_frame(root, "gforms")
+    # 9:51:07 AM at GMT-4 is 13:51:07 UTC
+    assert frame["recorded_date"].tolist() == ["2019-10-01 13:51:07", "2019-10-13 18:10:00"]
+    assert frame["response_id"].tolist() == ["row-2", "row-3"]
+
+
+def test_checkbox_answers_joined_with_comma_space_become_codes():
+    codebook = load_codebook(Path(__file__).parents[1])
+    answers = pd.Series(["Agriculture, Food processing", "Caregiving", None, "Mining, Agriculture"])
+    codes = ingest._multi_codes(answers, ", ", lambda a: codebook.parse_category("sector", a))
+    assert codes.tolist()[:2] == ["agriculture food_processing", "caregiving"]
+    assert pd.isna(codes.iloc[2]) and codes.iloc[3] == "Mining, Agriculture"  # left to validate
+
+
+def test_real_odk_central_export_groups_and_offsets():
+    # ropensci/ruODK's Flora Quadrat export: "-" groups, "Z" and "+08:00" in one file
+    spec = load_codebook(Path(__file__).parents[1]).sources["survey"]
+    frame = ingest.read_source(DATA / "odk" / "build_Flora-Quadrat-0-4_1564384341.csv",
+                               Source(file="x.csv", format="odk"), spec)
+    assert frame["recorded_date"].tolist() == ["2019-09-18 08:51:07", "2019-09-18 06:20:25"]
+    assert frame["response_id"].iloc[0] == "uuid:d5e78a78-34db-483d-978f-d9c9a3bc7b69"
+    assert {"area_name", "morphological_type", "mudmap_photo"} <= set(frame.columns)
+    # corner1..4 share their question names: those keep their full paths
+    assert "location-corner1-Latitude" in frame.columns
+    assert frame.attrs["absent"] == {"finished": "an ODK submission is complete"}
+
+
+def test_real_spss_user_missing_value_is_kept():
+    # tidyverse/haven tests/testthat/spss/labelled-num-na.sav: 1 "This is one", 9 user-missing
+    frame = ingest.read_stat(DATA / "spss" / "labelled-num-na.sav", "spss")
+    assert frame["VAR00002"].astype(str).tolist() == ["This is one", "9"]
+    assert frame.attrs["user_missing"] == {"VAR00002": {"9"}}
+
+
+def test_a_one_column_stata_file_is_not_told_about_delimiters(root, capsys):
+    import pyreadstat
+
+    path = Path(root) / "one.dta"
+    pyreadstat.write_dta(pd.DataFrame({"know_rights": [4.0, 5.0]}), str(path))
+    add_jurisdiction(root, "onecol", path, {"format": "stata"})
+    status, _, err = run_validate(root, "onecol", capsys)
+    assert status == 2 and "delimiter" not in err
+    assert "required column 'ResponseId'" in err

@@ -248,11 +248,30 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     except pa.ArrowInvalid as exc:
         raise InputError(Problem(file, f"not a readable {delimiter!r}-delimited file ({exc}): "
                                  "export it again as CSV")) from None
+    unfilled: list[str] = []
     if ragged:
-        problems = _ragged_problems(utf8.decode("utf-8"), delimiter, header_lines, width, file)
-        raise InputError(problems or Problem(file, f"{len(ragged)} record(s) do not have the "
-                                             f"{width} fields of the header: export it again"))
+        text = utf8.decode("utf-8")
+        short = _common_width(text, delimiter, header_lines)
+        if short is not None and short < width:
+            # every record stops before the header's last columns (ODK Briefcase leaves an
+            # empty trailing Status out): those columns are empty, not misaligned
+            unfilled = names[short:]
+            table = pacsv.read_csv(
+                pa.BufferReader(body),
+                read_options=pacsv.ReadOptions(column_names=names[:short], use_threads=False,
+                                               block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names[:short]},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+        else:
+            problems = _ragged_problems(text, delimiter, header_lines, width, file)
+            raise InputError(problems or Problem(file, f"{len(ragged)} record(s) do not have "
+                                                 f"the {width} fields of the header: export it "
+                                                 "again"))
     frame = _compact(table).to_pandas()
+    for name in unfilled:
+        frame[name] = ""
     if frame.columns.tolist() != names:
         frame.columns = names
     n = len(frame)
@@ -265,6 +284,9 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     frame.insert(0, ROW, rows)
     frame.insert(0, FILE, file)
     frame.attrs.update(encoding=encoding, delimiter=delimiter, header=header)
+    if unfilled:
+        frame.attrs["notes"] = [Problem(file, f"no record fills the header's last column(s) "
+                                        f"{', '.join(unfilled)}: read as empty", row=1)]
     return frame
 
 
@@ -278,6 +300,21 @@ def _compact(table: pa.Table) -> pa.Table:
             column = pc.dictionary_encode(column)
         columns.append(column)
     return pa.table(columns, names=table.column_names)
+
+
+def _common_width(text: str, delimiter: str, skip_lines: int) -> int | None:
+    """The number of fields every record after the header has, if they all have the same."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    widths, previous, records = set(), 0, 0
+    for record in reader:
+        if previous >= skip_lines and record:
+            widths.add(len(record))
+            records += 1
+            if len(widths) > 1:
+                return None
+        previous = reader.line_num
+    # one record alone could as well miss a field in the middle
+    return widths.pop() if len(widths) == 1 and records >= 2 else None
 
 
 def _ragged_problems(text: str, delimiter: str, skip_lines: int, width: int,

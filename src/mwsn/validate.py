@@ -307,12 +307,29 @@ def collected_notes(frame: pd.DataFrame, spec: SourceSpec, needs: dict[str, list
     return notes
 
 
+def external_problems(where: Paths) -> list[Problem]:
+    """The published statistics the context section reads (``params/context.yaml``): the
+    settings valid and every file present."""
+    from mwsn import context
+
+    try:
+        settings = context.load_settings(where.root)
+    except InputError as exc:
+        return list(exc.problems)
+    return [Problem(str(context.external_file(where, item.file)), f"published table for "
+                    f"'{name}' not found: put the file in data/external/ (see its SOURCES.md) "
+                    "or fix params/context.yaml")
+            for name, item in sorted(settings.files.items())
+            if not context.external_file(where, item.file).is_file()]
+
+
 def read_and_check(params: Jurisdiction, codebook: Codebook,
                    where: Paths) -> dict[str, pd.DataFrame]:
     """Read every declared source and check it; raise one InputError listing all problems.
 
     This is the whole preflight of a run: this jurisdiction's params (no other
-    jurisdiction's), every source, the pseudonym key for real data. What a run
+    jurisdiction's), every source, the pseudonym key for real data, the published
+    statistics the context section reads. What a run
     will leave out (items not collected, dates outside the period, sheets not
     read) is attached to each frame as ``frame.attrs["notes"]`` (see :func:`notes`).
     """
@@ -326,6 +343,7 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
         pseudonym_key(where)
     except InputError as exc:
         problems.extend(exc.problems)
+    problems.extend(external_problems(where))
     try:
         needs = matrix_needs(where.root, params) if "survey" in params.sources else {}
     except InputError as exc:

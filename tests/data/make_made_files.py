@@ -1,4 +1,4 @@
-"""Write the test files we made ourselves (kobo/, stata/, broken/); see SOURCES.md.
+"""Write the test files we made ourselves (kobo/, stata/, exports/, broken/); see SOURCES.md.
 
 Run from the repository root: ``.venv/bin/python tests/data/make_made_files.py``.
 The outputs are committed; this script records exactly how each was made.
@@ -77,6 +77,51 @@ def stata() -> None:
                                                 "myord": {1: "low", 2: "medium", 3: "high"}})
 
 
+# SurveyMonkey CSV export ("All individual responses", "Actual answer text"), laid out as
+# SurveyMonkey's help centre describes it: two header rows; the first names each metadata
+# column and holds each question's text once, over the first of its columns; the second
+# says "Response" or "Open-Ended Response" for a single-column question and names each row
+# of a matrix (or each option of a select-all question) under it; dates month first.
+SURVEYMONKEY_ROWS = [
+    ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
+     "First Name", "Last Name", "Custom Data 1", "Do you agree to take part in this assessment?",
+     "Which best describes you?", "How much do you agree with each statement?", "",
+     "Anything else you would like to tell us?"],
+    ["", "", "", "", "", "", "", "", "", "Response", "Response",
+     "I know more about my rights at work because of Network activities",
+     "Network meetings improved collaboration among stakeholders", "Open-Ended Response"],
+    ["11493271830", "431289665", "10/01/2019 09:51:07 AM", "10/01/2019 10:02:41 AM",
+     "203.0.113.7", "ana.silva@example.org", "", "", "", "Yes, I agree to take part",
+     "Migrant worker", "Agree", "Strongly agree", "Thank you."],
+    ["11493290114", "431289665", "10/13/2019 02:10:00 PM", "10/13/2019 02:25:13 PM",
+     "203.0.113.9", "li.wei@example.org", "", "", "", "Yes, I agree to take part",
+     "Employer", "Neither agree nor disagree", "", ""],
+    ["11493301552", "431289665", "10/20/2019 08:00:00 AM", "10/20/2019 08:07:30 AM",
+     "203.0.113.11", "sam.roy@example.org", "", "", "", "No, I do not agree", "", "", "", ""],
+]
+
+# Google Forms responses CSV (Responses > Download responses), as Google documents it: one
+# header row of question texts, "Timestamp" first (here with the form's time zone offset),
+# "Email Address" when the form collects it, checkbox answers joined with ", ".
+GOOGLE_FORMS_ROWS = [
+    ["Timestamp", "Email Address", "Do you agree to take part in this assessment?",
+     "Which best describes you?", "In which sectors do you work? (tick all that apply)",
+     "I know more about my rights at work because of Network activities"],
+    ["2019/10/01 9:51:07 AM GMT-4", "ana.silva@example.org", "Yes, I agree to take part",
+     "Migrant worker", "Agriculture, Food processing", "Agree"],
+    ["2019/10/13 2:10:00 PM GMT-4", "li.wei@example.org", "Yes, I agree to take part",
+     "Support organization", "Caregiving", "Strongly agree"],
+]
+
+
+def exports() -> None:
+    (HERE / "exports").mkdir(exist_ok=True)
+    (HERE / "exports" / "surveymonkey_export.csv").write_text(
+        _csv(SURVEYMONKEY_ROWS, ","), encoding="utf-8", newline="")
+    (HERE / "exports" / "google_forms_export.csv").write_text(
+        _csv(GOOGLE_FORMS_ROWS, ","), encoding="utf-8", newline="")
+
+
 def _synthetic(name: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(Path(__file__).resolve().parents[2] / "params", Path(tmp) / "params")
@@ -146,4 +191,5 @@ def broken() -> None:
 if __name__ == "__main__":
     kobo()
     stata()
+    exports()
     broken()
