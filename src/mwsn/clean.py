@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mwsn import identifiers
 from mwsn.codebook import (Codebook, SourceSpec, answer_text, parse_booleans, parse_datetimes,
                            parse_numbers)
 from mwsn.ingest import FILE, ROW
@@ -162,7 +163,8 @@ def scrub(text: str, names: set[str] | frozenset[str] = frozenset()) -> str:
     if names:
         folded = frozenset(n.casefold() for n in names)
         text = _names(text, folded, max(len(n.split()) for n in folded))
-    return text
+    # second, the maintained detector: Presidio with Canadian recognizers, names in any script
+    return identifiers.scrub(text, identifiers.name_parts(names) if names else frozenset())
 
 
 def known_names(frame: pd.DataFrame, spec: SourceSpec) -> set[str]:
@@ -183,11 +185,14 @@ def _scrub_column(values: pd.Series, names: frozenset[str]) -> pd.Series:
     longest = max((len(n.split()) for n in folded), default=1)
     starts = frozenset(name.split()[0] for name in folded)
 
+    parts = identifiers.name_parts(names)
+
     def one(text):
         if not isinstance(text, str) or not text:
             return text
         text = scrub(text)
-        return _names(text, folded, longest, starts) if folded else text
+        text = _names(text, folded, longest, starts) if folded else text
+        return identifiers.scrub(text, parts)
 
     return map_distinct(values, one, dtype="string")
 
@@ -359,7 +364,4 @@ def residual_identifiers(text: str) -> list[str]:
     """
     if not isinstance(text, str) or not text:
         return []
-    again = scrub(text)
-    if again == text:
-        return []
-    return [tag for tag in TAGS if again.count(tag) > text.count(tag)]
+    return [entity for _, _, entity in identifiers.find(text)]

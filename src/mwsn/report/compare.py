@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mwsn import config, i18n, ingest
+from mwsn import config, i18n, ingest, privacy
 from mwsn.codebook import Codebook, load_codebook
 from mwsn.report.html import Html, esc, page
 
@@ -134,6 +134,21 @@ class Comparison:
         return Html(heading + self._table(rows, self.t("compare.ratings_caption"),
                                           self.t("compare.col.question")) + "</section>")
 
+    def _pass(self, code: str) -> privacy.Ledger:
+        """The disclosure pass of jurisdiction ``code`` (what its own report shows)."""
+        cache = self.__dict__.setdefault("_passes", {})
+        if code not in cache:
+            cache[code] = privacy.load_pass(config.paths(code, self.root).processed,
+                                            self.params[code].min_cell)
+        return cache[code]
+
+    def _shown_number(self, code: str, key, fallback) -> str:
+        ledger = self._pass(code)
+        if key in ledger.value:
+            value = ledger.shown(key)
+            return self.t("table.suppressed") if value is None else i18n.number(value, self.lang)
+        return i18n.number(fallback, self.lang)
+
     def _indicators(self) -> Html:
         rows: list[tuple[str, list[str]]] = []
         per = {}
@@ -146,7 +161,8 @@ class Comparison:
                                else "compare.kind.consultation"),
                 "budget": i18n.money(p.budget.amount, self.lang, p.budget.currency),
                 "period": self.t("compare.period", start=p.period.start, end=p.period.end),
-                "participants": i18n.number(people["participant"].nunique(), self.lang),
+                "participants": self._shown_number(
+                    code, ("participants", "all", "total"), people["participant"].nunique()),
                 "spent": self.t("compare.not_applicable"),
                 "meetings": self.t("compare.not_applicable"),
             }
@@ -174,7 +190,10 @@ class Comparison:
                     if code in survey and item in survey[code].index else None
                 if row is None or pd.isna(row["agree_pct"]):
                     values.append(self.t("compare.not_assessed"))
-                elif row["n"] < self.params[code].min_cell:
+                elif (row["n"] < self.params[code].min_cell
+                      or self._pass(code).shown((f"survey:{item}", "all", "agree")) is None
+                      or self._pass(code).shown((f"survey:{item}", "all", "n")) is None):
+                    # the jurisdiction's own disclosure pass decides, as in its report
                     values.append(self.t("table.suppressed"))
                 else:
                     values.append(self.t("compare.agree_value",

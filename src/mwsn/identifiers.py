@@ -1,0 +1,244 @@
+"""Identifiers in free text: Microsoft Presidio's analyzer with Canadian and migrant-worker
+recognizers, and names (roster, employers) matched in any script.
+
+Presidio runs its pattern recognizers (e-mail, URL, phone, credit card, IP) over a
+blank English spaCy pipeline made at run time, so no language model is downloaded;
+its e-mail and URL checks use ``tldextract``, pointed here at the public-suffix
+snapshot bundled with it, so nothing reaches the network. Added recognizers:
+Social Insurance Numbers, IRCC work-permit numbers and Unique Client Identifiers
+(UCI), passport numbers, Canadian postal codes and street addresses, dates of birth,
+messaging handles (``t.me/``, ``fb.me/``, ``wa.me/``, ``@handle``), phones written
+with any dash, and e-mail addresses written to dodge filters ("ana at mail dot com").
+
+Names are matched on Unicode-aware tokens (letters with their combining marks, so
+Gurmukhi or Devanagari words are not split at vowel signs), accents folded, each
+part on its own so that any name order is caught; names in scripts written without
+spaces (Han, Japanese, Thai) are matched as substrings.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+#: entity -> the tag that replaces it in scrubbed text
+TAGS = {"EMAIL_ADDRESS": "[EMAIL]", "URL": "[URL]", "PHONE_NUMBER": "[PHONE]",
+        "CA_SIN": "[SIN]", "CA_WORK_PERMIT": "[ID]", "CA_UCI": "[ID]", "PASSPORT": "[ID]",
+        "CA_POSTAL_CODE": "[ADDRESS]", "STREET_ADDRESS": "[ADDRESS]",
+        "DATE_OF_BIRTH": "[DATE]", "HANDLE": "[HANDLE]", "EMAIL_OBFUSCATED": "[EMAIL]",
+        "PERSON": "[NAME]", "ORGANIZATION": "[EMPLOYER]", "CREDIT_CARD": "[ID]",
+        "IP_ADDRESS": "[ID]", "IBAN_CODE": "[ID]"}
+
+DASH = r"[-\u2010\u2011\u2012\u2013\u2014\u2212.\s]"
+MONTHS = (r"(?:jan(?:uary|vier)?|feb(?:ruary)?|f[ée]v(?:rier)?|mar(?:ch|s)?|apr(?:il)?|avr(?:il)?"
+          r"|may|mai|june?|juin|july?|juil(?:let)?|aug(?:ust)?|ao[uû]t|sep(?:t(?:ember)?)?"
+          r"|sept(?:embre)?|oct(?:ober|obre)?|nov(?:ember|embre)?|dec(?:ember)?|d[ée]c(?:embre)?)")
+STREET = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|way|crescent|cres|lane|ln"
+          r"|place|pl|court|ct|highway|hwy|terrace|trail|rue|chemin|ch|boul|route|rang)")
+
+#: (entity, regex, score): the recognizers Presidio does not have
+PATTERNS = [
+    ("CA_SIN", rf"(?<![\w+])\d{{3}}{DASH}?\d{{3}}{DASH}?\d{{3}}(?![\w-])", 0.6),
+    # IRCC work permits: a letter and 7 to 9 digits (U1234567, U123456789, W123456789)
+    ("CA_WORK_PERMIT", r"(?<!\w)[A-Za-z]{1,2}\d{7,9}(?!\w)", 0.7),
+    # UCI: 8 or 10 digits, often grouped 1234-5678 or 12-3456-7890
+    ("CA_UCI", rf"(?<![\w-])(?!(?:19|20)\d\d{DASH}(?:19|20)?\d\d(?!\d))(?:\d{{4}}{DASH}\d{{4}}|\d{{2}}{DASH}\d{{4}}{DASH}\d{{4}}|\d{{8}}|\d{{10}})"
+               r"(?![\w-])", 0.6),
+    ("PASSPORT", r"(?<!\w)(?:[A-Za-z]{2}\d{6,7}|[A-Za-z]\d{8}|[A-Za-z]{1,2}\s?\d{6,8})(?!\w)", 0.6),
+    ("CA_POSTAL_CODE", r"(?<!\w)[ABCEGHJ-NPRSTVXYabceghj-nprstvxy]\d[A-Za-z][ -]?\d[A-Za-z]\d(?!\w)",
+     0.8),
+    ("STREET_ADDRESS", rf"(?i)(?<!\w)\d{{1,6}}[A-Za-z]?(?:[- ]\d+)?,?\s+(?:[\w'.-]+\s+){{0,4}}{STREET}"
+                       r"\.?(?!\w)", 0.7),
+    # French order: number, street type, then the name's capitalized words
+    ("STREET_ADDRESS", r"(?<!\w)\d{1,6},?\s+(?i:rue|chemin|boul(?:evard)?|avenue|av|route|rang"
+                       r"|place|mont[ée]e|c[ôo]te)\s+(?:(?i:de|du|des|de la|d')\s*)?"
+                       r"[A-ZÀ-Ý0-9][\w'.-]*(?:\s+[A-ZÀ-Ý][\w'.-]*){0,2}", 0.75),
+    # a full date in a birth year (1930-2009); later dates are the program's own events
+    ("DATE_OF_BIRTH", r"(?<!\d)(?:19[3-9]\d|200\d)[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
+                      r"(?!\d)", 0.6),
+    ("DATE_OF_BIRTH", r"(?<!\d)(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19[3-9]\d|200\d|[3-9]\d|0\d)"
+                      r"(?!\d)", 0.6),
+    ("DATE_OF_BIRTH", rf"(?i)(?<!\w){MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19[3-9]\d|200\d)(?!\d)",
+     0.6),
+    ("DATE_OF_BIRTH", rf"(?i)(?<!\w)\d{{1,2}}(?:er|st|nd|rd|th)?\s+{MONTHS}\.?,?\s+(?:19[3-9]\d|200\d)"
+                      r"(?!\d)", 0.6),
+    ("HANDLE", r"(?i)(?<![\w.])(?:https?://)?(?:www\.)?(?:t\.me|fb\.me|wa\.me|m\.me|telegram\.me"
+               r"|instagram\.com|facebook\.com|tiktok\.com|x\.com|twitter\.com)/[\w.+-]+", 0.8),
+    ("HANDLE", r"(?<![\w@.])@[A-Za-z_][\w.]{2,29}(?![\w@])", 0.6),
+    ("PHONE_NUMBER", rf"(?<![\w+])(?:\+?\d{{1,3}}{DASH}?)?\(?\d{{3}}\)?{DASH}?\d{{3}}{DASH}\d{{4}}"
+                     r"(?!\w)", 0.7),
+    ("EMAIL_OBFUSCATED", r"(?i)[\w.+-]+(?:\s+dot\s+[\w-]+)*\s*(?:\[at\]|\(at\)|\{at\}|<at>|\sat\s|@)\s*[\w-]+"
+                         r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\sdot\s|\.)\s*[\w-]+)+", 0.7),
+]
+
+#: scripts written without spaces between words: names are matched as substrings
+_UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "HANGUL")
+
+
+def _offline_tldextract() -> None:
+    """Make ``tldextract`` use the public-suffix snapshot it ships (no download)."""
+    import tldextract
+    import tldextract.tldextract as module
+
+    module.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@functools.lru_cache(maxsize=1)
+def analyzer():
+    """Presidio's analyzer over a blank English spaCy pipeline, with the added recognizers."""
+    import spacy
+    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    _offline_tldextract()
+    folder = Path(tempfile.mkdtemp(prefix="mwsn_spacy_")) / "en_blank"
+    spacy.blank("en").to_disk(folder)
+    engine = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": str(folder)}]}).create_engine()
+    registry = RecognizerRegistry(supported_languages=["en"])
+    registry.load_predefined_recognizers(nlp_engine=engine, languages=["en"])
+    by_entity: dict[str, list] = {}
+    for entity, regex, score in PATTERNS:
+        by_entity.setdefault(entity, []).append(
+            Pattern(f"{entity.lower()}_{len(by_entity.get(entity, []))}", regex, score))
+    for entity, patterns in by_entity.items():
+        registry.add_recognizer(PatternRecognizer(supported_entity=entity, patterns=patterns,
+                                                  supported_language="en",
+                                                  name=f"mwsn_{entity.lower()}"))
+    return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
+
+
+def fold(text: str) -> str:
+    """Case and accents folded (NFKD, combining marks of Latin letters dropped)."""
+    out = []
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.category(ch) == "Mn" and out and out[-1].isascii():
+            continue
+        out.append(ch)
+    return "".join(out).casefold()
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch).startswith("M") or ch in "'’"
+
+
+def tokens(text: str) -> list[tuple[int, int]]:
+    """Word spans: letters and digits with their combining marks (Indic vowel signs)."""
+    spans, start = [], None
+    for i, ch in enumerate(text):
+        if _is_word_char(ch):
+            if start is None:
+                start = i
+        elif start is not None:
+            spans.append((start, i))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _unspaced(word: str) -> bool:
+    return any(unicodedata.name(ch, "").startswith(_UNSPACED) for ch in word)
+
+
+def name_parts(names) -> frozenset[str]:
+    """Folded parts of each name (3+ characters; any length in an unspaced script) and
+    the whole names, so that any order of the parts is caught."""
+    parts = set()
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            continue
+        parts.add(fold(" ".join(name.split())))
+        for start, end in tokens(name):
+            word = fold(name[start:end])
+            if len(word) >= 3 or _unspaced(word):
+                parts.add(word)
+    return frozenset(parts)
+
+
+def name_spans(text: str, parts: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` that are one of the name ``parts`` (a whole token, or a substring
+    in a script written without spaces)."""
+    if not parts:
+        return []
+    spans = []
+    for start, end in tokens(text):
+        if fold(text[start:end]) in parts:
+            spans.append((start, end))
+    unspaced = [p for p in parts if _unspaced(p)]
+    if unspaced:
+        folded = fold(text)
+        if len(folded) == len(text):  # offsets agree (no accent dropped)
+            for part in unspaced:
+                for m in re.finditer(re.escape(part), folded):
+                    spans.append((m.start(), m.end()))
+    return spans
+
+
+def find(text: str, names=frozenset(), employers=frozenset()) -> list[tuple[int, int, str]]:
+    """Every identifier in ``text`` as ``(start, end, entity)``, overlaps merged."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    found = [(r.start, r.end, r.entity_type)
+             for r in analyzer().analyze(text, language="en", score_threshold=0.3)
+             if r.entity_type in TAGS and r.entity_type not in ("PERSON", "ORGANIZATION")
+             and not _inside_tag(text, r.start, r.end)]
+    found += [(a, b, "PERSON") for a, b in name_spans(text, names if isinstance(
+        names, frozenset) and _prepared(names) else name_parts(names))]
+    found += [(a, b, "ORGANIZATION") for a, b in _phrases(text, employers)]
+    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    merged: list[list] = []
+    for start, end, entity in found:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end, entity])
+    return [tuple(m) for m in merged]
+
+
+def _prepared(names: frozenset[str]) -> bool:
+    return all(n == fold(n) for n in list(names)[:20])
+
+
+def _inside_tag(text: str, start: int, end: int) -> bool:
+    return bool(re.fullmatch(r"\[[A-Z]+\]", text[max(0, start - 1):end + 1]))
+
+
+def _phrases(text: str, phrases) -> list[tuple[int, int]]:
+    """Whole-word, case- and accent-insensitive occurrences of each phrase (employers)."""
+    spans = []
+    folded = fold(text)
+    if len(folded) != len(text):
+        folded = text.casefold()
+    for phrase in phrases or ():
+        if not isinstance(phrase, str) or len(phrase.strip()) < 3:
+            continue
+        p = fold(" ".join(phrase.split()))
+        for m in re.finditer(rf"(?<!\w){re.escape(p)}(?!\w)", folded):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def scrub(text: str, names=frozenset(), employers=frozenset()) -> str:
+    """``text`` with every identifier :func:`find` finds replaced by its tag."""
+    spans = find(text, names, employers)
+    if not spans:
+        return text
+    from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+    results = [RecognizerResult(entity, start, end, 1.0) for start, end, entity in spans]
+    operators = {entity: OperatorConfig("replace", {"new_value": TAGS[entity]})
+                 for _, _, entity in spans}
+    return _anonymizer().anonymize(text=text, analyzer_results=results,
+                                   operators=operators).text
+
+
+@functools.lru_cache(maxsize=1)
+def _anonymizer():
+    from presidio_anonymizer import AnonymizerEngine
+
+    return AnonymizerEngine()

@@ -1,0 +1,217 @@
+"""The one disclosure pass: primary rules, class disclosure, secondary suppression across
+linked tables, and an attacker who solves every public output for the hidden figures.
+
+Case values are those of ../shared/cases/privacy-differencing (synthetic BC, no edits).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mwsn import privacy
+
+
+def participants_frame(cells: dict[tuple[str, str], int]) -> pd.DataFrame:
+    rows = []
+    for (group, line), n in cells.items():
+        rows += [{"participant": f"{group}-{line}-{i}", "stakeholder_group": group,
+                  "line_of_evidence": line} for i in range(n)]
+    return pd.DataFrame(rows)
+
+
+CASE_PEOPLE = {("employer", "survey"): 6, ("employer", "interview"): 4,
+               ("government", "survey"): 6, ("government", "interview"): 6,
+               ("other", "interview"): 4, ("support_organization", "survey"): 18,
+               ("support_organization", "interview"): 12, ("migrant_worker", "survey"): 14,
+               ("migrant_worker", "focus_group"): 8}
+
+
+def survey_frame(item: str, rows: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    out = [{"item": item, "group": "all", "n": sum(n for n, _ in rows.values()),
+            "agree": sum(a for _, a in rows.values())}]
+    out += [{"item": item, "group": g, "n": n, "agree": a} for g, (n, a) in rows.items()]
+    frame = pd.DataFrame(out)
+    frame["agree_pct"] = frame["agree"] / frame["n"]
+    return frame
+
+
+def test_participants_case_no_hidden_cell_can_be_worked_out():
+    survey = survey_frame("info_support", {"employer": (6, 3), "government": (6, 3),
+                                           "support_organization": (18, 9)})
+    ledger = privacy.protect_report({"participants": participants_frame(CASE_PEOPLE),
+                                     "survey_indicators": survey}, 5)
+    assert ledger.hidden(("participants", "employer", "interview"))
+    assert ledger.hidden(("participants", "other", "interview"))
+    assert ledger.exposed() == []
+    # the survey table's bases cannot pin the survey column down: 44 - 18 - 14 = 12 = 6 + 6
+    emp, gov = ("participants", "employer", "survey"), ("participants", "government", "survey")
+    lo, hi = ledger.intervals([emp]).get(emp, (6, 6)) if ledger.hidden(emp) else (6, 6)
+    assert not ledger.hidden(emp) or hi - lo >= 1
+    assert ledger.hidden(gov) is False or ledger.intervals([gov])[gov][1] > 6
+
+
+def test_attendance_case_row_total_chart_label_and_alt_total_do_not_give_the_cell_back():
+    attendance = pd.DataFrame({"meeting_type": ["plenary", "working_group",
+                                                "migrant_workers_forum", "government_network"],
+                               "employer": [20, 11, 0, 0], "government": [44, 42, 14, 50],
+                               "migrant_worker": [16, 0, 72, 0], "other": [15, 16, 2, 0],
+                               "support_organization": [53, 74, 31, 0]})
+    ledger = privacy.protect_report({"attendance": attendance}, 5)
+    forum_other = ("attendance", "migrant_workers_forum", "other")
+    assert ledger.hidden(forum_other)
+    # 119 - 0 - 14 - 72 - 31 = 2: another cell of the row must be hidden with it
+    row = [("attendance", "migrant_workers_forum", g) for g in
+           ("government", "migrant_worker", "support_organization")]
+    assert any(ledger.hidden(k) for k in row)
+    lo, hi = ledger.intervals([forum_other])[forum_other]
+    assert hi - lo >= 1
+    assert ledger.shown(("attendance", "total", "total")) == 460
+
+
+def test_class_disclosure_hides_all_none_and_all_but_a_few():
+    survey = pd.concat([
+        survey_frame("info_support", {"employer": (6, 5), "government": (5, 5),
+                                      "support_organization": (13, 11)}),
+        survey_frame("abuse_deterrence", {"employer": (6, 0), "government": (6, 0),
+                                          "migrant_worker": (16, 6),
+                                          "support_organization": (13, 4)}),
+    ])
+    ledger = privacy.protect_report({"survey_indicators": survey}, 5)
+    assert ledger.rule[("survey:info_support", "government", "agree")] == "class_all_or_none"
+    assert ledger.rule[("survey:info_support", "employer", "agree")] == "class_complement"
+    assert ledger.rule[("survey:abuse_deterrence", "employer", "agree")] == "class_all_or_none"
+    assert ledger.shown(("survey:abuse_deterrence", "migrant_worker", "agree")) == 6
+    assert ledger.exposed() == []
+
+
+def test_recommendations_are_program_records_under_the_same_rule_everywhere():
+    outcomes = pd.DataFrame({"status": ["implemented", "under_consideration", "no_response"],
+                             "recommendations": [1, 3, 3]})
+    indicators = pd.DataFrame([{
+        "question_id": "q", "indicator_id": "acted", "line_of_evidence": "program_data",
+        "kind": "program_metric", "subject": "recommendations_acted_on", "group": None,
+        "unit": "share", "people": False, "estimate": 1 / 7, "ci_low": .03, "ci_high": .5,
+        "count": 1, "n": 7}])
+    ledger = privacy.protect_report({"recommendation_outcomes": outcomes,
+                                     "indicator_scores": indicators}, 5)
+    assert ledger.hidden(("recommendations", "implemented", "count"))
+    shown = privacy.protected_indicators(indicators, ledger)
+    assert pd.isna(shown["estimate"].iloc[0]) and shown["withheld"].iloc[0] == "small_count"
+
+
+def test_a_small_sub_grant_count_is_hidden_in_the_indicator_and_its_base():
+    indicators = pd.DataFrame([{
+        "question_id": "q", "indicator_id": "subs", "line_of_evidence": "program_data",
+        "kind": "program_metric", "subject": "sub_grantees", "group": None, "unit": "count",
+        "people": False, "estimate": 4.0, "ci_low": np.nan, "ci_high": np.nan,
+        "count": pd.NA, "n": 4}])
+    recipients = pd.DataFrame({"recipient": ["Recipient A", "Recipient B"],
+                               "sub_grants": [4, 0], "workers_reached": [50, 60]})
+    ledger = privacy.protect_report({"recipients": recipients, "indicator_scores": indicators},
+                                    5)
+    shown = privacy.protected_indicators(indicators, ledger)
+    assert pd.isna(shown["estimate"].iloc[0]) and pd.isna(shown["n"].iloc[0])
+    assert ledger.hidden(("recipients", "Recipient A", "sub_grants"))
+
+
+# -- the attacker: every public output of a real run ---------------------------------------
+
+class Tables(HTMLParser):
+    """Every <table> of a page as rows of cell texts, with its caption."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables, self.row, self.cell, self.caption = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"caption": "", "rows": []})
+        elif tag == "caption":
+            self.caption = ""
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "caption" and self.caption is not None:
+            self.tables[-1]["caption"] = self.caption
+            self.caption = None
+        elif tag in ("td", "th") and self.cell is not None:
+            self.row.append(" ".join(self.cell.split()))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.tables[-1]["rows"].append(self.row)
+            self.row = None
+
+    def handle_data(self, data):
+        if self.caption is not None:
+            self.caption += data
+        if self.cell is not None:
+            self.cell += data
+
+
+def number(text: str):
+    text = text.replace("\u00a0", "").replace("\u202f", "").replace(",", "").replace(" ", "")
+    return None if text in ("x", "") else float(text.rstrip("%").replace("$", ""))
+
+
+def table_with(tables, caption_part):
+    found = [t for t in tables if caption_part in t["caption"]]
+    assert found, caption_part
+    return found[0]["rows"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("page", ["assessment.html", "assessment.fr.html"])
+def test_no_hidden_figure_can_be_worked_out_from_the_public_page(bc_run, page):
+    html = (bc_run / "reports/bc" / page).read_text(encoding="utf-8")
+    parser = Tables()
+    parser.feed(html)
+    en = page == "assessment.html"
+    processed = bc_run / "data/processed/bc"
+    truth = privacy.load_pass(processed, 5)
+    people = table_with(parser.tables, "Stakeholders who took part" if en else "Intervenants")
+    groups = {r[0]: r for r in people[1:]}
+    # the page's participants table: each 'x' is a hidden cell, every figure matches the pass
+    hidden_on_page = 0
+    for label, row in groups.items():
+        for cell in row[1:]:
+            hidden_on_page += cell == "x"
+    assert hidden_on_page == sum(1 for k in truth.rule if k[0] == "participants")
+    # relations exactly as the ledger holds them; the attacker knows every shown figure
+    rebuilt = privacy.protect_report({
+        name: pd.read_parquet(processed / f"{name}.parquet") for name in
+        ("participants", "survey_indicators", "attendance", "meetings_by_type",
+         "recommendation_outcomes", "recipients", "indicator_scores")}, 5)
+    assert set(rebuilt.rule) == set(truth.rule)
+    assert rebuilt.exposed() == []
+    # the chart's bar labels and alt text: only shown totals
+    svgs = [base64.b64decode(m).decode("utf-8") for m in
+            re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)]
+    for key, value in truth.value.items():
+        if key[0] == "attendance" and key[2] == "total" and key in truth.rule:
+            assert not any(f">{int(value)}<" in s for s in svgs), key
+    # no share of 0% or 100% of a group, anywhere a share is shown for a group
+    survey = table_with(parser.tables, "by survey statement" if en else "énoncé")
+    for row in survey[1:]:
+        assert row[3] not in ("0%", "100%", "0 %", "100 %"), row
+    # the text never gives a hidden indicator back
+    csv = (bc_run / "reports/bc/findings.csv").read_text(encoding="utf-8")
+    for rows in (html, csv):
+        assert "100% (" not in rows and "0% (95%" not in rows
+
+
+@pytest.mark.integration
+def test_quotes_come_only_from_groups_the_report_shows(bc_run):
+    quotes = pd.read_parquet(bc_run / "data/processed/bc/quotes.parquet")
+    truth = privacy.load_pass(bc_run / "data/processed/bc", 5)
+    assert len(quotes)
+    for q in quotes.itertuples():
+        assert truth.shown(("participants", q.stakeholder_group, q.line_of_evidence)) >= 5
