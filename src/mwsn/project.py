@@ -54,6 +54,10 @@ languages: [en, fr]
 # computed from one.
 min_cell: 5
 
+# true only for the demonstration jurisdictions shipped with mwsn (`mwsn run --all --no-demo`
+# leaves those out); a real assessment keeps false.
+demo: false
+
 # Whether the Network is in place here. false: there is no program data (no funding or meetings
 # sources) and the context section ranks the jurisdiction in the needs assessment.
 network_in_place: true
@@ -61,9 +65,11 @@ network_in_place: true
 # The raw exports in data/raw/{code}/ (never committed: they hold personal information).
 # Each source: the file, its format (qualtrics, kobo, csv, xlsx, spss, stata) and, where the
 # export names its columns differently from codebook.yaml, a `columns:` mapping from the
-# export's names to the codebook's. `mwsn codebook import` drafts this mapping from the
-# instrument (XLSForm, REDCap dictionary, SPSS/Stata file). Without a Network, keep only
-# survey and excerpts.
+# export's names to the codebook's; `values:` recodes answers per column, `absent:` names the
+# codebook's variables this export never has, `sheet:`, `dayfirst:` or `date_format:` say how
+# to read a workbook or dates (docs/DATA.md). `mwsn codebook import` drafts `columns` and
+# `absent` from the instrument (XLSForm, REDCap dictionary, SPSS/Stata file). Without a
+# Network, keep only survey and excerpts.
 sources:
   survey: {{file: survey_export.csv, format: qualtrics}}
   excerpts: {{file: coded_excerpts.csv, format: csv}}
