@@ -159,7 +159,7 @@ def test_exported_xlsform_is_a_valid_xform_for_pyxform(exported):
 
 def test_exported_xlsform_asks_consent_first_and_nothing_without_it(exported):
     survey = list(openpyxl.load_workbook(exported)["survey"].values)
-    header, rows = survey[0], [dict(zip(survey[0], r)) for r in survey[1:]]
+    rows = [dict(zip(survey[0], r)) for r in survey[1:]]
     questions = [r for r in rows if r["type"].split()[0] in ("select_one", "select_multiple",
                                                              "text", "decimal", "date")]
     assert questions[0]["name"] == "consent" and questions[0]["required"] == "yes"
