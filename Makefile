@@ -52,9 +52,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests tools benchmarks
 	$(BIN)/nbstripout --keep-id --verify notebooks/*.ipynb
 
+# JupyterLab on the project root (notebooks/ find it by themselves); root in containers needs --allow-root
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py

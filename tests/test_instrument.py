@@ -98,8 +98,12 @@ def test_redcap_branching_logic_becomes_xlsform_expressions():
 
 def test_made_xlsform_maps_renamed_questions_and_keeps_unknown_ones(book, tmp_path):
     result, variables = _imported(MADE_FORM, book, tmp_path)
-    assert result.params == {"file": "survey_export.csv", "format": "kobo",
-                             "columns": {"who": "stakeholder_group"}}
+    assert result.params["file"] == "survey_export.csv"
+    assert result.params["format"] == "kobo"
+    assert result.params["columns"] == {"who": "stakeholder_group"}
+    # what the codebook has and the form does not: kept, and declared absent from the export
+    assert {"sector", "info_support", "ip_address"} <= set(result.params["absent"])
+    assert "sector" in variables
     # the codebook's Likert scale recognised from the list's levels; skip pattern renamed
     assert variables["know_rights"]["type"] == "likert"
     assert variables["know_rights"]["scale"] == "agreement"
@@ -127,8 +131,8 @@ def test_spss_and_stata_value_labels_become_category_lists(book, tmp_path, path)
     ordinal = result.codebook["categories"][variables["myord"]["values"]]
     assert [c["en"] for c in ordinal] == ["low", "medium", "high"]
     assert variables["mynum"]["type"] == "number"
-    assert result.params == {"file": path.name, "format": path.suffix.lstrip(".").replace(
-        "sav", "spss").replace("dta", "stata")}
+    assert result.params["file"] == path.name
+    assert result.params["format"] == {".sav": "spss", ".dta": "stata"}[path.suffix]
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -155,7 +159,7 @@ def test_exported_xlsform_is_a_valid_xform_for_pyxform(exported):
 
 def test_exported_xlsform_asks_consent_first_and_nothing_without_it(exported):
     survey = list(openpyxl.load_workbook(exported)["survey"].values)
-    header, rows = survey[0], [dict(zip(survey[0], r)) for r in survey[1:]]
+    rows = [dict(zip(survey[0], r)) for r in survey[1:]]
     questions = [r for r in rows if r["type"].split()[0] in ("select_one", "select_multiple",
                                                              "text", "decimal", "date")]
     assert questions[0]["name"] == "consent" and questions[0]["required"] == "yes"
@@ -243,4 +247,44 @@ def test_instrument_command_writes_an_xlsform(tmp_path, capsys):
     out = tmp_path / "next_round.xlsx"
     assert cli.main(["instrument", "bc", "--to", "xlsform", str(out), "--root", str(root)]) == 0
     assert openpyxl.load_workbook(out).sheetnames == ["survey", "choices", "settings"]
-    assert "not in the form: ip_address" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ip_address" in out.split("not in the form")[1].splitlines()[0]
+    assert "format: kobo, absent: [ip_address," in out
+
+
+def test_an_export_of_the_exported_form_passes_validation(tmp_path, capsys):
+    """Answers as KoboToolbox exports them from our form (XML values, `;`) fit the codebook."""
+    from openpyxl import load_workbook
+
+    from mwsn import project
+
+    root = tmp_path / "project"
+    project.init(root, "ab", "Alberta")
+    form = tmp_path / "form.xlsx"
+    assert cli.main(["instrument", "ab", "--to", "xlsform", str(form), "--root", str(root)]) == 0
+    asked = [r[1] for r in list(load_workbook(form)["survey"].values)[1:]]
+    left_out = capsys.readouterr().out.split("absent: [")[1].split("]")[0]
+    answers = {"start_date": "2024-05-01T10:00:00.000-04:00",
+               "end_date": "2024-05-01T10:12:00.000-04:00",
+               "recorded_date": "2024-05-01T10:12:00.000-04:00", "finished": "1",
+               "email": "person{i}@example.org", "consent": "yes",
+               "stakeholder_group": "migrant_worker", "sector": "agriculture",
+               "knowledge_before": "2", "knowledge_after": "4", "comments": "",
+               "response_id": "uuid:0000{i}"}
+    rows = [";".join([*asked, "_id", "_uuid", "_submission_time"])]
+    for i in range(1, 7):
+        values = [answers.get(name, "dont_know" if i == 3 else str(1 + i % 5)).format(i=i)
+                  for name in asked]
+        rows.append(";".join([*values, str(i), f"0000{i}", "2024-05-01T14:12:00"]))
+    raw = root / "data" / "raw" / "ab"
+    (raw / "survey_export.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    params = root / "params" / "ab.yaml"
+    text = params.read_text(encoding="utf-8")
+    start = text.index("sources:\n")
+    end = text.index("\n\n", start)
+    params.write_text(text[:start] + "sources:\n  survey: {file: survey_export.csv, format: kobo, "
+                      f"absent: [{left_out}]}}" + text[end:], encoding="utf-8")
+    code = cli.main(["validate", "ab", "--root", str(root)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "no problems" in captured.out

@@ -282,8 +282,11 @@ def _instrument(args) -> int:
         load_codebook(args.root), args.source, args.out,
         title=f"{params.name.en}: {args.source}", form_id=f"mwsn_{params.code}_{args.source}")
     print(f"wrote {args.out}")
-    for name in left_out:
-        print(f"  not in the form: {name}")
+    if left_out:
+        print("  not in the form (survey-platform metadata with no XLSForm counterpart): "
+              + ", ".join(left_out))
+    print(f"  its KoboToolbox export, in params/{params.code}.yaml: sources: {{{args.source}: "
+          f"{{file: {args.source}_export.csv, format: kobo, absent: [{', '.join(left_out)}]}}}}")
     return 0
 
 

@@ -9,7 +9,8 @@ definition and drafts two things for the evaluator to review:
   and is otherwise added as an extra variable (never dropped) with its labels
   (EN/FR), type, choice list, ``required`` and skip pattern (``asked_if``);
 - the params mapping (``drafts/<source>.params.yaml``): the source's ``file``,
-  ``format`` and ``columns`` (the export's names → the codebook's names).
+  ``format``, ``columns`` (the export's names → the codebook's names) and ``absent``
+  (the codebook's variables this instrument does not collect, kept in the codebook).
 
 The evaluator then marks the identifying columns (``pii``) and checks the Likert
 scales: a choice list is read as a Likert scale only when it has the levels of a
@@ -492,13 +493,15 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
     missing = [v["name"] for v in known if v["name"] not in used]
     notes = list(instrument.notes) + notes_extra
     if missing:
-        notes.append("in the codebook but not in the instrument, so left out of the draft (the "
-                     "analyses that use them will find them not collected; map a question to "
-                     "one if the instrument has it under another name): " + ", ".join(missing))
+        notes.append("in the codebook but not in the instrument: kept in the codebook and named "
+                     "in the params' `absent` (the analyses that use them will find them not "
+                     "collected; map a question to one if the instrument has it under another "
+                     "name): " + ", ".join(missing))
+        variables += [v for v in known if v["name"] in missing]
     spec = {**spec, "variables": variables}
     names = {v["name"] for v in variables}
     for role in ("respondent", "timestamp", "complete", "consent"):
-        if spec.get(role) and spec[role] not in names:
+        if spec.get(role) and spec[role] not in names:  # pragma: no cover - all are kept
             spec.pop(role)
     if "consent" not in spec:
         consent = next((v["name"] for v in variables if v["name"] == "consent"), None)
@@ -512,6 +515,8 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
               else f"{source}_export.csv", "format": instrument.format}
     if columns:
         params["columns"] = columns
+    if missing:
+        params["absent"] = missing
     return Draft(book, params, matched, added, untranslated, notes)
 
 
@@ -545,7 +550,9 @@ DRAFT_HEADER = """\
 # - mark the columns that identify a person (pii: drop | pseudonymize | scrub; names: true);
 # - check the Likert items (type: likert, scale: ...): a choice list is read as a scale only
 #   when it has the levels of a scale already in the codebook;
-# - {added} variable(s) added from the instrument, {matched} matched to the codebook's own.
+# - {added} variable(s) added from the instrument, {matched} matched to the codebook's own;
+#   an added variable marked `required: true` is required of every jurisdiction's export of
+#   this source (the others name it in `absent`).
 """
 
 PARAMS_HEADER = """\

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import Field, ValidationError
 
-from mwsn import config, tfwp
+from mwsn import bundled, config, tfwp
 from mwsn.config import Bilingual, Paths, Strict
 from mwsn.errors import InputError, Problem
 
@@ -78,12 +78,12 @@ def load_settings(root: str | Path = ".") -> Settings:
 
 
 def external_file(where: Paths, name: str) -> Path:
-    """A published table under ``<root>/data/external``, else beside this package's source."""
+    """A published table under ``<root>/data/external``, else the copy the package carries."""
     local = where.external / name
     if local.is_file():
         return local
-    bundled = Path(__file__).resolve().parents[2] / "data" / "external" / name
-    return bundled if bundled.is_file() else local
+    carried = bundled.path(f"data/external/{name}")
+    return carried if carried.is_file() else local
 
 
 def read_tables(where: Paths, settings: Settings) -> dict[str, pd.DataFrame]:

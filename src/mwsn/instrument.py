@@ -61,7 +61,8 @@ def _constraint(var: Variable) -> str:
 
 
 def rows(codebook: Codebook, source: str) -> tuple[list[dict], list[dict], list[str]]:
-    """The survey and choices rows of the form, and the variables left out (with why).
+    """The survey and choices rows of the form, and the variables left out of it (survey-platform
+    metadata with no XLSForm counterpart).
 
     Raises
     ------
@@ -79,8 +80,7 @@ def rows(codebook: Codebook, source: str) -> tuple[list[dict], list[dict], list[
     for var in ordered:
         meta = PLATFORM_METADATA.get(var.raw_name, False)
         if meta is None:
-            left_out.append(f"{var.name} ({var.raw_name}: survey-platform metadata with no "
-                            "XLSForm counterpart)")
+            left_out.append(var.name)
             continue
         row = {"name": var.name, "label::English (en)": var.label.en,
                "label::French (fr)": var.label.fr, "codebook::type": var.type,
@@ -121,7 +121,8 @@ def rows(codebook: Codebook, source: str) -> tuple[list[dict], list[dict], list[
 
 def write_xlsform(codebook: Codebook, source: str, out: Path, *, title: str,
                   form_id: str) -> list[str]:
-    """Write the XLSForm to ``out`` (``.xlsx``); returns the variables left out of the form.
+    """Write the XLSForm to ``out`` (``.xlsx``); returns the variables left out of the form
+    (an export of it never has them: the params name them in ``absent``).
 
     Parameters
     ----------

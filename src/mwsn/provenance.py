@@ -17,7 +17,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from mwsn import __version__
+from mwsn import __version__, bundled
 from mwsn.config import Paths
 
 #: installed packages whose versions can change what the notebooks produce
@@ -108,8 +108,8 @@ def network_facts(root: Path) -> dict[str, dict]:
 
 def docs_folder(root: Path) -> Path | None:
     """The folder whose ``methods[.<lang>].md`` the report's annex shows (the project's, else
-    the one beside the package), as :func:`mwsn.report.annex.methods_file` looks for it."""
-    for folder in (Path(root) / "docs", _PACKAGE_DIR.parents[1] / "docs"):
+    the one the package carries), as :func:`mwsn.report.annex.methods_file` looks for it."""
+    for folder in (Path(root) / "docs", bundled.path("docs")):
         if any(folder.glob("methods*.md")):
             return folder
     return None
@@ -174,11 +174,11 @@ def inputs(where: Paths) -> dict[str, str]:
 
 
 def notebooks_dir(root: Path) -> Path:
-    """The project's notebooks: ``<root>/notebooks``, else those beside this package's source."""
+    """The project's notebooks: ``<root>/notebooks``, else those the package carries."""
     local = Path(root) / "notebooks"
     if local.is_dir():
         return local
-    return _PACKAGE_DIR.parents[1] / "notebooks"
+    return bundled.path("notebooks")
 
 
 def notebook_sources(root: Path) -> dict[str, str]:

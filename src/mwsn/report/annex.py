@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mwsn import config, findings, i18n, plots, provenance
+from mwsn import bundled, config, findings, i18n, plots, provenance
 from mwsn.report.html import Html, esc, figure, markdown
 
 #: outcome stages of params/logic_model.yaml, in drawing order
@@ -132,7 +132,7 @@ def _overrides(rep, matrix) -> str:
 
 def methods_file(rep) -> Path | None:
     """``docs/methods.<lang>.md`` or ``docs/methods.md`` in the project, else beside the package."""
-    folders = [rep.where.root / "docs", Path(__file__).resolve().parents[3] / "docs"]
+    folders = [rep.where.root / "docs", bundled.path("docs")]
     for folder in folders:
         for name in (f"methods.{rep.lang}.md", "methods.md"):
             if (folder / name).is_file():

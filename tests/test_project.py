@@ -1,0 +1,128 @@
+"""`mwsn init`: a new assessment project that holds no other jurisdiction's text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from conftest import PROJECT
+from mwsn import cli, config, project, synth
+from mwsn.codebook import load_codebook
+
+BC_PARAMS = yaml.safe_load((PROJECT / "params" / "bc.yaml").read_text(encoding="utf-8"))
+
+
+def _bc_texts() -> list[str]:
+    """British Columbia's own text in its params: name and considerations, EN and FR."""
+    texts = [BC_PARAMS["name"]["en"], BC_PARAMS["name"]["fr"]]
+    for item in BC_PARAMS["considerations"]:
+        texts += [item["text"]["en"], item["text"]["fr"]]
+    return texts
+
+
+def test_init_creates_the_project_with_a_filled_params_file(tmp_path, capsys):
+    root = tmp_path / "alberta"
+    assert cli.main(["init", str(root), "--jurisdiction", "ab", "--name", "Alberta"]) == 0
+    for folder in ("params", "data/raw/ab", "data/external", "reports"):
+        assert (root / folder).is_dir(), folder
+    assert (root / "README.md").is_file()
+    assert (root / "data" / "external" / "SOURCES.md").is_file()
+    assert sorted(p.name for p in (root / "params").iterdir()) == [
+        "ab.yaml", "codebook.yaml", "context.yaml", "evaluation_matrix.yaml", "logic_model.yaml"]
+    params = config.load("ab", root)  # valid as written
+    assert params.name.en == "Alberta" and params.name.fr == "Alberta"
+    assert params.considerations == []
+    load_codebook(root)
+    assert config.list_jurisdictions(root) == ["ab"]
+
+
+def test_french_name_comes_from_the_catalogue_of_provinces(tmp_path):
+    project.init(tmp_path, "nl", "Newfoundland and Labrador")
+    assert config.load("nl", tmp_path).name.fr == "Terre-Neuve-et-Labrador"
+    project.init(tmp_path, "qc", "Quebec", name_fr="Québec (province)")
+    assert config.load("qc", tmp_path).name.fr == "Québec (province)"
+
+
+def test_template_explains_every_key_and_holds_no_bc_text():
+    text = project.jurisdiction_params("ab", "Alberta")
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^[a-z_]+:", line):  # a top-level key: a comment right above it
+            assert lines[i - 1].startswith("#"), line
+    keys = {line.split(":")[0] for line in lines if re.match(r"^[a-z_]+:", line)}
+    assert keys | {"province"} == set(config.Jurisdiction.model_fields)
+    for bc_text in _bc_texts():
+        assert bc_text not in text
+    assert "considerations: []" in text and "findings" in text and "swot" in text
+
+
+def test_init_without_a_jurisdiction_writes_a_template_that_is_no_jurisdiction(tmp_path):
+    project.init(tmp_path)
+    assert (tmp_path / "params" / project.TEMPLATE_NAME).is_file()
+    assert config.list_jurisdictions(tmp_path) == []
+
+
+def test_init_again_adds_a_jurisdiction_and_overwrites_nothing(tmp_path):
+    project.init(tmp_path, "ab", "Alberta")
+    edited = tmp_path / "params" / "ab.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("min_cell: 5", "min_cell: 10"),
+                      encoding="utf-8")
+    created = project.init(tmp_path, "sk", "Saskatchewan")
+    assert tmp_path / "README.md" in created.kept
+    assert (tmp_path / "params" / "sk.yaml") in created.written
+    assert edited not in created.written
+    assert config.load("ab", tmp_path).min_cell == 10
+    assert config.list_jurisdictions(tmp_path) == ["ab", "sk"]
+
+
+def test_init_refuses_a_code_that_is_no_plain_code(tmp_path, capsys):
+    assert cli.main(["init", str(tmp_path), "--jurisdiction", "../x"]) == 2
+    assert "not a plain short code" in capsys.readouterr().err
+
+
+def test_synth_adds_the_demonstration_params_to_a_new_project(tmp_path):
+    project.init(tmp_path)
+    assert cli.main(["synth", "bc", "--root", str(tmp_path)]) == 0
+    assert config.load("bc", tmp_path).code == "bc"
+    assert (tmp_path / "data" / "raw" / "bc" / config.SYNTHETIC_MARKER).is_file()
+
+
+@pytest.mark.integration
+def test_new_jurisdiction_report_holds_no_other_jurisdictions_text(tmp_path):
+    from mwsn import runner
+
+    root = tmp_path / "alberta"
+    project.init(root, "ab", "Alberta")
+    params = root / "params" / "ab.yaml"  # the evaluator fills in period and budget
+    params.write_text(params.read_text(encoding="utf-8")
+                      .replace("{start: 2025-04, end: 2026-03}", "{start: 2018-03, end: 2020-03}")
+                      .replace("amount: 1,", "amount: 3400000,"), encoding="utf-8")
+    demo = tmp_path / "demo"  # SYNTHETIC raw exports, made for BC, used as Alberta's
+    synth.generate(config.paths("bc", demo))
+    shutil.copytree(demo / "data" / "raw" / "bc", root / "data" / "raw" / "ab",
+                    dirs_exist_ok=True)
+    runner.run("ab", root)
+    reports = root / "reports" / "ab"
+    for name in ("assessment.html", "assessment.fr.html"):
+        page = (reports / name).read_text(encoding="utf-8")
+        assert "Alberta" in page
+        for bc_text in _bc_texts()[2:]:  # its considerations, EN and FR
+            assert bc_text not in page, (name, bc_text)
+        # outside the official statistics, which compare every province, no other jurisdiction
+        beyond = re.sub(r'<section id="context">.*?</section>', "", page, flags=re.S)
+        for other in ("British Columbia", "Colombie-Britannique", "Ontario"):
+            assert other not in beyond, (name, other)
+
+
+def test_make_lab_opens_the_project_root_and_allows_root(tmp_path):
+    import os
+    import subprocess
+
+    done = subprocess.run(["make", "-n", "lab"], cwd=PROJECT,
+                          capture_output=True, text=True)
+    command = done.stdout.strip().splitlines()[-1]
+    assert f'--ServerApp.root_dir="{PROJECT}"' in command
+    assert ("--allow-root" in command) == (os.geteuid() == 0)
