@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 from mwsn.errors import InputError, Problem
 
@@ -125,6 +126,30 @@ class Consideration(Strict):
     swot: list[str] = Field(default_factory=list)
 
 
+class Action(Strict):
+    """Management's answer to one consideration (``management_response:``; mwsn.response)."""
+
+    #: the consideration answered (an ``id`` of ``considerations``)
+    consideration: str
+    response: Literal["agree", "partly", "disagree"]
+    action: Bilingual
+    #: the role (never a person's name) responsible for the action
+    responsible: Bilingual
+    #: the month by which the action is to be done, YYYY-MM
+    due: str
+    status: Literal["done", "in_progress", "not_started"] = "not_started"
+    #: for a response other than agree: why (shown beside it)
+    reason: Bilingual | None = None
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _month(cls, value: Any) -> str:
+        text = str(value)
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            raise ValueError(f"expected a month as YYYY-MM, found {text!r}")
+        return text
+
+
 class Jurisdiction(Strict):
     """One jurisdiction's parameters (``params/<jur>.yaml``)."""
 
@@ -142,6 +167,8 @@ class Jurisdiction(Strict):
     sources: dict[Literal["survey", "excerpts", "funding", "meetings", "recommendations"], Source]
     sample_targets: dict[str, int] = Field(default_factory=dict)
     considerations: list[Consideration] = Field(default_factory=list)
+    #: the management response and action plan, one entry per consideration answered
+    management_response: list[Action] = Field(default_factory=list)
     #: languages of the plain-language summary for stakeholders; default: ``languages``
     summary_languages: list[Literal["en", "fr", "es", "tl"]] | None = None
 
@@ -161,6 +188,16 @@ class Jurisdiction(Strict):
         if not JURISDICTION_CODE.match(value):
             raise ValueError(f"{value!r} is not a plain short code (a-z, 0-9, _)")
         return value
+
+    @model_validator(mode="after")
+    def _answers_known_considerations(self):
+        known = {c.id for c in self.considerations}
+        unknown = [a.consideration for a in self.management_response
+                   if a.consideration not in known]
+        if unknown:
+            raise ValueError(f"management_response answers unknown consideration(s) "
+                             f"{', '.join(map(repr, unknown))}: use an id of considerations")
+        return self
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mwsn import findings
+from mwsn.report import response
 from mwsn.report.html import Html, esc
 
 
@@ -31,4 +32,4 @@ def render(rep) -> Html:
         items.append(f'<li id="consideration-{esc(c.id)}"><p>{esc(c.text(rep.lang))}</p>'
                      f"{''.join(links)}</li>")
     return Html(f'<section id="considerations"><h2>{esc(rep.t("considerations.heading"))}'
-                f"</h2><ol>{''.join(items)}</ol></section>")
+                f"</h2><ol>{''.join(items)}</ol>{response.render(rep)}</section>")
