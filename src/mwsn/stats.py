@@ -360,7 +360,8 @@ def crosstab_test(df: pd.DataFrame, outcome: str | Sequence[str] | dict[str, Seq
         table = pd.crosstab(answer, part[group])
         rows.append({"outcome": name, **_crosstab_row(table)})
     out = pd.DataFrame(rows, columns=["outcome", "test", "statistic_name", "statistic", "dof",
-                                      "p_value", "cramers_v", "n", "min_expected", "note"])
+                                      "p_value", "cramers_v", "n", "min_expected", "power_medium",
+                                      "note"])
     tested = out["p_value"].notna()
     out["p_holm"] = np.nan
     if tested.any():
