@@ -215,3 +215,14 @@ def test_quotes_come_only_from_groups_the_report_shows(bc_run):
     assert len(quotes)
     for q in quotes.itertuples():
         assert truth.shown(("participants", q.stakeholder_group, q.line_of_evidence)) >= 5
+
+
+@pytest.mark.integration
+def test_processed_survey_has_no_export_record_id_and_only_dates(bc_run):
+    raw = pd.read_csv(bc_run / "data/raw/bc/survey_export.csv", skiprows=[1, 2], dtype=str,
+                      keep_default_na=False)
+    survey = pd.read_parquet(bc_run / "data/processed/bc/survey.parquet")
+    assert not set(raw["ResponseId"]) & set(survey["response_id"].astype(str))
+    for column in ("start_date", "end_date", "recorded_date"):
+        stamps = pd.to_datetime(survey[column]).dropna()
+        assert (stamps == stamps.dt.normalize()).all(), column

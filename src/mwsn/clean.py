@@ -315,6 +315,16 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
         # no identifier of the person (declared absent): each record is one participant
         record = out[spec.record].astype("string").fillna("").agg("|".join, axis=1)
         out["participant"] = pseudonyms(record, key)
+    for var in spec.variables:
+        if var.name not in out.columns or var.name == "participant":
+            continue
+        if (var.type == "id" and var.pii is None and spec.respondent
+                and var.name in (spec.record or [])):
+            # an export's record ID (ResponseId, _uuid) leads back to the named export
+            out[var.name] = pseudonyms(out[var.name].astype("string"), key)
+        elif var.type == "datetime" and pd.api.types.is_datetime64_any_dtype(out[var.name]):
+            # the day is enough for any analysis; the time of day can single a person out
+            out[var.name] = out[var.name].dt.normalize()
     out = out.drop(columns=[c for c in (FILE, ROW) if c in out.columns])
     log.rows_out = len(out)
     return out.reset_index(drop=True), log
