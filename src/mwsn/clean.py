@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mwsn import identifiers
+from mwsn import hygiene, identifiers
 from mwsn.codebook import (Codebook, SourceSpec, answer_text, parse_booleans, parse_datetimes,
                            parse_numbers)
 from mwsn.ingest import FILE, ROW
@@ -325,6 +325,9 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
         elif var.type == "datetime" and pd.api.types.is_datetime64_any_dtype(out[var.name]):
             # the day is enough for any analysis; the time of day can single a person out
             out[var.name] = out[var.name].dt.normalize()
+    for column in out.columns:  # no text reaches an output with a bidi control in it
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = map_distinct(out[column], hygiene.strip_bidi, dtype=out[column].dtype)
     out = out.drop(columns=[c for c in (FILE, ROW) if c in out.columns])
     log.rows_out = len(out)
     return out.reset_index(drop=True), log
