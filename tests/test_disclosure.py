@@ -226,3 +226,20 @@ def test_processed_survey_has_no_export_record_id_and_only_dates(bc_run):
     for column in ("start_date", "end_date", "recorded_date"):
         stamps = pd.to_datetime(survey[column]).dropna()
         assert (stamps == stamps.dt.normalize()).all(), column
+
+
+@pytest.mark.integration
+def test_restricted_bundle_is_written_only_on_request_to_its_own_folder(bc_run):
+    from mwsn.report import restricted
+
+    assert not (bc_run / "restricted").exists()  # a plain run writes none
+    assert not list((bc_run / "reports").rglob("suppression_audit.csv"))
+    out = restricted.write_bundle("bc", bc_run)
+    assert out == bc_run / "restricted" / "bc"
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "RESTRICTED" in html and "authorized auditors only" in html
+    audit = pd.read_csv(out / "suppression_audit.csv")
+    assert list(audit.columns) == ["cell", "table", "row", "column", "value", "rule", "kind"]
+    assert set(audit["kind"]) <= {"primary", "secondary"}
+    truth = privacy.load_pass(bc_run / "data/processed/bc", 5)
+    assert len(audit) == len(truth.rule)
