@@ -301,7 +301,10 @@ class Ledger:
                                     key=self._cost)
                 frontier = near
             if not candidates:
-                raise RuntimeError(f"cannot protect {target}: nothing left to suppress")
+                raise DisclosureError(
+                    f"figure {'/'.join(target)} could be worked out from the figures shown and "
+                    "no other figure can be hidden to protect it: raise min_cell or remove "
+                    "the table that shows it")
             pick = candidates[0]
             for candidate in candidates[:8]:
                 trial = set(self.rule)
