@@ -40,7 +40,9 @@ def test_declined_consent_is_dropped_and_counted(codebook):
                       "consent": "oui, j'accepte de participer"}])  # the French label, any case
     out, log = clean.clean_source(frame, "survey", codebook.sources["survey"], codebook, KEY)
     assert log.declined_consent == 1
-    assert out["response_id"].tolist() == ["R_1", "R_3"]
+    # the export's record IDs are kept only as keyed pseudonyms (no key back to the export)
+    assert out["response_id"].tolist() == clean.pseudonyms(
+        pd.Series(["R_1", "R_3"], dtype="string"), KEY).tolist()
 
 
 def test_latest_complete_submission_is_kept_and_the_others_counted(codebook):
@@ -56,7 +58,8 @@ def test_latest_complete_submission_is_kept_and_the_others_counted(codebook):
     ])
     out, log = clean.clean_source(frame, "survey", codebook.sources["survey"], codebook, KEY)
     assert log.duplicates_dropped == 3
-    assert out["response_id"].tolist() == ["R_2"]
+    assert out["response_id"].tolist() == clean.pseudonyms(
+        pd.Series(["R_2"], dtype="string"), KEY).tolist()
     assert out["know_rights"].tolist() == [5]
 
 

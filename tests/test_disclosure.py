@@ -186,10 +186,14 @@ def test_no_hidden_figure_can_be_worked_out_from_the_public_page(bc_run, page):
             hidden_on_page += cell == "x"
     assert hidden_on_page == sum(1 for k in truth.rule if k[0] == "participants")
     # relations exactly as the ledger holds them; the attacker knows every shown figure
-    rebuilt = privacy.protect_report({
-        name: pd.read_parquet(processed / f"{name}.parquet") for name in
-        ("participants", "survey_indicators", "attendance", "meetings_by_type",
-         "recommendation_outcomes", "recipients", "indicator_scores")}, 5)
+    from mwsn import config, disclosure, findings
+    from mwsn.codebook import load_codebook
+
+    cleaned = {name: pd.read_parquet(processed / f"{name}.parquet") for name in
+               ("survey", "excerpts", "funding", "meetings", "recommendations")}
+    rebuilt = disclosure.compute(cleaned, pd.read_parquet(processed / "participants.parquet"),
+                                 load_codebook(bc_run), config.load("bc", bc_run),
+                                 findings.load_matrix(bc_run))
     assert set(rebuilt.rule) == set(truth.rule)
     assert rebuilt.exposed() == []
     # the chart's bar labels and alt text: only shown totals
@@ -215,3 +219,101 @@ def test_quotes_come_only_from_groups_the_report_shows(bc_run):
     assert len(quotes)
     for q in quotes.itertuples():
         assert truth.shown(("participants", q.stakeholder_group, q.line_of_evidence)) >= 5
+
+
+@pytest.mark.integration
+def test_processed_survey_has_no_export_record_id_and_only_dates(bc_run):
+    raw = pd.read_csv(bc_run / "data/raw/bc/survey_export.csv", skiprows=[1, 2], dtype=str,
+                      keep_default_na=False)
+    survey = pd.read_parquet(bc_run / "data/processed/bc/survey.parquet")
+    assert not set(raw["ResponseId"]) & set(survey["response_id"].astype(str))
+    for column in ("start_date", "end_date", "recorded_date"):
+        stamps = pd.to_datetime(survey[column]).dropna()
+        assert (stamps == stamps.dt.normalize()).all(), column
+
+
+@pytest.mark.integration
+def test_restricted_bundle_is_written_only_on_request_to_its_own_folder(bc_run):
+    from mwsn.report import restricted
+
+    assert not (bc_run / "restricted").exists()  # a plain run writes none
+    assert not list((bc_run / "reports").rglob("suppression_audit.csv"))
+    out = restricted.write_bundle("bc", bc_run)
+    assert out == bc_run / "restricted" / "bc"
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "RESTRICTED" in html and "authorized auditors only" in html
+    audit = pd.read_csv(out / "suppression_audit.csv")
+    assert list(audit.columns) == ["cell", "table", "row", "column", "value", "rule", "kind"]
+    assert set(audit["kind"]) <= {"primary", "secondary"}
+    truth = privacy.load_pass(bc_run / "data/processed/bc", 5)
+    assert len(audit) == len(truth.rule)
+
+
+def notebook_tables(path):
+    """Every HTML table the executed notebook displays, as lists of rows (header first)."""
+    import json
+
+    tables = []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            html = "".join((output.get("data") or {}).get("text/html", []))
+            if "<table" in html:
+                parser = Tables()
+                parser.feed(html)
+                tables += [t["rows"] for t in parser.tables]
+    return tables
+
+
+def column_of(rows, name):
+    header = rows[0]
+    return header.index(name) if name in header else None
+
+
+HIDDEN_TEXT = ("<NA>", "NaN", "", "nan")
+
+
+@pytest.mark.integration
+def test_default_auditor_notebooks_hide_what_the_report_hides(bc_run):
+    truth = privacy.load_pass(bc_run / "data/processed/bc", 5)
+    notebooks = bc_run / "reports/bc/notebooks"
+    checked = 0
+    # 02: who took part by group and line, and against target
+    for rows in notebook_tables(notebooks / "02_profile.ipynb"):
+        group_col = column_of(rows, "stakeholder_group")
+        if group_col is None:
+            continue
+        for row in rows[1:]:
+            for (table, group, column), rule in truth.rule.items():
+                if table != "participants" or row[group_col] != group:
+                    continue
+                name = "took_part" if column == "total" and "took_part" in rows[0] else column
+                j = column_of(rows, name)
+                if j is not None:
+                    assert row[j] in HIDDEN_TEXT, (rows[0], row)
+                    checked += 1
+    # 03: agreement by statement and group
+    for rows in notebook_tables(notebooks / "03_survey.ipynb"):
+        item_col, group_col, pct = (column_of(rows, "item"), column_of(rows, "group"),
+                                    column_of(rows, "agree_pct"))
+        if None in (item_col, group_col, pct):
+            continue
+        for row in rows[1:]:
+            key = (f"survey:{row[item_col]}", row[group_col], "agree")
+            if key in truth.rule:
+                assert row[pct] in HIDDEN_TEXT, row
+                checked += 1
+    # 05: program metrics, attendance, recommendations
+    for rows in notebook_tables(notebooks / "05_program.ipynb"):
+        metric_col = column_of(rows, "metric")
+        if metric_col is not None:
+            for row in rows[1:]:
+                if row[metric_col] == "recommendations_acted_on":
+                    assert row[column_of(rows, "count")] in HIDDEN_TEXT, row
+                    checked += 1
+        status_col = column_of(rows, "status")
+        if status_col is not None and column_of(rows, "recommendations") is not None:
+            for row in rows[1:]:
+                if ("recommendations", row[status_col], "count") in truth.rule:
+                    assert row[column_of(rows, "recommendations")] in HIDDEN_TEXT, row
+                    checked += 1
+    assert checked >= 5

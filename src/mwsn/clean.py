@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mwsn import identifiers
+from mwsn import hygiene, identifiers
 from mwsn.codebook import (Codebook, SourceSpec, answer_text, parse_booleans, parse_datetimes,
                            parse_numbers)
 from mwsn.ingest import FILE, ROW
@@ -315,6 +315,19 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
         # no identifier of the person (declared absent): each record is one participant
         record = out[spec.record].astype("string").fillna("").agg("|".join, axis=1)
         out["participant"] = pseudonyms(record, key)
+    for var in spec.variables:
+        if var.name not in out.columns or var.name == "participant":
+            continue
+        if (var.type == "id" and var.pii is None and spec.respondent
+                and var.name in (spec.record or [])):
+            # an export's record ID (ResponseId, _uuid) leads back to the named export
+            out[var.name] = pseudonyms(out[var.name].astype("string"), key)
+        elif var.type == "datetime" and pd.api.types.is_datetime64_any_dtype(out[var.name]):
+            # the day is enough for any analysis; the time of day can single a person out
+            out[var.name] = out[var.name].dt.normalize()
+    for column in out.columns:  # no text reaches an output with a bidi control in it
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = map_distinct(out[column], hygiene.strip_bidi, dtype=out[column].dtype)
     out = out.drop(columns=[c for c in (FILE, ROW) if c in out.columns])
     log.rows_out = len(out)
     return out.reset_index(drop=True), log

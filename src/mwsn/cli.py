@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --all: leave this jurisdiction out (repeatable)")
     p.add_argument("--no-demo", action="store_true",
                    help="with --all: leave out the examples (params with demo: true)")
+    p.add_argument("--restricted", action="store_true",
+                   help="also write the unsuppressed bundle with its suppression audit to "
+                   "restricted/<jur>/ (for the assessment team and authorized auditors only)")
 
     p = sub.add_parser("verify", parents=[common],
                        help="rerun into a temporary folder and compare with the manifest")
@@ -169,6 +172,14 @@ def _dry_run(args, codes: list[str]) -> int:
     return 0
 
 
+def _restricted(codes: list[str], root) -> None:
+    from mwsn.report import restricted
+
+    for code in codes:
+        print(f"{code}: restricted bundle (not for publication): "
+              f"{restricted.write_bundle(code, root) / 'index.html'}")
+
+
 def _run(args) -> int:
     from mwsn import config, runner
 
@@ -201,6 +212,9 @@ def _run(args) -> int:
         for path in result.outputs:
             print(f"  {path}")
         print(f"  {result.reports / runner.MANIFEST}")
+    if getattr(args, "restricted", False):
+        _restricted([r.jurisdiction for r in results
+                     if r.error is None and not r.skipped], args.root)
     for result in failed:
         print(f"{result.jurisdiction}: FAILED, earlier outputs left as they were:",
               file=sys.stderr)

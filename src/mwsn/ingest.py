@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from mwsn import hygiene
 from mwsn.codebook import (SourceSpec, answer_text, date_order, has_utc_offset,
                            normalize_answer, parse_datetimes)
 from mwsn.config import Source
@@ -1059,7 +1060,9 @@ def write_processed(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as UTF-8 CSV at ``path``, swapped in atomically."""
+    """Write ``frame`` as UTF-8 CSV at ``path``, swapped in atomically; text cells that a
+    spreadsheet would run as a formula are neutralized (:mod:`mwsn.hygiene`)."""
+    frame = hygiene.csv_frame(frame)
     return write_atomically(path, lambda tmp: frame.to_csv(
         tmp, index=False, encoding="utf-8", lineterminator="\n"))
 

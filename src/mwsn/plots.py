@@ -42,6 +42,7 @@ from matplotlib.dates import DateFormatter  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from mwsn import hygiene  # noqa: E402
 from mwsn import i18n  # noqa: E402
 
 #: Okabe & Ito (2008) colour-blind-safe palette
@@ -78,7 +79,7 @@ def _svg(fig) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
-    text = buf.getvalue()
+    text = hygiene.strip_bidi(buf.getvalue())
     return text[text.index("<svg"):]
 
 

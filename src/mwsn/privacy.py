@@ -301,7 +301,10 @@ class Ledger:
                                     key=self._cost)
                 frontier = near
             if not candidates:
-                raise RuntimeError(f"cannot protect {target}: nothing left to suppress")
+                raise DisclosureError(
+                    f"figure {'/'.join(target)} could be worked out from the figures shown and "
+                    "no other figure can be hidden to protect it: raise min_cell or remove "
+                    "the table that shows it")
             pick = candidates[0]
             for candidate in candidates[:8]:
                 trial = set(self.rule)
@@ -384,7 +387,16 @@ def _survey(ledger: Ledger, indicators: pd.DataFrame) -> None:
             ledger.total((table, "all", "agree"), agrees)
 
 
-#: program metrics that are cells of a program table: metric -> (count cell, base cell)
+def _sectors(ledger: Ledger, sectors: pd.DataFrame) -> None:
+    """Survey respondents by group and sector: each group's sectors sum to its survey takers."""
+    for group, rows in sectors.groupby("stakeholder_group"):
+        parts = [ledger.cell((f"sectors:{group}", str(r.sector), "n"), r.n)
+                 for r in rows.itertuples(index=False)]
+        takers = ("participants", str(group), "survey")
+        if takers in ledger.value and ledger.value[takers] == sum(ledger.value[k] for k in parts):
+            ledger.total(takers, parts)
+
+
 def _program(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
     attendance = tables.get("attendance")
     by_type = tables.get("meetings_by_type")
@@ -495,6 +507,8 @@ def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
         _participants(ledger, tables["participants"])
     if tables.get("survey_indicators") is not None:
         _survey(ledger, tables["survey_indicators"])
+    if tables.get("sectors") is not None and len(tables["sectors"]):
+        _sectors(ledger, tables["sectors"])
     _program(ledger, tables)
     if tables.get("indicator_scores") is not None:
         _indicators(ledger, tables["indicator_scores"])
@@ -600,3 +614,37 @@ def mask(frame: pd.DataFrame, ledger: Ledger, table: str | None, row_column: str
                 out.loc[i, columns] = pd.NA
     out.attrs[MARK] = ledger.min_cell
     return out
+
+
+def participation_view(participants: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
+    """Who took part, by ``stakeholder_group`` (rows, with ``all``) and line of evidence
+    (columns, with ``total``), as every output shows it."""
+    counts = (participants.groupby(["stakeholder_group", "line_of_evidence"])["participant"]
+              .nunique().unstack(fill_value=0))
+    counts.columns = [str(c) for c in counts.columns]
+    counts["total"] = counts.sum(axis=1)
+    counts.loc["all"] = counts.sum()
+    view = counts.reset_index().astype({"stakeholder_group": str})
+    return mask(view, ledger, "participants", "stakeholder_group",
+                {c: c for c in counts.columns})
+
+
+def follow(frame: pd.DataFrame, ledger: Ledger, keys, columns: list[str]) -> pd.DataFrame:
+    """Blank ``columns`` on each row whose ledger cells (``keys(row)``: a list of keys) are
+    hidden: a detail table (answers by level) never shows what its summary hides."""
+    out = frame.copy()
+    for column in columns:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64")
+    for i, row in zip(out.index, out.itertuples(index=False)):
+        if any(k in ledger.value and ledger.hidden(k) for k in keys(row)):
+            out.loc[i, columns] = pd.NA
+    out.attrs[MARK] = ledger.min_cell
+    return out
+
+
+def protected_metrics(metrics: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
+    """Program metrics (``metric, ..., estimate, ci_low, ci_high, count, n``) as shown."""
+    rows = metrics.rename(columns={"metric": "subject"}).assign(kind="program_metric",
+                                                                group=None)
+    shown = protected_indicators(rows, ledger)
+    return shown.rename(columns={"subject": "metric"}).drop(columns=["kind", "group"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import i18n
+from mwsn import i18n, privacy
 from mwsn.report import annex, context, methodology, regroup
 from mwsn.report.html import Html, esc, table
 
@@ -60,6 +60,9 @@ def _agreements(rep) -> str:
     if not p.network_in_place:
         return f"<p>{esc(rep.t('annex.agreements.none', jurisdiction=p.name(rep.lang)))}</p>"
     frame = agreements_frame(rep.processed("funding"))
+    # sub-grants are program records: shown as the disclosure pass shows them, everywhere
+    frame = privacy.mask(frame, rep.protected, "recipients", "recipient",
+                         {"sub_grants": "sub_grants"})
     columns = {"recipient": "col.recipient", "signed": "col.signed", "agreed": "col.agreed",
                "spent": "col.spent", "share_spent": "col.share_spent",
                "reports": "annex.col.reports", "first_report": "annex.col.first_report",

@@ -2,7 +2,7 @@
 
 Generated from the same processed tables as the findings, and every figure in
 it is one the body shows: a question's main figures are its indicators as the
-evidence table renders them after suppression (:func:`mwsn.findings.shown`),
+evidence table renders them through the disclosure pass (:func:`mwsn.privacy.protected_indicators`),
 so a suppressed figure reads "fewer than ``min_cell`` people" here as there.
 Where the findings table carries ``coverage`` (a share of the planned
 evidence) or ``robust`` (whether the rating survives resampling and threshold
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import findings, i18n
+from mwsn import findings, i18n, privacy
 from mwsn.report.findings import _estimate
 from mwsn.report.html import Html, esc
 
@@ -71,7 +71,7 @@ def main_figures(rep, question, indicators: pd.DataFrame, words) -> list[str]:
     ``min_cell`` people is replaced by words saying so.
     """
     mine = indicators[indicators["question_id"] == question.id]
-    shown = findings.shown(mine, rep.min_cell)
+    shown = privacy.protected_indicators(mine, rep.protected)  # the jurisdiction's one pass
     labels = {i.id: i.label(rep.lang) for i in question.indicators}
     order = {"survey": 0, "program_data": 1}
     ranked = sorted(zip(shown.itertuples(), mine.itertuples()),

@@ -13,7 +13,7 @@ import html
 import pandas as pd
 from markdown_it import MarkdownIt
 
-from mwsn import i18n, plots, privacy
+from mwsn import hygiene, i18n, plots, privacy
 
 #: output metadata that marks a notebook output as part of the report (see runner)
 REPORT_OUTPUT = "mwsn_report"
@@ -35,8 +35,9 @@ class Html(str):
 
 
 def esc(value) -> str:
-    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value))
-                       else str(value))
+    """Text from data as HTML: escaped, and without bidirectional-control characters."""
+    return html.escape(hygiene.strip_bidi(
+        "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)))
 
 
 def figure(fig: plots.Figure, source: str = "") -> Html:
@@ -195,6 +196,7 @@ def page(body: str, lang: str, title: str, synthetic: bool, *, banner_key: str =
         banner = f'<div class="banner" role="note">{esc(text)}</div>'
         print_banner = ("@page { @top-center { content: " + _css_string(text) + "; color: #b3261e;"
                         " font: bold 9pt \"DejaVu Sans\", Arial, sans-serif; } }")
+    body = hygiene.strip_bidi(body)
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -32,12 +32,17 @@ def scale_text(rep, words: list[dict]) -> str:
 def render(rep) -> Html:
     matrix = findings.load_matrix(rep.where.root)
     swot = rep.processed("swot")
+    # a theme is not tied to a group too small to show (fewer than min_cell interviewed)
+    people = rep.processed("participants")
+    asked = people[people["line_of_evidence"].isin(["interview", "focus_group"])]
+    sizes = asked.groupby("stakeholder_group")["participant"].nunique()
+    shown_groups = {g for g, n in sizes.items() if n >= rep.params.min_cell}
     view = pd.DataFrame({
         rep.t("col.swot"): [rep.codebook.category_label("swot", s, rep.lang) for s in swot["swot"]],
         rep.t("col.code"): [findings.code_label(c, rep.lang) for c in swot["code"]],
         rep.t("col.raised_by"): [rep.t(f"words.{w}") for w in swot["words"]],
-        rep.t("col.groups"): [", ".join(rep.group_label(g) for g in str(gs).split(", "))
-                              for gs in swot["groups"]],
+        rep.t("col.groups"): [", ".join(rep.group_label(g) for g in str(gs).split(", ")
+                                        if g in shown_groups) for gs in swot["groups"]],
     })
     tbl = table(view, rep.t("swot.caption"), name="swot", lang=rep.lang,
                 min_cell=rep.params.min_cell)

@@ -1,0 +1,44 @@
+"""Output hygiene: no bidirectional-control characters in any output string, and no CSV
+cell a spreadsheet would run as a formula.
+
+A right-to-left override (U+202E) in a name reverses the text after it on the page
+(Trojan Source, CVE-2021-42574); a CSV cell starting with ``=``, ``+``, ``-`` or
+``@`` (or a tab or carriage return before one) is run as a formula by spreadsheet
+programs, so it is prefixed with a single quote as OWASP's "CSV Injection" page advises.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+#: embedding, override and isolate controls, and the implicit marks (LRM, RLM, ALM)
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?%?")
+
+
+def strip_bidi(text):
+    """``text`` without bidirectional-control characters (anything else is returned as is)."""
+    return BIDI.sub("", text) if isinstance(text, str) else text
+
+
+def csv_cell(value):
+    """A cell as it may be written to a CSV: bidi controls removed, a would-be formula
+    prefixed with ``'``; a plain number (``-3``, ``+1.5``) is left alone."""
+    if not isinstance(value, str):
+        return value
+    value = strip_bidi(value)
+    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell (and column name) passed through :func:`csv_cell`."""
+    out = frame.rename(columns=lambda c: csv_cell(c) if isinstance(c, str) else c)
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(csv_cell, na_action="ignore")
+    return out

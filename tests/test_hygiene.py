@@ -1,0 +1,33 @@
+"""Output hygiene: bidi controls never reach an output; CSV cells never run as formulas."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mwsn import hygiene, ingest
+from mwsn.report.html import esc, page
+
+RLO = "\u202e"
+
+
+def test_a_right_to_left_override_in_a_name_does_not_reach_the_page():
+    name = f"Recipient {RLO}A tneipiceR"
+    assert RLO not in esc(name)
+    assert RLO not in page(f"<p>{name}</p>", "en", f"t{RLO}", synthetic=False)
+
+
+def test_csv_cells_starting_like_a_formula_are_neutralized_per_owasp(tmp_path):
+    # OWASP CSV Injection: =, +, -, @, tab and carriage return at the start of a cell
+    frame = pd.DataFrame({"text": ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)",
+                                   "\t=1", "plain", "-3", "+1.5", f"a{RLO}b"],
+                          "n": range(9)})
+    path = ingest.write_csv(frame, tmp_path / "out.csv")
+    back = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert back["text"].tolist() == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1+2", "'-2+3",
+                                     "'@SUM(A1)", "'\t=1", "plain", "-3", "+1.5", "ab"]
+
+
+def test_strip_bidi_removes_every_embedding_override_isolate_and_mark():
+    controls = "".join(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                                        0x200E, 0x200F, 0x061C])
+    assert hygiene.strip_bidi(f"a{controls}b") == "ab"
