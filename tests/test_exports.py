@@ -472,3 +472,12 @@ def test_a_one_column_stata_file_is_not_told_about_delimiters(root, capsys):
     status, _, err = run_validate(root, "onecol", capsys)
     assert status == 2 and "delimiter" not in err
     assert "required column 'ResponseId'" in err
+
+
+def test_sources_a_jurisdiction_does_not_have_are_empty_tables():
+    codebook = load_codebook(Path(__file__).parents[1])
+    cleaned, log = clean.clean_all({}, codebook, b"a-test-secret")
+    assert sorted(cleaned) == ["excerpts", "funding", "meetings", "recommendations", "survey"]
+    assert cleaned["excerpts"].empty and "stakeholder_group" in cleaned["excerpts"].columns
+    assert {"participant", "know_rights", "know_rights_missing"} <= set(cleaned["survey"].columns)
+    assert log.empty
