@@ -472,3 +472,31 @@ def test_a_one_column_stata_file_is_not_told_about_delimiters(root, capsys):
     status, _, err = run_validate(root, "onecol", capsys)
     assert status == 2 and "delimiter" not in err
     assert "required column 'ResponseId'" in err
+
+
+def test_sources_a_jurisdiction_does_not_have_are_empty_tables():
+    codebook = load_codebook(Path(__file__).parents[1])
+    cleaned, log = clean.clean_all({}, codebook, b"a-test-secret")
+    assert sorted(cleaned) == ["excerpts", "funding", "meetings", "recommendations", "survey"]
+    assert cleaned["excerpts"].empty and "stakeholder_group" in cleaned["excerpts"].columns
+    assert {"participant", "know_rights", "know_rights_missing"} <= set(cleaned["survey"].columns)
+    assert log.empty
+
+
+def test_a_title_merged_across_the_table_is_not_taken_for_its_header(tmp_path):
+    # the layout of readxl's Ekaterinburg_IP_9.xlsx (tidyverse/readxl tests/testthat/sheets):
+    # a title merged over A2:K2, a blank row, then the header (not copied: it names people)
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([None, None, None])
+    sheet.append(["Survey export - all responses", None, None])
+    sheet.merge_cells("A2:C2")
+    sheet.append([None, None, None])
+    sheet.append(["ResponseId", "stakeholder_group", "know_rights"])
+    sheet.append(["R1", "employer", "Agree"])
+    book.save(tmp_path / "titled.xlsx")
+    frame = ingest.read_xlsx(tmp_path / "titled.xlsx")
+    assert frame.attrs["header_row"] == 4
+    assert frame["stakeholder_group"].tolist() == ["employer"]

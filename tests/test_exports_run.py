@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from mwsn import cli, config, ingest
+from mwsn import cli, ingest
 from mwsn.codebook import load_codebook
-from tests.test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
+from test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
 
 #: the Kobo form's names for the codebook's survey variables (French XLSForm names, in groups)
 KOBO_NAMES = {
@@ -147,10 +147,18 @@ def test_real_and_made_exports_validate_and_run(root, capsys):
     add_redcap_jurisdiction(root)
     add_jurisdiction(root, "optcase", CASES / "optional-column-absent-notebook-crash" /
                      "survey_export.csv", {"format": "csv"})
-    for code in ("kobofr", "redcap", "optcase"):
+    # a jurisdiction with a survey only: no interviews, no program records
+    add_jurisdiction(root, "onlysurvey", root / "data" / "raw" / "bc" / "survey_export.csv",
+                     {"format": "qualtrics"})
+    params = root / "params" / "onlysurvey.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"] = {"survey": data["sources"]["survey"]}
+    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    codes = ["kobofr", "redcap", "optcase", "onlysurvey"]
+    for code in codes:
         status, _, err = run_validate(root, code, capsys)
         assert status == 0, (code, err)
-    status = cli.main(["run", "kobofr", "redcap", "optcase", "--root", str(root), "--jobs", "2"])
+    status = cli.main(["run", *codes, "--root", str(root), "--jobs", "2"])
     err = capsys.readouterr().err
     assert status == 0, err
     processed = root / "data" / "processed"
@@ -166,6 +174,10 @@ def test_real_and_made_exports_validate_and_run(root, capsys):
     assert "not collected - the instrument did not ask it" in report
     rapport = (root / "reports" / "optcase" / "assessment.fr.html").read_text(encoding="utf-8")
     assert "non recueilli" in rapport
+    scores = pd.read_parquet(processed / "onlysurvey" / "indicator_scores.parquet")
+    by_line = scores.groupby("line_of_evidence")["score"].agg(set).to_dict()
+    assert by_line["interviews_focus_groups"] == {"not_collected"}
+    assert pd.read_parquet(processed / "onlysurvey" / "excerpts.parquet").empty
     redcap = pd.read_parquet(processed / "redcap" / "survey.parquet")
     assert len(redcap) == 1  # participant 2 did not consent (consent___1 = 0)
     ledger = pd.read_parquet(processed / "kobofr" / "funding.parquet")

@@ -37,6 +37,8 @@ _NOT_PHONE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}\s*[-/]\s*\d{2,4}|\d{1,6}")
 _DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")  # anything a SIN or phone number could be
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 TAGS = ("[EMAIL]", "[URL]", "[SIN]", "[PHONE]", "[NAME]")
+#: the sources notebook 01_clean writes, each as a table, even one a jurisdiction does not have
+WRITTEN_SOURCES = ("survey", "excerpts", "funding", "meetings", "recommendations")
 #: the missing reason of every answer to a Likert item the instrument did not ask
 NOT_COLLECTED = "not_collected"
 
@@ -356,7 +358,10 @@ def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
     """Clean every source; returns the cleaned tables and a log with one row per source.
 
     Names found in any source's name columns are scrubbed from every source's
-    free text (an interview may name a survey respondent).
+    free text (an interview may name a survey respondent). A source the
+    jurisdiction does not have (not in its params) is an empty table with the
+    codebook's columns, so that every later step reads it and says its
+    evidence was not collected.
     """
     names: set[str] = set()
     for name in raw:
@@ -366,6 +371,11 @@ def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
         cleaned[name], log = clean_source(raw[name], name, codebook.sources[name], codebook, key,
                                           names)
         logs.append({**log.__dict__, "dropped_columns": ", ".join(log.dropped_columns)})
+    for name in sorted(set(WRITTEN_SOURCES) & set(codebook.sources) - set(raw)):
+        spec = codebook.sources[name]
+        empty = pd.DataFrame({ROW: pd.Series(dtype="int64"),
+                              **{v.name: pd.Series(dtype="string") for v in spec.variables}})
+        cleaned[name], _ = clean_source(empty, name, spec, codebook, key, names)
     return cleaned, pd.DataFrame(logs)
 
 

@@ -401,8 +401,8 @@ def find_header(rows: list[tuple], expected: set[str] = frozenset()) -> int:
     """Index of the header row among the first rows of a sheet.
 
     The row holding most of the ``expected`` column names; failing that, the
-    first row about as wide as the widest (titles and notes above a table are
-    narrower than it).
+    first row about as wide as the widest in distinct values (titles and notes
+    above a table are narrower than it, or one value merged across it).
     """
     def filled(row):
         return [str(v).strip() for v in row if v is not None and str(v).strip()]
@@ -411,7 +411,8 @@ def find_header(rows: list[tuple], expected: set[str] = frozenset()) -> int:
         matches = [len(set(filled(row)) & expected) for row in rows]
         if max(matches, default=0) > 0:
             return int(np.argmax(matches))
-    widths = [len(filled(row)) for row in rows]
+    # distinct values: a title merged across the table fills every cell with the same text
+    widths = [len(set(filled(row))) for row in rows]
     widest = max(widths, default=0)
     for i, width in enumerate(widths):
         if width and width >= 0.8 * widest:

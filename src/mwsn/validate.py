@@ -52,7 +52,7 @@ def _domain(values: pd.Series, by_value: bool) -> tuple[np.ndarray, pd.Series, n
         uniques = pd.Series(found)
     else:
         codes, uniques = np.arange(len(values)), values.reset_index(drop=True)
-    if uniques.dtype == object or pd.api.types.is_float_dtype(uniques):
+    if by_value and (uniques.dtype == object or pd.api.types.is_float_dtype(uniques)):
         # numbers stored as doubles (SPSS, Stata, Excel) are judged as numbers: 4.0 is 4
         uniques = uniques.map(answer_text, na_action="ignore")
     text = uniques.astype("string").str.strip()
