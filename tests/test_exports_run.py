@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from mwsn import cli, config, ingest
+from mwsn import cli, ingest
 from mwsn.codebook import load_codebook
 from tests.test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
 
