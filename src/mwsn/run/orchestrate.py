@@ -52,7 +52,8 @@ from mwsn.run.staging import (
     _targets,
     _write_atomic,
 )
-from mwsn.run.worker import _worker_init, execute_step
+from mwsn.run import executor
+from mwsn.run.worker import execute_step
 
 
 @dataclass
@@ -70,16 +71,22 @@ class RunResult:
 
 
 def run(jurisdiction: str, root: str | Path = ".", *, force: bool = False, jobs: int = 1,
-        progress: Progress | None = None, command: list[str] | None = None) -> RunResult:
+        progress: Progress | None = None, command: list[str] | None = None,
+        scheduler: str | None = None) -> RunResult:
     """Validate, execute and export one jurisdiction; returns where the reports are."""
     return run_many([jurisdiction], root, force=force, jobs=jobs, progress=progress,
-                    command=command)[0]
+                    command=command, scheduler=scheduler)[0]
 
 
 def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, jobs: int = 1,
              progress: Progress | None = None, command: list[str] | None = None,
-             cross: bool = False, keep_going: bool = False) -> list[RunResult]:
+             cross: bool = False, keep_going: bool = False,
+             scheduler: str | None = None) -> list[RunResult]:
     """Run several jurisdictions, their notebooks sharing ``jobs`` worker processes.
+
+    With ``scheduler`` (a Dask scheduler's address) the steps run on that
+    cluster's workers instead (:mod:`mwsn.run.executor`); the lock, staging and
+    manifest stay with this process.
 
     With ``cross``, the cross-jurisdiction notebooks (``90_*``) run afterwards.
     Raises :class:`NotebookError` (the first failure) once every jurisdiction
@@ -96,7 +103,7 @@ def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, j
         for lock in locks:
             lock.acquire()
         return _run_locked(list(dict.fromkeys(codes)), Path(root).resolve(), force, max(1, jobs),
-                           progress, command, cross, keep_going)
+                           progress, command, cross, keep_going, scheduler)
     finally:
         for lock in locks:
             lock.release()
@@ -109,7 +116,7 @@ def _no_raw_data(where: Paths) -> bool:
 
 
 def _run_locked(codes, root, force, jobs, progress, command, cross,
-                keep_going=False) -> list[RunResult]:
+                keep_going=False, scheduler=None) -> list[RunResult]:
     jobs_by_code: dict[str, _Job] = {}
     results: dict[str, RunResult] = {}
     for code in codes:
@@ -138,8 +145,8 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
         from mwsn.codebook import load_codebook
 
         total = sum(len(job.steps) for job in jobs_by_code.values())
-        workers = min(jobs, total)
-        pool = _pool(workers)     # workers warm up while the inputs are checked
+        pool = executor.choose(jobs, scheduler, total)  # workers warm up during the checks
+        workers = pool.workers
         try:
             codebook = load_codebook(root)
             for code, job in list(jobs_by_code.items()):  # every input checked before any kernel
@@ -152,11 +159,9 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
                     del jobs_by_code[code]
             _execute_all(list(jobs_by_code.values()), pool, workers, progress, command)
         except BaseException:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()       # their kernels stop with them
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.close(cancel=True)
             raise
-        pool.shutdown(wait=True)
+        pool.close()
     failure = None
     for code, job in jobs_by_code.items():
         if job.failed is not None:
@@ -181,24 +186,10 @@ def _report_files(where: Paths) -> list[Path]:
                    *where.reports.glob("summary.*"), *where.reports.glob("index.html")])
 
 
-def _pool(workers: int):
-    """Worker processes (started fresh, not forked) that import the notebook tools at once."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
-    for _ in range(workers):
-        pool.submit(os.getpid)      # start every worker now
-    return pool
-
-
 def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
                  command) -> None:
     """Schedule every step of every jurisdiction over the pool's worker processes."""
     from concurrent.futures import FIRST_COMPLETED, wait
-    from concurrent.futures.process import BrokenProcessPool
 
     for job in jobs_list:
         job.staging = _staging(job.where)
@@ -219,9 +210,10 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
                 job, index = running.pop(future)
                 try:
                     result = future.result()
-                except BrokenProcessPool as exc:
-                    raise MwsnError(f"a worker process running {job.steps[index].label} died "
-                                    f"({exc}); earlier outputs are intact: run again") from None
+                except Exception as exc:  # noqa: BLE001 - a worker died (a notebook error is a result)
+                    raise MwsnError(f"the worker running {job.steps[index].label} died "
+                                    f"({type(exc).__name__}: {exc}); earlier outputs are intact: "
+                                    "run again") from None
                 _finish_step(job, index, result, progress)
         for job in jobs_list:
             if job.failed is None:
@@ -368,6 +360,13 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
     shutil.rmtree(work, ignore_errors=True)
     job.records[step.name].update(status="executed", seconds=result["seconds"],
                                   outputs=dict(sorted(outputs.items())))
+    worker = result.get("environment")
+    here = {"python": job.basis["python"], "packages": job.basis["packages"]}
+    if worker is not None and worker != here:
+        # recorded (and said) only when it differs, so the same environment gives the same manifest
+        job.records[step.name]["worker_environment"] = worker
+        progress.note(f"{step.label}: the worker's Python or packages differ from this "
+                      "machine's (see the manifest): install requirements.lock on every worker")
     job.state[index] = "done"
     progress.finish(step.label, "executed", result["seconds"])
 

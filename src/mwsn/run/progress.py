@@ -43,6 +43,10 @@ class Progress:
         took = f" in {seconds:.1f} s" if seconds is not None else ""
         self._say(f"{label}: {status}{took}")
 
+    def note(self, line: str) -> None:
+        """A line for the reader, between the steps' lines."""
+        self._say(line)
+
     def tick(self) -> None:
         if not self.live or not self.running:
             return

@@ -10,6 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
+from mwsn import provenance
 from mwsn.run.staging import _write_atomic
 
 KERNEL = "python3"
@@ -159,7 +160,8 @@ def execute_step(task: dict) -> dict:
     _write_atomic(out_dir / "notebooks" / f"{task['name']}.ipynb", text)
     page, _ = _exporter("auditor").from_notebook_node(clean)
     _write_atomic(out_dir / "notebooks" / f"{task['name']}.html", page)
-    done = {"seconds": round(time.monotonic() - started, 3)}
+    done = {"seconds": round(time.monotonic() - started, 3),
+            "environment": provenance.environment()}
     if task["report"]:
         done["body"] = _manager_body(clean)    # the runner wraps it into the page
     executed_path.unlink(missing_ok=True)
