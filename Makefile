@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 JUR ?= bc
 # How requirements.lock is resolved: the extras CI needs, any OS, Python 3.11 and newer.
-COMPILE = $(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra lock \
+COMPILE = $(BIN)/uv pip compile pyproject.toml --extra test --extra lint --extra lock --extra dask \
 	--universal --python-version 3.11 --generate-hashes --constraint constraints.txt \
 	--custom-compile-command "make lock" --quiet -o $(LOCK)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
 
 from mwsn import clean, identifiers
 
@@ -76,7 +75,7 @@ def planted(rng: random.Random) -> dict[str, list[str]]:
     return kinds
 
 
-ROSTER = [f"{f} {l}" for f in FIRST for l in LAST] + GURMUKHI + HAN
+ROSTER = [f"{first} {last}" for first in FIRST for last in LAST] + GURMUKHI + HAN
 
 
 def caught(value: str, scrubbed: str) -> bool:

@@ -38,7 +38,7 @@ def test_the_lock_pins_every_dependency_within_pyproject_ranges():
     pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text())
     extras = pyproject["project"]["optional-dependencies"]
     wanted = [*pyproject["project"]["dependencies"], *extras["test"], *extras["lint"],
-              *extras["lock"]]
+              *extras["lock"], *extras["dask"]]
     locked = _lockfiles().locked_versions((PROJECT / "requirements.lock").read_text())
     for text in wanted:
         requirement = Requirement(text)

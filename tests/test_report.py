@@ -389,7 +389,7 @@ def test_about_without_a_network_describes_a_consultation_and_reads_no_program_d
 # -- the published structure, the executive summary, the plain summary, the PDF ----------
 
 from mwsn import i18n  # noqa: E402
-from mwsn.report import annexes, executive, plain, publish, regroup  # noqa: E402
+from mwsn.report import annexes, plain, publish, regroup  # noqa: E402
 
 #: section headings of the published assessment, in order (seed/full_report_facts.md, section 1:
 #: the French table of contents; the English names are the report's own)

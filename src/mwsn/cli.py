@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -45,8 +46,12 @@ def _parser() -> argparse.ArgumentParser:
                    "notebooks (90_*)")
     p.add_argument("--force", action="store_true",
                    help="execute every notebook, even those whose inputs did not change")
-    p.add_argument("--jobs", "-j", type=_jobs, default=1,
-                   help="notebooks executed at the same time (default: 1)")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None,
+                   help="notebooks executed at the same time (default: the number of cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run the notebooks on the Dask cluster whose scheduler is at ADDRESS "
+                   "(tcp://host:8786; default: $MWSN_SCHEDULER, else on this machine); "
+                   "needs pip install 'mwsn[dask]'")
     p.add_argument("--dry-run", action="store_true",
                    help="list the notebooks that would run and why; run nothing")
     p.add_argument("--exclude", action="append", default=[], metavar="JUR",
@@ -60,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", parents=[common],
                        help="rerun into a temporary folder and compare with the manifest")
     p.add_argument("jurisdiction")
-    p.add_argument("--jobs", "-j", type=_jobs, default=1,
-                   help="notebooks executed at the same time (default: 1)")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None,
+                   help="notebooks executed at the same time (default: the number of cores)")
 
     sub.add_parser("list", parents=[common], help="jurisdictions with a params file")
     _project_commands(sub, common)
@@ -192,9 +197,13 @@ def _run(args) -> int:
         config.check_code(code)
     if args.dry_run:
         return _dry_run(args, codes)
-    results = runner.run_many(codes, args.root, force=args.force, jobs=args.jobs,
+    from mwsn.run import executor
+
+    scheduler = args.scheduler or os.environ.get(executor.SCHEDULER_ENV) or None
+    results = runner.run_many(codes, args.root, force=args.force,
+                              jobs=args.jobs or executor.default_jobs(),
                               progress=runner.Progress(), command=["mwsn", *sys.argv[1:]],
-                              cross=args.all, keep_going=args.all)
+                              cross=args.all, keep_going=args.all, scheduler=scheduler)
     failed = []
     for result in results:
         if result.skipped:
@@ -239,8 +248,10 @@ def _error_lines(error, root: Path) -> list[str]:
 def _verify(args) -> int:
     from mwsn import runner
 
-    result = runner.verify(args.jurisdiction, args.root, jobs=args.jobs,
-                           progress=runner.Progress())
+    from mwsn.run import executor
+
+    result = runner.verify(args.jurisdiction, args.root,
+                           jobs=args.jobs or executor.default_jobs(), progress=runner.Progress())
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for name, claim in runner.CHECKS.items():

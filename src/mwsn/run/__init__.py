@@ -1,0 +1,76 @@
+"""The runner: execute the notebooks with papermill and export the reports with nbconvert.
+
+Modules: :mod:`~mwsn.run.plan` (which notebooks, in which order, what each
+reads and writes), :mod:`~mwsn.run.cache` (what each step depends on, the
+manifest, ``--dry-run``), :mod:`~mwsn.run.staging` (lock, staging, atomic swap,
+recovery, sandbox), :mod:`~mwsn.run.worker` (one step in a worker process: the
+only module that imports papermill and nbconvert), :mod:`~mwsn.run.progress`,
+:mod:`~mwsn.run.verify` and :mod:`~mwsn.run.orchestrate` (scheduling it all).
+For each jurisdiction a run
+
+1. takes a lock (``reports/.<jur>.lock``): a second run of the same
+   jurisdiction stops at once; the OS releases the lock if a run is killed;
+2. hashes what the run depends on (:mod:`mwsn.provenance`) and, when nothing
+   changed since ``reports/<jur>/manifest.json`` was written, says so and stops,
+   without importing pandas, papermill or nbconvert;
+3. validates the raw data before any kernel starts;
+4. plans one *step* per notebook (the report notebook: one per language) and
+   executes, in parallel where the notebooks' contracts allow, only the steps
+   whose inputs changed; the others are reused from the previous run;
+5. exports the executed notebooks (with code) and the manager report(s)
+   (without code), publishes the CSV tables the notebooks wrote (e.g.
+   ``findings.csv``) beside the report, writes the manifest, and swaps the new
+   report and processed data in.
+
+Which notebook reads what
+    A notebook may declare in its metadata ``"mwsn": {"reads": [...], "writes":
+    [...]}``: names of processed tables (``survey`` is
+    ``data/processed/<jur>/survey.parquet``; a name with a dot is a file name),
+    plus ``raw`` (``data/raw/<jur>/``) and ``external`` (``data/external/``) in
+    ``reads``. A notebook that declares no ``reads`` reads everything earlier
+    notebooks wrote and all raw and external data; one that declares no
+    ``writes`` is waited for by every later notebook. Each step runs in its own
+    folder where ``data/processed/<jur>/`` holds only what it may read, so an
+    undeclared read fails loudly instead of silently going stale. ``reads``
+    may also name ``docs`` (the methods pages), ``jurisdictions`` (what the
+    other jurisdictions' params say of their Network) and ``pseudonym_key``.
+    Every step also depends on its own source, this jurisdiction's params file
+    and the shared ones (never another jurisdiction's file), the library's
+    source hash and the package versions: exactly what it reads, so an edit
+    reruns what it can change and nothing else (``mwsn run --dry-run`` says
+    what would rerun and why).
+
+Safe under faults
+    Steps run in ``reports/.staging-<jur>-<run>/``; nothing under ``reports/<jur>/``
+    or ``data/processed/<jur>/`` changes until every step has succeeded. Then a
+    ``COMMIT`` marker is written (the commit point) and both folders are
+    swapped in by renames. A run killed before the marker leaves the previous
+    outputs as they were and its staging folder is discarded by the next run;
+    one killed after it is completed by the next run. Executed notebooks show
+    paths relative to the project root and no timings, so reruns are
+    byte-identical wherever they run (and do not reveal a home folder). A
+    failing notebook keeps its partly executed copy under
+    ``reports/_failed/<jur>/``.
+
+Kernels talk to the runner over local IPC sockets, not TCP, so no port is
+opened and the kernel has no reason to warn about unencrypted TCP.
+"""
+
+# plan() and verify() are reached as mwsn.run.plan.plan and mwsn.run.verify.verify (a package
+# attribute cannot be both the module and its function)
+from mwsn.run.cache import (
+    INDEX, MANIFEST, MANIFEST_FORMAT, RUN_LOG, Planned, dry_run, recorded_manifest_sha256)
+from mwsn.run.orchestrate import RunResult, run, run_many
+from mwsn.run.plan import (
+    ALL, CROSS_JURISDICTION, INPUTS, PARAMETERS, REPORT_NOTEBOOK, Contract, Step, contract,
+    cross_jurisdiction, notebooks_dir, pipeline)
+from mwsn.run.progress import Progress
+from mwsn.run.staging import RunLocked
+from mwsn.run.verify import CHECKS, Difference, Verification
+from mwsn.run.worker import KERNEL, KERNEL_ENV, execute_step
+
+__all__ = ["ALL", "CHECKS", "CROSS_JURISDICTION", "INDEX", "INPUTS", "KERNEL", "KERNEL_ENV",
+           "MANIFEST", "MANIFEST_FORMAT", "PARAMETERS", "REPORT_NOTEBOOK", "RUN_LOG", "Contract",
+           "Difference", "Planned", "Progress", "RunLocked", "RunResult", "Step", "Verification",
+           "contract", "cross_jurisdiction", "dry_run", "execute_step", "notebooks_dir",
+           "pipeline", "recorded_manifest_sha256", "run", "run_many"]

@@ -1,0 +1,286 @@
+"""The rerun cache: what each step depends on, the manifest, and what would rerun and why."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mwsn import provenance
+from mwsn.config import Paths, load, paths
+from mwsn.errors import NotebookError
+from mwsn.run.plan import Step, notebooks_dir, plan
+
+#: what the outputs were built from and their hashes: the same bytes for the same inputs,
+#: whenever and however (``--jobs``, reused or executed) they were built
+MANIFEST = "manifest.json"
+
+
+#: this run's own log beside it: command, time, which steps executed and how long they took
+RUN_LOG = "run.json"
+
+
+MANIFEST_FORMAT = 2
+
+
+#: the auditor's index: written last, it records the manifest's own SHA-256 (so it is the one
+#: output the manifest does not list)
+INDEX = "index.html"
+
+
+_SEAL = re.compile(r'<code id="manifest-sha256">([0-9a-f]{64})</code>')
+
+
+def recorded_manifest_sha256(reports: Path) -> str | None:
+    """The manifest's SHA-256 as ``reports/<jur>/index.html`` records it (``None``: absent)."""
+    try:
+        found = _SEAL.search((reports / INDEX).read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    return found.group(1) if found else None
+
+
+@dataclass
+class _Job:
+    """Everything known about one jurisdiction's run."""
+
+    where: Paths
+    params: object               # config.Jurisdiction
+    steps: list[Step]
+    basis: dict                  # what every step depends on: provenance hashes
+    previous: dict | None        # the last manifest
+    force: bool
+    staging: Path = None
+    records: dict = field(default_factory=dict)   # step name -> manifest record
+    state: dict = field(default_factory=dict)     # step index -> "pending"/"running"/"done"
+    failed: NotebookError | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def code(self) -> str:
+        return self.where.jurisdiction
+
+    def rel_report(self, name: str) -> str:
+        return f"reports/{self.code}/{name}"
+
+    def rel_processed(self, name: str) -> str:
+        return f"data/processed/{self.code}/{name}"
+
+    def staged(self, rel: str) -> Path:
+        for prefix, folder in ((f"reports/{self.code}/", "report"),
+                               (f"data/processed/{self.code}/", "processed")):
+            if rel.startswith(prefix):
+                return self.staging / folder / rel[len(prefix):]
+        raise ValueError(rel)
+
+
+def _basis(where: Paths, steps: list[Step]) -> dict:
+    """What the steps may depend on, each read only when a step declares it."""
+    env = provenance.environment()
+
+    def reads(name: str) -> bool:
+        return any(step.contract.reads_input(name) for step in steps)
+
+    return {
+        "parameters": provenance.parameters(where),
+        "raw": provenance.raw_inputs(where),
+        "external": provenance.external_inputs(where),
+        "docs": provenance.docs_inputs(where.root) if reads("docs") else {},
+        "jurisdictions": provenance.network_facts(where.root) if reads("jurisdictions") else {},
+        "pseudonym_key": (provenance.pseudonym_key_fingerprint(where)
+                          if reads("pseudonym_key") else None),
+        "notebooks": provenance.notebook_sources(where.root),
+        "mwsn": provenance.mwsn_version(),
+        "python": env["python"],
+        "packages": env["packages"],
+        "lock": provenance.lock_sha256(),
+    }
+
+
+def _upstream(job: _Job, index: int, outputs_of) -> dict[str, str]:
+    """Processed files a step reads: those its dependencies wrote, as {path: sha256}."""
+    step = job.steps[index]
+    found = {}
+    for dep in step.deps:
+        for rel, sha in outputs_of(job.steps[dep]).items():
+            if rel.startswith("data/processed/") and step.contract.reads_table(rel.rsplit("/", 1)[1]):
+                found[rel] = sha
+    return dict(sorted(found.items()))
+
+
+def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
+    """Everything a step's outputs depend on, by kind: exactly what it reads.
+
+    Its notebook's source, language and jurisdiction; this jurisdiction's params
+    file and the shared ones; the library's source, Python and package versions;
+    and, where the notebook declares them, the raw exports, the published
+    context data, the methods pages, the other jurisdictions' Network facts, a
+    keyed fingerprint of the pseudonym key, and the processed tables it reads.
+    """
+    basis, terms = job.basis, step.contract
+    raw = basis["raw"] if terms.reads_raw else {
+        p: s for p, s in basis["raw"].items() if p.endswith("/SYNTHETIC_DATA.txt")}
+    return {
+        "step": {"jurisdiction": job.code, "lang": step.lang},
+        "notebook": basis["notebooks"].get(step.source.name),
+        "parameters": basis["parameters"]["files"],
+        "library": basis["mwsn"],
+        "python": basis["python"],
+        "packages": basis["packages"],
+        "raw": raw,
+        "external": basis["external"] if terms.reads_external else {},
+        "docs": basis["docs"] if terms.reads_input("docs") else {},
+        "jurisdictions": basis["jurisdictions"] if terms.reads_input("jurisdictions") else {},
+        "pseudonym_key": basis["pseudonym_key"] if terms.reads_input("pseudonym_key") else None,
+        "upstream": upstream,
+    }
+
+
+def _key_parts(job: _Job, step: Step, upstream: dict[str, str]) -> dict[str, str]:
+    """``{kind: sha256}`` of :func:`_key_inputs`: recorded, so a rerun can say what changed."""
+    return {kind: provenance.sha256_json(value)
+            for kind, value in _key_inputs(job, step, upstream).items()}
+
+
+def _key(job: _Job, step: Step, upstream: dict[str, str]) -> str:
+    """Hash of everything a step's outputs depend on."""
+    return provenance.sha256_json(_key_parts(job, step, upstream))
+
+
+def _read_manifest(where: Paths) -> dict | None:
+    path = where.reports / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if data.get("format") == MANIFEST_FORMAT else None
+
+
+def _live_matches(root: Path, outputs: dict[str, str], cache: dict) -> bool:
+    """Whether every recorded output exists under ``root`` with its recorded hash."""
+    for rel, sha in outputs.items():
+        if rel not in cache:
+            path = root / rel
+            cache[rel] = provenance.sha256_file(path) if path.is_file() else None
+        if cache[rel] != sha:
+            return False
+    return True
+
+
+def _up_to_date(job: _Job) -> bool:
+    """True when the last manifest matches every step's inputs and every output on disk."""
+    previous = job.previous
+    if job.force or previous is None:
+        return False
+    recorded = previous.get("notebooks", {})
+    if set(recorded) != {s.name for s in job.steps}:
+        return False
+    cache: dict = {}
+    for index, step in enumerate(job.steps):
+        record = recorded[step.name]
+        upstream = _upstream(job, index, lambda s: recorded[s.name]["outputs"])
+        if record.get("key") != _key(job, step, upstream):
+            return False
+    if not _live_matches(job.where.root, previous.get("outputs", {}), cache):
+        return False
+    manifest = job.where.reports / MANIFEST
+    return recorded_manifest_sha256(job.where.reports) == provenance.sha256_file(manifest)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One step of a dry run: whether it would execute, and the reasons."""
+
+    label: str
+    rerun: bool
+    reasons: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if not self.rerun:
+            return f"{self.label}: up to date, would be reused"
+        return f"{self.label}: would run: " + "; ".join(self.reasons)
+
+
+def _changed(before: dict, now: dict) -> list[str]:
+    return sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+
+
+def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict) -> list[str]:
+    """Words for the kinds of input whose hash changed since the last run."""
+    previous, basis = job.previous, job.basis
+    inputs = previous.get("inputs", {})
+    reasons = []
+    for kind in kinds:
+        if kind == "notebook":
+            reasons.append("its notebook changed")
+        elif kind == "parameters":
+            files = _changed(previous.get("parameters", {}).get("files", {}),
+                             basis["parameters"]["files"])
+            reasons.append("params changed: " + ", ".join(files or ["(order)"]))
+        elif kind in ("raw", "external"):
+            prefix = "data/raw/" if kind == "raw" else "data/external/"
+            now = basis[kind]
+            was = {p: s for p, s in inputs.items() if p.startswith(prefix)}
+            reasons.append(f"{kind} data changed: " + ", ".join(_changed(was, now)[:5]))
+        elif kind == "docs":
+            files = _changed(previous.get("docs", {}), basis["docs"])
+            reasons.append("methods pages changed: " + ", ".join(files or ["docs/"]))
+        elif kind == "jurisdictions":
+            codes = _changed(previous.get("jurisdictions", {}), basis["jurisdictions"])
+            reasons.append("another jurisdiction's Network facts changed: " + ", ".join(codes))
+        elif kind == "pseudonym_key":
+            reasons.append("the pseudonym key changed")
+        elif kind == "library":
+            reasons.append("the mwsn library changed")
+        elif kind in ("python", "packages"):
+            names = _changed(previous.get("packages", {}), basis["packages"])
+            reasons.append("package versions changed: " + ", ".join(names or ["python"]))
+        elif kind == "upstream":
+            tables = _changed(before.get("reads", {}), upstream)
+            reasons.append("tables it reads changed: " + ", ".join(
+                t.rsplit("/", 1)[1] for t in tables))
+        else:
+            reasons.append(f"{kind} changed")
+    return reasons
+
+
+def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False) -> list[Planned]:
+    """What ``mwsn run <jurisdiction>`` would execute and why, without running anything.
+
+    A step whose own inputs are unchanged but that reads a table from a step
+    that reruns is listed as running (it is reused after all when that table
+    comes out byte-identical).
+    """
+    where = paths(jurisdiction, root)
+    params = load(jurisdiction, where.root)
+    steps = plan(notebooks_dir(where.root), jurisdiction, list(params.languages))
+    job = _Job(where, params, steps, _basis(where, steps), _read_manifest(where), force)
+    recorded = (job.previous or {}).get("notebooks", {})
+    planned: list[Planned] = []
+    rerun: set[int] = set()
+    for index, step in enumerate(steps):
+        before = recorded.get(step.name)
+        if force:
+            reasons = ["--force"]
+        elif job.previous is None:
+            reasons = ["no earlier run (or its manifest is from an older version)"]
+        elif before is None or "key_parts" not in before:
+            reasons = ["not in the last run's manifest"]
+        else:
+            waits = [steps[d].name for d in step.deps if d in rerun]
+            upstream = _upstream(job, index, lambda s: recorded.get(s.name, {}).get("outputs", {}))
+            parts = _key_parts(job, step, upstream)
+            kinds = _changed(before["key_parts"], parts)
+            if waits:
+                kinds = [k for k in kinds if k != "upstream"]
+            reasons = _why(job, kinds, upstream, before)
+            if waits:
+                reasons.append("reads what " + ", ".join(waits) + " writes, which reruns")
+            if not reasons and not _live_matches(where.root, before.get("outputs", {}), {}):
+                reasons = ["its outputs on disk differ from the manifest"]
+        if reasons:
+            rerun.add(index)
+        planned.append(Planned(step.label, bool(reasons), tuple(reasons)))
+    return planned

@@ -1,0 +1,94 @@
+"""Where the steps execute: a local process pool (the default), or a Dask cluster.
+
+Either is a :class:`concurrent.futures.Executor` the scheduler of
+:mod:`mwsn.run.orchestrate` submits :func:`mwsn.run.worker.execute_step` to, with
+plain values in and out. The coordinator keeps the lock, the staging folders
+and the manifest; workers need the project folder at the same path (a shared
+filesystem) and the same environment (``requirements.lock``): each reports its
+Python and package versions with every step it runs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from mwsn.errors import MwsnError
+from mwsn.run.worker import _worker_init
+
+#: environment variable naming a Dask scheduler, as ``--scheduler`` does
+SCHEDULER_ENV = "MWSN_SCHEDULER"
+
+
+def default_jobs() -> int:
+    """The cores this process may use (``--jobs`` default)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:           # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Executor:
+    """An executor, how many steps it runs at once, and how to stop it."""
+
+    pool: object
+    workers: int
+    client: object = None
+
+    def submit(self, fn, *args):
+        return self.pool.submit(fn, *args)
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the workers: at once with ``cancel`` (a failure or Ctrl-C), else when idle."""
+        if self.client is not None:      # a Dask cluster: its workers stay up for the next run
+            self.pool.shutdown(wait=not cancel)
+            self.client.close()
+            return
+        if cancel:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()       # their kernels stop with them
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+def local(workers: int) -> Executor:
+    """Worker processes (started fresh, not forked) that import the notebook tools at once."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_init, initargs=(os.getpid(),))
+    for _ in range(workers):
+        pool.submit(os.getpid)      # start every worker now
+    return Executor(pool, workers)
+
+
+def dask(address: str) -> Executor:
+    """Steps run on the Dask distributed cluster whose scheduler is at ``address``
+    (``tcp://host:8786``), through ``Client.get_executor()``; one step per worker thread.
+
+    Raises
+    ------
+    MwsnError
+        When the ``dask`` extra is not installed or the scheduler cannot be reached.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise MwsnError("--scheduler needs Dask distributed: pip install 'mwsn[dask]'") from None
+    try:
+        client = Client(address, timeout="30s")
+    except (OSError, TimeoutError) as exc:
+        raise MwsnError(f"cannot reach the Dask scheduler at {address} ({exc}); start it, or "
+                        f"run without --scheduler (and {SCHEDULER_ENV} unset)") from None
+    workers = max(1, sum(client.nthreads().values()))
+    return Executor(client.get_executor(pure=False), workers, client)
+
+
+def choose(jobs: int, scheduler: str | None, steps: int) -> Executor:
+    """The Dask executor when a scheduler is named, else a local pool of ``jobs`` processes
+    (no more than there are steps)."""
+    if scheduler:
+        return dask(scheduler)
+    return local(max(1, min(jobs, steps)))

@@ -1,0 +1,510 @@
+"""Running jurisdictions: validate, schedule every step over the worker pool, reuse what is
+up to date, write the manifest and swap the outputs in; the cross-jurisdiction notebooks last."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mwsn import provenance
+from mwsn.config import Paths, load, paths
+from mwsn.errors import InputError, MwsnError, NotebookError
+from mwsn.run.cache import (
+    INDEX,
+    MANIFEST,
+    MANIFEST_FORMAT,
+    RUN_LOG,
+    _basis,
+    _Job,
+    _key_parts,
+    _live_matches,
+    _read_manifest,
+    _up_to_date,
+    _upstream,
+)
+from mwsn.run.plan import (
+    ALL,
+    Step,
+    _heights,
+    _step_outputs,
+    _table_file,
+    cross_jurisdiction,
+    notebooks_dir,
+    plan,
+)
+from mwsn.run.progress import Progress, _Quiet
+from mwsn.run.staging import (
+    _commit,
+    _discard,
+    _link_tree,
+    _Lock,
+    _lock,
+    _recover_all,
+    _staging,
+    _targets,
+    _write_atomic,
+)
+from mwsn.run import executor
+from mwsn.run.worker import execute_step
+
+
+@dataclass
+class RunResult:
+    jurisdiction: str
+    reports: Path
+    outputs: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+    executed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    up_to_date: bool = False
+    #: with ``keep_going``: why the jurisdiction failed (validation, a notebook), or was skipped
+    error: MwsnError | None = None
+    skipped: str | None = None
+
+
+def run(jurisdiction: str, root: str | Path = ".", *, force: bool = False, jobs: int = 1,
+        progress: Progress | None = None, command: list[str] | None = None,
+        scheduler: str | None = None) -> RunResult:
+    """Validate, execute and export one jurisdiction; returns where the reports are."""
+    return run_many([jurisdiction], root, force=force, jobs=jobs, progress=progress,
+                    command=command, scheduler=scheduler)[0]
+
+
+def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, jobs: int = 1,
+             progress: Progress | None = None, command: list[str] | None = None,
+             cross: bool = False, keep_going: bool = False,
+             scheduler: str | None = None) -> list[RunResult]:
+    """Run several jurisdictions, their notebooks sharing ``jobs`` worker processes.
+
+    With ``scheduler`` (a Dask scheduler's address) the steps run on that
+    cluster's workers instead (:mod:`mwsn.run.executor`); the lock, staging and
+    manifest stay with this process.
+
+    With ``cross``, the cross-jurisdiction notebooks (``90_*``) run afterwards.
+    Raises :class:`NotebookError` (the first failure) once every jurisdiction
+    that could finish has been swapped in; an :class:`InputError` before any
+    notebook runs. With ``keep_going`` (``run --all``) nothing is raised for one
+    jurisdiction: one whose params or data fail validation, or whose notebook
+    fails, is returned with its ``error`` while the others build; one with no
+    raw data at all (an example params file) is returned as ``skipped``.
+    """
+    progress = progress or _Quiet()
+    command = list(sys.argv) if command is None else command
+    locks = [_lock(paths(code, root)) for code in dict.fromkeys(codes)]
+    try:
+        for lock in locks:
+            lock.acquire()
+        return _run_locked(list(dict.fromkeys(codes)), Path(root).resolve(), force, max(1, jobs),
+                           progress, command, cross, keep_going, scheduler)
+    finally:
+        for lock in locks:
+            lock.release()
+        progress.close()
+
+
+def _no_raw_data(where: Paths) -> bool:
+    return not where.raw.is_dir() or not any(
+        p for p in where.raw.iterdir() if not p.name.startswith("."))
+
+
+def _run_locked(codes, root, force, jobs, progress, command, cross,
+                keep_going=False, scheduler=None) -> list[RunResult]:
+    jobs_by_code: dict[str, _Job] = {}
+    results: dict[str, RunResult] = {}
+    for code in codes:
+        where = paths(code, root)
+        _recover_all(where)
+        if keep_going and _no_raw_data(where):
+            results[code] = RunResult(code, where.reports,
+                                      skipped=f"no raw data in data/raw/{code}/")
+            continue
+        try:
+            params = load(code, root)
+        except InputError as exc:
+            if not keep_going:
+                raise
+            results[code] = RunResult(code, where.reports, error=exc)
+            continue
+        steps = plan(notebooks_dir(root), code, list(params.languages))
+        job = _Job(where, params, steps, _basis(where, steps), _read_manifest(where), force)
+        if _up_to_date(job):
+            results[code] = RunResult(code, where.reports, _report_files(where), 0.0,
+                                      reused=[s.name for s in job.steps], up_to_date=True)
+        else:
+            jobs_by_code[code] = job
+    if jobs_by_code:
+        from mwsn import validate
+        from mwsn.codebook import load_codebook
+
+        total = sum(len(job.steps) for job in jobs_by_code.values())
+        pool = executor.choose(jobs, scheduler, total)  # workers warm up during the checks
+        workers = pool.workers
+        try:
+            codebook = load_codebook(root)
+            for code, job in list(jobs_by_code.items()):  # every input checked before any kernel
+                try:
+                    validate.read_and_check(job.params, codebook, job.where)
+                except InputError as exc:
+                    if not keep_going:
+                        raise
+                    results[code] = RunResult(code, job.where.reports, error=exc)
+                    del jobs_by_code[code]
+            _execute_all(list(jobs_by_code.values()), pool, workers, progress, command)
+        except BaseException:
+            pool.close(cancel=True)
+            raise
+        pool.close()
+    failure = None
+    for code, job in jobs_by_code.items():
+        if job.failed is not None:
+            if keep_going:
+                results[code] = RunResult(code, job.where.reports, error=job.failed)
+            failure = failure or job.failed
+            continue
+        results[code] = RunResult(
+            code, job.where.reports, _report_files(job.where), time.monotonic() - job.started,
+            executed=[n for n, r in job.records.items() if r["status"] == "executed"],
+            reused=[n for n, r in job.records.items() if r["status"] == "reused"])
+    if failure is not None and not keep_going:
+        raise failure
+    if cross:
+        ran = any(r.executed for r in results.values())
+        _run_cross(root, force or ran, progress)
+    return [results[code] for code in codes]
+
+
+def _report_files(where: Paths) -> list[Path]:
+    return sorted([*where.reports.glob("assessment*.html"), *where.reports.glob("assessment*.pdf"),
+                   *where.reports.glob("summary.*"), *where.reports.glob("index.html")])
+
+
+def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
+                 command) -> None:
+    """Schedule every step of every jurisdiction over the pool's worker processes."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    for job in jobs_list:
+        job.staging = _staging(job.where)
+        job.staging.mkdir(parents=True)
+        (job.staging / "report" / "notebooks").mkdir(parents=True)
+        (job.staging / "processed").mkdir()
+        job.state = {i: "pending" for i in range(len(job.steps))}
+        progress.total += len(job.steps)
+    running: dict = {}
+    try:
+        while True:
+            _start_ready(jobs_list, pool, running, progress, workers)
+            if not running:
+                break
+            done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
+            progress.tick()
+            for future in done:
+                job, index = running.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died (a notebook error is a result)
+                    raise MwsnError(f"the worker running {job.steps[index].label} died "
+                                    f"({type(exc).__name__}: {exc}); earlier outputs are intact: "
+                                    "run again") from None
+                _finish_step(job, index, result, progress)
+        for job in jobs_list:
+            if job.failed is None:
+                _write_manifest(job, command)
+                _commit(job.staging, _targets(job.where))
+            else:
+                _discard(job.staging)
+    except BaseException:
+        for job in jobs_list:
+            if job.staging is not None:
+                _discard(job.staging)
+        raise
+
+
+def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
+                 workers: int) -> None:
+    """Reuse every step whose inputs are unchanged; give free workers the ready steps,
+    those with the longest chain still behind them first."""
+    ready = []
+    progressed = True
+    while progressed:
+        progressed, ready = False, []
+        for order, job in enumerate(jobs_list):
+            if job.failed is not None:
+                continue
+            heights = _heights(job.steps)
+            for index, step in enumerate(job.steps):
+                if job.state[index] != "pending":
+                    continue
+                if any(job.state[d] != "done" for d in step.deps):
+                    continue
+                upstream = _upstream(job, index,
+                                     lambda s, job=job: job.records[s.name]["outputs"])
+                parts = _key_parts(job, step, upstream)
+                record = {"notebook": step.source.name, "lang": step.lang,
+                          "source_sha256": job.basis["notebooks"].get(step.source.name),
+                          "reads": upstream, "key_parts": parts,
+                          "key": provenance.sha256_json(parts)}
+                if _reuse(job, step, record):
+                    job.state[index] = "done"
+                    progressed = True
+                    progress.finish(step.label, "up to date, reused")
+                    continue
+                ready.append((-heights[index], order, index, job, record))
+    ready.sort(key=lambda item: item[:3])
+    for _, _, index, job, record in ready[:max(0, workers - len(running))]:
+        step = job.steps[index]
+        work = job.staging / "work" / step.name
+        _link_tree(job.where.root, work, keep_data=_data_links(job.where, step),
+                   processed=work / "data" / "processed" / job.code)
+        _seed(job, step, work, record["reads"])
+        task = {
+            "source": str(step.source), "work": str(work), "root": str(job.where.root),
+            "out_dir": str(job.staging / "report"), "name": step.name,
+            "jurisdiction": job.code, "lang": step.lang, "report": step.report,
+            "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
+            "failed": str(job.where.root / "reports" / "_failed" / job.code
+                          / f"{step.name}.ipynb"),
+            "failed_rel": f"reports/_failed/{job.code}/{step.name}.ipynb",
+            "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+        }
+        job.records[step.name] = record
+        job.state[index] = "running"
+        running[pool.submit(execute_step, task)] = (job, index)
+        progress.start(step.label)
+
+
+def _data_links(where: Paths, step: Step) -> set[str]:
+    data = where.root / "data"
+    names = {p.name for p in data.iterdir()} if data.is_dir() else set()
+    if not step.contract.reads_raw:
+        names.discard("raw")
+    if not step.contract.reads_external:
+        names.discard("external")
+    return names
+
+
+def _seed(job: _Job, step: Step, work: Path, upstream: dict[str, str]) -> None:
+    """Give a step's private processed folder copies of what it may read."""
+    processed = work / "data" / "processed" / job.code
+    for rel in upstream:
+        shutil.copyfile(job.staged(rel), processed / rel.rsplit("/", 1)[1])
+    if not step.contract.reads_raw:
+        marker = job.where.raw / "SYNTHETIC_DATA.txt"
+        if marker.exists():
+            (work / "data" / "raw" / job.code).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(marker, work / "data" / "raw" / job.code / marker.name)
+
+
+def _reuse(job: _Job, step: Step, record: dict) -> bool:
+    """Copy a step's outputs from the previous run when its key is unchanged."""
+    if job.force or job.previous is None:
+        return False
+    before = job.previous.get("notebooks", {}).get(step.name)
+    if not before or before.get("key") != record["key"]:
+        return False
+    if not _live_matches(job.where.root, before["outputs"], {}):
+        return False
+    for rel in before["outputs"]:
+        target = job.staged(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(job.where.root / rel, target)
+    record.update(status="reused", seconds=before.get("seconds"), outputs=before["outputs"])
+    job.records[step.name] = record
+    return True
+
+
+def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> None:
+    step = job.steps[index]
+    if "error" in result:
+        error = result["error"]
+        job.failed = job.failed or NotebookError(error["notebook"], error["cell"],
+                                                 error["message"], kept=error["kept"])
+        job.state[index] = "failed"
+        progress.finish(step.label, "FAILED")
+        return
+    work = job.staging / "work" / step.name
+    processed = work / "data" / "processed" / job.code
+    seeded = {rel.rsplit("/", 1)[1]: sha for rel, sha in job.records[step.name]["reads"].items()}
+    outputs = {}
+    for path in provenance.files_under(processed):
+        name = path.relative_to(processed).as_posix()
+        sha = provenance.sha256_file(path)
+        if seeded.get(name) == sha:
+            continue
+        declared = step.contract.writes
+        if declared is not None and name not in {_table_file(w) for w in declared}:
+            job.failed = job.failed or NotebookError(
+                step.source.name, None,
+                f"it wrote data/processed/{job.code}/{name}, which its metadata "
+                "(mwsn.writes) does not declare: add it there")
+            job.state[index] = "failed"
+            progress.finish(step.label, "FAILED")
+            return
+        target = job.staging / "processed" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        outputs[job.rel_processed(name)] = sha
+    if step.report:
+        _write_atomic(job.staging / "report" / _step_outputs(step)[-1],
+                      _manager_page(job, step.lang, result["body"]))
+    for name in _step_outputs(step):
+        outputs[job.rel_report(name)] = provenance.sha256_file(job.staging / "report" / name)
+    shutil.rmtree(work, ignore_errors=True)
+    job.records[step.name].update(status="executed", seconds=result["seconds"],
+                                  outputs=dict(sorted(outputs.items())))
+    worker = result.get("environment")
+    here = {"python": job.basis["python"], "packages": job.basis["packages"]}
+    if worker is not None and worker != here:
+        # recorded (and said) only when it differs, so the same environment gives the same manifest
+        job.records[step.name]["worker_environment"] = worker
+        progress.note(f"{step.label}: the worker's Python or packages differ from this "
+                      "machine's (see the manifest): install requirements.lock on every worker")
+    job.state[index] = "done"
+    progress.finish(step.label, "executed", result["seconds"])
+
+
+def _manager_page(job: _Job, lang: str, body: str) -> str:
+    from mwsn import i18n, report
+
+    title = i18n.t("report.title", lang, jurisdiction=job.params.name(lang))
+    return report.page(body, lang, title, job.where.is_synthetic)
+
+
+def _publish_tables(job: _Job) -> None:
+    """CSV tables the notebooks wrote for publication go beside the report."""
+    for path in sorted((job.staging / "processed").glob("*.csv")):
+        shutil.copyfile(path, job.staging / "report" / path.name)
+
+
+def _write_index(job: _Job, manifest_sha256: str) -> None:
+    """The auditor's index (``index.html``): links to what the run wrote, and the manifest."""
+    from mwsn import report
+    from mwsn.codebook import load_codebook
+
+    folder = job.staging / "report"
+    files = [p.relative_to(folder).as_posix() for p in provenance.files_under(folder)]
+    html = report.auditor.index_page(job.where, job.params, load_codebook(job.where.root),
+                                     sorted({*files, MANIFEST, INDEX}), job.params.languages[0],
+                                     processed=job.staging / "processed",
+                                     manifest_sha256=manifest_sha256)
+    _write_atomic(folder / INDEX, html)
+
+
+def _write_publications(job: _Job) -> None:
+    """The plain summaries and the PDFs (:mod:`mwsn.report.publish`); a missing renderer is
+    said in one line, and everything else is still written."""
+    from mwsn.report import publish
+
+    for note in publish.write(job.staging / "report", job.where, job.params,
+                              job.staging / "processed"):
+        print(f"{job.code}: {note}", file=sys.stderr)
+
+
+def _write_manifest(job: _Job, command: list[str]) -> None:
+    shutil.rmtree(job.staging / "work", ignore_errors=True)
+    _publish_tables(job)
+    (job.staging / "report" / INDEX).unlink(missing_ok=True)
+    (job.staging / "report" / RUN_LOG).unlink(missing_ok=True)
+    _write_publications(job)
+    outputs = {}
+    for folder, prefix in ((job.staging / "processed", f"data/processed/{job.code}"),
+                           (job.staging / "report", f"reports/{job.code}")):
+        for path in provenance.files_under(folder):
+            outputs[f"{prefix}/{path.relative_to(folder).as_posix()}"] = \
+                provenance.sha256_file(path)
+    basis = job.basis
+    log = {
+        "command": command,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - job.started, 3),
+        "notebooks": {name: {k: job.records[name].get(k) for k in ("status", "seconds")}
+                      for name in sorted(job.records)},
+    }
+    _write_atomic(job.staging / "report" / RUN_LOG,
+                  json.dumps(log, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "jurisdiction": job.code,
+        "parameters": basis["parameters"],
+        "inputs": {**basis["raw"], **basis["external"]},
+        "docs": basis["docs"],
+        "jurisdictions": basis["jurisdictions"],
+        "mwsn": basis["mwsn"],
+        "python": basis["python"],
+        "packages": basis["packages"],
+        "environment": {"lock_sha256": basis["lock"]},
+        "notebooks": {name: {k: v for k, v in job.records[name].items()
+                             if k not in ("status", "seconds")} for name in sorted(job.records)},
+        "outputs": dict(sorted(outputs.items())),
+    }
+    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    _write_atomic(job.staging / "report" / MANIFEST, text)
+    _write_index(job, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _run_cross(root: Path, needed: bool, progress: Progress) -> list[Path]:
+    """Run the ``90_*`` notebooks after every jurisdiction (``run --all``).
+
+    Each runs with ``jurisdiction = "all"`` in a view of the project where
+    ``data/processed/`` holds every jurisdiction's data and ``reports/`` is a
+    private folder: what it writes there is moved into ``reports/`` file by
+    file (each atomically) once it succeeded. Its executed copy goes to
+    ``reports/_all/notebooks/``.
+    """
+    notebooks = cross_jurisdiction(notebooks_dir(root))
+    if not notebooks:
+        return []
+    done = root / "reports" / ALL / "notebooks"
+    if not needed and all((done / f"{nb.stem}.ipynb").exists() for nb in notebooks):
+        return []
+    lock = _Lock(root / "reports" / f".{ALL}.lock", "mwsn run --all")
+    lock.acquire()
+    written = []
+    try:
+        for source in notebooks:
+            staging = root / "reports" / f".staging-{ALL}"
+            _discard(staging)
+            work = staging / "work"
+            _link_tree(root, work, keep_data={p.name for p in (root / "data").iterdir()}
+                       if (root / "data").is_dir() else set(), processed=None)
+            (work / "data" / "processed").symlink_to(root / "data" / "processed")
+            (work / "reports").mkdir()
+            (staging / "report" / "notebooks").mkdir(parents=True)
+            label = f"{ALL} {source.stem}"
+            progress.start(label)
+            result = execute_step({
+                "source": str(source), "work": str(work), "root": str(root),
+                "out_dir": str(staging / "report"), "name": source.stem, "jurisdiction": ALL,
+                "lang": "en", "report": False,
+                "rel_out": f"reports/{ALL}/notebooks/{source.stem}.ipynb",
+                "failed": str(root / "reports" / "_failed" / ALL / source.name),
+                "failed_rel": f"reports/_failed/{ALL}/{source.name}",
+                "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}"})
+            if "error" in result:
+                error = result["error"]
+                progress.finish(label, "FAILED")
+                _discard(staging)
+                raise NotebookError(error["notebook"], error["cell"], error["message"],
+                                    kept=error["kept"])
+            for path in provenance.files_under(work / "reports"):
+                target = root / "reports" / path.relative_to(work / "reports")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                written.append(target)
+            for path in provenance.files_under(staging / "report"):
+                target = root / "reports" / ALL / path.relative_to(staging / "report")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+            _discard(staging)
+            progress.finish(label, "executed", result["seconds"])
+    finally:
+        lock.release()
+    return written

@@ -1,0 +1,139 @@
+"""Which notebooks a run executes, in which order, and what each reads and writes."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mwsn import provenance
+
+NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
+
+
+REPORT_NOTEBOOK = "07_report.ipynb"
+
+
+#: notebooks numbered from here on compare jurisdictions; ``run --all`` runs them last
+CROSS_JURISDICTION = 90
+
+
+#: the ``jurisdiction`` parameter given to cross-jurisdiction notebooks
+ALL = "all"
+
+
+#: the parameters every pipeline notebook declares, and nothing else
+PARAMETERS = ("jurisdiction", "root", "lang")
+
+
+notebooks_dir = provenance.notebooks_dir
+
+
+def pipeline(folder: Path) -> list[Path]:
+    """The numbered notebooks of one jurisdiction's run, in order (90+ are cross-jurisdiction)."""
+    found = [p for p in folder.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name)]
+    return sorted(p for p in found if int(p.name[:2]) < CROSS_JURISDICTION)
+
+
+def cross_jurisdiction(folder: Path) -> list[Path]:
+    """The notebooks that compare jurisdictions (numbered 90 and above), in order."""
+    found = [p for p in folder.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name)]
+    return sorted(p for p in found if int(p.name[:2]) >= CROSS_JURISDICTION)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a notebook reads and writes (``None``: not declared)."""
+
+    reads: tuple[str, ...] | None = None
+    writes: tuple[str, ...] | None = None
+
+    @property
+    def reads_raw(self) -> bool:
+        return self.reads is None or "raw" in self.reads
+
+    @property
+    def reads_external(self) -> bool:
+        return self.reads is None or "external" in self.reads
+
+    def reads_table(self, file_name: str) -> bool:
+        return self.reads is None or file_name in {
+            _table_file(n) for n in self.reads if n not in INPUTS}
+
+    def reads_input(self, name: str) -> bool:
+        """Whether the notebook reads one of :data:`INPUTS` (all of them when undeclared)."""
+        return self.reads is None or name in self.reads
+
+
+#: what a notebook may declare in ``reads`` besides processed tables: raw exports, the
+#: published context data, the methods pages (``docs/methods*.md``), what the other
+#: jurisdictions' params say of their Network, and the pseudonym key
+INPUTS = ("raw", "external", "docs", "jurisdictions", "pseudonym_key")
+
+
+def _table_file(name: str) -> str:
+    return name if "." in name else f"{name}.parquet"
+
+
+def contract(notebook: Path) -> Contract:
+    """The reads/writes a notebook declares in its metadata (``metadata.mwsn``)."""
+    meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("mwsn", {})
+    reads, writes = meta.get("reads"), meta.get("writes")
+    return Contract(None if reads is None else tuple(reads),
+                    None if writes is None else tuple(writes))
+
+
+@dataclass
+class Step:
+    """One notebook execution of one jurisdiction, in one language."""
+
+    jurisdiction: str
+    source: Path
+    lang: str
+    name: str
+    contract: Contract
+    report: bool
+    deps: list[int] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.jurisdiction} {self.name}"
+
+
+def plan(folder: Path, jurisdiction: str, languages: list[str]) -> list[Step]:
+    """Steps in file order; ``deps`` are the earlier steps each must wait for."""
+    steps: list[Step] = []
+    for source in pipeline(folder):
+        terms = contract(source)
+        report = source.name == REPORT_NOTEBOOK
+        for lang in (languages if report else languages[:1]):
+            suffix = f".{lang}" if report and lang != "en" else ""
+            steps.append(Step(jurisdiction, source, lang, source.stem + suffix, terms, report))
+    for j, later in enumerate(steps):
+        for i, earlier in enumerate(steps[:j]):
+            if earlier.source == later.source:
+                continue
+            if (earlier.contract.writes is None or later.contract.reads is None
+                    or any(later.contract.reads_table(_table_file(w))
+                           for w in earlier.contract.writes)):
+                later.deps.append(i)
+    return steps
+
+
+def _heights(steps: list[Step]) -> list[int]:
+    """Length of the longest chain of steps from each step to the end of its run."""
+    heights = [1] * len(steps)
+    for index in reversed(range(len(steps))):
+        for dep in steps[index].deps:
+            heights[dep] = max(heights[dep], heights[index] + 1)
+    return heights
+
+
+def _step_outputs(step: Step) -> list[str]:
+    """Report-side outputs of a step, relative to ``reports/<jur>/``."""
+    names = [f"notebooks/{step.name}.ipynb", f"notebooks/{step.name}.html"]
+    if step.report:
+        suffix = "" if step.lang == "en" else f".{step.lang}"
+        names.append(f"assessment{suffix}.html")
+    return names

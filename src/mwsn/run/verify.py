@@ -1,0 +1,171 @@
+"""``mwsn verify``: three checks of a jurisdiction's outputs against its manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mwsn import provenance
+from mwsn.config import load, paths
+from mwsn.errors import MwsnError
+from mwsn.run.cache import MANIFEST, _basis, _changed, _read_manifest, recorded_manifest_sha256
+from mwsn.run.orchestrate import run
+from mwsn.run.plan import notebooks_dir, plan
+from mwsn.run.progress import Progress
+from mwsn.run.staging import _link_tree
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.what}"
+
+
+#: the three checks of :func:`verify`, in the order they are reported
+CHECKS = {
+    "rerun": "a fresh rerun gives the outputs the manifest records",
+    "disk": "the files on disk are those the manifest records",
+    "manifest": "the manifest is the one the run wrote (its SHA-256 is in index.html)",
+}
+
+
+@dataclass
+class Verification:
+    """The outcome of :func:`verify`: each check's differences, and warnings.
+
+    ``checks`` maps each of :data:`CHECKS` to its differences (empty: passed).
+    ``warnings`` say what differs from the recorded run without being a failure
+    (another environment, changed inputs): they explain a failed rerun.
+    """
+
+    jurisdiction: str
+    checks: dict[str, list[Difference]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        return [name for name, found in self.checks.items() if found]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def differences(self) -> list[Difference]:
+        return [d for found in self.checks.values() for d in found]
+
+    def __iter__(self):
+        return iter(self.differences)
+
+    def __len__(self) -> int:
+        return len(self.differences)
+
+    def __bool__(self) -> bool:        # truthy when something differs, like a list
+        return not self.ok
+
+
+def _environment_warnings(manifest: dict, basis: dict) -> list[str]:
+    warnings = []
+    lock = manifest.get("environment", {}).get("lock_sha256")
+    if lock != basis["lock"]:
+        warnings.append(f"the environment was installed from another requirements.lock "
+                        f"(manifest {str(lock)[:12]}…, here {str(basis['lock'])[:12]}…): "
+                        "outputs may differ for that reason alone; `make install` gives the "
+                        "locked versions")
+    if manifest.get("python") != basis["python"]:
+        warnings.append(f"Python {basis['python']} here, {manifest.get('python')} in the manifest")
+    for name in _changed(manifest.get("packages", {}), basis["packages"]):
+        warnings.append(f"package {name}: {basis['packages'].get(name)} here, "
+                        f"{manifest['packages'].get(name)} in the manifest")
+    if manifest.get("mwsn") != basis["mwsn"]:
+        warnings.append("the mwsn library's source differs from the one that wrote the manifest")
+    return warnings
+
+
+def _input_warnings(manifest: dict, basis: dict) -> list[str]:
+    warnings = []
+    for what, before, now in (
+            ("input", manifest.get("inputs", {}), {**basis["raw"], **basis["external"]}),
+            ("params file", manifest.get("parameters", {}).get("files", {}),
+             basis["parameters"]["files"]),
+            ("methods page", manifest.get("docs", {}), basis["docs"]),
+            ("notebook", {r["notebook"]: r["source_sha256"]
+                          for r in manifest.get("notebooks", {}).values()},
+             {r["notebook"]: basis["notebooks"].get(r["notebook"])
+              for r in manifest.get("notebooks", {}).values()})):
+        for name in _changed(before, now):
+            warnings.append(f"{what} {name} changed since the manifest was written")
+    return warnings
+
+
+def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
+           progress: Progress | None = None) -> Verification:
+    """Check a jurisdiction's outputs against its manifest, three ways.
+
+    1. ``rerun``: every notebook is executed again in a temporary folder (from
+       the same params, raw and external data); the outputs must have the
+       SHA-256 the manifest records.
+    2. ``disk``: every output the manifest lists is on disk with that SHA-256.
+    3. ``manifest``: the manifest's own SHA-256 equals the one ``index.html``
+       recorded when the run wrote both (an edited manifest fails here).
+
+    Differences of environment (another lock file, Python or package version,
+    library source) and inputs changed since the run are returned as warnings.
+
+    Raises
+    ------
+    MwsnError
+        When there is no readable manifest.
+    """
+    import tempfile
+
+    where = paths(jurisdiction, root)
+    manifest = _read_manifest(where)
+    if manifest is None:
+        raise MwsnError(f"{where.reports / MANIFEST} not found, unreadable or from an older "
+                        f"version: run `mwsn run {jurisdiction}` first")
+    params = load(jurisdiction, where.root)
+    steps = plan(notebooks_dir(where.root), jurisdiction, list(params.languages))
+    basis = _basis(where, steps)
+    result = Verification(jurisdiction)
+    result.warnings = _environment_warnings(manifest, basis) + _input_warnings(manifest, basis)
+    recorded = manifest.get("outputs", {})
+
+    seal = recorded_manifest_sha256(where.reports)
+    actual = provenance.sha256_file(where.reports / MANIFEST)
+    result.checks["manifest"] = [] if seal == actual else [Difference(
+        f"reports/{jurisdiction}/{MANIFEST}",
+        "no manifest SHA-256 in index.html" if seal is None else
+        f"its SHA-256 is {actual[:12]}…, index.html recorded {seal[:12]}…: the manifest "
+        "was changed after the run")]
+
+    disk = []
+    for rel, sha in recorded.items():
+        path = where.root / rel
+        if not path.is_file():
+            disk.append(Difference(rel, "missing on disk"))
+        elif provenance.sha256_file(path) != sha:
+            disk.append(Difference(rel, "the file on disk differs from the manifest"))
+    result.checks["disk"] = disk
+
+    with tempfile.TemporaryDirectory(prefix=f"mwsn-verify-{jurisdiction}-") as tmp:
+        copy = Path(tmp)
+        _link_tree(where.root, copy, keep_data={"raw", "external"}, processed=None)
+        run(jurisdiction, copy, force=True, jobs=jobs, progress=progress,
+            command=["mwsn", "verify", jurisdiction])
+        rerun = _read_manifest(paths(jurisdiction, copy))["outputs"]
+    found = []
+    for rel in sorted(set(recorded) | set(rerun)):
+        if rel not in rerun:
+            found.append(Difference(rel, "in the manifest but not produced by the rerun"))
+        elif rel not in recorded:
+            found.append(Difference(rel, "produced by the rerun but not in the manifest"))
+        elif rerun[rel] != recorded[rel]:
+            found.append(Difference(
+                rel, f"rerun gives SHA-256 {rerun[rel][:12]}…, manifest has {recorded[rel][:12]}…"))
+    result.checks["rerun"] = found
+    result.checks = {name: result.checks[name] for name in CHECKS}
+    return result

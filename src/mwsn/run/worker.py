@@ -1,0 +1,197 @@
+"""Executing one step in a worker process: papermill, then the nbconvert exports.
+
+The only module that imports papermill and nbconvert."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from mwsn import provenance
+from mwsn.run.staging import _write_atomic
+
+KERNEL = "python3"
+
+
+#: environment of every kernel: no hash randomisation, fixed dates in file metadata
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
+
+
+def _deterministic(nb, roots: list[str], input_path: str, output_path: str) -> str:
+    """The executed notebook as JSON without timings and with paths relative to the root."""
+    meta = nb.metadata.get("papermill")
+    if meta is not None:
+        for volatile in ("start_time", "end_time", "duration"):
+            meta.pop(volatile, None)
+        meta["input_path"], meta["output_path"] = input_path, output_path
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"     # papermill gives it a random id
+        cell.metadata.pop("execution", None)
+        cell_meta = cell.metadata.get("papermill")
+        if cell_meta is not None:
+            for volatile in ("start_time", "end_time", "duration"):
+                cell_meta.pop(volatile, None)
+    import nbformat
+
+    text = nbformat.writes(nb)
+    for root in sorted(set(roots), key=len, reverse=True):
+        quoted = json.dumps(root)[1:-1]
+        text = text.replace(quoted + "/", "").replace(quoted, ".")
+    return text
+
+
+_EXPORTERS: dict = {}
+
+
+def _exporter(kind: str):
+    """One nbconvert exporter per kind, reused for every export in this process."""
+    if kind not in _EXPORTERS:
+        from nbconvert import HTMLExporter
+
+        if kind == "manager":
+            _EXPORTERS[kind] = HTMLExporter(
+                template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                exclude_output_prompt=True, exclude_markdown=True, exclude_raw=True)
+        else:
+            template = Path(__file__).resolve().parents[1] / "templates" / "auditor.html.j2"
+            _EXPORTERS[kind] = HTMLExporter(template_name="lab", template_file=str(template))
+    return _EXPORTERS[kind]
+
+
+def _manager_body(nb) -> str:
+    """The report notebook's HTML outputs only: no code, prompts, markdown or streams."""
+    import copy
+
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = [
+            nbformat.v4.new_output("display_data", data={"text/html": out["data"]["text/html"]})
+            for out in cell.outputs
+            if out.get("output_type") in ("display_data", "execute_result")
+            and "text/html" in out.get("data", {})
+            # a report section (mwsn.report.html.Html marks its display; a DataFrame or a
+            # warning a cell happened to show is dropped); the literal keeps workers light
+            and out.get("metadata", {}).get("mwsn_report")
+        ]
+    nb.cells = [cell for cell in nb.cells if cell.cell_type == "code" and cell.outputs]
+    body, _ = _exporter("manager").from_notebook_node(nb)
+    return body
+
+
+def _source_cell(source: Path, executed, index: int) -> int | None:
+    """1-based position in the committed notebook of the executed cell ``index``."""
+    try:
+        cell_id = executed.cells[index].get("id")
+        cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+        return 1 + [c.get("id") for c in cells].index(cell_id)
+    except (IndexError, ValueError, KeyError):
+        return index + 1
+
+
+def execute_step(task: dict) -> dict:
+    """Execute one notebook in its work folder and export it; returns a plain dict.
+
+    Runs in a worker process. ``task`` holds plain values only (paths as
+    strings). Returns ``{"seconds": ...}`` (plus ``"body"``, the manager
+    report's HTML, for the report notebook) or ``{"error": {...}}`` naming the
+    cell.
+    """
+    started = time.monotonic()
+    import nbformat
+    import papermill
+    from jupyter_client.manager import AsyncKernelManager
+    from papermill.exceptions import PapermillExecutionError
+
+    os.environ.update(KERNEL_ENV)
+    source, work = Path(task["source"]), Path(task["work"])
+    out_dir = Path(task["out_dir"])
+    executed_path = work / f"{task['name']}.ipynb"
+    roots = [task["work"], str(Path(task["work"]).resolve()), task["root"],
+             str(Path(task["root"]).resolve())]
+    rel_in = f"notebooks/{source.name}"
+    rel_out = task["rel_out"]
+    sockets = Path(task["sockets"])
+    sockets.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    class LocalKernelManager(AsyncKernelManager):
+        """A kernel reached over IPC sockets in a private folder, not over TCP."""
+
+        def __init__(self, **kwargs):
+            super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
+
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return   # the notebook has finished: a shutdown request is enough, no SIGINT
+            await super()._async_interrupt_kernel()
+
+    try:
+        nb = papermill.execute_notebook(
+            str(source), str(executed_path),
+            parameters={"jurisdiction": task["jurisdiction"], "root": ".", "lang": task["lang"]},
+            kernel_name=KERNEL, cwd=str(work), progress_bar=False, log_output=False,
+            kernel_manager_class=LocalKernelManager, record_timing=False)
+    except PapermillExecutionError as exc:
+        failed = Path(task["failed"])
+        cell = None
+        if executed_path.exists():
+            partial = nbformat.read(executed_path, as_version=4)
+            cell = _source_cell(source, partial, exc.cell_index)
+            _write_atomic(failed, _deterministic(partial, roots, rel_in, task["failed_rel"]),
+                          make_folder=True)
+        return {"error": {"notebook": source.name, "cell": cell,
+                          "message": f"{exc.ename}: {exc.evalue}", "kept": str(failed)}}
+    except Exception as exc:  # noqa: BLE001 - kernel died, timeout: no cell to blame
+        return {"error": {"notebook": source.name, "cell": None,
+                          "message": f"{type(exc).__name__}: {exc}", "kept": None}}
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    for warming in _WARMING:
+        warming.join()              # the exporters are not shared between threads
+    text = _deterministic(nb, roots, rel_in, rel_out)
+    clean = nbformat.reads(text, as_version=4)
+    _write_atomic(out_dir / "notebooks" / f"{task['name']}.ipynb", text)
+    page, _ = _exporter("auditor").from_notebook_node(clean)
+    _write_atomic(out_dir / "notebooks" / f"{task['name']}.html", page)
+    done = {"seconds": round(time.monotonic() - started, 3),
+            "environment": provenance.environment()}
+    if task["report"]:
+        done["body"] = _manager_body(clean)    # the runner wraps it into the page
+    executed_path.unlink(missing_ok=True)
+    return done
+
+
+def _warm_up() -> None:
+    """Import the notebook tools and load the export templates ahead of the first step."""
+    import nbformat
+    import papermill  # noqa: F401
+
+    for kind in ("auditor", "manager"):
+        _exporter(kind).from_notebook_node(nbformat.v4.new_notebook())
+
+
+_WARMING: list = []     # the warm-up thread of a worker process, if any
+
+
+def _worker_init(parent: int) -> None:
+    """Warm up in the background; leave when the parent is gone (killed), leaving no
+    orphaned kernels or workers."""
+    import threading
+
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, daemon=True).start()
+    warming = threading.Thread(target=_warm_up, daemon=True)
+    warming.start()
+    _WARMING.append(warming)
