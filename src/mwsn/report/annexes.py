@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mwsn import i18n
-from mwsn.report import annex, context, methodology, regroup
+from mwsn.report import annex, chart_data, context, methodology, regroup
 from mwsn.report.html import Html, esc, table
 
 #: (anchor, catalogue key of the heading) of each annex, in order
@@ -62,12 +62,11 @@ def _agreements(rep) -> str:
     frame = agreements_frame(rep.processed("funding"))
     columns = {"recipient": "col.recipient", "signed": "col.signed", "agreed": "col.agreed",
                "spent": "col.spent", "share_spent": "col.share_spent",
-               "reports": "annex.col.reports", "first_report": "annex.col.first_report",
-               "last_report": "annex.col.last_report", "sub_grants": "col.sub_grants",
+               "reports": "annex.col.reports", "sub_grants": "col.sub_grants",
                "sub_granted": "col.sub_granted"}
     formats = {"agreed": "money", "spent": "money", "share_spent": "pct", "reports": "count",
                "sub_grants": "count", "sub_granted": "money"}
-    view = frame.rename(columns={c: rep.t(k) for c, k in columns.items()})
+    view = frame[list(columns)].rename(columns={c: rep.t(k) for c, k in columns.items()})
     total = i18n.money(float(frame["agreed"].sum()), rep.lang, p.budget.currency)
     body = rep.t("annex.agreements.body")
     return (f"<p>{esc(body)}</p>"
@@ -85,10 +84,17 @@ def _context(rep) -> str:
     return regroup.inner(context.render(rep))
 
 
+def _logic_model(rep) -> str:
+    drawn = regroup.drop_heading(annex._logic_model(rep))
+    model = annex._params_yaml(rep, "logic_model")
+    return drawn + (chart_data.logic_model_table(rep, model) if model else "")
+
+
 def _parts(rep) -> list[str]:
     return [_agreements(rep), regroup.drop_heading(annex._evaluation_matrix(rep)),
-            _participation(rep), _context(rep), regroup.drop_heading(annex._logic_model(rep)),
-            regroup.drop_heading(annex._methods(rep)), regroup.drop_heading(annex._provenance(rep))]
+            _participation(rep), _context(rep), _logic_model(rep),
+            # the methods document's headings start at h4 under the old annex's h3
+            regroup.demote(regroup.drop_heading(annex._methods(rep)), -1), regroup.drop_heading(annex._provenance(rep))]
 
 
 def render(rep) -> Html:

@@ -32,7 +32,7 @@ def _scope(rep) -> str:
                     budget=i18n.money(p.budget.amount, lang, p.budget.currency))
     lines = LINES if p.network_in_place else LINES[1:]
     people = rep.processed("participants")
-    scope = rep.t("exec.scope", start=p.period.start, end=p.period.end,
+    scope = rep.t("exec.scope",
                   lines=_join([rep.t(f"exec.line.{x}") for x in lines], lang),
                   n=i18n.number(people["participant"].nunique(), lang))
     return f"<p>{esc(program)} {esc(scope)}</p>"
@@ -96,26 +96,35 @@ def main_figures(rep, question, indicators: pd.DataFrame, words) -> list[str]:
     return texts
 
 
+def area(rep, question) -> str:
+    """A question's short name (``exec.area.<id>``), else the question itself."""
+    key = f"exec.area.{question.id}"
+    return rep.t(key) if key in i18n.catalogue(rep.lang) else question.question(rep.lang)
+
+
 def _ratings(rep) -> str:
+    """A compact table (all ratings fit the first screen), then the figures behind each."""
     matrix = findings.load_matrix(rep.where.root)
     ratings = rep.processed("findings")
     indicators = rep.processed("indicator_scores")
-    rows = []
+    rows, figures = [], []
     for finding in ratings.itertuples():
         question = matrix.question(finding.question_id)
-        figures = "".join(f"<li>{esc(t)}</li>"
-                          for t in main_figures(rep, question, indicators, matrix.words))
+        name = esc(area(rep, question))
         rows.append(
-            f'<tr><th scope="row"><a href="#finding-{esc(question.id)}">'
-            f"{esc(question.question(rep.lang))}</a></th>"
+            f'<tr><th scope="row"><a href="#finding-{esc(question.id)}">{name}</a></th>'
             f'<td class="rating rating-{esc(finding.rating)}">'
             f"<strong>{esc(findings.rating_label(finding.rating, rep.lang))}</strong></td>"
-            f"<td>{esc(_reason(rep, finding))}</td><td><ul>{figures}</ul></td></tr>")
+            f"<td>{esc(_reason(rep, finding))}</td></tr>")
+        items = "".join(f"<li>{esc(t)}</li>"
+                        for t in main_figures(rep, question, indicators, matrix.words))
+        figures.append(f"<dt>{name}</dt><dd><ul>{items}</ul></dd>")
     head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (
-        "exec.col.question", "exec.col.rating", "exec.col.reason", "exec.col.figures"))
-    return (f'<h3>{esc(rep.t("exec.findings_heading"))}</h3>'
-            f'<table class="summary"><caption>{esc(rep.t("exec.ratings_caption"))}</caption>'
+        "exec.col.question", "exec.col.rating", "exec.col.reason"))
+    return (f'<table class="summary"><caption>{esc(rep.t("exec.ratings_caption"))}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<h3>{esc(rep.t("exec.figures_heading"))}</h3>'
+            f'<dl class="figures">{"".join(figures)}</dl>'
             f'<p class="note">{esc(rep.t("exec.details"))}</p>')
 
 
