@@ -430,7 +430,7 @@ def test_contribution_agreements_sum_each_recipients_ledger():
     assert (b.spent, b.sub_grants, b.sub_granted) == (100_000, 1, 150_000)
 
 
-def _scored(n=16, count=14, estimate=0.875):
+def _scored(n=16, count=8, estimate=0.5):
     """One question's findings and indicator scores, shaped as 06_findings writes them."""
     findings_frame = pd.DataFrame([{
         "question_id": "information", "rubric": "progress", "rating": "strong_progress",
@@ -440,37 +440,48 @@ def _scored(n=16, count=14, estimate=0.875):
         "question_id": "information", "indicator_id": "workers_know_rights",
         "line_of_evidence": "survey", "kind": "survey_agreement", "subject": "know_rights",
         "group": "migrant_worker", "unit": "share", "people": True, "estimate": estimate,
-        "ci_low": 0.64, "ci_high": 0.97, "count": count, "n": n, "min_n": 10, "score": "met"}])
+        "ci_low": 0.28, "ci_high": 0.72, "count": count, "n": n, "min_n": 10, "score": "met"}])
     people = pd.DataFrame({"participant": [f"p{i}" for i in range(30)]})
-    return {"findings": findings_frame, "indicator_scores": scores, "participants": people}
+    survey = pd.DataFrame({"item": ["know_rights"], "group": ["migrant_worker"], "n": [n],
+                           "agree": [count]})
+    return {"findings": findings_frame, "indicator_scores": scores, "participants": people,
+            "survey_indicators": survey}
+
+
+def _use(assessment, monkeypatch, frames):
+    """The report reads ``frames`` as its processed tables and their disclosure pass."""
+    ledger = privacy.protect_report({k: frames[k] for k in ("survey_indicators",
+                                                            "indicator_scores")}, 5)
+    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
+    monkeypatch.setattr(type(assessment), "protected", property(lambda self: ledger))
 
 
 def test_executive_summary_gives_each_rating_its_reason_and_figures(assessment, monkeypatch):
-    frames = _scored()
-    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
+    _use(assessment, monkeypatch, _scored())
     out = assessment.section("executive")
-    assert "Strong progress" in out and "1 of 1 indicators met; 1 lines of evidence" in out
-    assert "88% (64%-97%), of 16 respondents" in out
-    assert "coverage" not in out.lower()            # the findings carry no coverage column
+    assert "Strong progress" in out
+    assert "1 of 1 indicators scored, 1 met; 1 lines of evidence." in out
+    assert "50% (28%-72%), of 16 respondents" in out
+    assert "Robustness" not in out                  # these findings carry no robustness
     assert out.count("<li><a href=\"#consideration-") == len(assessment.params.considerations)
 
 
-def test_executive_summary_says_fewer_than_min_cell_for_a_suppressed_figure(assessment,
-                                                                            monkeypatch):
-    frames = _scored(n=4, count=3, estimate=0.75)
-    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
+@pytest.mark.parametrize("n, count, estimate", [(4, 3, 0.75), (16, 14, 0.875)])
+def test_executive_summary_says_fewer_than_min_cell_for_a_withheld_figure(
+        assessment, monkeypatch, n, count, estimate):
+    # 4 respondents: a small base; 14 of 16: only 2 disagree (a class disclosure)
+    _use(assessment, monkeypatch, _scored(n=n, count=count, estimate=estimate))
     out = assessment.section("executive")
     assert "fewer than 5 (not shown)" in out
-    assert "75%" not in out and "of 4 " not in out
+    assert f"{estimate:.0%}" not in out and f"of {n} " not in out
 
 
-def test_executive_summary_reads_coverage_and_robustness_when_findings_carry_them(
-        assessment, monkeypatch):
+def test_executive_summary_reads_robustness_when_findings_carry_it(assessment, monkeypatch):
     frames = _scored()
-    frames["findings"] = frames["findings"].assign(coverage=0.8, robust=False)
-    monkeypatch.setattr(type(assessment), "processed", lambda self, name: frames[name])
-    out = assessment.section("executive")
-    assert "Evidence coverage: 80%." in out and "The rating changes when" in out
+    frames["findings"] = frames["findings"].assign(robustness="sensitive", bootstrap_share=0.6,
+                                                   threshold_share=1.0)
+    _use(assessment, monkeypatch, frames)
+    assert "Robustness: sensitive." in assessment.section("executive")
 
 
 def _plain_frames(monkeypatch):

@@ -2,18 +2,19 @@
 
 Generated from the same processed tables as the findings, and every figure in
 it is one the body shows: a question's main figures are its indicators as the
-evidence table renders them after suppression (:func:`mwsn.findings.shown`),
-so a suppressed figure reads "fewer than ``min_cell`` people" here as there.
-Where the findings table carries ``coverage`` (a share of the planned
-evidence) or ``robust`` (whether the rating survives resampling and threshold
-changes), the reason says so; without those columns it does not.
+evidence table renders them from the jurisdiction's disclosure pass
+(:func:`mwsn.privacy.protected_indicators` over ``rep.protected``), so a
+withheld figure reads "fewer than ``min_cell``" here where the body shows the mark.
+Each reason gives the rating's coverage (indicators scored) and, where the
+findings carry it, its robustness (whether it survives resampling and moved
+thresholds), in the words of the findings' own table.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import findings, i18n
+from mwsn import findings, i18n, privacy
 from mwsn.report.findings import _estimate
 from mwsn.report.html import Html, esc
 
@@ -45,21 +46,17 @@ def _join(items: list[str], lang: str) -> str:
 
 
 def _reason(rep, finding) -> str:
+    """One line: coverage (indicators scored), indicators met, lines of evidence, robustness,
+    in the words the findings' own table uses (their numbers are the table's)."""
     lines = [x for x in str(finding.lines_of_evidence).split(";") if x]
+    coverage = findings.coverage_text(finding, rep.lang)
     if finding.rating == findings.INSUFFICIENT:
-        text = rep.t("exec.reason_insufficient", n_scored=finding.n_scored,
-                     n_indicators=finding.n_indicators)
+        text = rep.t("exec.reason_insufficient", coverage=coverage, n_lines=len(lines))
     else:
-        text = rep.t("exec.reason", n_met=finding.n_met, n_scored=finding.n_scored,
-                     n_lines=len(lines))
-    coverage = getattr(finding, "coverage", None)
-    if coverage is not None and not pd.isna(coverage):
-        shown = i18n.percent(float(coverage), rep.lang) if not isinstance(coverage, str) \
-            else coverage
-        text += " " + rep.t("exec.coverage", coverage=shown)
-    robust = getattr(finding, "robust", None)
-    if isinstance(robust, (bool, int)) and not pd.isna(robust):
-        text += " " + rep.t("exec.robust.yes" if robust else "exec.robust.no")
+        text = rep.t("exec.reason", coverage=coverage, n_met=finding.n_met, n_lines=len(lines))
+    robust = getattr(finding, "robustness", None)
+    if isinstance(robust, str) and robust:
+        text += " " + rep.t("exec.robustness", word=rep.t(f"robust.{robust}"))
     return text
 
 
@@ -71,7 +68,7 @@ def main_figures(rep, question, indicators: pd.DataFrame, words) -> list[str]:
     ``min_cell`` people is replaced by words saying so.
     """
     mine = indicators[indicators["question_id"] == question.id]
-    shown = findings.shown(mine, rep.min_cell)
+    shown = privacy.protected_indicators(mine, rep.protected)
     labels = {i.id: i.label(rep.lang) for i in question.indicators}
     order = {"survey": 0, "program_data": 1}
     ranked = sorted(zip(shown.itertuples(), mine.itertuples()),
