@@ -460,9 +460,9 @@ def test_executive_summary_gives_each_rating_its_reason_and_figures(assessment, 
     _use(assessment, monkeypatch, _scored())
     out = assessment.section("executive")
     assert "Strong progress" in out
-    assert "1 of 1 indicators scored, 1 met; 1 lines of evidence." in out
+    assert "1 of 1 indicators scored, 1 met." in out
     assert "50% (28%-72%), of 16 respondents" in out
-    assert "Robustness" not in out                  # these findings carry no robustness
+    assert "rating stable" not in out              # these findings carry no robustness
     assert out.count("<li><a href=\"#consideration-") == len(assessment.params.considerations)
 
 
@@ -472,7 +472,7 @@ def test_executive_summary_says_fewer_than_min_cell_for_a_withheld_figure(
     # 4 respondents: a small base; 14 of 16: only 2 disagree (a class disclosure)
     _use(assessment, monkeypatch, _scored(n=n, count=count, estimate=estimate))
     out = assessment.section("executive")
-    assert "fewer than 5 (not shown)" in out
+    assert "not shown (fewer than 5 in a count behind it)" in out
     assert f"{estimate:.0%}" not in out and f"of {n} " not in out
 
 
@@ -481,7 +481,7 @@ def test_executive_summary_reads_robustness_when_findings_carry_it(assessment, m
     frames["findings"] = frames["findings"].assign(robustness="sensitive", bootstrap_share=0.6,
                                                    threshold_share=1.0)
     _use(assessment, monkeypatch, frames)
-    assert "Robustness: sensitive." in assessment.section("executive")
+    assert "1 of 1 indicators scored, 1 met; rating sensitive." in assessment.section("executive")
 
 
 def _plain_frames(monkeypatch):

@@ -84,17 +84,22 @@ def _context(rep) -> str:
     return regroup.inner(context.render(rep))
 
 
+def _annex_part(block: str) -> str:
+    """A part of the old single annex as a whole annex: its ``h3`` heading dropped (the
+    annex's ``h2`` replaces it) and its subheadings one level up."""
+    return regroup.demote(regroup.drop_heading(block), -1)
+
+
 def _logic_model(rep) -> str:
-    drawn = regroup.drop_heading(annex._logic_model(rep))
+    drawn = _annex_part(annex._logic_model(rep))
     model = annex._params_yaml(rep, "logic_model")
     return drawn + (chart_data.logic_model_table(rep, model) if model else "")
 
 
 def _parts(rep) -> list[str]:
-    return [_agreements(rep), regroup.drop_heading(annex._evaluation_matrix(rep)),
+    return [_agreements(rep), _annex_part(annex._evaluation_matrix(rep)),
             _participation(rep), _context(rep), _logic_model(rep),
-            # the methods document's headings start at h4 under the old annex's h3
-            regroup.demote(regroup.drop_heading(annex._methods(rep)), -1), regroup.drop_heading(annex._provenance(rep))]
+            _annex_part(annex._methods(rep)), _annex_part(annex._provenance(rep))]
 
 
 def render(rep) -> Html:

@@ -46,33 +46,35 @@ def _join(items: list[str], lang: str) -> str:
 
 
 def _reason(rep, finding) -> str:
-    """One line: coverage (indicators scored), indicators met, lines of evidence, robustness,
-    in the words the findings' own table uses (their numbers are the table's)."""
-    lines = [x for x in str(finding.lines_of_evidence).split(";") if x]
+    """One line: coverage (indicators scored), indicators met and robustness, in the words
+    of the findings' own table (their numbers are the table's)."""
     coverage = findings.coverage_text(finding, rep.lang)
     if finding.rating == findings.INSUFFICIENT:
-        text = rep.t("exec.reason_insufficient", coverage=coverage, n_lines=len(lines))
+        text = rep.t("exec.reason_insufficient", coverage=coverage)
     else:
-        text = rep.t("exec.reason", coverage=coverage, n_met=finding.n_met, n_lines=len(lines))
+        text = rep.t("exec.reason", coverage=coverage, n_met=finding.n_met)
     robust = getattr(finding, "robustness", None)
     if isinstance(robust, str) and robust:
-        text += " " + rep.t("exec.robustness", word=rep.t(f"robust.{robust}"))
+        text += rep.t("exec.robustness", word=rep.t(f"robust.{robust}"))
+    text += "."
     return text
 
 
 def main_figures(rep, question, indicators: pd.DataFrame, words) -> list[str]:
     """The figures that carry one question's finding, as the evidence table shows them.
 
-    Survey shares first (largest base first), then program data, then
-    interview mentions (in evaluators' words); a figure from fewer than
-    ``min_cell`` people is replaced by words saying so.
+    Figures that may be shown first; among them survey shares (largest base
+    first), then program data, then interview mentions (in evaluators' words). A
+    withheld figure is replaced by words saying a cell behind it is below ``min_cell``.
     """
     mine = indicators[indicators["question_id"] == question.id]
     shown = privacy.protected_indicators(mine, rep.protected)
     labels = {i.id: i.label(rep.lang) for i in question.indicators}
     order = {"survey": 0, "program_data": 1}
+    # figures that may be shown first, then by line of evidence and base
     ranked = sorted(zip(shown.itertuples(), mine.itertuples()),
-                    key=lambda pair: (order.get(pair[1].line_of_evidence, 2),
+                    key=lambda pair: (pd.isna(pair[0].estimate),
+                                      order.get(pair[1].line_of_evidence, 2),
                                       -(pair[1].n if not pd.isna(pair[1].n) else 0)))
     texts = []
     for row, raw in ranked[:FIGURES_PER_QUESTION]:

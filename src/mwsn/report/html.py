@@ -157,7 +157,7 @@ a { color: var(--accent); }
 table.summary th, table.summary td { text-align: left; vertical-align: top; }
 table.summary { margin: .5rem 0; font-size: .85rem; }
 table.summary th, table.summary td { padding: .15rem .4rem; }
-table.summary th:first-child { width: 38%; } table.summary thead th:nth-child(2) { width: 28%; }
+table.summary th:first-child { width: 33%; } table.summary thead th:nth-child(2) { width: 29%; }
 #executive h2 { margin-top: .8rem; }
 dl.figures dt { font-weight: bold; margin-top: .4rem; } dl.figures dd { margin-left: 1rem; }
 dl.figures ul { margin: 0; padding-left: 1rem; }
