@@ -21,7 +21,7 @@ import yaml
 
 from mwsn import cli, config, ingest
 from mwsn.codebook import load_codebook
-from tests.test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
+from test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
 
 #: the Kobo form's names for the codebook's survey variables (French XLSForm names, in groups)
 KOBO_NAMES = {
