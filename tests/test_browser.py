@@ -1,7 +1,8 @@
 """The reports as a reader sees them: rendered in headless Chromium.
 
-Each page (EN and FR manager reports, the auditor's index, the comparison)
-must load with no console error and no request for anything but the file
+Each page (EN and FR manager reports, the plain summaries in every language,
+the auditor's index, the comparison) must pass axe-core's WCAG 2.1 A and AA
+rules with no serious or critical violation, load with no console error and no request for anything but the file
 itself, give every image an alt text, keep its headings in order and show the
 synthetic-data banner on screen and in the top margin of every printed page. Screenshots and a print PDF of
 each page are saved for the record in ``$MWSN_SCREENSHOTS`` (default: a temporary folder).
@@ -18,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+from mwsn import i18n
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -70,8 +73,19 @@ def pages(bc_run, bc_compared):
     reports = bc_run / "reports"
     return {"assessment_en": reports / "bc" / "assessment.html",
             "assessment_fr": reports / "bc" / "assessment.fr.html",
+            **{f"summary_{lang}": reports / "bc" / f"summary.{lang}.html"
+               for lang in ("en", "fr", "es", "tl")},
             "index": reports / "bc" / "index.html",
             "compare": reports / "compare.html"}
+
+
+#: every page, by name; the summaries are in their own language
+PAGES = ["assessment_en", "assessment_fr", "summary_en", "summary_fr", "summary_es",
+         "summary_tl", "index", "compare"]
+
+
+def page_lang(name: str) -> str:
+    return name.rsplit("_", 1)[1] if name.startswith(("assessment", "summary")) else "en"
 
 
 def load(driver, path: Path) -> dict:
@@ -119,6 +133,11 @@ return null;
 """
 
 
+def _css_text(value: str) -> str:
+    """A CSS string's text: ``\\c9 `` escapes decoded."""
+    return re.sub(r"\\([0-9a-f]{1,6}) ?", lambda m: chr(int(m.group(1), 16)), value)
+
+
 def print_banner(driver) -> str:
     """The text Chromium will print in the top margin of every page (a CSS margin box)."""
     return driver.execute_script(PRINT_BANNER) or ""
@@ -148,7 +167,7 @@ def save_record(driver, name: str) -> bytes:
     return pdf
 
 
-@pytest.mark.parametrize("name", ["assessment_en", "assessment_fr", "index", "compare"])
+@pytest.mark.parametrize("name", PAGES)
 def test_report_renders_cleanly_in_chromium(browser, pages, name):
     seen = load(browser, pages[name])
     errors = [e for e in seen["console"] if e["level"] == "SEVERE"]
@@ -157,7 +176,7 @@ def test_report_renders_cleanly_in_chromium(browser, pages, name):
                if not u.startswith("data:") and u.split("#")[0] != seen["url"]]
     assert outside == [], f"{name}: requests outside the file {outside}"
     assert all(seen["images"]), f"{name}: an image without alt text"
-    assert seen["lang"] == ("fr" if name.endswith("_fr") else "en"), seen["lang"]
+    assert seen["lang"] == page_lang(name), seen["lang"]
     assert seen["title"].strip(), f"{name}: no page title"
     levels = seen["headings"]
     assert levels and levels[0] == 1, f"{name}: the first heading is not h1: {levels}"
@@ -167,7 +186,9 @@ def test_report_renders_cleanly_in_chromium(browser, pages, name):
     browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     assert banner_visible(browser), f"{name}: banner not visible after scrolling to the end"
     banner = print_banner(browser)
-    assert "SYNTHETIC DATA" in banner or "DONNÉES SYNTHÉTIQUES" in banner, \
+    expected = i18n.t("plain.banner" if name.startswith("summary") else "banner.synthetic",
+                      page_lang(name))
+    assert banner.startswith('"') and all(w in _css_text(banner) for w in expected.split()[:2]), \
         f"{name}: no banner in the printed pages' top margin: {banner!r}"
     browser.execute_script("window.scrollTo(0, 0)")
     pdf = save_record(browser, name)
@@ -191,3 +212,66 @@ def test_the_network_check_catches_a_page_that_makes_a_request(browser, tmp_path
                     '<img src="http://127.0.0.1:9/pixel.png" alt="pixel"></body></html>')
     seen = load(browser, page)
     assert any(u.startswith("http://127.0.0.1:9/") for u in seen["requests"])
+
+
+# -- accessibility: axe-core, WCAG 2.1 AA ------------------------------------------------
+
+#: axe-core (MPL-2.0, Deque Systems), vendored as published on npm: see vendor/axe-core/SOURCE
+AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
+#: the rules of WCAG 2.0 and 2.1, levels A and AA (the Standard on Web Accessibility's level)
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: arguments[0]}, resultTypes: ["violations"]})
+  .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))
+  .catch(e => done([{id: "axe-error", impact: "critical", help: String(e), nodes: []}]));
+"""
+
+
+def axe_violations(driver, path: Path, tmp: Path) -> list[dict]:
+    """axe-core's WCAG 2.1 AA violations on ``path``: a copy without the page's CSP (which
+    rightly forbids the injected script), the rest unchanged."""
+    text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                  path.read_text(encoding="utf-8"), count=1)
+    copy = tmp / path.name
+    copy.write_text(text, encoding="utf-8")
+    driver.get(copy.as_uri())
+    driver.set_script_timeout(300)
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    return driver.execute_async_script(RUN_AXE, WCAG_21_AA)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_passes_axe_wcag_21_aa_with_no_serious_or_critical_violation(
+        browser, pages, name, tmp_path):
+    found = axe_violations(browser, pages[name], tmp_path)
+    serious = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"{name}: {serious}"
+
+
+def test_axe_catches_a_page_with_violations(browser, tmp_path):
+    # the negative control: an image without alt text and grey-on-white text fail WCAG AA
+    page = tmp_path / "inaccessible.html"
+    page.write_text('<!DOCTYPE html><html><body><h1>x</h1><img src="data:image/gif;base64,'
+                    'R0lGODlhAQABAAAAACw=">'
+                    '<p style="color:#bbb;background:#fff">faint</p></body></html>')
+    ids = {v["id"] for v in axe_violations(browser, page, tmp_path / "..")}
+    assert {"image-alt", "color-contrast", "html-has-lang"} <= ids, ids
+
+
+def test_vendored_axe_is_the_published_file():
+    import hashlib
+
+    # sha256 of axe.min.js in axe-core-4.14.1.tgz from registry.npmjs.org (vendor/axe-core/SOURCE)
+    digest = hashlib.sha256(AXE.read_bytes()).hexdigest()
+    assert digest == "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+
+
+def test_the_first_screen_of_the_report_shows_every_rating(browser, pages):
+    load(browser, pages["assessment_en"])
+    bottoms = browser.execute_script(
+        "return [...document.querySelectorAll('#executive td.rating')]"
+        ".map(e => e.getBoundingClientRect().bottom)")
+    height = browser.execute_script("return window.innerHeight")
+    assert len(bottoms) == 7 and max(bottoms) <= height, (bottoms, height)

@@ -11,7 +11,7 @@ from mwsn.codebook import load_codebook
 from mwsn.errors import InputError
 from mwsn.report import Report
 from mwsn.report import response as section
-from tests.conftest import SHIPPED
+from conftest import SHIPPED
 
 EXAMPLE = """management_response:
   - consideration: share_back

@@ -45,8 +45,9 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from mwsn import hygiene  # noqa: E402
 from mwsn import i18n  # noqa: E402
 
-#: Okabe & Ito (2008) colour-blind-safe palette
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+#: Okabe & Ito (2008) colour-blind-safe palette, its light hues darkened so that every colour
+#: has a contrast of at least 3:1 against the white background (WCAG 2.1, 1.4.11)
+PALETTE = ["#0072B2", "#B26B00", "#008A64", "#B0578D", "#3A87C0", "#C25400", "#8F7A00",
            "#000000"]
 #: diverging Likert colours, most negative to most positive, from the same palette;
 #: the middle (neutral) level is grey

@@ -20,10 +20,10 @@ import yaml
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 
-#: every language of the catalogue
-LANGUAGES = ("en", "fr", "es", "tl")
-#: languages the whole report is written in (the others have the plain summary only)
-REPORT_LANGUAGES = ("en", "fr")
+#: languages the whole report is written in
+LANGUAGES = ("en", "fr")
+#: every language of the catalogue: the report's, and those of the plain summary only
+ALL_LANGUAGES = ("en", "fr", "es", "tl")
 #: Tagalog is written with Filipino's CLDR conventions (Babel has no ``tl`` locale)
 _LOCALES = {"en": "en_CA", "fr": "fr_CA", "es": "es_MX", "tl": "fil_PH"}
 _HERE = Path(__file__).parent
@@ -31,8 +31,8 @@ _HERE = Path(__file__).parent
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    if lang not in LANGUAGES:
-        raise ValueError(f"language {lang!r} is not one of {LANGUAGES}")
+    if lang not in ALL_LANGUAGES:
+        raise ValueError(f"language {lang!r} is not one of {ALL_LANGUAGES}")
     merged: dict[str, str] = {}
     for path in sorted((_HERE / lang).glob("*.yaml")):
         with open(path, encoding="utf-8") as fh:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mwsn import i18n, privacy
-from mwsn.report import annex, context, methodology, regroup
+from mwsn.report import annex, chart_data, context, methodology, regroup
 from mwsn.report.html import Html, esc, table
 
 #: (anchor, catalogue key of the heading) of each annex, in order
@@ -65,12 +65,11 @@ def _agreements(rep) -> str:
                          {"sub_grants": "sub_grants"})
     columns = {"recipient": "col.recipient", "signed": "col.signed", "agreed": "col.agreed",
                "spent": "col.spent", "share_spent": "col.share_spent",
-               "reports": "annex.col.reports", "first_report": "annex.col.first_report",
-               "last_report": "annex.col.last_report", "sub_grants": "col.sub_grants",
+               "reports": "annex.col.reports", "sub_grants": "col.sub_grants",
                "sub_granted": "col.sub_granted"}
     formats = {"agreed": "money", "spent": "money", "share_spent": "pct", "reports": "count",
                "sub_grants": "count", "sub_granted": "money"}
-    view = frame.rename(columns={c: rep.t(k) for c, k in columns.items()})
+    view = frame[list(columns)].rename(columns={c: rep.t(k) for c, k in columns.items()})
     total = i18n.money(float(frame["agreed"].sum()), rep.lang, p.budget.currency)
     body = rep.t("annex.agreements.body")
     return (f"<p>{esc(body)}</p>"
@@ -88,10 +87,22 @@ def _context(rep) -> str:
     return regroup.inner(context.render(rep))
 
 
+def _annex_part(block: str) -> str:
+    """A part of the old single annex as a whole annex: its ``h3`` heading dropped (the
+    annex's ``h2`` replaces it) and its subheadings one level up."""
+    return regroup.demote(regroup.drop_heading(block), -1)
+
+
+def _logic_model(rep) -> str:
+    drawn = _annex_part(annex._logic_model(rep))
+    model = annex._params_yaml(rep, "logic_model")
+    return drawn + (chart_data.logic_model_table(rep, model) if model else "")
+
+
 def _parts(rep) -> list[str]:
-    return [_agreements(rep), regroup.drop_heading(annex._evaluation_matrix(rep)),
-            _participation(rep), _context(rep), regroup.drop_heading(annex._logic_model(rep)),
-            regroup.drop_heading(annex._methods(rep)), regroup.drop_heading(annex._provenance(rep))]
+    return [_agreements(rep), _annex_part(annex._evaluation_matrix(rep)),
+            _participation(rep), _context(rep), _logic_model(rep),
+            _annex_part(annex._methods(rep)), _annex_part(annex._provenance(rep))]
 
 
 def render(rep) -> Html:

@@ -2,11 +2,12 @@
 
 Generated from the same processed tables as the findings, and every figure in
 it is one the body shows: a question's main figures are its indicators as the
-evidence table renders them through the disclosure pass (:func:`mwsn.privacy.protected_indicators`),
-so a suppressed figure reads "fewer than ``min_cell`` people" here as there.
-Where the findings table carries ``coverage`` (a share of the planned
-evidence) or ``robust`` (whether the rating survives resampling and threshold
-changes), the reason says so; without those columns it does not.
+evidence table renders them from the jurisdiction's disclosure pass
+(:func:`mwsn.privacy.protected_indicators` over ``rep.protected``), so a
+withheld figure reads "fewer than ``min_cell``" here where the body shows the mark.
+Each reason gives the rating's coverage (indicators scored) and, where the
+findings carry it, its robustness (whether it survives resampling and moved
+thresholds), in the words of the findings' own table.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _scope(rep) -> str:
                     budget=i18n.money(p.budget.amount, lang, p.budget.currency))
     lines = LINES if p.network_in_place else LINES[1:]
     people = rep.processed("participants")
-    scope = rep.t("exec.scope", start=p.period.start, end=p.period.end,
+    scope = rep.t("exec.scope",
                   lines=_join([rep.t(f"exec.line.{x}") for x in lines], lang),
                   n=i18n.number(people["participant"].nunique(), lang))
     return f"<p>{esc(program)} {esc(scope)}</p>"
@@ -45,37 +46,35 @@ def _join(items: list[str], lang: str) -> str:
 
 
 def _reason(rep, finding) -> str:
-    lines = [x for x in str(finding.lines_of_evidence).split(";") if x]
+    """One line: coverage (indicators scored), indicators met and robustness, in the words
+    of the findings' own table (their numbers are the table's)."""
+    coverage = findings.coverage_text(finding, rep.lang)
     if finding.rating == findings.INSUFFICIENT:
-        text = rep.t("exec.reason_insufficient", n_scored=finding.n_scored,
-                     n_indicators=finding.n_indicators)
+        text = rep.t("exec.reason_insufficient", coverage=coverage)
     else:
-        text = rep.t("exec.reason", n_met=finding.n_met, n_scored=finding.n_scored,
-                     n_lines=len(lines))
-    coverage = getattr(finding, "coverage", None)
-    if coverage is not None and not pd.isna(coverage):
-        shown = i18n.percent(float(coverage), rep.lang) if not isinstance(coverage, str) \
-            else coverage
-        text += " " + rep.t("exec.coverage", coverage=shown)
-    robust = getattr(finding, "robust", None)
-    if isinstance(robust, (bool, int)) and not pd.isna(robust):
-        text += " " + rep.t("exec.robust.yes" if robust else "exec.robust.no")
+        text = rep.t("exec.reason", coverage=coverage, n_met=finding.n_met)
+    robust = getattr(finding, "robustness", None)
+    if isinstance(robust, str) and robust:
+        text += rep.t("exec.robustness", word=rep.t(f"robust.{robust}"))
+    text += "."
     return text
 
 
 def main_figures(rep, question, indicators: pd.DataFrame, words) -> list[str]:
     """The figures that carry one question's finding, as the evidence table shows them.
 
-    Survey shares first (largest base first), then program data, then
-    interview mentions (in evaluators' words); a figure from fewer than
-    ``min_cell`` people is replaced by words saying so.
+    Figures that may be shown first; among them survey shares (largest base
+    first), then program data, then interview mentions (in evaluators' words). A
+    withheld figure is replaced by words saying a cell behind it is below ``min_cell``.
     """
     mine = indicators[indicators["question_id"] == question.id]
-    shown = privacy.protected_indicators(mine, rep.protected)  # the jurisdiction's one pass
+    shown = privacy.protected_indicators(mine, rep.protected)
     labels = {i.id: i.label(rep.lang) for i in question.indicators}
     order = {"survey": 0, "program_data": 1}
+    # figures that may be shown first, then by line of evidence and base
     ranked = sorted(zip(shown.itertuples(), mine.itertuples()),
-                    key=lambda pair: (order.get(pair[1].line_of_evidence, 2),
+                    key=lambda pair: (pd.isna(pair[0].estimate),
+                                      order.get(pair[1].line_of_evidence, 2),
                                       -(pair[1].n if not pd.isna(pair[1].n) else 0)))
     texts = []
     for row, raw in ranked[:FIGURES_PER_QUESTION]:
@@ -96,26 +95,35 @@ def main_figures(rep, question, indicators: pd.DataFrame, words) -> list[str]:
     return texts
 
 
+def area(rep, question) -> str:
+    """A question's short name (``exec.area.<id>``), else the question itself."""
+    key = f"exec.area.{question.id}"
+    return rep.t(key) if key in i18n.catalogue(rep.lang) else question.question(rep.lang)
+
+
 def _ratings(rep) -> str:
+    """A compact table (all ratings fit the first screen), then the figures behind each."""
     matrix = findings.load_matrix(rep.where.root)
     ratings = rep.processed("findings")
     indicators = rep.processed("indicator_scores")
-    rows = []
+    rows, figures = [], []
     for finding in ratings.itertuples():
         question = matrix.question(finding.question_id)
-        figures = "".join(f"<li>{esc(t)}</li>"
-                          for t in main_figures(rep, question, indicators, matrix.words))
+        name = esc(area(rep, question))
         rows.append(
-            f'<tr><th scope="row"><a href="#finding-{esc(question.id)}">'
-            f"{esc(question.question(rep.lang))}</a></th>"
+            f'<tr><th scope="row"><a href="#finding-{esc(question.id)}">{name}</a></th>'
             f'<td class="rating rating-{esc(finding.rating)}">'
             f"<strong>{esc(findings.rating_label(finding.rating, rep.lang))}</strong></td>"
-            f"<td>{esc(_reason(rep, finding))}</td><td><ul>{figures}</ul></td></tr>")
+            f"<td>{esc(_reason(rep, finding))}</td></tr>")
+        items = "".join(f"<li>{esc(t)}</li>"
+                        for t in main_figures(rep, question, indicators, matrix.words))
+        figures.append(f"<dt>{name}</dt><dd><ul>{items}</ul></dd>")
     head = "".join(f'<th scope="col">{esc(rep.t(k))}</th>' for k in (
-        "exec.col.question", "exec.col.rating", "exec.col.reason", "exec.col.figures"))
-    return (f'<h3>{esc(rep.t("exec.findings_heading"))}</h3>'
-            f'<table class="summary"><caption>{esc(rep.t("exec.ratings_caption"))}</caption>'
+        "exec.col.question", "exec.col.rating", "exec.col.reason"))
+    return (f'<table class="summary"><caption>{esc(rep.t("exec.ratings_caption"))}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<h3>{esc(rep.t("exec.figures_heading"))}</h3>'
+            f'<dl class="figures">{"".join(figures)}</dl>'
             f'<p class="note">{esc(rep.t("exec.details"))}</p>')
 
 

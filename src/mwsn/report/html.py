@@ -156,7 +156,12 @@ a { color: var(--accent); }
         @bottom-right { content: counter(page) " / " counter(pages); color: #555;
                         font: 9pt "DejaVu Sans", Arial, sans-serif; } }
 table.summary th, table.summary td { text-align: left; vertical-align: top; }
-table.summary ul { margin: 0; padding-left: 1rem; }
+table.summary { margin: .5rem 0; font-size: .85rem; }
+table.summary th, table.summary td { padding: .15rem .4rem; }
+table.summary th:first-child { width: 33%; } table.summary thead th:nth-child(2) { width: 29%; }
+#executive h2 { margin-top: .8rem; }
+dl.figures dt { font-weight: bold; margin-top: .4rem; } dl.figures dd { margin-left: 1rem; }
+dl.figures ul { margin: 0; padding-left: 1rem; }
 h4, h5, h6 { bookmark-level: none; }
 @media print {
   body { font-size: 10.5pt; }

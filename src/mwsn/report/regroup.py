@@ -49,11 +49,12 @@ def take_tables(content: str) -> tuple[str, list[str]]:
 
 
 def demote(content: str, levels: int = 1) -> str:
-    """Every heading ``h2``-``h5`` moved ``levels`` down (at most ``h6``), keeping attributes."""
+    """Every heading ``h2``-``h6`` moved ``levels`` down (negative: up), kept within
+    ``h2``-``h6``, attributes kept."""
     def shift(match: re.Match) -> str:
-        return f"<{match.group(1)}h{min(int(match.group(2)) + levels, 6)}"
+        return f"<{match.group(1)}h{max(2, min(int(match.group(2)) + levels, 6))}"
 
-    return re.sub(r"<(/?)h([2-5])(?=[ >])", shift, content)
+    return re.sub(r"<(/?)h([2-6])(?=[ >])", shift, content)
 
 
 def section(ident: str, heading: str, content: str) -> str:

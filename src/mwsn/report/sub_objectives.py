@@ -8,7 +8,7 @@ each as those modules render them.
 
 from __future__ import annotations
 
-from mwsn.report import about, outcomes, program, regroup
+from mwsn.report import about, chart_data, outcomes, program, regroup
 from mwsn.report.html import Html, esc
 
 
@@ -17,6 +17,8 @@ def render(rep) -> Html:
     _, found = outcomes.findings_parts(rep)
     articles = "".join(found[q] for q in delivery if q in found)
     _, charts = regroup.subsections(regroup.inner(about.render(rep)))
+    if charts and rep.params.network_in_place:   # the funding block: its chart, then its data
+        charts[0] += chart_data.spending_table(rep)
     tables = regroup.demote(regroup.inner(program.render(rep)))
     return Html(regroup.section(
         "sub_objectives", esc(rep.t("section.sub_objectives")),
