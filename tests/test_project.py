@@ -53,7 +53,9 @@ def test_template_explains_every_key_and_holds_no_bc_text():
         if re.match(r"^[a-z_]+:", line):  # a top-level key: a comment right above it
             assert lines[i - 1].startswith("#"), line
     keys = {line.split(":")[0] for line in lines if re.match(r"^[a-z_]+:", line)}
-    assert keys | {"province"} == set(config.Jurisdiction.model_fields)
+    optional = {line[2:].split(":")[0] for line in lines if re.match(r"^# [a-z_]+: ", line)}
+    assert keys | (optional & {"province", "summary_languages"}) == set(
+        config.Jurisdiction.model_fields)  # a key added to the params needs explaining here
     for bc_text in _bc_texts():
         assert bc_text not in text
     assert "considerations: []" in text and "findings" in text and "swot" in text
@@ -106,23 +108,25 @@ def test_new_jurisdiction_report_holds_no_other_jurisdictions_text(tmp_path):
                     dirs_exist_ok=True)
     runner.run("ab", root)
     reports = root / "reports" / "ab"
-    for name in ("assessment.html", "assessment.fr.html"):
-        page = (reports / name).read_text(encoding="utf-8")
-        assert "Alberta" in page
+    pages = sorted(reports.glob("assessment*.html")) + sorted(reports.glob("summary*.html"))
+    assert len(pages) >= 2
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        assert "Alberta" in page, path.name
         for bc_text in _bc_texts()[2:]:  # its considerations, EN and FR
-            assert bc_text not in page, (name, bc_text)
-        # outside the official statistics, which compare every province, no other jurisdiction
-        beyond = re.sub(r'<section id="context">.*?</section>', "", page, flags=re.S)
+            assert bc_text not in page, (path.name, bc_text)
+        # outside the official statistics' tables, which list every province, no other
+        # jurisdiction is named
+        beyond = re.sub(r"<table.*?</table>", "", page, flags=re.S)
         for other in ("British Columbia", "Colombie-Britannique", "Ontario"):
-            assert other not in beyond, (name, other)
+            assert other not in beyond, (path.name, other)
 
 
 def test_make_lab_opens_the_project_root_and_allows_root(tmp_path):
     import os
     import subprocess
 
-    done = subprocess.run(["make", "-n", "lab"], cwd=PROJECT,
-                          capture_output=True, text=True)
+    done = subprocess.run(["make", "-n", "lab"], cwd=PROJECT, capture_output=True, text=True)
     command = done.stdout.strip().splitlines()[-1]
     assert f'--ServerApp.root_dir="{PROJECT}"' in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)

@@ -50,6 +50,10 @@ budget: {{amount: {amount}, currency: CAD}}
 # The report's languages: en, fr or both.
 languages: [en, fr]
 
+# Optional: the languages of the plain-language summary for stakeholders
+# (reports/<code>/summary.<lang>.html): en, fr, es, tl; default: the report's languages.
+# summary_languages: [en, fr]
+
 # Small-cell threshold: no table, chart or sentence shows a count below it, or a share
 # computed from one.
 min_cell: 5
@@ -98,6 +102,12 @@ considerations: []
 #      fr: ...
 #    findings: [collaboration]
 #    swot: [information_not_shared_back]
+
+# Management's response to each consideration, once given (shown after the considerations):
+# whether it agrees (agree | partly | disagree, with a reason unless agree), the action, the
+# role responsible (never a person's name), the month it is due (YYYY-MM) and where it stands
+# (done | in_progress | not_started). docs/DATA.md has the format with an example.
+management_response: []
 """
 
 PROJECT_README = """\
