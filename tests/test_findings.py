@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import SHIPPED, make_root
-from mwsn import config, findings, ingest, runner
+from mwsn import config, findings, i18n, ingest, runner
 from mwsn.codebook import load_codebook
 from mwsn.errors import InputError
 
@@ -358,7 +358,7 @@ def test_report_shows_each_rating_with_its_evidence_in_both_languages(bc_run):
     en = (bc_run / "reports/bc/assessment.html").read_text(encoding="utf-8")
     fr = (bc_run / "reports/bc/assessment.fr.html").read_text(encoding="utf-8")
     assert 'id="finding-policy_influence"' in en and "Limited progress" in en
-    assert "Progrès limités" in fr and "Forces, faiblesses" in fr
+    assert "Progrès limités" in fr and "forces, faiblesses" in fr
     assert 'href="#finding-information"' in en  # a consideration links to its finding
 
 
@@ -472,7 +472,8 @@ def test_bc_report_shows_coverage_and_robustness_for_every_rating(bc_run):
         for q in ratings["question_id"]:
             article = html.split(f'id="finding-{q}"', 1)[1].split("</article>", 1)[0]
             assert any(word in article for word in robust), (path, q)
-        summary = html.split('id="findings"', 1)[1].split("</table>", 1)[0]
+        caption = i18n.t("fnd.summary_caption", "fr" if path.endswith(".fr.html") else "en")
+        summary = html.split(caption, 1)[1].split("</table>", 1)[0]
         assert summary.count(scored) == len(ratings), path
     en = (bc_run / "reports/bc/assessment.html").read_text(encoding="utf-8")
     assert "not a random sample of their group" in en

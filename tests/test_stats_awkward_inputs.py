@@ -170,6 +170,15 @@ CASES = [
         _frame([1.0, INF, 3.0], [1.0, 0.0, 1.0]), "y", "w"),
      "weighted.mean(c(1,Inf,3), c(1,0,1)) = 2: zero-weight values are left out",
      ("value", lambda r: r["estimate"].iloc[0] == 2.0)),
+    # -- mcnemar: R mcnemar.test (`if (any(x < 0) || anyNA(x)) stop("all entries of 'x' must
+    #    be nonnegative and finite")`; Inf passes R's check and gives NaN)
+    ("mcnemar missing cell", lambda: stats.mcnemar([[NAN, 3], [4, 5]]),
+     "mcnemar.test: all entries of 'x' must be nonnegative and finite", ("error", "table")),
+    ("mcnemar infinite cell", lambda: stats.mcnemar([[1, INF], [4, 5]]),
+     "mcnemar.test: NaN statistic without a word", ("error", "table")),
+    ("mcnemar no one changed", lambda: stats.mcnemar([[10, 0], [0, 5]]),
+     "mcnemar.test: 0/0, statistic NaN, p NA", ("value", lambda r: math.isnan(
+         r["statistic"].iloc[0]) and "no one changed" in r["note"].iloc[0])),
     # -- chisq_power: power needs a finite sample size and an effect size of 0 or more
     ("chisq_power infinite n", lambda: stats.chisq_power(0.3, INF, 1),
      "no power for an infinite sample (1 - pchisq(..., ncp = Inf) is 1 without meaning)",
