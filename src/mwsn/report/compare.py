@@ -223,7 +223,7 @@ def pages(root: str | Path = ".") -> dict[str, str]:
     """The whole comparison page in each language: ``{"compare.html": ..., "compare.fr.html": ...}``."""
     synthetic = any_synthetic(root)
     found = {}
-    for lang in i18n.REPORT_LANGUAGES:  # the comparison is in the report's languages (EN/FR)
+    for lang in i18n.LANGUAGES:  # the comparison is in the report's languages (EN/FR)
         comparison = load_comparison(root, lang)
         body = "".join(comparison.section(name) for name in SECTIONS)
         suffix = "" if lang == "en" else f".{lang}"
