@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+                      field_validator, model_validator)
 
 from mwsn.errors import InputError, Problem
 
@@ -42,17 +42,20 @@ class Bilingual(Strict):
         return getattr(self, lang)
 
 
-class Period(Strict):
-    start: str = Field(description="first month covered, YYYY-MM")
-    end: str = Field(description="last month covered, YYYY-MM")
+def _month(value: Any) -> str:
+    text = str(value)
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise ValueError(f"expected a month as YYYY-MM, found {text!r}")
+    return text
 
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _month(cls, value: Any) -> str:
-        text = str(value)
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-            raise ValueError(f"expected a month as YYYY-MM, found {text!r}")
-        return text
+
+#: a month written ``YYYY-MM`` (YAML may read ``2019-12`` as text or a date-like value)
+Month = Annotated[str, BeforeValidator(_month)]
+
+
+class Period(Strict):
+    start: Month = Field(description="first month covered, YYYY-MM")
+    end: Month = Field(description="last month covered, YYYY-MM")
 
 
 class Budget(Strict):
@@ -136,18 +139,10 @@ class Action(Strict):
     #: the role (never a person's name) responsible for the action
     responsible: Bilingual
     #: the month by which the action is to be done, YYYY-MM
-    due: str
+    due: Month
     status: Literal["done", "in_progress", "not_started"] = "not_started"
     #: for a response other than agree: why (shown beside it)
     reason: Bilingual | None = None
-
-    @field_validator("due", mode="before")
-    @classmethod
-    def _month(cls, value: Any) -> str:
-        text = str(value)
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-            raise ValueError(f"expected a month as YYYY-MM, found {text!r}")
-        return text
 
 
 class Jurisdiction(Strict):

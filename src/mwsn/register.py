@@ -17,13 +17,12 @@ of a share outside 0-1 or a date that is not ``YYYY-MM`` is an
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from mwsn.config import Bilingual, Strict, _key_line, read_yaml, validation_problems
+from mwsn.config import Bilingual, Month, Strict, _key_line, read_yaml, validation_problems
 from mwsn.errors import InputError, Problem
 
 #: service-records metrics that may be registered (see mwsn.services.service_indicators)
@@ -35,15 +34,7 @@ SERVICE_METRICS = ("services_delivered", "workers_served", "organizations_report
 class Target(Strict):
     value: float
     #: the month by which the target should be met, YYYY-MM
-    by: str
-
-    @field_validator("by", mode="before")
-    @classmethod
-    def _month(cls, value: Any) -> str:
-        text = str(value)
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-            raise ValueError(f"expected a month as YYYY-MM, found {text!r}")
-        return text
+    by: Month
 
 
 class Baseline(Strict):
