@@ -171,9 +171,10 @@ def test_real_and_made_exports_validate_and_run(root, capsys):
     likert = pd.read_parquet(processed / "optcase" / "survey_likert.parquet")
     assert set(likert["item"]) == {"know_rights"}
     report = (root / "reports" / "optcase" / "assessment.html").read_text(encoding="utf-8")
-    assert "not collected - the instrument did not ask it" in report
+    assert ("Other stakeholders who agree they have the information to better support "
+            "workers: not collected (") in report
     rapport = (root / "reports" / "optcase" / "assessment.fr.html").read_text(encoding="utf-8")
-    assert "non recueilli" in rapport
+    assert ": non recueilli (" in rapport
     scores = pd.read_parquet(processed / "onlysurvey" / "indicator_scores.parquet")
     by_line = scores.groupby("line_of_evidence")["score"].agg(set).to_dict()
     assert by_line["interviews_focus_groups"] == {"not_collected"}
