@@ -106,7 +106,7 @@ considerations: []
 # Management's response to each consideration, once given (shown after the considerations):
 # whether it agrees (agree | partly | disagree, with a reason unless agree), the action, the
 # role responsible (never a person's name), the month it is due (YYYY-MM) and where it stands
-# (done | in_progress | not_started). docs/DATA.md has the format with an example.
+# (done | in_progress | not_started). docs/MONITORING.md has the format with an example.
 management_response: []
 """
 
