@@ -176,7 +176,7 @@ def test_real_and_made_exports_validate_and_run(root, capsys):
     rapport = (root / "reports" / "optcase" / "assessment.fr.html").read_text(encoding="utf-8")
     assert ": non recueilli (" in rapport
     scores = pd.read_parquet(processed / "onlysurvey" / "indicator_scores.parquet")
-    by_line = scores.groupby("line_of_evidence")["score"].agg(set).to_dict()
+    by_line = {line: set(found) for line, found in scores.groupby("line_of_evidence")["score"]}
     assert by_line["interviews_focus_groups"] == {"not_collected"}
     assert pd.read_parquet(processed / "onlysurvey" / "excerpts.parquet").empty
     redcap = pd.read_parquet(processed / "redcap" / "survey.parquet")

@@ -124,7 +124,7 @@ def test_cohen_kappa_matches_a_published_value():
     assert result.loc["cohen_kappa", "excerpts"] == 19
 
 
-def test_quotes_prefer_unscrubbed_text_and_spread_across_groups():
+def test_quotes_spread_across_groups_and_ignore_whether_text_was_scrubbed():
     ex = _excerpts([
         ("E1", "P1", "employer", "interview", "A", "s", "strength"),
         ("E2", "P2", "government", "interview", "A", "s", "strength"),
@@ -132,7 +132,11 @@ def test_quotes_prefer_unscrubbed_text_and_spread_across_groups():
         ("E4", "P4", "migrant_worker", "focus_group", "A", "w", "weakness"),
     ])
     ex.loc[0, "text"] = "Call [NAME] at [PHONE]."
-    picked = qualitative.quotes(ex, ["s", "w"])
-    assert list(picked["stakeholder_group"]) == ["government", "employer"]
+    # every group of one person is below min_cell = 5: no quote at all
+    assert qualitative.quotes(ex, ["s", "w"]).empty
+    # with min_cell = 1: 's' from E1 (first by id, scrubbed or not), 'w' from the group not
+    # yet quoted (migrant worker, not employer again)
+    picked = qualitative.quotes(ex, ["s", "w"], min_cell=1)
+    assert list(picked["stakeholder_group"]) == ["employer", "migrant_worker"]
     swot = qualitative.swot_table(ex, WORDS)
     assert qualitative.leading_codes(swot) == ["s", "w"]
