@@ -120,6 +120,40 @@ def test_a_small_sub_grant_count_is_hidden_in_the_indicator_and_its_base():
     assert ledger.hidden(("recipients", "Recipient A", "sub_grants"))
 
 
+def test_an_item_the_survey_tables_do_not_show_is_still_covered_by_the_pass():
+    # TRIAL_PRIVACY R3 (Ontario): "rate their knowledge of their rights high: 7% (1%-31%),
+    # of 14", count 1: knowledge_after is not an agreement item, so it had no cell and the
+    # indicator passed through unprotected
+    indicators = pd.DataFrame([{
+        "question_id": "needs", "indicator_id": "workers_low_knowledge",
+        "line_of_evidence": "survey", "kind": "survey_agreement", "subject": "knowledge_after",
+        "group": "migrant_worker", "unit": "share", "people": True, "estimate": 1 / 14,
+        "ci_low": .01, "ci_high": .31, "count": 1, "n": 14}])
+    people = participants_frame({("migrant_worker", "survey"): 14})
+    ledger = privacy.protect_report({"participants": people, "indicator_scores": indicators}, 5)
+    assert ledger.hidden(("survey:knowledge_after", "migrant_worker", "agree"))
+    shown = privacy.protected_indicators(indicators, ledger)
+    assert pd.isna(shown["estimate"].iloc[0]) and pd.isna(shown["count"].iloc[0])
+    assert shown["withheld"].iloc[0] == "small_count"
+
+
+def test_an_indicator_figure_no_cell_covers_is_refused_not_passed_through():
+    indicators = pd.DataFrame([
+        {"question_id": "q", "indicator_id": "new", "line_of_evidence": "program_data",
+         "kind": "program_metric", "subject": "workers_housed", "group": None, "unit": "count",
+         "people": True, "estimate": 12.0, "ci_low": np.nan, "ci_high": np.nan, "count": 12,
+         "n": 12},
+        {"question_id": "q", "indicator_id": "types", "line_of_evidence": "program_data",
+         "kind": "program_metric", "subject": "meeting_types_held", "group": None,
+         "unit": "count", "people": False, "estimate": 3.0, "ci_low": np.nan,
+         "ci_high": np.nan, "count": pd.NA, "n": 12}])
+    shown = privacy.protected_indicators(indicators, privacy.protect_report(
+        {"indicator_scores": indicators}, 5))
+    assert pd.isna(shown["estimate"].iloc[0]) and shown["withheld"].iloc[0] == "uncovered"
+    # a count of meeting types counts no people: shown as is
+    assert shown["estimate"].iloc[1] == 3 and shown["withheld"].iloc[1] == ""
+
+
 # -- the attacker: every public output of a real run ---------------------------------------
 
 class Tables(HTMLParser):

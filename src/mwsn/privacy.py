@@ -122,6 +122,8 @@ RULES = {
     "class_complement": "the answer or its complement covers fewer than min_cell people",
     "base_hidden": "the share's base is hidden",
     "secondary": "would let a hidden cell be worked out from the figures shown",
+    "uncovered": "no cell of the disclosure pass covers the figure, so it is refused, not shown "
+                 "unchecked",
 }
 
 Key = tuple[str, str, str]
@@ -462,12 +464,28 @@ def indicator_cells(row) -> tuple[Key | None, Key | None]:
     return metric.get(row.subject, (None, None))
 
 
+#: program metrics that count no people (records, organizations, meeting types): shown as is
+NOT_PEOPLE = frozenset({"budget_spent_share", "funding_recipients", "meetings_held",
+                        "meeting_types_held", "stakeholder_groups_attending"})
+
+
+def _covered(row, count: Key | None, n: Key | None, ledger: Ledger) -> bool:
+    """Whether the pass has a cell for every figure of an indicator row that counts people."""
+    if row.kind == "program_metric" and row.subject in NOT_PEOPLE:
+        return True
+    keys = [k for k in (count, n) if k is not None]
+    return bool(keys) and all(k in ledger.value for k in keys)
+
+
 def _indicators(ledger: Ledger, indicators: pd.DataFrame) -> None:
     for row in indicators.itertuples(index=False):
         count, n = indicator_cells(row)
-        if row.kind == "survey_gain" and not pd.isna(row.n):
+        if (row.kind in ("survey_agreement", "survey_gain") and not pd.isna(row.n)
+                and not (count in ledger.value and n in ledger.value)):
+            # an item the survey tables do not show (a knowledge level, a gain) is a share
+            # of a group like any other: its own cells, under the same rules
             ledger.cell(n, row.n)
-            ledger.cell(count, row.count)
+            ledger.cell(count, 0 if pd.isna(row.count) else row.count)
             ledger.share(count, n)
             if ("participants", count[1], "survey") in ledger.value:
                 ledger.at_most(n, ("participants", count[1], "survey"))
@@ -535,6 +553,10 @@ def protected_indicators(indicators: pd.DataFrame, ledger: Ledger) -> pd.DataFra
                 out.loc[i, "n"] = pd.NA
         elif n is None and not pd.isna(row.n) and 0 < row.n < ledger.min_cell:
             why = "small_count"
+            out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
+            out.loc[i, ["count", "n"]] = pd.NA
+        elif not pd.isna(row.estimate) and not _covered(row, count, n, ledger):
+            why = "uncovered"
             out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
             out.loc[i, ["count", "n"]] = pd.NA
         withheld.append("secondary" if why == "base_hidden" else why)
