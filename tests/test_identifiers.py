@@ -8,9 +8,14 @@ identifying characters survive scrubbing.
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 
+import pandas as pd
 
 from mwsn import clean, identifiers
+
+DATA = Path(__file__).parent / "data"
 
 FRAMES = ["You can reach me: {}.", "{} is what they wrote on the form", "Mi dato es {} gracias",
           "Je vous donne {} pour le dossier.", "(note: {})", "They said {}, then left.",
@@ -125,3 +130,33 @@ def test_case_quote_with_a_work_permit_number_is_not_quotable():
 def test_words_and_numbers_that_are_not_identifiers_stay():
     text = "In 2019 about 45% of 120 workers came to 3 meetings; the Network helps."
     assert identifiers.scrub(text) == text
+
+
+def employer_recall(names: list[str], seed: int = 11) -> float:
+    rng = random.Random(seed)
+    hits = 0
+    for name in names:
+        scrubbed = identifiers.scrub(rng.choice(FRAMES).format(f"my employer {name}"))
+        hits += not any(word in scrubbed for word in re.findall(r"[\w']{4,}", name)
+                        if not re.fullmatch(identifiers.BUSINESS, word, re.IGNORECASE)
+                        and word.casefold() not in ("employer",))
+    return hits / len(names)
+
+
+def test_employers_of_migrant_farm_workers_are_scrubbed_without_a_list():
+    # ESDC's positive-LMIA employers, BC Primary Agriculture, Jan-Mar 2020 (tests/data/SOURCES.md):
+    # no name list is given to the scrubber; the recognizer finds them by their shape
+    names = pd.read_csv(DATA / "esdc" / "tfwp_2020q1_positive_bc_primary_agriculture_employers.csv")[
+        "employer"].tolist()
+    recall = employer_recall(names)
+    print(f"\nemployer recall: {recall:.1%} of {len(names)}")
+    assert recall >= 0.99
+
+
+def test_planted_employer_and_a_named_organization_never_reach_a_quote():
+    # TRIAL_PRIVACY: "Fraser Valley Berry Farms Ltd." planted in excerpts reached the quotes
+    text = clean.scrub("My employer Fraser Valley Berry Farms Ltd. kept my pay.")
+    assert "Fraser" not in text and "Berry" not in text and "[EMPLOYER]" in text
+    assert "Recipient A" not in identifiers.scrub("Recipient A helped me.",
+                                                  employers={"Recipient A"})
+    assert "Fermes Larouche" not in identifiers.scrub("Je travaille aux Fermes Larouche inc.")

@@ -140,3 +140,13 @@ def test_quotes_spread_across_groups_and_ignore_whether_text_was_scrubbed():
     assert list(picked["stakeholder_group"]) == ["employer", "migrant_worker"]
     swot = qualitative.swot_table(ex, WORDS)
     assert qualitative.leading_codes(swot) == ["s", "w"]
+
+
+def test_an_excerpt_that_named_an_employer_is_never_quoted():
+    # TRIAL_PRIVACY: "Fraser Valley Berry Farms Ltd." reached the quotes; scrubbed to its tag,
+    # the excerpt still says whose workplace it is about
+    ex = _excerpts([(f"E{i}", f"P{i}", "migrant_worker", "focus_group", "A", "s", "strength")
+                    for i in range(1, 6)])
+    ex.loc[0, "text"] = "My employer [EMPLOYER] kept my pay."
+    picked = qualitative.quotes(ex, ["s"], min_cell=5)
+    assert list(picked["text"]) == [ex.loc[1, "text"]]

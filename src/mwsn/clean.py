@@ -182,7 +182,23 @@ def known_names(frame: pd.DataFrame, spec: SourceSpec) -> set[str]:
     return names
 
 
-def _scrub_column(values: pd.Series, names: frozenset[str]) -> pd.Series:
+#: columns that hold organizations' names (employers, funding recipients, sub-grantees):
+#: scrubbed from every source's free text like people's names
+ORGANIZATION_COLUMNS = ("employer", "employer_name", "recipient", "sub_grantee", "organization")
+
+
+def known_organizations(frame: pd.DataFrame) -> set[str]:
+    """Every organization's name found in the :data:`ORGANIZATION_COLUMNS` of ``frame``."""
+    found: set[str] = set()
+    for column in ORGANIZATION_COLUMNS:
+        if column in frame.columns:
+            found.update(" ".join(str(v).split()) for v in frame[column].dropna().unique()
+                         if str(v).strip())
+    return found
+
+
+def _scrub_column(values: pd.Series, names: frozenset[str],
+                  employers: frozenset[str] = frozenset()) -> pd.Series:
     folded = frozenset(n.casefold() for n in names)
     longest = max((len(n.split()) for n in folded), default=1)
     starts = frozenset(name.split()[0] for name in folded)
@@ -194,7 +210,7 @@ def _scrub_column(values: pd.Series, names: frozenset[str]) -> pd.Series:
             return text
         text = scrub(text)
         text = _names(text, folded, longest, starts) if folded else text
-        return identifiers.scrub(text, parts)
+        return identifiers.scrub(text, parts, employers)
 
     return map_distinct(values, one, dtype="string")
 
@@ -288,14 +304,17 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> pd.Data
 
 
 def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Codebook,
-                 key: bytes, names: set[str] | None = None) -> tuple[pd.DataFrame, CleaningLog]:
+                 key: bytes, names: set[str] | None = None,
+                 employers: set[str] | None = None) -> tuple[pd.DataFrame, CleaningLog]:
     """Raw frame of one source → analysis-ready frame without identifying columns.
 
     ``names`` to scrub from free text default to those in this source's own
-    name columns; :func:`clean_all` passes those of every source.
+    name columns, and ``employers`` (organizations' names) to those in its own
+    :data:`ORGANIZATION_COLUMNS`; :func:`clean_all` passes those of every source.
     """
     log = CleaningLog(name, rows_in=len(frame))
     names = frozenset(known_names(frame, spec) if names is None else names)
+    employers = frozenset(known_organizations(frame) if employers is None else employers)
     log.dropped_columns = [v.name for v in spec.variables
                            if v.pii == "drop" and v.name in frame.columns]
     # only what the codebook keeps is carried through the row filters
@@ -310,7 +329,7 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
         if var.pii == "pseudonymize":
             out[var.name] = pseudonyms(out[var.name], key)
         elif var.pii == "scrub":
-            out[var.name] = _scrub_column(out[var.name], names)
+            out[var.name] = _scrub_column(out[var.name], names, employers)
     if spec.respondent and spec.respondent in out.columns:
         out = out.rename(columns={spec.respondent: "participant"})
     elif spec.respondent and spec.record and all(k in out.columns for k in spec.record):
@@ -358,18 +377,21 @@ def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
     """Clean every source; returns the cleaned tables and a log with one row per source.
 
     Names found in any source's name columns are scrubbed from every source's
-    free text (an interview may name a survey respondent). A source the
+    free text (an interview may name a survey respondent), and so are the
+    organizations named in any source (an employer, a funding recipient). A source the
     jurisdiction does not have (not in its params) is an empty table with the
     codebook's columns, so that every later step reads it and says its
     evidence was not collected.
     """
     names: set[str] = set()
+    employers: set[str] = set()
     for name in raw:
         names |= known_names(raw[name], codebook.sources[name])
+        employers |= known_organizations(raw[name])
     cleaned, logs = {}, []
     for name in sorted(raw):
         cleaned[name], log = clean_source(raw[name], name, codebook.sources[name], codebook, key,
-                                          names)
+                                          names, employers)
         logs.append({**log.__dict__, "dropped_columns": ", ".join(log.dropped_columns)})
     for name in sorted(set(WRITTEN_SOURCES) & set(codebook.sources) - set(raw)):
         spec = codebook.sources[name]

@@ -8,7 +8,9 @@ snapshot bundled with it, so nothing reaches the network. Added recognizers:
 Social Insurance Numbers, IRCC work-permit numbers and Unique Client Identifiers
 (UCI), passport numbers, Canadian postal codes and street addresses, dates of birth,
 messaging handles (``t.me/``, ``fb.me/``, ``wa.me/``, ``@handle``), phones written
-with any dash, and e-mail addresses written to dodge filters ("ana at mail dot com").
+with any dash, e-mail addresses written to dodge filters ("ana at mail dot com"), and
+businesses' names (capitalized words ending in a legal form or a trade, "... Farms Ltd.",
+or after one in French, "Fermes ..."), so that an employer not in any list is caught.
 
 Names are matched on Unicode-aware tokens (letters with their combining marks, so
 Gurmukhi or Devanagari words are not split at vowel signs), accents folded, each
@@ -29,7 +31,8 @@ TAGS = {"EMAIL_ADDRESS": "[EMAIL]", "URL": "[URL]", "PHONE_NUMBER": "[PHONE]",
         "CA_SIN": "[SIN]", "CA_WORK_PERMIT": "[ID]", "CA_UCI": "[ID]", "PASSPORT": "[ID]",
         "CA_POSTAL_CODE": "[ADDRESS]", "STREET_ADDRESS": "[ADDRESS]",
         "DATE_OF_BIRTH": "[DATE]", "HANDLE": "[HANDLE]", "EMAIL_OBFUSCATED": "[EMAIL]",
-        "PERSON": "[NAME]", "ORGANIZATION": "[EMPLOYER]", "CREDIT_CARD": "[ID]",
+        "PERSON": "[NAME]", "ORGANIZATION": "[EMPLOYER]", "EMPLOYER": "[EMPLOYER]",
+        "CREDIT_CARD": "[ID]",
         "IP_ADDRESS": "[ID]", "IBAN_CODE": "[ID]"}
 
 DASH = r"[-\u2010\u2011\u2012\u2013\u2014\u2212.\s]"
@@ -38,6 +41,17 @@ MONTHS = (r"(?:jan(?:uary|vier)?|feb(?:ruary)?|f[ée]v(?:rier)?|mar(?:ch|s)?|apr
           r"|sept(?:embre)?|oct(?:ober|obre)?|nov(?:ember|embre)?|dec(?:ember)?|d[ée]c(?:embre)?)")
 STREET = (r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|way|crescent|cres|lane|ln"
           r"|place|pl|court|ct|highway|hwy|terrace|trail|rue|chemin|ch|boul|route|rang)")
+
+#: words that end a business's name (legal forms, and the trades migrant workers are hired in)
+BUSINESS = (r"(?:ltd|limited|inc|incorporated|corp|corporation|llc|llp|ulc|lt[ée]e|enr|co|company"
+            r"|partnership|enterprises?|farms?|orchards?|nurser(?:y|ies)|greenhouses?"
+            r"|ranch(?:es)?|vineyards?|winery|packers|packing|growers|produce|berries|dairy"
+            r"|poultry|fisheries|seafoods?|restaurants?|holdings|contracting|constructors?"
+            r"|construction|landscaping|trucking|transport|foods|manufacturing|bakery|cafe"
+            r"|pizza|sushi|kitchen|grill|pub|inn|hotel|motel|salon|spa|market|services"
+            r"|maintenance|productions?|technologies|society|academy)")
+#: a word of a business's name: capitalized, a number, an ampersand, "(2000)", "B.C."
+_NAME_WORD = r"(?:[A-Z0-9][\w'’.&()-]*|&|and|of|the|\([\w .'-]{1,20}\))"
 
 #: (entity, regex, score): the recognizers Presidio does not have
 PATTERNS = [
@@ -70,6 +84,23 @@ PATTERNS = [
     ("HANDLE", r"(?<![\w@.])@[A-Za-z_][\w.]{2,29}(?![\w@])", 0.6),
     ("PHONE_NUMBER", rf"(?<![\w+])(?:\+?\d{{1,3}}{DASH}?)?\(?\d{{3}}\)?{DASH}?\d{{3}}{DASH}\d{{4}}"
                      r"(?!\w)", 0.7),
+    # a business's name: capitalized words ending in a legal form or a trade
+    # ("Fraser Valley Berry Farms Ltd.", "538439 BC Ltd.", "SIDHU ORCHARDS INC")
+    # and what it does business as ("... Ltd. o/a Cafe Name", "... (dba Name)")
+    ("EMPLOYER", rf"(?<![\w'])[A-Z0-9][\w'’.&-]*(?:\s+{_NAME_WORD}){{0,6}},?\s+(?i:{BUSINESS})"
+                 r"(?:,?\s+(?i:ltd|limited|inc|corp|lt[ée]e|llc|ulc|co|partnership)\b)?\.?"
+                 r"(?:\s*\(?(?i:dba|o/a)\s+[\w'’&-]+(?:\s+[A-Z0-9&][\w'’&.-]*){0,5}\)?)?(?!\w)",
+     0.6),
+    # a legal form ends a name whatever the case of the words before it ("Advance air
+    # solutions ltd"); a sentence's own words may go with it, which only scrubs more
+    ("EMPLOYER", r"(?<![\w'])[A-Z0-9][\w'’.&()-]*(?:\s+[\w'’.&()-]+){0,6}?,?\s+"
+                 r"(?i:ltd|limited|inc|incorporated|corp|corporation|llc|ulc|lt[ée]e|gmbh)\b\.?",
+     0.6),
+    # French order: a trade, then the owner's or the place's name ("Fermes Larouche inc.")
+    ("EMPLOYER", r"(?<!\w)(?:Les\s+)?(?:Fermes?|Serres|P[ée]pini[èe]res?|Vergers?|Entreprises?"
+                 r"|Groupe|Vignoble|Mara[îi]chers?)\s+(?:(?:de|du|des|d'|la|le)\s*)?"
+                 r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}(?:\s+(?i:inc|lt[ée]e|enr)\b\.?)?",
+     0.6),
     ("EMAIL_OBFUSCATED", r"(?i)[\w.+-]+(?:\s+dot\s+[\w-]+)*\s*(?:\[at\]|\(at\)|\{at\}|<at>|\sat\s|@)\s*[\w-]+"
                          r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\sdot\s|\.)\s*[\w-]+)+", 0.7),
 ]

@@ -347,6 +347,10 @@ def quote_groups(excerpts: pd.DataFrame, min_cell: int) -> set[tuple[str, str]]:
     return {(str(g), str(line)) for (g, line), n in people.items() if n >= min_cell}
 
 
+#: the tag scrubbing leaves where an excerpt named an employer or another organization
+EMPLOYER_TAG = "[EMPLOYER]"
+
+
 def quotes(excerpts: pd.DataFrame, codes: list[str], min_cell: int = 5,
            residual=None) -> pd.DataFrame:
     """One illustrative quote per code, attributed to a stakeholder group and line of evidence.
@@ -355,7 +359,8 @@ def quotes(excerpts: pd.DataFrame, codes: list[str], min_cell: int = 5,
     ``min_cell`` participants (:func:`quote_groups`); whether scrubbing replaced
     anything in an excerpt plays no part in the choice; an excerpt in which
     ``residual(text)`` (a second identifier detector, e.g.
-    :func:`mwsn.clean.residual_identifiers`) still finds anything is never quoted.
+    :func:`mwsn.clean.residual_identifiers`) still finds anything, or that named an
+    organization (its ``[EMPLOYER]`` tag), is never quoted.
     Quotes are spread across the eligible groups; deterministic. Returns
     ``code, stakeholder_group, line_of_evidence, text`` (text already scrubbed).
     """
@@ -365,6 +370,8 @@ def quotes(excerpts: pd.DataFrame, codes: list[str], min_cell: int = 5,
     keep = [(str(g), str(line)) in allowed
             for g, line in zip(coded["stakeholder_group"], coded["line_of_evidence"])]
     coded = coded[keep]
+    # an excerpt that named an employer (scrubbed to its tag) still tells who it is about
+    coded = coded[~coded["text"].astype(str).str.contains(EMPLOYER_TAG, regex=False)]
     if residual is not None and len(coded):
         coded = coded[[not residual(str(text)) for text in coded["text"]]]
     quoted: dict[str, int] = {}
