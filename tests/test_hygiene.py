@@ -31,3 +31,20 @@ def test_strip_bidi_removes_every_embedding_override_isolate_and_mark():
     controls = "".join(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A),
                                         0x200E, 0x200F, 0x061C])
     assert hygiene.strip_bidi(f"a{controls}b") == "ab"
+
+
+def test_an_override_written_in_params_reaches_no_output_with_a_bidi_control_or_formula(
+        tmp_path):
+    # TRIAL_PRIVACY: an override's role and reason in params/evaluation_matrix.yaml carried
+    # U+202E into assessment.html, findings.csv and notebooks 06 and 07
+    from mwsn import config
+
+    path = tmp_path / "matrix.yaml"
+    path.write_text(f'role: "=HYPERLINK(\\"http://x\\"){RLO}Lead"\n'
+                    f'reason: {{en: "=1+1 @SUM(A1) {RLO}reason"}}\n', encoding="utf-8")
+    read = config.read_yaml(path)
+    assert RLO not in read["role"] and RLO not in read["reason"]["en"]
+    frame = pd.DataFrame({"override_role": [read["role"]],
+                          "override_reason": [read["reason"]["en"]]})
+    back = pd.read_csv(ingest.write_csv(frame, tmp_path / "findings.csv"), dtype=str)
+    assert back.iloc[0].tolist() == ["'=HYPERLINK(\"http://x\")Lead", "'=1+1 @SUM(A1) reason"]

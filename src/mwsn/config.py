@@ -19,6 +19,7 @@ import yaml
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
                       field_validator, model_validator)
 
+from mwsn import hygiene
 from mwsn.errors import InputError, Problem
 
 #: A jurisdiction code becomes a folder name: a plain short code, nothing else.
@@ -279,13 +280,16 @@ SHARED_PARAMS = {"codebook", "logic_model", "evaluation_matrix", "context", "ind
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file; a syntax error becomes an InputError with its line."""
+    """Parse a YAML file, bidirectional-control characters removed (:mod:`mwsn.hygiene`);
+    a syntax error becomes an InputError with its line."""
     if not path.is_file():
         raise InputError(Problem(str(path), "file not found: create it (see params/bc.yaml)"))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(Problem(str(path), f"not UTF-8 text ({exc.reason}): save it as UTF-8"))
+    # a bidi control in a label or an override's reason would reverse every page it reaches
+    text = hygiene.strip_bidi(text)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
