@@ -137,6 +137,36 @@ def test_an_item_the_survey_tables_do_not_show_is_still_covered_by_the_pass():
     assert shown["withheld"].iloc[0] == "small_count"
 
 
+ON_PEOPLE = {("employer", "survey"): 5, ("employer", "interview"): 3,
+             ("government", "survey"): 4, ("government", "interview"): 3,
+             ("migrant_worker", "survey"): 14, ("migrant_worker", "focus_group"): 10,
+             ("other", "interview"): 2, ("support_organization", "survey"): 8,
+             ("support_organization", "interview"): 6}
+
+
+def test_a_code_shares_base_is_a_margin_of_the_participation_table():
+    # TRIAL_PRIVACY R3 (synthetic Ontario): "most of 24" interview and focus-group
+    # participants, interview total 14 shown, gave focus groups = 10 and survey = 55 - 24 = 31
+    def share(indicator, group, n):
+        return {"question_id": "q", "indicator_id": indicator,
+                "line_of_evidence": "interviews_focus_groups", "kind": "code_share",
+                "subject": indicator, "group": group, "unit": "share", "people": True,
+                "estimate": .6, "ci_low": np.nan, "ci_high": np.nan, "count": pd.NA, "n": n}
+
+    indicators = pd.DataFrame([
+        share("need_information", np.nan, 24),
+        share("interest_in_network", "support_organization,employer,government,other", 14)])
+    ledger = privacy.protect_report({"participants": participants_frame(ON_PEOPLE),
+                                     "indicator_scores": indicators}, 5)
+    assert ledger.exposed() == []
+    shown = {k: ledger.shown(k) for k in [("participants", "all", line) for line in (
+        "survey", "interview", "focus_group", "total")] + [("qualitative:all", "all", "n")]}
+    assert ledger.hidden(("participants", "all", "focus_group"))
+    # the two shown of total, interview and the code share's base cannot give the others
+    assert not (shown[("participants", "all", "interview")] is not None
+                and shown[("qualitative:all", "all", "n")] is not None)
+
+
 def test_an_indicator_figure_no_cell_covers_is_refused_not_passed_through():
     indicators = pd.DataFrame([
         {"question_id": "q", "indicator_id": "new", "line_of_evidence": "program_data",

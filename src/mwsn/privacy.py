@@ -491,9 +491,13 @@ def _indicators(ledger: Ledger, indicators: pd.DataFrame) -> None:
                 ledger.at_most(n, ("participants", count[1], "survey"))
         elif row.kind == "code_share" and not pd.isna(row.n):
             ledger.cell(n, row.n)
-            lines = [("participants", "all", line) for line in ("interview", "focus_group")
-                     if ("participants", "all", line) in ledger.value]
-            if lines and sum(ledger.value[k] for k in lines) == row.n and row.group is None:
+            # its base is the interview and focus-group participants of its groups (all when
+            # none is named, missing or not): a margin of the participation table
+            groups = [g.strip() for g in n[0].split(":", 1)[1].split(",")]
+            lines = [("participants", g, line) for g in groups
+                     for line in ("interview", "focus_group")
+                     if ("participants", g, line) in ledger.value]
+            if lines and sum(ledger.value[k] for k in lines) == row.n:
                 ledger.total(n, lines)
         elif row.kind == "program_metric" and row.subject == "sub_grantees":
             k = ledger.cell(count, row.estimate)
