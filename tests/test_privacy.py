@@ -111,3 +111,62 @@ def test_suppression_keeps_the_row_order_and_index():
     table = _participation().set_index(np.array([10, 20, 30, 40]))
     shown = privacy.suppress(table, LINES + ["total"], 5, row_total="total")
     assert shown.index.tolist() == [10, 20, 30, 40]
+
+
+# -- the default auditor notebooks show nothing the report hides (TRIAL_PRIVACY) -------------
+
+def test_cleaning_log_hides_one_declined_and_one_duplicate_and_the_rows_read():
+    # synthetic BC survey: 46 rows read, 1 declined consent, 1 duplicate dropped, 44 kept
+    from mwsn import clean
+
+    log = pd.DataFrame({"source": ["excerpts", "survey"], "rows_in": [171, 46],
+                        "declined_consent": [0, 1], "duplicates_dropped": [0, 1],
+                        "rows_out": [171, 44], "dropped_columns": ["", "ip_address"]})
+    shown = clean.log_as_shown(log, 5).set_index("source")
+    assert shown.loc["survey", ["rows_in", "declined_consent", "duplicates_dropped"]].isna().all()
+    assert shown.loc["survey", "rows_out"] == 44
+    assert shown.loc["excerpts"].tolist()[:4] == [171, 0, 0, 171]
+
+
+def test_swot_shares_are_shown_in_words_only_and_small_groups_are_not_named():
+    # synthetic BC: funding_uncertainty raised by 0.088235 of 34 participants = exactly 3;
+    # the 4 Other stakeholders interviewed are a group the report does not show
+    from mwsn import qualitative
+
+    excerpts = pd.DataFrame({"participant": [f"p{i}" for i in range(34)],
+                             "stakeholder_group": ["other"] * 4 + ["support_organization"] * 30})
+    swot = pd.DataFrame({"swot": ["threat"], "code": ["funding_uncertainty"],
+                         "share": [3 / 34], "words": ["a_few"],
+                         "groups": ["other, support_organization"]})
+    shown = qualitative.swot_as_shown(swot, excerpts, 5)
+    assert "share" not in shown.columns
+    assert shown["groups"].tolist() == ["support_organization"]
+
+
+def test_code_frequencies_hide_a_share_that_tells_what_a_whole_group_said():
+    from mwsn import qualitative
+
+    frequencies = pd.DataFrame({"code": ["a", "a", "a", "a"],
+                                "stakeholder_group": ["g1", "g2", "g3", "g4"],
+                                "mentioned": [0, 12, 10, 6], "participants": [12, 12, 12, 12]})
+    frequencies["share"] = frequencies["mentioned"] / frequencies["participants"]
+    shown = qualitative.frequencies_as_shown(frequencies, 5)
+    # none of 12, all of 12, all but 2 of 12: hidden; 6 of 12 shown
+    assert shown["share"].isna().tolist() == [True, True, True, False]
+    assert shown["mentioned"].isna().tolist() == [True, True, True, False]
+
+
+def test_auditor_indicators_show_a_code_share_in_words_not_to_six_decimals():
+    words = [{"word": "all", "min_share": 1.0}, {"word": "most", "min_share": .5, "above": True},
+             {"word": "some", "min_share": .25}, {"word": "a_few", "min_share": 0.0,
+                                                  "above": True},
+             {"word": "none", "min_share": 0.0}]
+    indicators = pd.DataFrame([{
+        "question_id": "q", "indicator_id": "funding_uncertainty_mentioned",
+        "line_of_evidence": "interviews_focus_groups", "kind": "code_share",
+        "subject": "funding_uncertainty", "group": None, "unit": "share", "people": True,
+        "estimate": 3 / 34, "ci_low": np.nan, "ci_high": np.nan, "count": 3, "n": 34}])
+    ledger = privacy.protect_report({"indicator_scores": indicators}, 5)
+    shown = privacy.indicators_as_shown(indicators, ledger, words)
+    assert pd.isna(shown["estimate"].iloc[0]) and pd.isna(shown["count"].iloc[0])
+    assert shown["words"].iloc[0] == "a_few" and shown["n"].iloc[0] == 34

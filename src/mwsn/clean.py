@@ -401,6 +401,32 @@ def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
     return cleaned, pd.DataFrame(logs)
 
 
+#: the cleaning log's counts of people dropped (a person who declined, a duplicate)
+DROPPED = ("declined_consent", "duplicates_dropped")
+
+
+def log_as_shown(log: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """The cleaning log as the default auditor bundle shows it.
+
+    ``log``: one row per source (``source, rows_in, declined_consent,
+    duplicates_dropped, rows_out, dropped_columns``), as :func:`clean_all` returns it.
+    A count of people dropped between 1 and ``min_cell - 1`` is missing, and so is
+    the source's ``rows_in`` (else ``rows_in - rows_out`` gives the dropped back);
+    ``rows_out`` stays, as the report shows it. Same columns, counts as ``Int64``.
+    """
+    out = log.copy()
+    small = pd.Series(False, index=out.index)
+    for column in [c for c in DROPPED if c in out.columns]:
+        counts = pd.to_numeric(out[column], errors="coerce").astype("Int64")
+        hidden = ((counts > 0) & (counts < min_cell)).fillna(False)
+        out[column] = counts.mask(hidden)
+        small |= hidden
+    if "rows_in" in out.columns:
+        out["rows_in"] = pd.to_numeric(out["rows_in"], errors="coerce").astype("Int64").mask(
+            small)
+    return out
+
+
 def residual_identifiers(text: str) -> list[str]:
     """A second pass over already scrubbed text: what the detector still finds in it.
 

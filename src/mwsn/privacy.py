@@ -569,6 +569,23 @@ def protected_indicators(indicators: pd.DataFrame, ledger: Ledger) -> pd.DataFra
     return out
 
 
+def indicators_as_shown(indicators: pd.DataFrame, ledger: Ledger,
+                        words: list[dict]) -> pd.DataFrame:
+    """Indicator rows as the default auditor bundle shows them: :func:`protected_indicators`,
+    and a code share (participants who raised a theme) only in the evaluators' ``words``
+    (column ``words``; estimate, interval and count missing), as the report shows it:
+    a share of 34 participants to six decimals gives the exact count back."""
+    from mwsn.qualitative import in_words
+
+    out = protected_indicators(indicators, ledger)
+    shares = (out["kind"] == "code_share").to_numpy()
+    out["words"] = pd.array([in_words(float(e), words) if s and not pd.isna(e) else pd.NA
+                             for s, e in zip(shares, out["estimate"])], dtype="string")
+    out.loc[shares, ["estimate", "ci_low", "ci_high"]] = np.nan
+    out["count"] = out["count"].astype("object").where(~shares, pd.NA)
+    return out
+
+
 #: the processed tables the disclosure pass reads (besides the indicators of 06_findings)
 INPUTS = ("participants", "survey_indicators", "attendance", "meetings_by_type",
           "recommendation_outcomes", "recipients")

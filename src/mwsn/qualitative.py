@@ -335,6 +335,42 @@ def swot_table(excerpts: pd.DataFrame, thresholds: list[dict]) -> pd.DataFrame:
     return out.drop(columns="_order").reset_index(drop=True)
 
 
+def swot_as_shown(swot: pd.DataFrame, excerpts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """The SWOT table as every default output shows it (the report, the auditor bundle).
+
+    ``swot`` from :func:`swot_table`; returns ``swot, code, words, groups``: the share
+    only in words (an exact share of a known number of participants gives the count
+    back), and in ``groups`` only the stakeholder groups with at least ``min_cell``
+    interview and focus-group participants, as the report names them.
+    """
+    sizes = excerpts.groupby("stakeholder_group")["participant"].nunique()
+    shown = {str(g) for g, n in sizes.items() if n >= min_cell}
+    out = swot.drop(columns=["share"]).copy()
+    out["groups"] = [", ".join(g for g in str(gs).split(", ") if g in shown)
+                     for gs in swot["groups"]]
+    return out
+
+
+def frequencies_as_shown(frequencies: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Code frequencies by group and line of evidence as the default auditor bundle shows them.
+
+    ``frequencies`` from :func:`code_frequencies` (``mentioned, participants, share``).
+    Counts below ``min_cell`` are suppressed (:func:`mwsn.privacy.suppress`), and so is a
+    share that tells what everyone, or all but a few, in a group said: none or all of
+    them, or fewer than ``min_cell`` who did not mention it (class disclosure).
+    """
+    from mwsn import privacy
+
+    out = privacy.suppress(frequencies, ["mentioned", "participants"], min_cell,
+                           derived=["share"])
+    mentioned = pd.to_numeric(frequencies["mentioned"], errors="coerce")
+    people = pd.to_numeric(frequencies["participants"], errors="coerce")
+    whole = ((people > 0) & ((mentioned == 0) | (people - mentioned < min_cell))).fillna(False)
+    out["mentioned"] = out["mentioned"].mask(whole)
+    out["share"] = out["share"].mask(whole)
+    return out
+
+
 def leading_codes(swot: pd.DataFrame, per_tag: int = 1) -> list[str]:
     """The most raised code(s) of each SWOT tag, in SWOT order (from :func:`swot_table`)."""
     return list(swot.groupby("swot", sort=False).head(per_tag)["code"])
