@@ -48,7 +48,7 @@ BUSINESS = (r"(?:ltd|limited|inc|incorporated|corp|corporation|llc|llp|ulc|lt[é
             r"|ranch(?:es)?|vineyards?|winery|packers|packing|growers|produce|berries|dairy"
             r"|poultry|fisheries|seafoods?|restaurants?|holdings|contracting|constructors?"
             r"|construction|landscaping|trucking|transport|foods|manufacturing|bakery|cafe"
-            r"|pizza|sushi|kitchen|grill|pub|inn|hotel|motel|salon|spa|market|services"
+            r"|pizza|sushi|kitchen|grill|pub|inn|hotel|motel|salon|spa|market"
             r"|maintenance|productions?|technologies|society|academy)")
 #: a word of a business's name: capitalized, a number, an ampersand, "(2000)", "B.C."
 _NAME_WORD = r"(?:[A-Z0-9][\w'’.&()-]*|&|and|of|the|\([\w .'-]{1,20}\))"
@@ -91,9 +91,9 @@ PATTERNS = [
                  r"(?:,?\s+(?i:ltd|limited|inc|corp|lt[ée]e|llc|ulc|co|partnership)\b)?\.?"
                  r"(?:\s*\(?(?i:dba|o/a)\s+[\w'’&-]+(?:\s+[A-Z0-9&][\w'’&.-]*){0,5}\)?)?(?!\w)",
      0.6),
-    # a legal form ends a name whatever the case of the words before it ("Advance air
-    # solutions ltd"); a sentence's own words may go with it, which only scrubs more
-    ("EMPLOYER", r"(?<![\w'])[A-Z0-9][\w'’.&()-]*(?:\s+[\w'’.&()-]+){0,6}?,?\s+"
+    # a legal form ends a name whatever the case of the words before it ("amar orchards
+    # ltd."); a sentence's own words may go with it, which only scrubs more
+    ("EMPLOYER", r"(?<![\w'])[\w'’.&()-]+(?:\s+[\w'’.&()-]+){0,3},?\s+"
                  r"(?i:ltd|limited|inc|incorporated|corp|corporation|llc|ulc|lt[ée]e|gmbh)\b\.?",
      0.6),
     # French order: a trade, then the owner's or the place's name ("Fermes Larouche inc.")
@@ -104,6 +104,9 @@ PATTERNS = [
     ("EMAIL_OBFUSCATED", r"(?i)[\w.+-]+(?:\s+dot\s+[\w-]+)*\s*(?:\[at\]|\(at\)|\{at\}|<at>|\sat\s|@)\s*[\w-]+"
                          r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\sdot\s|\.)\s*[\w-]+)+", 0.7),
 ]
+
+#: recognizers whose patterns tell capitals from small letters
+CASED = frozenset({"EMPLOYER"})
 
 #: scripts written without spaces between words: names are matched as substrings
 _UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "HANGUL")
@@ -137,9 +140,11 @@ def analyzer():
         by_entity.setdefault(entity, []).append(
             Pattern(f"{entity.lower()}_{len(by_entity.get(entity, []))}", regex, score))
     for entity, patterns in by_entity.items():
+        # Presidio matches ignoring case by default; a business's name is told by its capitals
+        flags = {"global_regex_flags": re.MULTILINE | re.DOTALL} if entity in CASED else {}
         registry.add_recognizer(PatternRecognizer(supported_entity=entity, patterns=patterns,
                                                   supported_language="en",
-                                                  name=f"mwsn_{entity.lower()}"))
+                                                  name=f"mwsn_{entity.lower()}", **flags))
     return AnalyzerEngine(nlp_engine=engine, registry=registry, supported_languages=["en"])
 
 
