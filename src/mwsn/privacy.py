@@ -147,6 +147,7 @@ class Ledger:
         self.rule: dict[Key, str] = {}
         self.companions: dict[Key, list[Key]] = {}
         self.unpublished: set[Key] = set()
+        self.kept: set[Key] = set()  # headline figures secondary suppression never picks
         self.equations: list[list[tuple[Key, float]]] = []   # sum(coef * cell) == 0
         self.inequalities: list[list[tuple[Key, float]]] = []  # sum(coef * cell) <= 0
 
@@ -209,6 +210,12 @@ class Ledger:
         if key not in self.value or key in self.rule:
             return None
         return self.value[key]
+
+    def keep(self, key: Key) -> None:
+        """``key`` is a figure the text of every output states (how many took part, in each
+        language's introduction and plain summary): secondary suppression hides other
+        cells instead (a primary rule still hides it)."""
+        self.kept.add(key)
 
     def publish(self, key: Key) -> None:
         """Mark a registered figure as shown by some output (it was an unknown)."""
@@ -299,7 +306,8 @@ class Ledger:
                     near += [n for n in self._neighbours(k) if n not in seen]
                 seen.update(near)
                 candidates = sorted({n for n in near if n not in self.rule
-                                     and n not in self.unpublished and self.value[n] > 0},
+                                     and n not in self.unpublished and n not in self.kept
+                                     and self.value[n] > 0},
                                     key=self._cost)
                 frontier = near
             if not candidates:
@@ -367,6 +375,8 @@ def _participants(ledger: Ledger, people: pd.DataFrame) -> None:
         k = ledger.cell(("participants", "all", line), value)
         if ledger.value[k] == sum(ledger.value[p] for p in parts):
             ledger.total(k, parts)
+    # the number who took part is stated in words by the report and the plain summary
+    ledger.keep(("participants", "all", "total"))
 
 
 def _survey(ledger: Ledger, indicators: pd.DataFrame) -> None:
