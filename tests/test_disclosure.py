@@ -381,3 +381,31 @@ def test_default_auditor_notebooks_hide_what_the_report_hides(bc_run):
                     assert row[column_of(rows, "recommendations")] in HIDDEN_TEXT, row
                     checked += 1
     assert checked >= 5
+
+
+@pytest.mark.integration
+def test_auditor_notebooks_show_no_dropped_person_and_no_exact_share_of_a_theme(bc_run):
+    # TRIAL_PRIVACY: 01_clean showed 1 declined consent and 1 duplicate (46 read, 44 kept);
+    # 04 and 06 printed shares of 34 participants to six decimals (0.088235 x 34 = 3)
+    notebooks = bc_run / "reports/bc/notebooks"
+    for rows in notebook_tables(notebooks / "01_clean.ipynb"):
+        for name in ("declined_consent", "duplicates_dropped"):
+            j = column_of(rows, name)
+            if j is not None:
+                assert all(row[j] in HIDDEN_TEXT or not 0 < int(row[j]) < 5
+                           for row in rows[1:]), rows
+    checked = 0
+    for rows in notebook_tables(notebooks / "04_qualitative.ipynb"):
+        if column_of(rows, "words") is not None:  # the SWOT table
+            assert column_of(rows, "share") is None, rows[0]
+            checked += 1
+    for rows in notebook_tables(notebooks / "06_findings.ipynb"):
+        kind, estimate = column_of(rows, "kind"), column_of(rows, "estimate")
+        if None in (kind, estimate):
+            continue
+        for row in rows[1:]:
+            if row[kind] == "code_share":
+                assert row[estimate] in HIDDEN_TEXT, row
+                checked += 1
+    # a wide table's HTML may elide its middle columns: the SWOT table is always there
+    assert checked >= 1
