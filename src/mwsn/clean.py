@@ -227,7 +227,8 @@ def drop_declined(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook):
 
 def keep_latest_complete(frame: pd.DataFrame, spec: SourceSpec):
     """One record per record key, then one submission per respondent: the latest complete
-    one (else the latest). Returns the frame and how many rows were dropped."""
+    one (else the latest; without a timestamp column, the last in the file). Returns the
+    frame and how many rows were dropped."""
     before = len(frame)
     by_person = bool(spec.respondent and spec.timestamp and spec.respondent in frame.columns)
     keys = [k for k in spec.record if k in frame.columns]
@@ -237,8 +238,11 @@ def keep_latest_complete(frame: pd.DataFrame, spec: SourceSpec):
         person, _ = pd.factorize(frame[spec.respondent].astype("string").str.strip().str.lower())
         complete = (parse_booleans(frame[spec.complete]).fillna(False).to_numpy(dtype=bool)
                     if spec.complete in frame.columns else np.ones(len(frame), dtype=bool))
-        when = parse_datetimes(frame[spec.timestamp]).to_numpy(dtype="datetime64[us]")
-        when = np.where(np.isnat(when), np.iinfo(np.int64).min, when.astype(np.int64))
+        if spec.timestamp in frame.columns:
+            when = parse_datetimes(frame[spec.timestamp]).to_numpy(dtype="datetime64[us]")
+            when = np.where(np.isnat(when), np.iinfo(np.int64).min, when.astype(np.int64))
+        else:  # declared absent: submissions are told apart by their order in the file
+            when = np.zeros(len(frame), dtype=np.int64)
         # sorted by person, then complete last, then latest last, then file order last
         order = np.lexsort((frame[ROW].to_numpy(), when, complete, person))
         last = np.ones(len(order), dtype=bool)

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError
 
@@ -237,6 +238,29 @@ _GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$")
 _HAS_OFFSET = re.compile(r"(?:\d(?:Z|[+-]\d{2}:?\d{2}))$|(?:GMT|UTC)\s*[+-]\d")
 
 
+def _day_month_parts(values: pd.Series):
+    """Per value: a day-month date found, its first and second numbers, and whether only
+    day first (first number above 12) or only month first (second above 12) reads it."""
+    text = _text(values.astype("string"))
+    parts = text.str.extract(_DAY_MONTH.pattern)
+    found = parts[0].notna().to_numpy()
+    first = pd.to_numeric(parts[0], errors="coerce").to_numpy()
+    second = pd.to_numeric(parts[2], errors="coerce").to_numpy()
+    day_first = found & (first > 12) & (second <= 12)
+    month_first = found & (second > 12) & (first <= 12)
+    return found, first, second, day_first, month_first
+
+
+def mixed_date_outliers(values: pd.Series) -> tuple[np.ndarray, str]:
+    """Positions of the dates written in the column's less common order (only day first
+    where more read only month first, or the reverse), and the order most dates show
+    (``"dayfirst"`` or ``"monthfirst"``)."""
+    _, _, _, day_first, month_first = _day_month_parts(values)
+    if day_first.sum() <= month_first.sum():
+        return day_first.nonzero()[0], "monthfirst"
+    return month_first.nonzero()[0], "dayfirst"
+
+
 def date_order(values: pd.Series) -> tuple[str | None, int | None]:
     """How the day-month dates of a column (01/10/2019) are written, from the dates that
     only one order can read (a first number above 12 is a day; a second one, too).
@@ -246,19 +270,13 @@ def date_order(values: pd.Series) -> tuple[str | None, int | None]:
     read only day-first, others only month-first) or ``None`` (no such dates);
     ``position`` is the first value that shows the problem (ambiguous or mixed).
     """
-    text = _text(values.astype("string") if not isinstance(values.dtype, pd.CategoricalDtype)
-                 else values.astype("string"))
-    parts = text.str.extract(_DAY_MONTH.pattern)
-    found = parts[0].notna().to_numpy()
+    found, first, second, day_first, month_first = _day_month_parts(values)
     if not found.any():
         return None, None
-    first = pd.to_numeric(parts[0], errors="coerce").to_numpy()
-    second = pd.to_numeric(parts[2], errors="coerce").to_numpy()
-    day_first = found & (first > 12) & (second <= 12)
-    month_first = found & (second > 12) & (first <= 12)
     if day_first.any() and month_first.any():
-        return "mixed", int(month_first.nonzero()[0][0] if day_first.nonzero()[0][0]
-                            < month_first.nonzero()[0][0] else day_first.nonzero()[0][0])
+        # the dates written the other way are the fewer: the first of them
+        fewer = day_first if day_first.sum() <= month_first.sum() else month_first
+        return "mixed", int(fewer.nonzero()[0][0])
     if day_first.any():
         return "dayfirst", None
     if month_first.any():

@@ -90,6 +90,9 @@ class Instrument:
     questions: list[Question] = field(default_factory=list)
     choices: dict[str, list[Choice]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the language of ``Question.en`` and ``Choice.en`` when the file says none (SPSS,
+    #: Stata): ``fr`` when its labels are French (see :func:`label_language`)
+    language: str = "en"
 
 
 # -- reading each format ---------------------------------------------------------------------
@@ -371,16 +374,65 @@ class Draft:
     added: list[str]
     untranslated: list[str]
     notes: list[str]
+    #: the language of the instrument's labels: ``untranslated`` lack the other one
+    language: str = "en"
 
 
 def _same_levels(choices: list[Choice], scale: dict) -> bool:
-    """Whether a choice list is this scale: its levels (codes and English labels) in order,
-    then only the scale's non-opinion answers."""
-    levels = [(str(level["code"]), level["en"].casefold()) for level in scale["levels"]]
-    found = [(c.code, c.en.casefold()) for c in choices]
-    reasons = {a["reason"] for a in [*scale.get("missing", []), *scale.get("refused", [])]}
-    return (found[:len(levels)] == levels
-            and {code for code, _ in found[len(levels):]} <= reasons)
+    """Whether a choice list is this scale: its levels (codes and English, or French,
+    labels) in order, then only the scale's non-opinion answers (by reason or label)."""
+    from mwsn.codebook import normalize_answer as norm
+
+    found = [(c.code, norm(c.en)) for c in choices]
+    others = [*scale.get("missing", []), *scale.get("refused", [])]
+    for lang in ("en", "fr"):
+        levels = [(str(level["code"]), norm(level[lang])) for level in scale["levels"]]
+        words = {a["reason"] for a in others} | {norm(a[lang]) for a in others}
+        if found[:len(levels)] == levels and all(code in words or label in words
+                                                 for code, label in found[len(levels):]):
+            return True
+    return False
+
+
+#: short words that tell French labels from English ones when nothing else does
+_FRENCH_WORDS = {"le", "la", "les", "des", "du", "de", "et", "vous", "votre", "est", "pour",
+                 "avec", "une", "un", "au", "aux", "sur", "je", "pas", "oui", "non", "êtes"}
+_ENGLISH_WORDS = {"the", "of", "and", "you", "your", "is", "for", "with", "a", "an", "to",
+                  "on", "i", "not", "yes", "no", "are", "do"}
+
+
+def label_language(instrument: Instrument, codebook: dict) -> str:
+    """``fr`` when an instrument's labels (variable and value labels) are French, else ``en``.
+
+    A label equal to one of the codebook's French texts (scale levels, category
+    labels, variable labels) and to none of its English ones counts for French, and
+    the reverse for English; without such labels, common short words decide.
+    """
+    from mwsn.codebook import normalize_answer as norm
+
+    texts = {"en": set(), "fr": set()}
+    for scale in codebook.get("scales", {}).values():
+        for item in [*scale.get("levels", []), *scale.get("missing", []),
+                     *scale.get("refused", [])]:
+            for lang in texts:
+                texts[lang].add(norm(item.get(lang, "")))
+    for items in codebook.get("categories", {}).values():
+        for item in items:
+            for lang in texts:
+                texts[lang].add(norm(item.get(lang, "")))
+    for spec in codebook.get("sources", {}).values():
+        for var in spec.get("variables", []):
+            for lang in texts:
+                texts[lang].add(norm(var.get("label", {}).get(lang, "")))
+    labels = [norm(q.en) for q in instrument.questions if q.en != q.name]
+    labels += [norm(c.en) for choices in instrument.choices.values() for c in choices]
+    french = sum(1 for t in labels if t in texts["fr"] and t not in texts["en"])
+    english = sum(1 for t in labels if t in texts["en"] and t not in texts["fr"])
+    if french == english:
+        words = [w for t in labels for w in re.findall(r"[\w']+", t)]
+        french = sum(w in _FRENCH_WORDS for w in words)
+        english = sum(w in _ENGLISH_WORDS for w in words)
+    return "fr" if french > english else "en"
 
 
 def _category_list(choices: list[Choice], name: str, categories: dict) -> str:
@@ -416,11 +468,21 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
         instrument's order (known ones as the codebook defines them, the others
         added); ``params``: ``{file, format, columns}`` for ``params/<jur>.yaml``;
         ``matched``: question → codebook variable; ``added``: new variables;
-        ``untranslated``: variables whose French label is the English one.
+        ``untranslated``: variables with one language only (the French label is the
+        English one; for French SPSS/Stata labels, ``language`` ``fr``, the reverse).
     """
     import copy
 
     book = copy.deepcopy(codebook)
+    if instrument.format in ("spss", "stata") and label_language(instrument, codebook) == "fr":
+        # the file's labels are French: kept as the French labels (English to be written)
+        instrument = copy.deepcopy(instrument)
+        instrument.language = "fr"
+        for q in instrument.questions:
+            q.fr = q.en if q.en != q.name else None
+        for choices in instrument.choices.values():
+            for c in choices:
+                c.fr = c.en
     scales = book.setdefault("scales", {})
     categories = book.setdefault("categories", {})
     sources = book.setdefault("sources", {})
@@ -430,13 +492,15 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
     known = spec.get("variables", [])
     by_key = {}
     for var in known:
-        for key in (var["name"], var.get("raw") or var["name"], var["label"]["en"].casefold()):
+        for key in (var["name"], var.get("raw") or var["name"], var["label"]["en"].casefold(),
+                    var["label"].get("fr", "").casefold()):
             by_key.setdefault(key, var)
     variables, matched, added, untranslated, columns = [], {}, [], [], {}
     notes_extra: list[str] = []
     used = set()
     for q in instrument.questions:
-        var = by_key.get(q.name) or by_key.get(q.en.casefold())
+        var = (by_key.get(q.name) or by_key.get(q.en.casefold())
+               or (by_key.get(q.fr.casefold()) if q.fr else None))
         if var is not None and var["name"] not in used:
             used.add(var["name"])
             matched[q.name] = var["name"]
@@ -451,7 +515,7 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
             continue
         entry = {"name": _variable_name(q.name, used), "type": q.type,
                  "label": {"en": q.en, "fr": q.fr or q.en}}
-        if q.fr is None:
+        if q.fr is None or instrument.language == "fr":
             untranslated.append(entry["name"])
         if q.type in ("category", "multi", "likert") and q.values not in instrument.choices:
             notes_extra.append(f"'{q.name}': its choices ({q.values}) are not in the instrument "
@@ -492,12 +556,21 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
                 var.pop("asked_if")
     missing = [v["name"] for v in known if v["name"] not in used]
     notes = list(instrument.notes) + notes_extra
-    if missing:
+    from mwsn.ingest import ABSENT_CONSEQUENCES, NEVER_ABSENT
+
+    needed = [v["name"] for v in known if v["name"] in missing and (
+        v["name"] in NEVER_ABSENT or (v.get("required") and v["name"] not in ABSENT_CONSEQUENCES))]
+    absent = [m for m in missing if m not in needed]
+    if needed:
+        notes.append("required by the assessment but not found in the instrument (they cannot "
+                     "be absent): map the question that holds each in the params' `columns` "
+                     "(<question>: <variable>): " + ", ".join(needed))
+    if absent:
         notes.append("in the codebook but not in the instrument: kept in the codebook and named "
                      "in the params' `absent` (the analyses that use them will find them not "
                      "collected; map a question to one if the instrument has it under another "
-                     "name): " + ", ".join(missing))
-        variables += [v for v in known if v["name"] in missing]
+                     "name): " + ", ".join(absent))
+    variables += [v for v in known if v["name"] in missing]
     spec = {**spec, "variables": variables}
     names = {v["name"] for v in variables}
     for role in ("respondent", "timestamp", "complete", "consent"):
@@ -515,9 +588,9 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
               else f"{source}_export.csv", "format": instrument.format}
     if columns:
         params["columns"] = columns
-    if missing:
-        params["absent"] = missing
-    return Draft(book, params, matched, added, untranslated, notes)
+    if absent:
+        params["absent"] = absent
+    return Draft(book, params, matched, added, untranslated, notes, instrument.language)
 
 
 def _beyond_consent(condition: str, consent: str) -> str | None:
@@ -616,7 +689,9 @@ def run_import(file: Path, root: Path, source: str, kind: str | None = None,
           f"codebook, {len(result.added)} added")
     print(f"  wrote {codebook_file}")
     print(f"  wrote {params_file}")
-    if result.untranslated:
+    if result.untranslated and result.language == "fr":
+        print(f"  no English label (French used; translate): {', '.join(result.untranslated)}")
+    elif result.untranslated:
         print(f"  no French label (English used; translate): {', '.join(result.untranslated)}")
     for note in result.notes:
         print(f"  note: {note}")

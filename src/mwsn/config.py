@@ -342,6 +342,10 @@ def validation_problems(path: Path, error: ValidationError) -> list[Problem]:
 def load(jurisdiction: str, root: str | Path = ".") -> Jurisdiction:
     """Load ``params/<jurisdiction>.yaml`` under ``root`` into a validated object."""
     where = paths(jurisdiction, root)
+    if not where.params_file.is_file():
+        raise InputError(Problem(str(where.params_file), f"no params for jurisdiction "
+                                 f"{jurisdiction!r}: create them with `mwsn init . --jurisdiction "
+                                 f"{jurisdiction} --name <Name>` (or check the code's spelling)"))
     data = read_yaml(where.params_file)
     if not isinstance(data, dict):
         raise InputError(Problem(str(where.params_file), "expected a mapping of keys at top level"))

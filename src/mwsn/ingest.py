@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from mwsn import hygiene
 from mwsn.codebook import (SourceSpec, answer_text, date_order, has_utc_offset,
-                           normalize_answer, parse_datetimes)
+                           mixed_date_outliers, normalize_answer, parse_datetimes)
 from mwsn.config import Source
 from mwsn.errors import InputError, Problem
 
@@ -854,14 +854,27 @@ def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> 
         column = own.get(var.name, var.name)
         if source.date_format is None and dayfirst is None:
             order, at = date_order(text[todo])
-            if order in ("ambiguous", "mixed"):
+            if order == "mixed":
+                at_rows = frame[ROW].to_numpy()[todo.to_numpy().nonzero()[0]]
+                outliers, most = mixed_date_outliers(text[todo])
+                rows = ", ".join(str(int(r)) for r in at_rows[outliers][:10])
+                more = f" and {len(outliers) - 10} more" if len(outliers) > 10 else ""
+                way = "month first" if most == "monthfirst" else "day first"
+                problems.append(Problem(
+                    file, f"most dates in this column read only {way}, but the one(s) on "
+                    f"row(s) {rows}{more} (e.g. {text[todo].iat[outliers[0]]!r}) read only the "
+                    "other way: check them in the tool that made the export and export again; "
+                    f"then say the order in the params (sources.<name>.dayfirst: "
+                    f"{'false' if most == 'monthfirst' else 'true'})",
+                    row=int(at_rows[outliers[0]]), column=column))
+                unjudged.add(var.name)
+                continue
+            if order == "ambiguous":
                 row = int(frame[ROW].to_numpy()[todo.to_numpy().nonzero()[0][at]])
                 sample = text[todo].iat[at]
-                why = ("some dates read only day first and others only month first"
-                       if order == "mixed" else "no date in it has a day above 12")
                 problems.append(Problem(
                     file, f"the dates in this column (e.g. {sample!r}) can be read day first or "
-                    f"month first and {why}: say which in the params (sources.<name>.dayfirst: "
+                    "month first and no date in it has a day above 12: say which in the params (sources.<name>.dayfirst: "
                     "true for 01/10/2019 = 1 October; or sources.<name>.date_format)",
                     row=row, column=column))
                 unjudged.add(var.name)
@@ -876,6 +889,20 @@ def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> 
         out.loc[good[good].index] = written[good]
         frame[var.name] = out.astype("string")
     return unjudged
+
+
+def unread_columns(frame: pd.DataFrame, spec: SourceSpec, fmt: str) -> list[str]:
+    """Columns of a renamed frame that no codebook variable reads, in export order.
+
+    The export tool's own metadata (Kobo's ``_id``, ODK Central's ``Status``,
+    the names :data:`FORMAT_DEFAULTS` knows) and the per-option columns of a
+    select-multiple variable the codebook has are read or expected, so not listed.
+    """
+    names = {v.name for v in spec.variables}
+    multi = tuple(f"{v.name}_" for v in spec.variables if v.type == "multi")
+    known = {FILE, ROW, *KOBO_META, *ODK_META, *FORMAT_DEFAULTS.get(fmt, {}).get("columns", {})}
+    return [c for c in frame.columns if c not in names and c not in known
+            and not str(c).startswith("_") and not (multi and str(c).startswith(multi))]
 
 
 def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> pd.DataFrame:
@@ -931,7 +958,14 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
     by_key.update({_key(o): c for c, o in own.items()})
     rename: dict[str, str] = {}
     unmatched = []
+    variables = [*{v.name for v in spec.variables}, *{v.raw_name for v in spec.variables}]
     for key, target in source.columns.items():
+        if target not in variables:
+            unmatched.append(Problem(
+                file, f"sources.<name>.columns: '{key}: {target}': '{target}' is not a variable "
+                f"of the codebook's {spec.label.en.lower()}{_closest(target, variables)}: map "
+                "the column onto a name in params/codebook.yaml", row=1, column=key))
+            continue
         column = key if key in frame.columns else by_own.get(key) or by_key.get(_key(key))
         if column is None:
             unmatched.append(Problem(
@@ -968,7 +1002,8 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                                     f"of the codebook's {spec.label.en.lower()}"
                                     f"{_closest(item, [*names, *by_raw])}: use its name in "
                                     "params/codebook.yaml", row=1, column=item))
-        elif name in NEVER_ABSENT:
+        elif name in NEVER_ABSENT or (spec.variable(name).required
+                                      and name not in ABSENT_CONSEQUENCES):
             problems.append(Problem(file, f"sources.<name>.absent: '{item}' cannot be absent: "
                                     "the assessment needs it for every response; add it to "
                                     "the export (or map its name in sources.<name>.columns)",
@@ -1026,6 +1061,16 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
 
     # 7. dates
     unjudged = _normalize_dates(frame, spec, source, own, attrs, file, problems, notes)
+
+    # 8. what is left unread, said as for sheets not read
+    unread = unread_columns(frame, spec, fmt)
+    if unread:
+        listed = ", ".join(f"'{own.get(c, c)}'" for c in unread[:12])
+        more = f" and {len(unread) - 12} more" if len(unread) > 12 else ""
+        notes.append(Problem(file, f"{len(unread)} column(s) of the export are neither mapped nor "
+                             f"in the codebook and were not read: {listed}{more}; map one in "
+                             "sources.<name>.columns if it holds a codebook variable", row=attrs.get(
+                                 "header_row", 1)))
 
     frame.attrs.update(attrs)
     frame.attrs.update(raw_names=own, problems=problems, notes=notes, absent=declared,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from mwsn.errors import DisclosureError
+from mwsn.program import CATEGORY_COUNTS
 
 MARK = "mwsn_min_cell"
 
@@ -565,7 +566,8 @@ def protected_indicators(indicators: pd.DataFrame, ledger: Ledger) -> pd.DataFra
             out.loc[i, "count"] = pd.NA
             if n is None:  # a base of records that are the count itself (sub-grants)
                 out.loc[i, "n"] = pd.NA
-        elif n is None and not pd.isna(row.n) and 0 < row.n < ledger.min_cell:
+        elif (n is None and not pd.isna(row.n) and 0 < row.n < ledger.min_cell
+              and not (row.kind == "program_metric" and row.subject in CATEGORY_COUNTS)):
             why = "small_count"
             out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
             out.loc[i, ["count", "n"]] = pd.NA

@@ -16,6 +16,9 @@ MEETING_TYPES = ("plenary", "working_group", "migrant_workers_forum", "governmen
 #: what became of a recommendation that counts as "acted on"
 ACTED_ON = ("implemented",)
 
+#: metrics that count categories (meeting types, stakeholder groups), not people or records:
+#: no small-count rule applies to them
+CATEGORY_COUNTS = ("meeting_types_held", "stakeholder_groups_attending")
 METRIC_COLUMNS = ["metric", "component", "unit", "estimate", "ci_low", "ci_high", "count", "n"]
 #: the raw sources that hold program data (absent where no Network is in place)
 PROGRAM_SOURCES = ("funding", "meetings", "recommendations")

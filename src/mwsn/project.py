@@ -12,6 +12,7 @@ it is.
 from __future__ import annotations
 
 import shutil
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,8 @@ SHARED = ("codebook.yaml", "logic_model.yaml", "evaluation_matrix.yaml", "contex
 
 #: the params template written when no jurisdiction is named (not a jurisdiction: it has a dot)
 TEMPLATE_NAME = "jurisdiction.template.yaml"
+#: the export formats a source may declare, as the template lists them
+FORMATS = ", ".join(typing.get_args(config.Format))
 
 TEMPLATE = """\
 # {title}
@@ -67,7 +70,8 @@ demo: false
 network_in_place: true
 
 # The raw exports in data/raw/{code}/ (never committed: they hold personal information).
-# Each source: the file, its format (qualtrics, kobo, csv, xlsx, spss, stata) and, where the
+# Each source: the file, its format ({formats})
+# and, where the
 # export names its columns differently from codebook.yaml, a `columns:` mapping from the
 # export's names to the codebook's; `values:` recodes answers per column, `absent:` names the
 # codebook's variables this export never has, `sheet:`, `dayfirst:` or `date_format:` say how
@@ -163,7 +167,7 @@ def jurisdiction_params(code: str, name: str, name_fr: str | None = None) -> str
         title=f"{name}: parameters of the assessment (fill in every key marked below).",
         code=code, code_yaml=_yaml_text(code), name_en=_yaml_text(name),
         name_fr=_yaml_text(name_fr or _french_name(name)), start="2025-04", end="2026-03",
-        amount=1)
+        amount=1, formats=FORMATS)
 
 
 def template_params() -> str:
@@ -171,7 +175,7 @@ def template_params() -> str:
     return TEMPLATE.format(title="Template: copy to params/<code>.yaml, or run "
                            "`mwsn init . --jurisdiction <code> --name <Name>`.",
                            code="<code>", code_yaml="xx", name_en="Name", name_fr="Nom",
-                           start="2025-04", end="2026-03", amount=1)
+                           start="2025-04", end="2026-03", amount=1, formats=FORMATS)
 
 
 def _write(path: Path, text: str, created: Created) -> None:

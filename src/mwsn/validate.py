@@ -142,6 +142,15 @@ def _declined(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> np.n
     return no[codes]
 
 
+def _incomplete(frame: pd.DataFrame, spec: SourceSpec) -> np.ndarray:
+    """Rows the export marks as not completed (``Finished`` false): their timestamp may be
+    blank (REDCap leaves it empty, or writes ``[not completed]``)."""
+    if not spec.complete or spec.complete not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return (parse_booleans(frame[spec.complete]) == False  # noqa: E712
+            ).fillna(False).to_numpy(dtype=bool)
+
+
 def _duplicate_records(frame: pd.DataFrame, spec: SourceSpec, file: str,
                        raw_name) -> list[Problem]:
     keys = [k for k in spec.record if k in frame.columns]
@@ -169,8 +178,9 @@ def _duplicate_records(frame: pd.DataFrame, spec: SourceSpec, file: str,
         named = ", ".join(f"{raw_name(k)}={v!r}" for k, v in zip(keys, key))
         problems.append(Problem(
             file, f"the same record ({named}) appears on rows {', '.join(map(str, rows))} with "
-            f"different answers (first difference in column '{raw_name(differs[0])}'): keep the "
-            "right one and delete the others", row=rows[0], column=raw_name(keys[0])))
+            f"different answers (first difference in column '{raw_name(differs[0])}'): the tool "
+            "exported one response two ways; correct it at the source and export again (raw "
+            "files are never edited)", row=rows[0], column=raw_name(keys[0])))
     return problems
 
 
@@ -222,8 +232,12 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                 hint = ("missing consent: a response without consent cannot be used; record "
                         "the participant's consent or remove the row")
             else:
-                empty = np.flatnonzero(row_blank & ~declined)
-                hint = "required value is empty: fill it in or remove the row"
+                exempt = declined | (_incomplete(frame, spec) if var.name == spec.timestamp
+                                     else False)
+                empty = np.flatnonzero(row_blank & ~exempt)
+                hint = ("required value is empty: complete it in the tool that made the export "
+                        "and export again (raw files are never edited), or recode the export's "
+                        "placeholder in the params (sources.<name>.values)")
             problems += _row_problems(frame, empty, file, column, hint)
         if judged:
             bad, why = _bad_values(var, text, blank, codebook,
@@ -356,6 +370,13 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
             frame = ingest.read_source(path, source, spec, codebook)
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        if frame.empty:
+            problems.append(Problem(str(path), "the export has a header but no records, so "
+                                    "nothing could be drawn from it: export it again with its "
+                                    f"data, or remove sources.{name} from the params if there "
+                                    "is none (its evidence then reads 'not collected')",
+                                    row=frame.attrs.get("header_row", 1)))
             continue
         problems.extend(check_frame(frame, spec, codebook, str(path)))
         frame.attrs["notes"] = [*frame.attrs.get("notes", []),

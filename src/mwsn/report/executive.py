@@ -85,7 +85,10 @@ def main_figures(rep, question, indicators: pd.DataFrame, words) -> list[str]:
             value = _estimate(row, rep.lang, words)
         if not value:
             # blanked by suppression (the raw estimate exists), or never measured
-            key = "exec.figure_none" if pd.isna(raw.estimate) else "exec.figure_suppressed"
+            # in the words the evidence table uses for the same indicator
+            key = ("exec.figure_suppressed" if not pd.isna(raw.estimate) else
+                   "exec.figure_not_collected" if raw.score == findings.NOT_COLLECTED else
+                   "exec.figure_none")
             texts.append(rep.t(key, label=label, min_cell=rep.min_cell))
         elif row.people and not pd.isna(row.n) and row.kind != "code_share":
             texts.append(rep.t("exec.figure_base", label=label, value=value,
