@@ -51,6 +51,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Qualtrics legacy (two header rows) export names and today's names for the same fields
 QUALTRICS_LEGACY_NAMES = {"ResponseID": "ResponseId", "EmailAddress": "RecipientEmail",
                           "ExternalDataReference": "ExternalReference"}
+#: Qualtrics metadata columns no analysis reads (not named as columns left unread)
+QUALTRICS_META = ("Status", "Duration (in seconds)", "ExternalReference", "DistributionChannel",
+                  "UserLanguage", "RecipientFirstName", "RecipientLastName", "Q_RecaptchaScore")
 #: KoboToolbox metadata columns, kept with their leading underscore
 KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
              "_submitted_by", "__version__", "_tags", "_index", "_parent_index")
@@ -895,12 +898,13 @@ def unread_columns(frame: pd.DataFrame, spec: SourceSpec, fmt: str) -> list[str]
     """Columns of a renamed frame that no codebook variable reads, in export order.
 
     The export tool's own metadata (Kobo's ``_id``, ODK Central's ``Status``,
-    the names :data:`FORMAT_DEFAULTS` knows) and the per-option columns of a
+    Qualtrics' ``DistributionChannel``, the names :data:`FORMAT_DEFAULTS` knows) and the per-option columns of a
     select-multiple variable the codebook has are read or expected, so not listed.
     """
     names = {v.name for v in spec.variables}
     multi = tuple(f"{v.name}_" for v in spec.variables if v.type == "multi")
-    known = {FILE, ROW, *KOBO_META, *ODK_META, *FORMAT_DEFAULTS.get(fmt, {}).get("columns", {})}
+    known = {FILE, ROW, *KOBO_META, *ODK_META, *FORMAT_DEFAULTS.get(fmt, {}).get("columns", {}),
+             *(QUALTRICS_META if fmt == "qualtrics" else ())}
     return [c for c in frame.columns if c not in names and c not in known
             and not str(c).startswith("_") and not (multi and str(c).startswith(multi))]
 
