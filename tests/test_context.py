@@ -191,15 +191,15 @@ def test_province_key_defaults_to_the_english_name():
 @pytest.mark.integration
 def test_bc_report_shows_the_published_figures_with_sources(bc_run):
     html = (bc_run / "reports/bc/assessment.html").read_text(encoding="utf-8")
-    section = html[html.index('<section id="context"'):]
-    section = section[:section.index("</section>")]
+    # the national context is Annex 4 of the published structure
+    section = html[html.index('<section id="annex-4"'):html.index('<section id="annex-5"')]
     for figure in ("9,674", "10,800", "16,790", "13,251", "15,753", "28,739", "32,284",
                    "50,905", "10,799"):
         assert figure in section, figure
     assert section.count("Source: Employment and Social Development Canada") >= 4
     assert "Source: Immigration, Refugees and Citizenship Canada" in section
     assert section.count("<table>") == section.count('class="note source"') - 1  # + the chart
-    assert html.index('id="about"') < html.index('id="context"') < html.index('id="methodology"')
+    assert html.index('id="overview"') < html.index('id="annex-3"') < html.index('id="annex-4"')
     fr = (bc_run / "reports/bc/assessment.fr.html").read_text(encoding="utf-8")
     assert "9\u00a0674" in fr and "Source : Emploi et Développement social Canada" in fr
     assert "Agriculture primaire" in fr

@@ -44,7 +44,7 @@ def test_french_report_is_in_french(bc_run):
     assert '<html lang="fr">' in html
     assert "DONNÉES SYNTHÉTIQUES" in html
     assert "3\u00a0400\u00a0000\u00a0$" in html
-    assert "Constatations" in html
+    assert "Atteinte des résultats" in html
 
 
 def test_planted_pii_reaches_neither_processed_data_nor_reports(bc_run):

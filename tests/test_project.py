@@ -126,7 +126,8 @@ def test_make_lab_opens_the_project_root_and_allows_root(tmp_path):
     import os
     import subprocess
 
-    done = subprocess.run(["make", "-n", "lab"], cwd=PROJECT, capture_output=True, text=True)
-    command = done.stdout.strip().splitlines()[-1]
+    done = subprocess.run(["make", "--no-print-directory", "-n", "lab"], cwd=PROJECT,
+                          capture_output=True, text=True)
+    command = [line for line in done.stdout.splitlines() if "jupyter" in line and " lab" in line][-1]
     assert f'--ServerApp.root_dir="{PROJECT}"' in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)
