@@ -10,8 +10,10 @@ programs, so it is prefixed with a single quote as OWASP's "CSV Injection" page 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is cleaned: config reads params
+    import pandas as pd  # with strip_bidi on the no-op path, which never loads pandas
 
 #: embedding, override and isolate controls, and the implicit marks (LRM, RLM, ALM)
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -35,8 +37,10 @@ def csv_cell(value):
     return value
 
 
-def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def csv_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
     """``frame`` with every text cell (and column name) passed through :func:`csv_cell`."""
+    import pandas as pd
+
     out = frame.rename(columns=lambda c: csv_cell(c) if isinstance(c, str) else c)
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):

@@ -400,6 +400,9 @@ def quotes(excerpts: pd.DataFrame, codes: list[str], min_cell: int = 5,
     Quotes are spread across the eligible groups; deterministic. Returns
     ``code, stakeholder_group, line_of_evidence, text`` (text already scrubbed).
     """
+    columns = ["code", "stakeholder_group", "line_of_evidence", "text"]
+    if excerpts.empty or "text" not in excerpts.columns:  # no interviews: nothing to quote
+        return pd.DataFrame(columns=columns)
     coded = main_coding(excerpts)
     coded = coded[coded["text"].notna()]
     allowed = quote_groups(excerpts, min_cell)
