@@ -17,7 +17,7 @@ def test_run_writes_reports_executed_notebooks_and_auditor_pages(bc_run):
     reports = bc_run / "reports" / "bc"
     for name in ("assessment.html", "assessment.fr.html", "notebooks/01_clean.ipynb",
                  "notebooks/01_clean.html", "notebooks/03_survey.ipynb",
-                 "notebooks/07_report.ipynb", "notebooks/07_report.fr.ipynb"):
+                 "notebooks/08_report.ipynb", "notebooks/08_report.fr.ipynb"):
         assert (reports / name).is_file(), name
 
 

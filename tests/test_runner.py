@@ -69,7 +69,7 @@ def test_plan_follows_declared_reads_and_waits_for_undeclared_ones(tmp_path):
     _notebook(tmp_path, "02_profile.ipynb", reads=["funding"], writes=["profile"])
     _notebook(tmp_path, "03_survey.ipynb", reads=["survey"], writes=["survey_indicators"])
     _notebook(tmp_path, "06_findings.ipynb")                  # declares nothing
-    _notebook(tmp_path, "07_report.ipynb", writes=[])
+    _notebook(tmp_path, "08_report.ipynb", writes=[])
     _notebook(tmp_path, "90_compare.ipynb")
     steps = runner.plan(tmp_path, "xx", ["en", "fr"])
     deps = {s.name: sorted(steps[d].name for d in s.deps) for s in steps}
@@ -78,8 +78,8 @@ def test_plan_follows_declared_reads_and_waits_for_undeclared_ones(tmp_path):
         "02_profile": ["01_clean"],
         "03_survey": ["01_clean"],          # 02 and 03 can run side by side
         "06_findings": ["01_clean", "02_profile", "03_survey"],
-        "07_report": ["01_clean", "02_profile", "03_survey", "06_findings"],
-        "07_report.fr": ["01_clean", "02_profile", "03_survey", "06_findings"],
+        "08_report": ["01_clean", "02_profile", "03_survey", "06_findings"],
+        "08_report.fr": ["01_clean", "02_profile", "03_survey", "06_findings"],
     }
     assert [s.lang for s in steps if s.report] == ["en", "fr"]
     assert [p.name for p in runner.cross_jurisdiction(tmp_path)] == ["90_compare.ipynb"]
@@ -217,7 +217,7 @@ def test_changing_one_input_reruns_only_the_notebooks_downstream_of_it(bc_run, t
     ledger.write_text(ledger.read_text().replace("118575.0", "118576.0", 1))
     survey_before = (root / "data/processed/bc/survey_indicators.parquet").read_bytes()
     result = runner.run("bc", root)
-    assert {"01_clean", "07_report", "07_report.fr"} <= set(result.executed)
+    assert {"01_clean", "08_report", "08_report.fr"} <= set(result.executed)
     assert "03_survey" in result.reused           # its input, the survey, did not change
     manifest, previous = _manifest(root), _manifest(bc_run)
     log = json.loads((root / "reports/bc" / runner.RUN_LOG).read_text(encoding="utf-8"))
@@ -315,10 +315,10 @@ def test_an_edit_to_the_methods_page_reruns_the_report_alone(bc_run, tmp_path):
     with open(root / "docs/methods.md", "a", encoding="utf-8") as methods:
         methods.write("\nZyxwv: a sentence added to the methods.\n")
     planned = _steps(runner.dry_run("bc", root))
-    assert set(planned) == {"07_report", "07_report.fr"}
-    assert "methods pages changed: docs/methods.md" in planned["07_report"]
+    assert set(planned) == {"08_report", "08_report.fr"}
+    assert "methods pages changed: docs/methods.md" in planned["08_report"]
     result = runner.run("bc", root)
-    assert sorted(result.executed) == ["07_report", "07_report.fr"]
+    assert sorted(result.executed) == ["08_report", "08_report.fr"]
     assert "Zyxwv" in (root / "reports/bc/assessment.html").read_text(encoding="utf-8")
 
 
@@ -344,7 +344,7 @@ def test_another_jurisdictions_params_rerun_only_what_reads_them(bc_run, tmp_pat
     # only the context step and what reads its tables (the report) may rerun: none of BC's
     # own analyses (cleaning, profile, survey, qualitative, program, findings)
     assert result.executed[0] == "00_context", result.executed
-    assert set(result.executed) <= {"00_context", "07_report", "07_report.fr"}, result.executed
+    assert set(result.executed) <= {"00_context", "08_report", "08_report.fr"}, result.executed
 
 
 @pytest.mark.integration

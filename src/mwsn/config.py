@@ -25,6 +25,9 @@ from mwsn.errors import InputError, Problem
 #: A jurisdiction code becomes a folder name: a plain short code, nothing else.
 JURISDICTION_CODE = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
 
+#: A wave id becomes a folder name under the jurisdiction's: ``2024q2``, ``pilot``.
+WAVE_ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,15}$")
+
 #: Marker written by ``mwsn synth`` into a raw folder: reports built from it carry a banner.
 SYNTHETIC_MARKER = "SYNTHETIC_DATA.txt"
 
@@ -123,6 +126,36 @@ def _answer_key(key: Any) -> str:
     return "" if key is None else str(key)
 
 
+#: the raw sources a jurisdiction (or one of its waves) may declare
+SourceName = Literal["survey", "excerpts", "funding", "meetings", "recommendations", "services"]
+
+
+class Wave(Strict):
+    """One round of data collection of a jurisdiction (``waves:`` in its params).
+
+    Its raw exports are in ``data/raw/<jur>/<id>/``, its tables in
+    ``data/processed/<jur>/<id>/`` and its report in ``reports/<jur>/<id>/``.
+    ``sources`` defaults to the jurisdiction's own; ``crosswalk`` maps, per
+    source, an export column renamed in this round onto the codebook name the
+    other rounds use (``{survey: {q7_rights: know_rights}}``): it is added to
+    that source's ``columns``.
+    """
+
+    id: str
+    period: Period
+    sources: dict[SourceName, Source] | None = None
+    crosswalk: dict[SourceName, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, value: Any) -> str:
+        text = str(value)
+        if not WAVE_ID.match(text):
+            raise ValueError(f"{text!r} is not a plain wave id (1-16 lowercase letters, digits "
+                             "or _, e.g. 2024q2): it becomes a folder name")
+        return text
+
+
 class Consideration(Strict):
     id: str
     text: Bilingual
@@ -160,7 +193,9 @@ class Jurisdiction(Strict):
     demo: bool = False
     #: the province/territory as ESDC and IRCC name it in the TFWP statistics; default: name.en
     province: str | None = None
-    sources: dict[Literal["survey", "excerpts", "funding", "meetings", "recommendations"], Source]
+    sources: dict[SourceName, Source]
+    #: data rounds, oldest first (none: one implicit round in data/raw/<jur>/)
+    waves: list[Wave] = Field(default_factory=list)
     sample_targets: dict[str, int] = Field(default_factory=dict)
     considerations: list[Consideration] = Field(default_factory=list)
     #: the management response and action plan, one entry per consideration answered
@@ -185,6 +220,58 @@ class Jurisdiction(Strict):
             raise ValueError(f"{value!r} is not a plain short code (a-z, 0-9, _)")
         return value
 
+    @property
+    def wave_ids(self) -> list[str | None]:
+        """The waves in order; ``[None]`` for a jurisdiction with one implicit round."""
+        return [w.id for w in self.waves] or [None]
+
+    def for_wave(self, wave: str | None) -> Jurisdiction:
+        """These params as one wave sees them: its period, and its sources with the
+        crosswalk added to their ``columns``; ``wave=None`` returns them unchanged.
+
+        Raises
+        ------
+        KeyError
+            No such wave.
+        """
+        if wave is None:
+            return self
+        found = {w.id: w for w in self.waves}[wave]
+        sources = dict(found.sources if found.sources is not None else self.sources)
+        for name, renamed in found.crosswalk.items():
+            if name in sources:
+                source = sources[name]
+                sources[name] = source.model_copy(update={"columns": {**source.columns,
+                                                                      **renamed}})
+        return self.model_copy(update={"period": found.period, "sources": sources})
+
+    @model_validator(mode="after")
+    def _waves_in_order(self):
+        ids = [w.id for w in self.waves]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"wave id(s) {', '.join(map(repr, twice))} used twice: "
+                             "give each round its own id")
+        for earlier, later in zip(self.waves, self.waves[1:]):
+            if later.period.start <= earlier.period.start:
+                raise ValueError(f"waves must be listed oldest first: {later.id!r} starts "
+                                 f"({later.period.start}) no later than {earlier.id!r} "
+                                 f"({earlier.period.start})")
+        for wave in self.waves:
+            sources = wave.sources if wave.sources is not None else self.sources
+            unknown = sorted(set(wave.crosswalk) - set(sources))
+            if unknown:
+                raise ValueError(f"wave {wave.id!r}: crosswalk for source(s) "
+                                 f"{', '.join(unknown)} this wave does not have")
+            for name, renamed in wave.crosswalk.items():
+                clash = sorted(k for k, v in renamed.items()
+                               if sources[name].columns.get(k, v) != v)
+                if clash:
+                    raise ValueError(f"wave {wave.id!r}: crosswalk and columns map "
+                                     f"{', '.join(clash)} of source {name} differently: "
+                                     "keep one")
+        return self
+
     @model_validator(mode="after")
     def _answers_known_considerations(self):
         known = {c.id for c in self.considerations}
@@ -202,6 +289,24 @@ class Paths:
 
     root: Path
     jurisdiction: str
+    #: the data round (``waves:`` in params); ``None``: the jurisdiction's only round
+    wave: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``bc``, or ``bc/2024q2`` for one wave: how messages name this run."""
+        return self.jurisdiction if self.wave is None else f"{self.jurisdiction}/{self.wave}"
+
+    @property
+    def key(self) -> str:
+        """``bc``, or ``bc@2024q2``: the label as part of a file name."""
+        return self.jurisdiction if self.wave is None else f"{self.jurisdiction}@{self.wave}"
+
+    def _own(self, folder: Path) -> Path:
+        return folder if self.wave is None else folder / self.wave
+
+    def with_wave(self, wave: str | None) -> Paths:
+        return Paths(self.root, self.jurisdiction, wave)
 
     @property
     def params_dir(self) -> Path:
@@ -213,11 +318,11 @@ class Paths:
 
     @property
     def raw(self) -> Path:
-        return self.root / "data" / "raw" / self.jurisdiction
+        return self._own(self.root / "data" / "raw" / self.jurisdiction)
 
     @property
     def processed(self) -> Path:
-        return self.root / "data" / "processed" / self.jurisdiction
+        return self._own(self.root / "data" / "processed" / self.jurisdiction)
 
     @property
     def external(self) -> Path:
@@ -225,7 +330,7 @@ class Paths:
 
     @property
     def reports(self) -> Path:
-        return self.root / "reports" / self.jurisdiction
+        return self._own(self.root / "reports" / self.jurisdiction)
 
     @property
     def is_synthetic(self) -> bool:
@@ -262,8 +367,17 @@ def project_root(start: str | Path = ".") -> Path:
     return start
 
 
-def paths(jurisdiction: str, root: str | Path = ".") -> Paths:
-    return Paths(Path(root).resolve(), check_code(jurisdiction))
+def paths(jurisdiction: str, root: str | Path = ".", wave: str | None = None) -> Paths:
+    """Where one jurisdiction's files (or one of its waves') live under ``root``."""
+    if wave is not None and not WAVE_ID.match(str(wave)):
+        raise InputError(Problem("<command line>", f"wave {wave!r} is not a plain wave id "
+                                 "(1-16 lowercase letters, digits or _, e.g. 2024q2)"))
+    return Paths(Path(root).resolve(), check_code(jurisdiction), wave)
+
+
+def wave_paths(params: Jurisdiction, root: str | Path = ".") -> list[Paths]:
+    """One :class:`Paths` per wave of a jurisdiction, oldest first (one for a single round)."""
+    return [paths(params.code, root, wave) for wave in params.wave_ids]
 
 
 def list_jurisdictions(root: str | Path = ".") -> list[str]:
@@ -339,9 +453,18 @@ def validation_problems(path: Path, error: ValidationError) -> list[Problem]:
     return problems
 
 
-def load(jurisdiction: str, root: str | Path = ".") -> Jurisdiction:
-    """Load ``params/<jurisdiction>.yaml`` under ``root`` into a validated object."""
-    where = paths(jurisdiction, root)
+def load(jurisdiction: str, root: str | Path = ".", wave: str | None = None) -> Jurisdiction:
+    """Load ``params/<jurisdiction>.yaml`` under ``root`` into a validated object.
+
+    With ``wave``, the params as that wave sees them (:meth:`Jurisdiction.for_wave`).
+
+    Raises
+    ------
+    InputError
+        The file is missing or invalid (file, line and key named), or it has no
+        such wave.
+    """
+    where = paths(jurisdiction, root, wave)
     if not where.params_file.is_file():
         raise InputError(Problem(str(where.params_file), f"no params for jurisdiction "
                                  f"{jurisdiction!r}: create them with `mwsn init . --jurisdiction "
@@ -362,6 +485,16 @@ def load(jurisdiction: str, root: str | Path = ".") -> Jurisdiction:
                 row=_key_line(where.params_file, ("code",)),
             )
         )
+    if wave is not None:
+        known = [w.id for w in params.waves]
+        if wave not in known:
+            raise InputError(Problem(
+                str(where.params_file),
+                f"no wave {wave!r}: " + (f"its waves are {', '.join(known)}" if known else
+                                         "it declares no waves: leave out --wave, or add "
+                                         "`waves:` (see docs/MONITORING.md)"),
+                row=_key_line(where.params_file, ("waves",))))
+        return params.for_wave(wave)
     return params
 
 

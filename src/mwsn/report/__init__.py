@@ -83,6 +83,9 @@ class Report:
         return importlib.import_module(f"mwsn.report.{name}").render(self)
 
 
-def load_report(jurisdiction: str, root: str | Path = ".", lang: str = "en") -> Report:
-    where = paths(jurisdiction, root)
-    return Report(load(jurisdiction, root), where, load_codebook(where.root), lang)
+def load_report(jurisdiction: str, root: str | Path = ".", lang: str = "en",
+                wave: str | None = None) -> Report:
+    """One jurisdiction's report (one wave's, with ``wave``) in ``lang``, read from its
+    processed tables."""
+    where = paths(jurisdiction, root, wave)
+    return Report(load(jurisdiction, root, wave), where, load_codebook(where.root), lang)

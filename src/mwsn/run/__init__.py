@@ -62,15 +62,16 @@ from mwsn.run.cache import (
     INDEX, MANIFEST, MANIFEST_FORMAT, RUN_LOG, Planned, dry_run, recorded_manifest_sha256)
 from mwsn.run.orchestrate import RunResult, run, run_many
 from mwsn.run.plan import (
-    ALL, CROSS_JURISDICTION, INPUTS, PARAMETERS, REPORT_NOTEBOOK, Contract, Step, contract,
-    cross_jurisdiction, notebooks_dir, pipeline)
+    ALL, CROSS_JURISDICTION, CROSS_PARAMETERS, INPUTS, PARAMETERS, REPORT_NOTEBOOK, Contract,
+    Step, contract, cross_jurisdiction, notebooks_dir, pipeline)
 from mwsn.run.progress import Progress
 from mwsn.run.staging import RunLocked
 from mwsn.run.verify import CHECKS, Difference, Verification
 from mwsn.run.worker import KERNEL, KERNEL_ENV, execute_step
 
-__all__ = ["ALL", "CHECKS", "CROSS_JURISDICTION", "INDEX", "INPUTS", "KERNEL", "KERNEL_ENV",
-           "MANIFEST", "MANIFEST_FORMAT", "PARAMETERS", "REPORT_NOTEBOOK", "RUN_LOG", "Contract",
+__all__ = ["ALL", "CHECKS", "CROSS_JURISDICTION", "CROSS_PARAMETERS", "INDEX", "INPUTS",
+           "KERNEL", "KERNEL_ENV", "MANIFEST", "MANIFEST_FORMAT", "PARAMETERS", "REPORT_NOTEBOOK",
+           "RUN_LOG", "Contract",
            "Difference", "Planned", "Progress", "RunLocked", "RunResult", "Step", "Verification",
            "contract", "cross_jurisdiction", "dry_run", "execute_step", "notebooks_dir",
            "pipeline", "recorded_manifest_sha256", "run", "run_many"]

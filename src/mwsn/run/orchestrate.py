@@ -268,7 +268,8 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
         task = {
             "source": str(step.source), "work": str(work), "root": str(job.where.root),
             "out_dir": str(job.staging / "report"), "name": step.name,
-            "jurisdiction": job.code, "lang": step.lang, "report": step.report,
+            "jurisdiction": job.code, "wave": job.where.wave, "lang": step.lang,
+            "report": step.report,
             "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
             "failed": str(job.where.root / "reports" / "_failed" / job.code
                           / f"{step.name}.ipynb"),

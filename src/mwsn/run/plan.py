@@ -12,7 +12,7 @@ from mwsn import provenance
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 
 
-REPORT_NOTEBOOK = "07_report.ipynb"
+REPORT_NOTEBOOK = "08_report.ipynb"
 
 
 #: notebooks numbered from here on compare jurisdictions; ``run --all`` runs them last
@@ -24,7 +24,11 @@ ALL = "all"
 
 
 #: the parameters every pipeline notebook declares, and nothing else
-PARAMETERS = ("jurisdiction", "root", "lang")
+PARAMETERS = ("jurisdiction", "root", "lang", "wave")
+
+
+#: the parameters of a cross-jurisdiction notebook (``90_*``)
+CROSS_PARAMETERS = ("jurisdiction", "root", "lang")
 
 
 notebooks_dir = provenance.notebooks_dir

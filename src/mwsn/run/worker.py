@@ -135,7 +135,8 @@ def execute_step(task: dict) -> dict:
     try:
         nb = papermill.execute_notebook(
             str(source), str(executed_path),
-            parameters={"jurisdiction": task["jurisdiction"], "root": ".", "lang": task["lang"]},
+            parameters={"jurisdiction": task["jurisdiction"], "root": ".", "lang": task["lang"],
+                        **({"wave": task["wave"]} if "wave" in task else {})},
             kernel_name=KERNEL, cwd=str(work), progress_bar=False, log_output=False,
             kernel_manager_class=LocalKernelManager, record_timing=False)
     except PapermillExecutionError as exc:
