@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="check params and raw data; list every problem")
     p.add_argument("jurisdiction")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--wave", default=None, metavar="ID",
+                   help="only this data round (an id of `waves:` in the params); default: every "
+                   "round, oldest first")
 
     p = sub.add_parser("run", parents=[common], help="validate, execute notebooks, export reports")
     p.add_argument("jurisdiction", nargs="*")
@@ -54,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                    "needs pip install 'mwsn[dask]'")
     p.add_argument("--dry-run", action="store_true",
                    help="list the notebooks that would run and why; run nothing")
+    p.add_argument("--wave", default=None, metavar="ID",
+                   help="only this data round (an id of `waves:` in the params); default: every "
+                   "round, oldest first")
     p.add_argument("--exclude", action="append", default=[], metavar="JUR",
                    help="with --all: leave this jurisdiction out (repeatable)")
     p.add_argument("--no-demo", action="store_true",
@@ -65,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", parents=[common],
                        help="rerun into a temporary folder and compare with the manifest")
     p.add_argument("jurisdiction")
+    p.add_argument("--wave", default=None, metavar="ID",
+                   help="only this data round (an id of `waves:` in the params); default: every "
+                   "round, oldest first")
     p.add_argument("--jobs", "-j", type=_jobs, default=None,
                    help="notebooks executed at the same time (default: the number of cores)")
 
@@ -125,22 +134,39 @@ def _synth(args) -> int:
 
 
 def _validate(args) -> int:
+    """Every wave (or ``--wave``) is checked; the problems of all of them are listed together."""
     from mwsn import config, validate
     from mwsn.codebook import load_codebook
 
-    where = config.paths(args.jurisdiction, args.root)
-    params = config.load(args.jurisdiction, where.root)
-    frames = validate.read_and_check(params, load_codebook(where.root), where)
-    rows = {name: len(frame) for name, frame in frames.items()}
-    notes = validate.relative(validate.notes(frames), where.root)
+    params = config.load(args.jurisdiction, args.root, args.wave)
+    codebook = load_codebook(args.root)
+    waves = [args.wave] if args.wave is not None else params.wave_ids
+    checked, problems = [], []
+    for wave in waves:
+        where = config.paths(args.jurisdiction, args.root, wave)
+        try:
+            frames = validate.read_and_check(params.for_wave(wave) if args.wave is None
+                                             else params, codebook, where)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        rows = {name: len(frame) for name, frame in frames.items()}
+        checked.append((where, frames, rows, validate.relative(validate.notes(frames),
+                                                               where.root)))
+    if problems:
+        raise InputError(problems)
     if args.format == "json":
-        print(json.dumps({"jurisdiction": args.jurisdiction, "ok": True, "problems": [],
-                          "notes": [n.as_dict() for n in notes], "rows": rows}, indent=1))
+        found = [{"jurisdiction": args.jurisdiction, "ok": True, "problems": [],
+                  **({"wave": where.wave} if where.wave is not None else {}),
+                  "notes": [n.as_dict() for n in notes], "rows": rows}
+                 for where, _, rows, notes in checked]
+        print(json.dumps(found[0] if len(found) == 1 else found, indent=1))
     else:
-        for note in notes:
-            print(f"note: {note}")
-        print(f"{args.jurisdiction}: {len(frames)} sources, {sum(rows.values())} rows, "
-              "no problems" + (f" ({len(notes)} note(s) above)" if notes else ""))
+        for where, frames, rows, notes in checked:
+            for note in notes:
+                print(f"note: {note}")
+            print(f"{where.label}: {len(frames)} sources, {sum(rows.values())} rows, "
+                  "no problems" + (f" ({len(notes)} note(s) above)" if notes else ""))
     return 0
 
 
@@ -168,12 +194,18 @@ def _is_demo(root: Path, code: str) -> bool:
 def _dry_run(args, codes: list[str]) -> int:
     from mwsn import runner
 
+    from mwsn import config
+
     for code in codes:
-        planned = runner.dry_run(code, args.root, force=args.force)
-        rerun = sum(p.rerun for p in planned)
-        print(f"{code}: {rerun} of {len(planned)} notebook runs would execute")
-        for step in planned:
-            print(f"  {step}")
+        waves = ([args.wave] if args.wave is not None
+                 else config.load(code, args.root).wave_ids)
+        for wave in waves:
+            planned = runner.dry_run(code, args.root, force=args.force, wave=wave)
+            rerun = sum(p.rerun for p in planned)
+            label = config.paths(code, args.root, wave).label
+            print(f"{label}: {rerun} of {len(planned)} notebook runs would execute")
+            for step in planned:
+                print(f"  {step}")
     return 0
 
 
@@ -203,36 +235,38 @@ def _run(args) -> int:
     results = runner.run_many(codes, args.root, force=args.force,
                               jobs=args.jobs or executor.default_jobs(),
                               progress=runner.Progress(), command=["mwsn", *sys.argv[1:]],
-                              cross=args.all, keep_going=args.all, scheduler=scheduler)
+                              cross=args.all, keep_going=args.all, scheduler=scheduler,
+                              wave=args.wave)
     failed = []
     for result in results:
         if result.skipped:
-            print(f"{result.jurisdiction}: skipped ({result.skipped})")
+            print(f"{result.label}: skipped ({result.skipped})")
             continue
         if result.error is not None:
             failed.append(result)
             continue
         if result.up_to_date:
-            print(f"{result.jurisdiction}: everything is up to date "
+            print(f"{result.label}: everything is up to date "
                   f"({len(result.reused)} notebook runs, nothing changed; --force reruns all)")
             continue
-        print(f"{result.jurisdiction}: done in {result.seconds:.1f} s "
+        print(f"{result.label}: done in {result.seconds:.1f} s "
               f"({len(result.executed)} executed, {len(result.reused)} reused)")
         for path in result.outputs:
             print(f"  {path}")
         print(f"  {result.reports / runner.MANIFEST}")
     if getattr(args, "restricted", False):
-        _restricted([r.jurisdiction for r in results
-                     if r.error is None and not r.skipped], args.root)
+        _restricted(list(dict.fromkeys(r.jurisdiction for r in results
+                                       if r.error is None and not r.skipped)), args.root)
     for result in failed:
-        print(f"{result.jurisdiction}: FAILED, earlier outputs left as they were:",
+        print(f"{result.label}: FAILED, earlier outputs left as they were:",
               file=sys.stderr)
         for line in _error_lines(result.error, args.root):
             print(f"  {line}", file=sys.stderr)
     if failed:
         built = sum(1 for r in results if r.error is None and not r.skipped)
-        print(f"{len(failed)} of {len(results)} jurisdictions failed "
-              f"({', '.join(r.jurisdiction for r in failed)}); {built} built", file=sys.stderr)
+        noun = "jurisdictions" if all(r.wave is None for r in results) else "jurisdiction-waves"
+        print(f"{len(failed)} of {len(results)} {noun} failed "
+              f"({', '.join(r.label for r in failed)}); {built} built", file=sys.stderr)
         return 1
     return 0
 
@@ -247,23 +281,27 @@ def _error_lines(error, root: Path) -> list[str]:
 
 def _verify(args) -> int:
     from mwsn import runner
-
     from mwsn.run import executor
+    from mwsn.run.verify import verify_waves
 
-    result = runner.verify(args.jurisdiction, args.root,
-                           jobs=args.jobs or executor.default_jobs(), progress=runner.Progress())
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    for name, claim in runner.CHECKS.items():
-        found = result.checks[name]
-        print(f"{args.jurisdiction}: {name}: {'FAILED' if found else 'ok'}: {claim}")
-        for difference in found:
-            print(f"  {difference}")
-    if result.ok:
-        print(f"{args.jurisdiction}: every output matches the manifest (byte-identical rerun)")
-        return 0
-    print(f"{args.jurisdiction}: {', '.join(result.failed)} check(s) failed")
-    return 1
+    failed = False
+    for result in verify_waves(args.jurisdiction, args.root,
+                               jobs=args.jobs or executor.default_jobs(),
+                               progress=runner.Progress(), wave=args.wave):
+        label = result.jurisdiction
+        for warning in result.warnings:
+            print(f"warning: {label}: {warning}", file=sys.stderr)
+        for name, claim in runner.CHECKS.items():
+            found = result.checks[name]
+            print(f"{label}: {name}: {'FAILED' if found else 'ok'}: {claim}")
+            for difference in found:
+                print(f"  {difference}")
+        if result.ok:
+            print(f"{label}: every output matches the manifest (byte-identical rerun)")
+        else:
+            print(f"{label}: {', '.join(result.failed)} check(s) failed")
+            failed = True
+    return 1 if failed else 0
 
 
 def _usage(message: str):

@@ -52,6 +52,8 @@ class _Job:
     basis: dict                  # what every step depends on: provenance hashes
     previous: dict | None        # the last manifest
     force: bool
+    #: the jurisdiction's earlier waves, oldest first (their processed tables are a "waves" input)
+    earlier: tuple[Paths, ...] = ()
     staging: Path = None
     records: dict = field(default_factory=dict)   # step name -> manifest record
     state: dict = field(default_factory=dict)     # step index -> "pending"/"running"/"done"
@@ -62,22 +64,32 @@ class _Job:
     def code(self) -> str:
         return self.where.jurisdiction
 
+    @property
+    def reports_rel(self) -> str:
+        """``reports/<jur>`` (``reports/<jur>/<wave>`` for a wave), relative to the root."""
+        return self.where.reports.relative_to(self.where.root).as_posix()
+
+    @property
+    def processed_rel(self) -> str:
+        return self.where.processed.relative_to(self.where.root).as_posix()
+
     def rel_report(self, name: str) -> str:
-        return f"reports/{self.code}/{name}"
+        return f"{self.reports_rel}/{name}"
 
     def rel_processed(self, name: str) -> str:
-        return f"data/processed/{self.code}/{name}"
+        return f"{self.processed_rel}/{name}"
 
     def staged(self, rel: str) -> Path:
-        for prefix, folder in ((f"reports/{self.code}/", "report"),
-                               (f"data/processed/{self.code}/", "processed")):
+        for prefix, folder in ((f"{self.reports_rel}/", "report"),
+                               (f"{self.processed_rel}/", "processed")):
             if rel.startswith(prefix):
                 return self.staging / folder / rel[len(prefix):]
         raise ValueError(rel)
 
 
-def _basis(where: Paths, steps: list[Step]) -> dict:
-    """What the steps may depend on, each read only when a step declares it."""
+def _basis(where: Paths, steps: list[Step], earlier: tuple[Paths, ...] = ()) -> dict:
+    """What the steps may depend on, each read only when a step declares it; ``earlier``:
+    the jurisdiction's waves before this one."""
     env = provenance.environment()
 
     def reads(name: str) -> bool:
@@ -91,6 +103,10 @@ def _basis(where: Paths, steps: list[Step]) -> dict:
         "jurisdictions": provenance.network_facts(where.root) if reads("jurisdictions") else {},
         "pseudonym_key": (provenance.pseudonym_key_fingerprint(where)
                           if reads("pseudonym_key") else None),
+        "waves": ({rel: sha for before in earlier
+                   for rel, sha in provenance.hashes(provenance.files_under(before.processed),
+                                                     where.root).items()}
+                  if reads("waves") else {}),
         "notebooks": provenance.notebook_sources(where.root),
         "mwsn": provenance.mwsn_version(),
         "python": env["python"],
@@ -123,7 +139,8 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
     raw = basis["raw"] if terms.reads_raw else {
         p: s for p, s in basis["raw"].items() if p.endswith("/SYNTHETIC_DATA.txt")}
     return {
-        "step": {"jurisdiction": job.code, "lang": step.lang},
+        "step": {"jurisdiction": job.code, "lang": step.lang,
+                 **({"wave": job.where.wave} if job.where.wave is not None else {})},
         "notebook": basis["notebooks"].get(step.source.name),
         "parameters": basis["parameters"]["files"],
         "library": basis["mwsn"],
@@ -134,6 +151,7 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
         "docs": basis["docs"] if terms.reads_input("docs") else {},
         "jurisdictions": basis["jurisdictions"] if terms.reads_input("jurisdictions") else {},
         "pseudonym_key": basis["pseudonym_key"] if terms.reads_input("pseudonym_key") else None,
+        "waves": basis["waves"] if terms.reads_input("waves") else {},
         "upstream": upstream,
     }
 
@@ -232,6 +250,10 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict) ->
             reasons.append("another jurisdiction's Network facts changed: " + ", ".join(codes))
         elif kind == "pseudonym_key":
             reasons.append("the pseudonym key changed")
+        elif kind == "waves":
+            files = _changed(previous.get("waves", {}), basis["waves"])
+            reasons.append("an earlier wave's tables changed: " + ", ".join(
+                sorted({f.rsplit("/", 1)[0] for f in files}) or ["(order)"]))
         elif kind == "library":
             reasons.append("the mwsn library changed")
         elif kind in ("python", "packages"):
@@ -246,17 +268,36 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict) ->
     return reasons
 
 
-def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False) -> list[Planned]:
+def earlier_waves(where: Paths, params) -> tuple[Paths, ...]:
+    """The waves of ``where``'s jurisdiction before ``where.wave``, oldest first."""
+    if where.wave is None:
+        return ()
+    ids = params.wave_ids
+    return tuple(where.with_wave(w) for w in ids[:ids.index(where.wave)])
+
+
+def new_job(where: Paths, params, force: bool) -> _Job:
+    """A job for one jurisdiction (or one wave of it), its inputs hashed now."""
+    steps = plan(notebooks_dir(where.root), where.label, list(params.languages))
+    earlier = earlier_waves(where, params)
+    return _Job(where, params, steps, _basis(where, steps, earlier), _read_manifest(where), force,
+                earlier=earlier)
+
+
+def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
+            wave: str | None = None) -> list[Planned]:
     """What ``mwsn run <jurisdiction>`` would execute and why, without running anything.
 
     A step whose own inputs are unchanged but that reads a table from a step
     that reruns is listed as running (it is reused after all when that table
-    comes out byte-identical).
+    comes out byte-identical). With ``wave``, that wave of the jurisdiction.
+    A later wave's steps that read an earlier wave's tables are judged from
+    those tables as they are on disk now.
     """
-    where = paths(jurisdiction, root)
-    params = load(jurisdiction, where.root)
-    steps = plan(notebooks_dir(where.root), jurisdiction, list(params.languages))
-    job = _Job(where, params, steps, _basis(where, steps), _read_manifest(where), force)
+    where = paths(jurisdiction, root, wave)
+    params = load(jurisdiction, where.root, wave)
+    job = new_job(where, params, force)
+    steps = job.steps
     recorded = (job.previous or {}).get("notebooks", {})
     planned: list[Planned] = []
     rerun: set[int] = set()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mwsn import provenance
+from mwsn import config
 from mwsn.config import Paths, load, paths
 from mwsn.errors import InputError, MwsnError, NotebookError
 from mwsn.run.cache import (
@@ -22,13 +23,12 @@ from mwsn.run.cache import (
     MANIFEST,
     MANIFEST_FORMAT,
     RUN_LOG,
-    _basis,
     _Job,
     _key_parts,
     _live_matches,
-    _read_manifest,
     _up_to_date,
     _upstream,
+    new_job,
 )
 from mwsn.run.plan import (
     ALL,
@@ -38,7 +38,6 @@ from mwsn.run.plan import (
     _table_file,
     cross_jurisdiction,
     notebooks_dir,
-    plan,
 )
 from mwsn.run.progress import Progress, _Quiet
 from mwsn.run.staging import (
@@ -68,21 +67,37 @@ class RunResult:
     #: with ``keep_going``: why the jurisdiction failed (validation, a notebook), or was skipped
     error: MwsnError | None = None
     skipped: str | None = None
+    #: the data round (``waves:`` in params); ``None``: the jurisdiction's only one
+    wave: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``bc``, or ``bc/2024q2`` for one wave."""
+        return self.jurisdiction if self.wave is None else f"{self.jurisdiction}/{self.wave}"
 
 
 def run(jurisdiction: str, root: str | Path = ".", *, force: bool = False, jobs: int = 1,
         progress: Progress | None = None, command: list[str] | None = None,
-        scheduler: str | None = None) -> RunResult:
-    """Validate, execute and export one jurisdiction; returns where the reports are."""
+        scheduler: str | None = None, wave: str | None = None) -> RunResult:
+    """Validate, execute and export one jurisdiction (every wave, or ``wave``); returns the
+    result of its latest wave run (of its only round, without waves)."""
     return run_many([jurisdiction], root, force=force, jobs=jobs, progress=progress,
-                    command=command, scheduler=scheduler)[0]
+                    command=command, scheduler=scheduler, wave=wave)[-1]
 
 
 def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, jobs: int = 1,
              progress: Progress | None = None, command: list[str] | None = None,
              cross: bool = False, keep_going: bool = False,
-             scheduler: str | None = None) -> list[RunResult]:
+             scheduler: str | None = None, wave: str | None = None) -> list[RunResult]:
     """Run several jurisdictions, their notebooks sharing ``jobs`` worker processes.
+
+    A jurisdiction with ``waves:`` in its params is run one wave after another,
+    oldest first, each wave like a jurisdiction of its own (its own staging,
+    cache and manifest under ``reports/<jur>/<wave>/``): a step that reads the
+    earlier waves' tables (``"waves"`` in its reads) sees them as the earlier
+    waves' runs committed them. With ``wave``, only that wave of each
+    jurisdiction is run; the earlier ones are read as they are on disk. One
+    result per jurisdiction and wave, in that order.
 
     With ``scheduler`` (a Dask scheduler's address) the steps run on that
     cluster's workers instead (:mod:`mwsn.run.executor`); the lock, staging and
@@ -103,7 +118,7 @@ def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, j
         for lock in locks:
             lock.acquire()
         return _run_locked(list(dict.fromkeys(codes)), Path(root).resolve(), force, max(1, jobs),
-                           progress, command, cross, keep_going, scheduler)
+                           progress, command, cross, keep_going, scheduler, wave)
     finally:
         for lock in locks:
             lock.release()
@@ -115,31 +130,73 @@ def _no_raw_data(where: Paths) -> bool:
         p for p in where.raw.iterdir() if not p.name.startswith("."))
 
 
+def _result(where: Paths, **fields) -> RunResult:
+    return RunResult(where.jurisdiction, where.reports, wave=where.wave, **fields)
+
+
 def _run_locked(codes, root, force, jobs, progress, command, cross,
-                keep_going=False, scheduler=None) -> list[RunResult]:
-    jobs_by_code: dict[str, _Job] = {}
-    results: dict[str, RunResult] = {}
+                keep_going=False, scheduler=None, wave=None) -> list[RunResult]:
+    """Every jurisdiction's first wave (its only one, without waves), then every second
+    wave, and so on: a wave's run can read the tables its earlier waves committed."""
+    results: dict[str, list[RunResult]] = {}
+    rounds: dict[str, list[Paths]] = {}
     for code in codes:
         where = paths(code, root)
-        _recover_all(where)
-        if keep_going and _no_raw_data(where):
-            results[code] = RunResult(code, where.reports,
-                                      skipped=f"no raw data in data/raw/{code}/")
-            continue
         try:
-            params = load(code, root)
+            params = load(code, root, wave)
         except InputError as exc:
             if not keep_going:
                 raise
-            results[code] = RunResult(code, where.reports, error=exc)
+            results[code] = [_result(where, error=exc)]
             continue
-        steps = plan(notebooks_dir(root), code, list(params.languages))
-        job = _Job(where, params, steps, _basis(where, steps), _read_manifest(where), force)
+        rounds[code] = ([paths(code, root, wave)] if wave is not None
+                        else config.wave_paths(params, root))
+        results[code] = []
+    for index in range(max((len(r) for r in rounds.values()), default=0)):
+        phase = {}
+        for code, waves in rounds.items():
+            if index >= len(waves):
+                continue
+            failed = [r for r in results[code] if r.error is not None]
+            if failed:           # a later wave would read what the failed one left
+                results[code].append(_result(waves[index], skipped=(
+                    f"its earlier wave {failed[0].wave} failed")))
+                continue
+            phase[waves[index]] = None
+        for where, result in _run_phase(list(phase), root, force, jobs, progress, command,
+                                        keep_going, scheduler).items():
+            results[where.jurisdiction].append(result)
+    ordered = [r for code in codes for r in results.get(code, [])]
+    if cross:
+        ran = any(r.executed for r in ordered)
+        _run_cross(root, force or ran, progress)
+    return ordered
+
+
+def _run_phase(units: list[Paths], root, force, jobs, progress, command, keep_going,
+               scheduler) -> dict[Paths, RunResult]:
+    """Run jurisdictions (or one wave of each) side by side over one pool of workers."""
+    jobs_by_code: dict[Paths, _Job] = {}
+    results: dict[Paths, RunResult] = {}
+    for where in units:
+        _recover_all(where)
+        if keep_going and _no_raw_data(where):
+            results[where] = _result(where, skipped=(
+                f"no raw data in {where.raw.relative_to(where.root).as_posix()}/"))
+            continue
+        try:
+            params = load(where.jurisdiction, root, where.wave)
+        except InputError as exc:
+            if not keep_going:
+                raise
+            results[where] = _result(where, error=exc)
+            continue
+        job = new_job(where, params, force)
         if _up_to_date(job):
-            results[code] = RunResult(code, where.reports, _report_files(where), 0.0,
-                                      reused=[s.name for s in job.steps], up_to_date=True)
+            results[where] = _result(where, outputs=_report_files(where), seconds=0.0,
+                                     reused=[s.name for s in job.steps], up_to_date=True)
         else:
-            jobs_by_code[code] = job
+            jobs_by_code[where] = job
     if jobs_by_code:
         from mwsn import validate
         from mwsn.codebook import load_codebook
@@ -155,7 +212,7 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
                 except InputError as exc:
                     if not keep_going:
                         raise
-                    results[code] = RunResult(code, job.where.reports, error=exc)
+                    results[code] = _result(job.where, error=exc)
                     del jobs_by_code[code]
             _execute_all(list(jobs_by_code.values()), pool, workers, progress, command)
         except BaseException:
@@ -166,19 +223,17 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
     for code, job in jobs_by_code.items():
         if job.failed is not None:
             if keep_going:
-                results[code] = RunResult(code, job.where.reports, error=job.failed)
+                results[code] = _result(job.where, error=job.failed)
             failure = failure or job.failed
             continue
-        results[code] = RunResult(
-            code, job.where.reports, _report_files(job.where), time.monotonic() - job.started,
+        results[code] = _result(
+            job.where, outputs=_report_files(job.where),
+            seconds=time.monotonic() - job.started,
             executed=[n for n, r in job.records.items() if r["status"] == "executed"],
             reused=[n for n, r in job.records.items() if r["status"] == "reused"])
     if failure is not None and not keep_going:
         raise failure
-    if cross:
-        ran = any(r.executed for r in results.values())
-        _run_cross(root, force or ran, progress)
-    return [results[code] for code in codes]
+    return {where: results[where] for where in units}
 
 
 def _report_files(where: Paths) -> list[Path]:
@@ -263,7 +318,12 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
         step = job.steps[index]
         work = job.staging / "work" / step.name
         _link_tree(job.where.root, work, keep_data=_data_links(job.where, step),
-                   processed=work / "data" / "processed" / job.code)
+                   processed=work / job.processed_rel)
+        if step.contract.reads_input("waves"):
+            for before in job.earlier:       # read-only views of the earlier waves' tables
+                if before.processed.is_dir():
+                    (work / before.processed.relative_to(before.root)).symlink_to(
+                        before.processed)
         _seed(job, step, work, record["reads"])
         task = {
             "source": str(step.source), "work": str(work), "root": str(job.where.root),
@@ -271,9 +331,9 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
             "jurisdiction": job.code, "wave": job.where.wave, "lang": step.lang,
             "report": step.report,
             "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
-            "failed": str(job.where.root / "reports" / "_failed" / job.code
+            "failed": str(job.where.root / "reports" / "_failed" / job.where.label
                           / f"{step.name}.ipynb"),
-            "failed_rel": f"reports/_failed/{job.code}/{step.name}.ipynb",
+            "failed_rel": f"reports/_failed/{job.where.label}/{step.name}.ipynb",
             "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}",
         }
         job.records[step.name] = record
@@ -294,14 +354,15 @@ def _data_links(where: Paths, step: Step) -> set[str]:
 
 def _seed(job: _Job, step: Step, work: Path, upstream: dict[str, str]) -> None:
     """Give a step's private processed folder copies of what it may read."""
-    processed = work / "data" / "processed" / job.code
+    processed = work / job.processed_rel
     for rel in upstream:
         shutil.copyfile(job.staged(rel), processed / rel.rsplit("/", 1)[1])
     if not step.contract.reads_raw:
         marker = job.where.raw / "SYNTHETIC_DATA.txt"
         if marker.exists():
-            (work / "data" / "raw" / job.code).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(marker, work / "data" / "raw" / job.code / marker.name)
+            raw = work / job.where.raw.relative_to(job.where.root)
+            raw.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(marker, raw / marker.name)
 
 
 def _reuse(job: _Job, step: Step, record: dict) -> bool:
@@ -332,7 +393,7 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
         progress.finish(step.label, "FAILED")
         return
     work = job.staging / "work" / step.name
-    processed = work / "data" / "processed" / job.code
+    processed = work / job.processed_rel
     seeded = {rel.rsplit("/", 1)[1]: sha for rel, sha in job.records[step.name]["reads"].items()}
     outputs = {}
     for path in provenance.files_under(processed):
@@ -344,7 +405,7 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
         if declared is not None and name not in {_table_file(w) for w in declared}:
             job.failed = job.failed or NotebookError(
                 step.source.name, None,
-                f"it wrote data/processed/{job.code}/{name}, which its metadata "
+                f"it wrote {job.processed_rel}/{name}, which its metadata "
                 "(mwsn.writes) does not declare: add it there")
             job.state[index] = "failed"
             progress.finish(step.label, "FAILED")
@@ -416,8 +477,8 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
     (job.staging / "report" / RUN_LOG).unlink(missing_ok=True)
     _write_publications(job)
     outputs = {}
-    for folder, prefix in ((job.staging / "processed", f"data/processed/{job.code}"),
-                           (job.staging / "report", f"reports/{job.code}")):
+    for folder, prefix in ((job.staging / "processed", job.processed_rel),
+                           (job.staging / "report", job.reports_rel)):
         for path in provenance.files_under(folder):
             outputs[f"{prefix}/{path.relative_to(folder).as_posix()}"] = \
                 provenance.sha256_file(path)
@@ -434,10 +495,12 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
     manifest = {
         "format": MANIFEST_FORMAT,
         "jurisdiction": job.code,
+        **({"wave": job.where.wave} if job.where.wave is not None else {}),
         "parameters": basis["parameters"],
         "inputs": {**basis["raw"], **basis["external"]},
         "docs": basis["docs"],
         "jurisdictions": basis["jurisdictions"],
+        **({"waves": basis["waves"]} if basis["waves"] else {}),
         "mwsn": basis["mwsn"],
         "python": basis["python"],
         "packages": basis["packages"],

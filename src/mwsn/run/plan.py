@@ -72,8 +72,9 @@ class Contract:
 
 #: what a notebook may declare in ``reads`` besides processed tables: raw exports, the
 #: published context data, the methods pages (``docs/methods*.md``), what the other
-#: jurisdictions' params say of their Network, and the pseudonym key
-INPUTS = ("raw", "external", "docs", "jurisdictions", "pseudonym_key")
+#: jurisdictions' params say of their Network, the pseudonym key, and the processed tables of
+#: the jurisdiction's earlier waves (``data/processed/<jur>/<earlier wave>/``)
+INPUTS = ("raw", "external", "docs", "jurisdictions", "pseudonym_key", "waves")
 
 
 def _table_file(name: str) -> str:

@@ -54,11 +54,11 @@ def _lock(where: Paths) -> _Lock:
 def _staging(where: Paths) -> Path:
     """A new staging folder, named for this run alone: a killed run's worker that has not
     yet noticed can only write into its own run's folder."""
-    return where.root / "reports" / f".staging-{where.jurisdiction}-{uuid.uuid4().hex[:12]}"
+    return where.root / "reports" / f".staging-{where.key}-{uuid.uuid4().hex[:12]}"
 
 
 def _recover_all(where: Paths) -> None:
-    for staging in sorted((where.root / "reports").glob(f".staging-{where.jurisdiction}-*")):
+    for staging in sorted((where.root / "reports").glob(f".staging-{where.key}-*")):
         _recover(staging, _targets(where))
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 from mwsn import provenance
 from mwsn.config import load, paths
 from mwsn.errors import MwsnError
-from mwsn.run.cache import MANIFEST, _basis, _changed, _read_manifest, recorded_manifest_sha256
-from mwsn.run.orchestrate import run
-from mwsn.run.plan import notebooks_dir, plan
+from mwsn.run.cache import MANIFEST, _changed, _read_manifest, new_job, recorded_manifest_sha256
+from mwsn.run.orchestrate import run_many
 from mwsn.run.progress import Progress
 from mwsn.run.staging import _link_tree
 
@@ -41,9 +40,12 @@ class Verification:
     (another environment, changed inputs): they explain a failed rerun.
     """
 
+    #: the jurisdiction's code, or ``code/wave``
     jurisdiction: str
     checks: dict[str, list[Difference]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the outputs the manifest records, {path: sha256}
+    recorded: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[str]:
@@ -102,12 +104,23 @@ def _input_warnings(manifest: dict, basis: dict) -> list[str]:
 
 
 def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
-           progress: Progress | None = None) -> Verification:
-    """Check a jurisdiction's outputs against its manifest, three ways.
+           progress: Progress | None = None, wave: str | None = None) -> Verification:
+    """Check a jurisdiction's outputs (one wave's, with ``wave``; its latest wave's when it
+    has waves) against its manifest, three ways (:func:`verify_waves`)."""
+    params = load(jurisdiction, root)
+    return verify_waves(jurisdiction, root, jobs=jobs, progress=progress,
+                        wave=wave if wave is not None else params.wave_ids[-1])[-1]
+
+
+def verify_waves(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
+                 progress: Progress | None = None,
+                 wave: str | None = None) -> list[Verification]:
+    """Check a jurisdiction's outputs against its manifest, three ways, one result per wave
+    (every wave, or ``wave``; one result for a jurisdiction without waves).
 
     1. ``rerun``: every notebook is executed again in a temporary folder (from
-       the same params, raw and external data); the outputs must have the
-       SHA-256 the manifest records.
+       the same params, raw and external data, every wave in order); the
+       outputs must have the SHA-256 the manifest records.
     2. ``disk``: every output the manifest lists is on disk with that SHA-256.
     3. ``manifest``: the manifest's own SHA-256 equals the one ``index.html``
        recorded when the run wrote both (an edited manifest fails here).
@@ -118,45 +131,61 @@ def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
     Raises
     ------
     MwsnError
-        When there is no readable manifest.
+        When a wave checked has no readable manifest.
+    InputError
+        The params are invalid, or have no such wave.
     """
     import tempfile
 
-    where = paths(jurisdiction, root)
+    params = load(jurisdiction, root, wave)
+    waves = [wave] if wave is not None else params.wave_ids
+    results = [_check_recorded(paths(jurisdiction, root, w), params.for_wave(w)
+                               if wave is None else params) for w in waves]
+    with tempfile.TemporaryDirectory(prefix=f"mwsn-verify-{jurisdiction}-") as tmp:
+        copy = Path(tmp)
+        _link_tree(paths(jurisdiction, root).root, copy, keep_data={"raw", "external"},
+                   processed=None)
+        run_many([jurisdiction], copy, force=True, jobs=jobs, progress=progress,
+                 command=["mwsn", "verify", jurisdiction])
+        for result, w in zip(results, waves):
+            rerun = _read_manifest(paths(jurisdiction, copy, w))["outputs"]
+            result.checks["rerun"] = _rerun_differences(result.recorded, rerun)
+            result.checks = {name: result.checks[name] for name in CHECKS}
+    return results
+
+
+def _check_recorded(where, params) -> Verification:
+    """The manifest and disk checks of one wave (the rerun is compared later)."""
     manifest = _read_manifest(where)
     if manifest is None:
         raise MwsnError(f"{where.reports / MANIFEST} not found, unreadable or from an older "
-                        f"version: run `mwsn run {jurisdiction}` first")
-    params = load(jurisdiction, where.root)
-    steps = plan(notebooks_dir(where.root), jurisdiction, list(params.languages))
-    basis = _basis(where, steps)
-    result = Verification(jurisdiction)
-    result.warnings = _environment_warnings(manifest, basis) + _input_warnings(manifest, basis)
-    recorded = manifest.get("outputs", {})
+                        f"version: run `mwsn run {where.jurisdiction}` first")
+    job = new_job(where, params, force=False)
+    result = Verification(where.label)
+    result.warnings = (_environment_warnings(manifest, job.basis)
+                       + _input_warnings(manifest, job.basis))
+    result.recorded = manifest.get("outputs", {})
 
     seal = recorded_manifest_sha256(where.reports)
     actual = provenance.sha256_file(where.reports / MANIFEST)
     result.checks["manifest"] = [] if seal == actual else [Difference(
-        f"reports/{jurisdiction}/{MANIFEST}",
+        f"{where.reports.relative_to(where.root).as_posix()}/{MANIFEST}",
         "no manifest SHA-256 in index.html" if seal is None else
         f"its SHA-256 is {actual[:12]}…, index.html recorded {seal[:12]}…: the manifest "
         "was changed after the run")]
 
     disk = []
-    for rel, sha in recorded.items():
+    for rel, sha in result.recorded.items():
         path = where.root / rel
         if not path.is_file():
             disk.append(Difference(rel, "missing on disk"))
         elif provenance.sha256_file(path) != sha:
             disk.append(Difference(rel, "the file on disk differs from the manifest"))
     result.checks["disk"] = disk
+    return result
 
-    with tempfile.TemporaryDirectory(prefix=f"mwsn-verify-{jurisdiction}-") as tmp:
-        copy = Path(tmp)
-        _link_tree(where.root, copy, keep_data={"raw", "external"}, processed=None)
-        run(jurisdiction, copy, force=True, jobs=jobs, progress=progress,
-            command=["mwsn", "verify", jurisdiction])
-        rerun = _read_manifest(paths(jurisdiction, copy))["outputs"]
+
+def _rerun_differences(recorded: dict[str, str], rerun: dict[str, str]) -> list[Difference]:
     found = []
     for rel in sorted(set(recorded) | set(rerun)):
         if rel not in rerun:
@@ -166,6 +195,4 @@ def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
         elif rerun[rel] != recorded[rel]:
             found.append(Difference(
                 rel, f"rerun gives SHA-256 {rerun[rel][:12]}…, manifest has {recorded[rel][:12]}…"))
-    result.checks["rerun"] = found
-    result.checks = {name: result.checks[name] for name in CHECKS}
-    return result
+    return found
