@@ -475,7 +475,8 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
     _publish_tables(job)
     (job.staging / "report" / INDEX).unlink(missing_ok=True)
     (job.staging / "report" / RUN_LOG).unlink(missing_ok=True)
-    _write_publications(job)
+    if any(step.report for step in job.steps):
+        _write_publications(job)
     outputs = {}
     for folder, prefix in ((job.staging / "processed", job.processed_rel),
                            (job.staging / "report", job.reports_rel)):
