@@ -198,6 +198,12 @@ def test_run_one_wave_and_verify_every_wave(two_waves, capsys):
     assert cli.main(["run", "bc", "--root", str(root), "-j", "1"]) == 0
     out = capsys.readouterr().out
     assert "bc/w1: everything is up to date" in out and "bc/w2: done" in out
+    assert "bc: reports by data round:" in out
+    for name, words in (("index.html", "reports by data round"),
+                        ("index.fr.html", "rapports par cycle de collecte")):
+        landing = (root / "reports/bc" / name).read_text(encoding="utf-8")
+        assert words in landing and 'href="w2/index.html"' in landing
+        assert landing.index(">w2<") < landing.index(">w1<")        # newest first
     assert cli.main(["verify", "bc", "--root", str(root), "-j", "1"]) == 0
     out = capsys.readouterr().out
     assert "bc/w1: every output matches" in out and "bc/w2: every output matches" in out

@@ -254,6 +254,9 @@ def _run(args) -> int:
         for path in result.outputs:
             print(f"  {path}")
         print(f"  {result.reports / runner.MANIFEST}")
+    for code in dict.fromkeys(r.jurisdiction for r in results if r.wave is not None):
+        print(f"{code}: reports by data round: {Path(args.root).resolve() / 'reports' / code}"
+              "/index.html")
     if getattr(args, "restricted", False):
         _restricted(list(dict.fromkeys(r.jurisdiction for r in results
                                        if r.error is None and not r.skipped)), args.root)

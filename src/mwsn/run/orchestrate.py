@@ -166,6 +166,11 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
         for where, result in _run_phase(list(phase), root, force, jobs, progress, command,
                                         keep_going, scheduler).items():
             results[where.jurisdiction].append(result)
+    for code, waves in rounds.items():
+        if waves[0].wave is not None and any(r.error is None for r in results[code]):
+            from mwsn.report import rounds as landing
+
+            landing.write(load(code, root), root)
     ordered = [r for code in codes for r in results.get(code, [])]
     if cross:
         ran = any(r.executed for r in ordered)
