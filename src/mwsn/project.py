@@ -112,6 +112,19 @@ considerations: []
 # role responsible (never a person's name), the month it is due (YYYY-MM) and where it stands
 # (done | in_progress | not_started). docs/MONITORING.md has the format with an example.
 management_response: []
+
+# Data rounds (optional). Without `waves:` there is one round, in data/raw/{code}/. A
+# jurisdiction that collects data again lists its rounds, oldest first: each round's exports go
+# in data/raw/{code}/<id>/ and its report in reports/{code}/<id>/. A round's `sources:` replace
+# the sources above for that round; `crosswalk:` maps, per source, an export column renamed in
+# that round onto the codebook's name. docs/MONITORING.md explains both.
+# waves:
+#   - id: 2024q2
+#     period: {{start: 2023-04, end: 2024-06}}
+#   - id: 2025q2
+#     period: {{start: 2024-07, end: 2025-06}}
+#     crosswalk:
+#       survey: {{q7_rights: know_rights}}
 """
 
 PROJECT_README = """\
