@@ -425,6 +425,20 @@ def test_cross_jurisdiction_notebooks_run_last_and_their_reports_are_moved_in(tm
     assert (root / "reports/compare.html").read_text() == "all: from xx"
     assert (root / "reports" / runner.ALL / "notebooks/90_compare.ipynb").is_file()
     assert not (root / "reports" / f".staging-{runner.ALL}").exists()
+    manifest = json.loads((root / "reports" / runner.ALL / runner.MANIFEST).read_text())
+    assert manifest["outputs"]["reports/compare.html"] == provenance.sha256_file(
+        root / "reports/compare.html")
+    # nothing it reads changed: not run again; a jurisdiction's table changed: run again
+    out = io.StringIO()
+    assert runner._run_cross(root, False, runner.Progress(out)) == []
+    assert "up to date, reused" in out.getvalue()
+    (root / "data" / "processed" / "xx" / "t.txt").write_text("from xx, again")
+    runner._run_cross(root, False, runner.Progress(io.StringIO()))
+    assert (root / "reports/compare.html").read_text() == "all: from xx, again"
+    # an output edited by hand is rebuilt
+    (root / "reports/compare.html").write_text("edited")
+    runner._run_cross(root, False, runner.Progress(io.StringIO()))
+    assert (root / "reports/compare.html").read_text() == "all: from xx, again"
 
 
 def test_progress_on_a_terminal_redraws_one_status_line():

@@ -173,8 +173,7 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
             landing.write(load(code, root), root)
     ordered = [r for code in codes for r in results.get(code, [])]
     if cross:
-        ran = any(r.executed for r in ordered)
-        _run_cross(root, force or ran, progress)
+        _run_cross(root, force, progress)
     return ordered
 
 
@@ -520,6 +519,27 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
     _write_index(job, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
+def _cross_key(root: Path, notebooks: list[Path]) -> dict[str, str]:
+    """What the cross-jurisdiction notebooks read, by kind, as SHA-256: their sources, every
+    params file, every jurisdiction's (and wave's) processed tables and published findings, the
+    synthetic-data markers (the banner), the library and the package versions."""
+    env = provenance.environment()
+    data = root / "data"
+    parts = {
+        "notebooks": {nb.name: provenance.sha256_file(nb) for nb in notebooks},
+        "parameters": provenance.hashes(sorted((root / "params").glob("*.yaml")), root),
+        "processed": provenance.hashes(provenance.files_under(data / "processed"), root),
+        "markers": provenance.hashes(sorted((data / "raw").rglob(config.SYNTHETIC_MARKER)),
+                                     root),
+        "findings": provenance.hashes(sorted([*root.glob("reports/*/findings.csv"),
+                                              *root.glob("reports/*/*/findings.csv")]), root),
+        "library": provenance.mwsn_version(),
+        "python": env["python"],
+        "packages": env["packages"],
+    }
+    return {kind: provenance.sha256_json(value) for kind, value in parts.items()}
+
+
 def _run_cross(root: Path, needed: bool, progress: Progress) -> list[Path]:
     """Run the ``90_*`` notebooks after every jurisdiction (``run --all``).
 
@@ -527,54 +547,79 @@ def _run_cross(root: Path, needed: bool, progress: Progress) -> list[Path]:
     ``data/processed/`` holds every jurisdiction's data and ``reports/`` is a
     private folder: what it writes there is moved into ``reports/`` file by
     file (each atomically) once it succeeded. Its executed copy goes to
-    ``reports/_all/notebooks/``.
+    ``reports/_all/notebooks/``, and ``reports/_all/manifest.json`` records
+    what it read (:func:`_cross_key`) and what it wrote: with the same inputs
+    and its outputs intact on disk, it is not run again (``needed``: run anyway).
     """
     notebooks = cross_jurisdiction(notebooks_dir(root))
     if not notebooks:
         return []
-    done = root / "reports" / ALL / "notebooks"
-    if not needed and all((done / f"{nb.stem}.ipynb").exists() for nb in notebooks):
-        return []
+    folder = root / "reports" / ALL
     lock = _Lock(root / "reports" / f".{ALL}.lock", "mwsn run --all")
     lock.acquire()
     written = []
     try:
+        key = _cross_key(root, notebooks)
+        try:
+            before = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            before = {}
+        if (not needed and before.get("key_parts") == key
+                and _live_matches(root, before.get("outputs", {}), {})):
+            for source in notebooks:
+                progress.finish(f"{ALL} {source.stem}", "up to date, reused")
+            return []
+        outputs: dict[str, str] = {}
         for source in notebooks:
-            staging = root / "reports" / f".staging-{ALL}"
-            _discard(staging)
-            work = staging / "work"
-            _link_tree(root, work, keep_data={p.name for p in (root / "data").iterdir()}
-                       if (root / "data").is_dir() else set(), processed=None)
-            (work / "data" / "processed").symlink_to(root / "data" / "processed")
-            (work / "reports").mkdir()
-            (staging / "report" / "notebooks").mkdir(parents=True)
-            label = f"{ALL} {source.stem}"
-            progress.start(label)
-            result = execute_step({
-                "source": str(source), "work": str(work), "root": str(root),
-                "out_dir": str(staging / "report"), "name": source.stem, "jurisdiction": ALL,
-                "lang": "en", "report": False,
-                "rel_out": f"reports/{ALL}/notebooks/{source.stem}.ipynb",
-                "failed": str(root / "reports" / "_failed" / ALL / source.name),
-                "failed_rel": f"reports/_failed/{ALL}/{source.name}",
-                "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}"})
-            if "error" in result:
-                error = result["error"]
-                progress.finish(label, "FAILED")
-                _discard(staging)
-                raise NotebookError(error["notebook"], error["cell"], error["message"],
-                                    kept=error["kept"])
-            for path in provenance.files_under(work / "reports"):
-                target = root / "reports" / path.relative_to(work / "reports")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-                written.append(target)
-            for path in provenance.files_under(staging / "report"):
-                target = root / "reports" / ALL / path.relative_to(staging / "report")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-            _discard(staging)
-            progress.finish(label, "executed", result["seconds"])
+            outputs.update(_run_one_cross(root, source, progress, written))
+        manifest = {"format": MANIFEST_FORMAT, "jurisdiction": ALL, "key_parts": key,
+                    "key": provenance.sha256_json(key), "outputs": dict(sorted(outputs.items()))}
+        _write_atomic(folder / MANIFEST,
+                      json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                      make_folder=True)
     finally:
         lock.release()
     return written
+
+
+def _run_one_cross(root: Path, source: Path, progress: Progress,
+                   written: list[Path]) -> dict[str, str]:
+    """Execute one ``90_*`` notebook in a staging view and move its outputs in; returns them
+    as {path relative to the root: sha256}."""
+    staging = root / "reports" / f".staging-{ALL}"
+    _discard(staging)            # what a killed run left
+    work = staging / "work"
+    _link_tree(root, work, keep_data={p.name for p in (root / "data").iterdir()}
+               if (root / "data").is_dir() else set(), processed=None)
+    (work / "data" / "processed").symlink_to(root / "data" / "processed")
+    (work / "reports").mkdir()
+    (staging / "report" / "notebooks").mkdir(parents=True)
+    label = f"{ALL} {source.stem}"
+    progress.start(label)
+    result = execute_step({
+        "source": str(source), "work": str(work), "root": str(root),
+        "out_dir": str(staging / "report"), "name": source.stem, "jurisdiction": ALL,
+        "lang": "en", "report": False,
+        "rel_out": f"reports/{ALL}/notebooks/{source.stem}.ipynb",
+        "failed": str(root / "reports" / "_failed" / ALL / source.name),
+        "failed_rel": f"reports/_failed/{ALL}/{source.name}",
+        "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}"})
+    if "error" in result:
+        error = result["error"]
+        progress.finish(label, "FAILED")
+        _discard(staging)
+        raise NotebookError(error["notebook"], error["cell"], error["message"],
+                            kept=error["kept"])
+    outputs = {}
+    for base, target_folder in ((work / "reports", root / "reports"),
+                                (staging / "report", root / "reports" / ALL)):
+        for path in provenance.files_under(base):
+            target = target_folder / path.relative_to(base)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            outputs[target.relative_to(root).as_posix()] = provenance.sha256_file(path)
+            os.replace(path, target)
+            if base == work / "reports":
+                written.append(target)
+    _discard(staging)
+    progress.finish(label, "executed", result["seconds"])
+    return outputs
