@@ -293,7 +293,7 @@ def _verify(args) -> int:
                                progress=runner.Progress(), wave=args.wave):
         label = result.jurisdiction
         for warning in result.warnings:
-            print(f"warning: {label}: {warning}", file=sys.stderr)
+            print(f"warning: {label + ': ' if '/' in label else ''}{warning}", file=sys.stderr)
         for name, claim in runner.CHECKS.items():
             found = result.checks[name]
             print(f"{label}: {name}: {'FAILED' if found else 'ok'}: {claim}")
