@@ -115,8 +115,9 @@ def test_unreadable_file_is_an_input_error(tmp_path, codebook):
 
     with pytest.raises(InputError, match="missing or empty"):
         _read(tmp_path, "", codebook)
-    with pytest.raises(InputError, match="same number of fields"):
-        _read(tmp_path, HEADER + "S-1,Org A,2018-04-02\n", codebook)
+    with pytest.raises(InputError, match="3 fields but the header has 8") as ragged:
+        _read(tmp_path, HEADER + ROWS + "S-7,Org A,2018-04-02\n", codebook)
+    assert [p.row for p in ragged.value.problems] == [8]   # the header is line 1
 
 
 def test_synthetic_records_are_valid_and_deterministic(tmp_path, codebook):
