@@ -255,3 +255,24 @@ def test_report_part_says_not_collected_without_service_records(tmp_path):
         str(load_report("bc", root, "en").section("services")))
     assert "Dossiers de services : non recueillis" in _text(
         str(load_report("bc", root, "fr").section("services")))
+
+
+# -- the notebooks --------------------------------------------------------------------------------
+
+@pytest.mark.integration
+def test_a_run_with_service_records_writes_and_reports_them(root):
+    from mwsn import runner
+
+    runner.run("bc", root)
+    processed = config.paths("bc", root).processed
+    indicators = ingest.read_processed(processed, "service_indicators")
+    assert list(indicators.columns) == ["metric", "count", "base", "base_unit", "share", "status"]
+    assert indicators.set_index("metric").at["workers_served", "count"] == 22
+    by_quarter = ingest.read_processed(processed, "services_by_quarter")
+    assert list(by_quarter.columns) == ["quarter", "service_type", "services", "workers"]
+    assert "record_id" not in ingest.read_processed_arrow(processed, "services").column_names
+    reports = config.paths("bc", root).reports
+    english = _text((reports / "assessment.html").read_text(encoding="utf-8"))
+    french = _text((reports / "assessment.fr.html").read_text(encoding="utf-8"))
+    assert "22 distinct migrant workers" in english
+    assert "22 travailleurs migrants distincts" in french

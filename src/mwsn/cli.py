@@ -142,7 +142,11 @@ def _synth(args) -> int:
         print(added)
     if args.waves and (block := synth_waves.add_waves(where, args.waves)):
         print(f"added to {where.params_file}:\n{block}")
-    if config.load(args.jurisdiction, where.root).waves:
+    declared = config.load(args.jurisdiction, where.root).waves
+    if args.waves and len(declared) != args.waves:
+        print(f"{where.params_file} already declares {len(declared)} waves: each is written "
+              "as declared")
+    if declared:
         if args.if_absent and where.raw.is_dir() and any(where.raw.rglob("*.csv")):
             print(f"{where.raw} already has data; left as it is")
             return 0

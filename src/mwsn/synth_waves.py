@@ -55,7 +55,8 @@ def _month(text: str) -> tuple[int, int]:
 
 def plan(params: Jurisdiction, n: int) -> list[config.Wave]:
     """``n`` rounds: the params' own period as the pilot, then two-year rounds after it,
-    each later one with a ``services`` source; the last renames a survey question."""
+    each later one with a ``services`` source (where a Network is in place); the last
+    renames a survey question."""
     if n < 1:
         raise ValueError("a number of waves is 1 or more")
     waves = [config.Wave(id="pilot", period=params.period)]
@@ -63,7 +64,9 @@ def plan(params: Jurisdiction, n: int) -> list[config.Wave]:
     for k in range(1, n):
         start = (year, month + 1) if month < 12 else (year + 1, 1)
         end = (start[0] + 2, start[1] - 1) if start[1] > 1 else (start[0] + 1, 12)
-        sources = {**params.sources, "services": SERVICES_SOURCE}
+        # service records come from funded organizations: only where a Network is in place
+        sources = {**params.sources, **({"services": SERVICES_SOURCE}
+                                        if params.network_in_place else {})}
         crosswalk = ({"survey": {RENAMED[1]: RENAMED[0]}}
                      if k == n - 1 and "survey" in sources else {})
         waves.append(config.Wave(
