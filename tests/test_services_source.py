@@ -257,6 +257,30 @@ def test_report_part_says_not_collected_without_service_records(tmp_path):
         str(load_report("bc", root, "fr").section("services")))
 
 
+def test_records_without_the_optional_sector_leave_outreach_not_collected(tmp_path, capsys):
+    from mwsn.report import load_report
+
+    text = "\n".join(",".join(line.split(",")[:5] + line.split(",")[6:])
+                     for line in _records(_quarters()).splitlines()) + "\n"
+    root = _with_services(make_root(tmp_path), text)
+    code, err, _ = _validate(root, capsys)
+    assert code == 0, err
+    _processed(root)
+    metrics = set(ingest.read_processed(config.paths("bc", root).processed,
+                                        "service_indicators")["metric"])
+    assert "services_outside_agriculture" not in metrics and "workers_served" in metrics
+    assert "not collected, as the service records have no sector" in _text(
+        str(load_report("bc", root, "en").section("services")))
+
+
+def test_a_handful_of_service_records_is_not_counted_in_the_cleaning_log(tmp_path):
+    root = _with_services(make_root(tmp_path), _records(_quarters()[:3]))
+    (_, log), params, *_ = _cleaned(root)
+    shown = clean.log_as_shown(log, params.min_cell).set_index("source")
+    assert shown.loc["services", ["rows_in", "rows_out"]].isna().all()
+    assert shown.loc["survey", "rows_out"] > 0
+
+
 # -- the notebooks --------------------------------------------------------------------------------
 
 @pytest.mark.integration

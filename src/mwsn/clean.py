@@ -463,6 +463,14 @@ def log_as_shown(log: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     if "rows_in" in out.columns:
         out["rows_in"] = pd.to_numeric(out["rows_in"], errors="coerce").astype("Int64").mask(
             small)
+    # a handful of service records is a count of services the report hides (it bounds the
+    # workers served): neither its rows in nor out are shown
+    if {"source", "rows_in", "rows_out"} <= set(out.columns):
+        records = (out["source"] == "services").to_numpy()
+        rows = pd.to_numeric(out["rows_out"], errors="coerce").astype("Int64")
+        few = pd.Series(records, index=out.index) & ((rows > 0) & (rows < min_cell)).fillna(False)
+        out["rows_out"] = rows.mask(few)
+        out["rows_in"] = pd.to_numeric(out["rows_in"], errors="coerce").astype("Int64").mask(few)
     return out
 
 

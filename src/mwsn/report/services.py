@@ -118,7 +118,9 @@ def _sentences(rep, indicators: pd.DataFrame) -> str:
     shown = privacy.protected_services(indicators, rep.protected).set_index("metric")
     away = [shown.at[m, "share"] if m in shown.index else pd.NA
             for m in ("services_outside_agriculture", "workers_served_outside_agriculture")]
-    if all(not pd.isna(v) for v in away):
+    if "services_outside_agriculture" not in shown.index:   # the export has no sector
+        outreach = rep.t("services.outreach_not_collected")
+    elif all(not pd.isna(v) for v in away):
         outreach = rep.t("services.outreach", services=i18n.percent(float(away[0]), rep.lang),
                          workers=i18n.percent(float(away[1]), rep.lang))
     else:
