@@ -425,8 +425,10 @@ def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
         if records is not None:
             cleaned[services.SOURCE] = services.clean_service_records(records, spec, codebook,
                                                                       key)
+            rows_out = cleaned[services.SOURCE].num_rows
             logs.append({**CleaningLog(services.SOURCE, rows_in=records.num_rows,
-                                       rows_out=records.num_rows).__dict__,
+                                       duplicates_dropped=records.num_rows - rows_out,
+                                       rows_out=rows_out).__dict__,
                          "dropped_columns": ", ".join(services.dropped_columns(records, spec))})
         else:
             cleaned[services.SOURCE] = services.empty_records(spec)

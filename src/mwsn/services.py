@@ -252,7 +252,63 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
                         rows, outside, file, var.name,
                         f"date outside the period {period[0]} to {period[1]}: correct it, or "
                         "report it in the wave that covers it")
+    return problems + _conflicting_records(table, spec, file)
+
+
+def _repeated_records(table: pa.Table, spec: SourceSpec) -> pd.DataFrame | None:
+    """Records whose ``record_id`` appears more than once (``_row`` and every column as
+    text), or ``None``: a count of distinct ids settles it without sorting in the usual case
+    where every id is distinct."""
+    keys = [k for k in spec.record if k in table.column_names]
+    if len(keys) != 1 or table.num_rows == 0:
+        return None
+    ids = table.column(keys[0]).combine_chunks()
+    if pc.count_distinct(ids).as_py() == len(ids) - ids.null_count:
+        return None
+    counts = pc.value_counts(ids)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    subset = table.filter(pc.fill_null(pc.is_in(ids, value_set=repeated), False))
+    frame = pd.DataFrame({name: subset.column(name).cast(pa.string()).to_pylist()
+                          if name != "_row" else subset.column(name).to_pylist()
+                          for name in subset.column_names})
+    frame.attrs["key"] = keys[0]
+    return frame
+
+
+def _conflicting_records(table: pa.Table, spec: SourceSpec, file: str) -> list[Problem]:
+    """The same record number twice with different answers: only the organization can say
+    which is right (the same record repeated identically is left to cleaning, which keeps one)."""
+    repeated = _repeated_records(table, spec)
+    if repeated is None:
+        return []
+    key = repeated.attrs["key"]
+    answers = [c for c in repeated.columns if c != "_row"]
+    problems = []
+    for record, group in repeated.groupby(key, sort=False):
+        distinct = group[answers].drop_duplicates()
+        if len(distinct) == 1:
+            continue
+        differs = next(c for c in answers if group[c].nunique(dropna=False) > 1)
+        rows = sorted(group["_row"])
+        problems.append(Problem(
+            file, f"the same record ({key}={record!r}) appears on rows "
+            f"{', '.join(map(str, rows))} with different answers (first difference in column "
+            f"'{differs}'): correct it in the organization's reporting system and export again",
+            rows[0], key))
+        if len(problems) >= MAX_LISTED:
+            break
     return problems
+
+
+def repeats_to_drop(table: pa.Table, spec: SourceSpec) -> pa.Array | None:
+    """A mask keeping the first of each record repeated identically (``None``: none is)."""
+    repeated = _repeated_records(table, spec)
+    if repeated is None:
+        return None
+    answers = [c for c in repeated.columns if c != "_row"]
+    again = repeated.loc[repeated.duplicated(subset=answers, keep="first"), "_row"]
+    return pc.invert(pc.is_in(table.column("_row"), value_set=pa.array(again.to_numpy(),
+                                                                       pa.int64())))
 
 
 def _dates(column: pa.DictionaryArray) -> pa.Array:
@@ -285,7 +341,9 @@ def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
     pseudonym as :func:`mwsn.clean.pseudonym` gives the same identifier with
     the same key, so a worker surveyed and served links up); ``record_id``
     and ``_row`` are dropped; categories become their codes; ``service_date``
-    a date. Call :func:`check_service_records` first.
+    a date; a record repeated identically (same ``record_id``, same answers) is kept
+    once. Call :func:`check_service_records` first (it refuses a record number
+    repeated with different answers).
 
     Returns
     -------
@@ -294,6 +352,9 @@ def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
         language, outcome`` (those present), in the export's order (the same
         file gives the same Parquet file on every rerun).
     """
+    keep = repeats_to_drop(table, spec)
+    if keep is not None:  # a record exported twice, identically: counted once
+        table = table.filter(keep)
     out = {}
     for var in spec.variables:
         if var.name not in table.column_names or var.pii == "drop" or var.type == "id":
