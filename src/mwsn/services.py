@@ -31,6 +31,7 @@ Columns (codebook source ``services``; an export's own names are mapped with
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -120,7 +121,28 @@ def read_service_records(path: Path, spec: SourceSpec,
     table = table.select(keep).combine_chunks()  # one dictionary per column
     if values:
         table = _recoded(table, values, to_name)
-    return table.append_column("_row", _physical_rows(path, table.num_rows, encoding))
+    table = table.append_column("_row", _physical_rows(path, table.num_rows, encoding))
+    # found once here, read by the checks and by cleaning (hashing 10^6 ids costs 0.4 s)
+    repeated = _repeated_ids(table, spec)
+    return table.replace_schema_metadata({REPEATED: json.dumps(repeated)})
+
+
+#: schema metadata of a table read by :func:`read_service_records`: the record numbers that
+#: appear more than once (JSON list)
+REPEATED = b"mwsn.repeated_record_ids"
+
+
+def _repeated_ids(table: pa.Table, spec: SourceSpec) -> list[str]:
+    """Record numbers that appear more than once; a count of distinct ids settles the usual
+    case (every number distinct) without listing them."""
+    keys = [k for k in spec.record if k in table.column_names]
+    if len(keys) != 1 or table.num_rows == 0:
+        return []
+    ids = table.column(keys[0]).combine_chunks()
+    if pc.count_distinct(ids).as_py() == len(ids) - ids.null_count:
+        return []
+    counts = pc.value_counts(ids)
+    return pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1)).to_pylist()
 
 
 def _parse(path: Path, convert: pacsv.ConvertOptions, encoding: str) -> pa.Table:
@@ -257,17 +279,16 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
 
 def _repeated_records(table: pa.Table, spec: SourceSpec) -> pd.DataFrame | None:
     """Records whose ``record_id`` appears more than once (``_row`` and every column as
-    text), or ``None``: a count of distinct ids settles it without sorting in the usual case
-    where every id is distinct."""
+    text), or ``None`` (found by :func:`read_service_records`, else now)."""
     keys = [k for k in spec.record if k in table.column_names]
-    if len(keys) != 1 or table.num_rows == 0:
+    metadata = table.schema.metadata or {}
+    repeated = (json.loads(metadata[REPEATED]) if REPEATED in metadata
+                else _repeated_ids(table, spec))
+    if not repeated:
         return None
     ids = table.column(keys[0]).combine_chunks()
-    if pc.count_distinct(ids).as_py() == len(ids) - ids.null_count:
-        return None
-    counts = pc.value_counts(ids)
-    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
-    subset = table.filter(pc.fill_null(pc.is_in(ids, value_set=repeated), False))
+    subset = table.filter(pc.fill_null(pc.is_in(ids, value_set=pa.array(repeated, ids.type)),
+                                       False))
     frame = pd.DataFrame({name: subset.column(name).cast(pa.string()).to_pylist()
                           if name != "_row" else subset.column(name).to_pylist()
                           for name in subset.column_names})
