@@ -139,7 +139,8 @@ def _repeated_ids(table: pa.Table, spec: SourceSpec) -> list[str]:
     if len(keys) != 1 or table.num_rows == 0:
         return []
     ids = table.column(keys[0]).combine_chunks()
-    if pc.count_distinct(ids).as_py() == len(ids) - ids.null_count:
+    distinct = len(pc.unique(ids)) - (1 if ids.null_count else 0)  # faster than count_distinct
+    if distinct == len(ids) - ids.null_count:
         return []
     counts = pc.value_counts(ids)
     return pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1)).to_pylist()
