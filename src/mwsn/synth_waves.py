@@ -27,8 +27,8 @@ import yaml
 from mwsn import config, synth
 from mwsn.config import SYNTHETIC_MARKER, Jurisdiction, Paths
 
-#: chance of agreeing with each survey statement in each round after the pilot (the pilot's
-#: are the profile's own). Against the register's targets (params/indicators.yaml):
+#: chance of agreeing with each survey statement in each BC round after the pilot (the
+#: pilot's are the profile's own). Against the register's targets (params/indicators.yaml):
 #: reporting support and policy influence rise past theirs, abuse deterrence stays short.
 DRIFT = [
     {"know_rights": 0.84, "info_support": 0.8, "collaboration": 0.8, "reporting_support": 0.79,
@@ -140,8 +140,11 @@ def _first_fiscal_year(period: config.Period) -> int:
 def _profile(base: synth.Profile, index: int, period: config.Period) -> synth.Profile:
     if index == 0:
         return dataclasses.replace(base, survey_start=_survey_start(period))
-    agree = {item: DRIFT[min(index, len(DRIFT)) - 1].get(item, p)
-             for item, p in base.agree.items()}
+    if base is synth.BC_PILOT:
+        agree = {item: DRIFT[min(index, len(DRIFT)) - 1].get(item, p)
+                 for item, p in base.agree.items()}
+    else:  # another jurisdiction's answers rise a little each round
+        agree = {item: min(0.95, p + 0.05 * index) for item, p in base.agree.items()}
     survey = {group: n + (6 * index if group == "migrant_worker" else 0)
               for group, n in base.survey.items()}  # more workers reached each round
     return dataclasses.replace(base, agree=agree, survey=survey,
