@@ -115,8 +115,9 @@ def test_unreadable_file_is_an_input_error(tmp_path, codebook):
 
     with pytest.raises(InputError, match="missing or empty"):
         _read(tmp_path, "", codebook)
-    with pytest.raises(InputError, match="same number of fields"):
-        _read(tmp_path, HEADER + "S-1,Org A,2018-04-02\n", codebook)
+    with pytest.raises(InputError, match="3 fields but the header has 8") as ragged:
+        _read(tmp_path, HEADER + ROWS + "S-7,Org A,2018-04-02\n", codebook)
+    assert [p.row for p in ragged.value.problems] == [8]   # the header is line 1
 
 
 def test_synthetic_records_are_valid_and_deterministic(tmp_path, codebook):
@@ -132,3 +133,24 @@ def test_synthetic_records_are_valid_and_deterministic(tmp_path, codebook):
     got = services.service_indicators(services.clean_service_records(
         services.read_service_records(shifted, spec), spec, codebook, b"k")).set_index("metric")
     assert got.loc["services_outside_agriculture", "share"] == pytest.approx(0.6, abs=0.04)
+
+
+def test_a_record_repeated_with_other_answers_is_refused_at_its_rows(tmp_path, codebook):
+    spec = codebook.sources["services"]
+    text = HEADER + ROWS + "S-3,Org B,2018-07-01,case_support,W-2,caregiving,tl,referred\n"
+    problems = services.check_service_records(_read(tmp_path, text, codebook), spec, codebook,
+                                              "services.csv")
+    assert [(p.row, p.column) for p in problems] == [(4, "record_id")]
+    assert "rows 4, 8 with different answers (first difference in column 'service_type')" \
+        in problems[0].message
+
+
+def test_a_record_repeated_identically_is_counted_once(tmp_path, codebook):
+    spec = codebook.sources["services"]
+    text = HEADER + ROWS + ROWS.splitlines()[0] + "\n"
+    table = _read(tmp_path, text, codebook)
+    assert services.check_service_records(table, spec, codebook, "services.csv") == []
+    records = services.clean_service_records(table, spec, codebook, b"key")
+    assert records.num_rows == 6
+    got = services.service_indicators(records).set_index("metric")
+    assert got.loc["services_delivered", "count"] == 6

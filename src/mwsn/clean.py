@@ -38,7 +38,7 @@ _DIGITS = re.compile(r"\d[\d\s().-]{5,}\d")  # anything a SIN or phone number co
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 TAGS = ("[EMAIL]", "[URL]", "[SIN]", "[PHONE]", "[NAME]")
 #: the sources notebook 01_clean writes, each as a table, even one a jurisdiction does not have
-WRITTEN_SOURCES = ("survey", "excerpts", "funding", "meetings", "recommendations")
+WRITTEN_SOURCES = ("survey", "excerpts", "funding", "meetings", "recommendations", "services")
 #: the missing reason of every answer to a Likert item the instrument did not ask
 NOT_COLLECTED = "not_collected"
 
@@ -83,23 +83,36 @@ def _mac_key(key: bytes) -> bytes:
     return key if len(key) <= 64 else hashlib.blake2b(key, digest_size=32).digest()
 
 
-def pseudonym(value: str, key: bytes) -> str:
-    """Keyed hash of a normalized identifier: same person and key, same pseudonym.
+def pseudonymizer(key: bytes):
+    """The keyed hash of one identifier: a function ``str -> "P-" + 16 hex digits``.
 
     BLAKE2b in its keyed mode (a message authentication code, RFC 7693), 8
     bytes shown as 16 hex digits: without the key nobody can recompute or
     reverse it. Chosen over HMAC-SHA256 for speed (one C call per person).
+    The identifier is normalized first (surrounding space stripped, lower
+    case), so ``Ana@Example.org `` and ``ana@example.org`` are one person.
+    Every pseudonym of the project (survey, excerpts, service records) comes
+    from here, so one person with one key links up across sources.
     """
-    normalized = str(value).strip().lower().encode("utf-8")
-    return "P-" + hashlib.blake2b(normalized, key=_mac_key(key), digest_size=8).hexdigest()
+    mac = _mac_key(key)
+    blake2b = hashlib.blake2b
+
+    def one(value: str) -> str:
+        normalized = str(value).strip().lower().encode("utf-8")
+        return "P-" + blake2b(normalized, key=mac, digest_size=8).hexdigest()
+
+    return one
+
+
+def pseudonym(value: str, key: bytes) -> str:
+    """Keyed hash of a normalized identifier: same person and key, same pseudonym
+    (:func:`pseudonymizer`)."""
+    return pseudonymizer(key)(value)
 
 
 def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
     """:func:`pseudonym` of every value, computed once per distinct value."""
-    key = _mac_key(key)
-    normalized = values.astype("string").str.strip().str.lower()
-    return map_distinct(normalized, lambda v: "P-" + hashlib.blake2b(
-        v.encode("utf-8"), key=key, digest_size=8).hexdigest(), dtype="string")
+    return map_distinct(values.astype("string"), pseudonymizer(key), dtype="string")
 
 
 def _phone(match: re.Match) -> str:
@@ -382,26 +395,50 @@ def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
 
     Names found in any source's name columns are scrubbed from every source's
     free text (an interview may name a survey respondent), and so are the
-    organizations named in any source (an employer, a funding recipient). A source the
-    jurisdiction does not have (not in its params) is an empty table with the
-    codebook's columns, so that every later step reads it and says its
-    evidence was not collected.
+    organizations named in any source (an employer, a funding recipient, an
+    organization reporting services). A source the jurisdiction does not have
+    (not in its params) is an empty table with the codebook's columns, so that
+    every later step reads it and says its evidence was not collected.
+
+    The service records (``services``) come and go as a pyarrow Table
+    (:func:`mwsn.services.clean_service_records`: the worker pseudonymized with
+    the same key and function as the survey, ``record_id`` dropped).
     """
+    from mwsn import services
+
+    records = raw.get(services.SOURCE)
+    raw = {name: frame for name, frame in raw.items() if name != services.SOURCE}
     names: set[str] = set()
     employers: set[str] = set()
     for name in raw:
         names |= known_names(raw[name], codebook.sources[name])
         employers |= known_organizations(raw[name])
+    if records is not None:
+        employers |= services.organizations(records)
     cleaned, logs = {}, []
     for name in sorted(raw):
         cleaned[name], log = clean_source(raw[name], name, codebook.sources[name], codebook, key,
                                           names, employers)
         logs.append({**log.__dict__, "dropped_columns": ", ".join(log.dropped_columns)})
-    for name in sorted(set(WRITTEN_SOURCES) & set(codebook.sources) - set(raw)):
+    if services.SOURCE in codebook.sources:
+        spec = codebook.sources[services.SOURCE]
+        if records is not None:
+            cleaned[services.SOURCE] = services.clean_service_records(records, spec, codebook,
+                                                                      key)
+            rows_out = cleaned[services.SOURCE].num_rows
+            logs.append({**CleaningLog(services.SOURCE, rows_in=records.num_rows,
+                                       duplicates_dropped=records.num_rows - rows_out,
+                                       rows_out=rows_out).__dict__,
+                         "dropped_columns": ", ".join(services.dropped_columns(records, spec))})
+        else:
+            cleaned[services.SOURCE] = services.empty_records(spec)
+    for name in sorted(set(WRITTEN_SOURCES) & set(codebook.sources) - set(raw)
+                       - {services.SOURCE}):
         spec = codebook.sources[name]
         empty = pd.DataFrame({ROW: pd.Series(dtype="int64"),
                               **{v.name: pd.Series(dtype="string") for v in spec.variables}})
         cleaned[name], _ = clean_source(empty, name, spec, codebook, key, names)
+    logs.sort(key=lambda row: row["source"])
     return cleaned, pd.DataFrame(logs)
 
 
@@ -428,6 +465,14 @@ def log_as_shown(log: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     if "rows_in" in out.columns:
         out["rows_in"] = pd.to_numeric(out["rows_in"], errors="coerce").astype("Int64").mask(
             small)
+    # a handful of service records is a count of services the report hides (it bounds the
+    # workers served): neither its rows in nor out are shown
+    if {"source", "rows_in", "rows_out"} <= set(out.columns):
+        records = (out["source"] == "services").to_numpy()
+        rows = pd.to_numeric(out["rows_out"], errors="coerce").astype("Int64")
+        few = pd.Series(records, index=out.index) & ((rows > 0) & (rows < min_cell)).fillna(False)
+        out["rows_out"] = rows.mask(few)
+        out["rows_in"] = pd.to_numeric(out["rows_in"], errors="coerce").astype("Int64").mask(few)
     return out
 
 

@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("jurisdiction")
     p.add_argument("--if-absent", action="store_true",
                    help="do nothing when the raw folder already has data")
+    p.add_argument("--waves", type=_count, default=None, metavar="N",
+                   help="data rounds: add N waves to params/<jur>.yaml if it declares none "
+                   "(the pilot, then later rounds with service records), then write each")
+    p.add_argument("--services", type=_count, default=None, metavar="N",
+                   help="service records of the last wave (default: 18000)")
 
     p = sub.add_parser("validate", parents=[common],
                        help="check params and raw data; list every problem")
@@ -119,12 +124,36 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count (1 or more)")
+    return value
+
+
 def _synth(args) -> int:
-    from mwsn import config, project, synth
+    from mwsn import config, project, synth, synth_waves
 
     where = config.paths(args.jurisdiction, args.root)
     if added := project.demonstration_params(where):
         print(added)
+    if args.waves and (block := synth_waves.add_waves(where, args.waves)):
+        print(f"added to {where.params_file}:\n{block}")
+    declared = config.load(args.jurisdiction, where.root).waves
+    if args.waves and len(declared) != args.waves:
+        print(f"{where.params_file} already declares {len(declared)} waves: each is written "
+              "as declared")
+    if declared:
+        if args.if_absent and where.raw.is_dir() and any(where.raw.rglob("*.csv")):
+            print(f"{where.raw} already has data; left as it is")
+            return 0
+        for path in synth_waves.generate(where.root, args.jurisdiction,
+                                         services=args.services):
+            print(path)
+        return 0
     if args.if_absent and where.raw.is_dir() and any(where.raw.iterdir()):
         print(f"{where.raw} already has data; left as it is")
         return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import findings, privacy, program, stats
+from mwsn import findings, privacy, program, services, stats
 from mwsn.codebook import Codebook, likert_items
 from mwsn.config import Jurisdiction
 
@@ -21,7 +21,8 @@ def tables_for_pass(cleaned: dict[str, pd.DataFrame], participants: pd.DataFrame
                     matrix: findings.Matrix) -> dict[str, pd.DataFrame]:
     """Every table the public outputs show figures from, keyed as :func:`privacy.protect_report`
     expects (``participants, survey_indicators, sectors, attendance, meetings_by_type,
-    recommendation_outcomes, recipients, indicator_scores``)."""
+    recommendation_outcomes, recipients, indicator_scores``, and with service records
+    ``service_indicators, services_by_quarter``)."""
     survey = cleaned.get("survey")
     tables: dict[str, pd.DataFrame] = {"participants": participants}
     if survey is not None:
@@ -36,6 +37,10 @@ def tables_for_pass(cleaned: dict[str, pd.DataFrame], participants: pd.DataFrame
     tables["recommendation_outcomes"] = program.recommendation_outcomes(
         sources.get("recommendations"))
     tables["recipients"] = program.recipients(sources.get("funding"))
+    records = cleaned.get(services.SOURCE)
+    if records is not None and records.num_rows:
+        tables["service_indicators"] = services.service_indicators(records)
+        tables["services_by_quarter"] = services.services_by_quarter(records, totals=True)
     measured = {"survey": survey, "excerpts": cleaned.get("excerpts"),
                 "participants": participants, "program_metrics": metrics}
     indicators, _ = findings.assess(matrix, measured, codebook, params, robustness=False)

@@ -1100,12 +1100,20 @@ def write_atomically(path: Path, write) -> Path:
     return path
 
 
-def write_processed(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Write each table as ``<name>.parquet`` in ``folder``, each file swapped in atomically."""
+def write_processed(tables: dict[str, pd.DataFrame | pa.Table], folder: Path) -> list[Path]:
+    """Write each table as ``<name>.parquet`` in ``folder``, each file swapped in atomically.
+
+    A table may be a pandas DataFrame or a pyarrow Table (the service records, a
+    million rows, are never turned into a DataFrame: written as they are, with
+    their text columns dictionary-encoded).
+    """
+    def arrow(table) -> pa.Table:
+        return table if isinstance(table, pa.Table) else pa.Table.from_pandas(
+            table, preserve_index=False)
+
     return [write_atomically(folder / f"{name}.parquet",
                              lambda tmp, name=name: pq.write_table(
-                                 pa.Table.from_pandas(tables[name], preserve_index=False),
-                                 tmp, compression="zstd"))
+                                 arrow(tables[name]), tmp, compression="zstd"))
             for name in sorted(tables)]
 
 
@@ -1115,6 +1123,15 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     frame = hygiene.csv_frame(frame)
     return write_atomically(path, lambda tmp: frame.to_csv(
         tmp, index=False, encoding="utf-8", lineterminator="\n"))
+
+
+def read_processed_arrow(folder: Path, name: str) -> pa.Table:
+    """A processed table as a pyarrow Table (the service records: never a DataFrame)."""
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run the notebook that writes it first "
+                                "(mwsn run <jurisdiction>)")
+    return pq.read_table(path)
 
 
 def read_processed(folder: Path, name: str) -> pd.DataFrame:

@@ -22,6 +22,7 @@ The functions, and the columns each expects:
 :func:`agreement_dots`    ``item, agree_pct, ci_low, ci_high`` (``stats.agreement``)
 :func:`spending_over_time` ``date, recipient, amount``
 :func:`meeting_attendance` ``meeting_type, group, attendees``
+:func:`services_by_quarter` ``quarter, service_type, services``
 :func:`logic_model`       ``stage, id, text`` (+ links ``source, target``)
 :func:`tfw_positions_by_stream` ``year, stream, positions`` (published TFWP figures)
 =======================  ======================================================
@@ -347,6 +348,59 @@ def meeting_attendance(attendance: pd.DataFrame, lang: str,
     else:
         alt = i18n.t("chart.attendance.alt", lang, total=i18n.number(all_attendances, lang),
                      n_types=len(types), top_type=known.idxmax(),
+                     top_n=i18n.number(known.max(), lang))
+    return Figure(_svg(fig), alt, title)
+
+
+def services_by_quarter(services: pd.DataFrame, lang: str, totals: dict | None = None,
+                        total: float | None = None) -> Figure:
+    """Services delivered per quarter, stacked by service type (service records).
+
+    ``services``: one row per quarter × service type with columns ``quarter``
+    (``2022Q3``), ``service_type`` (display label) and ``services`` (missing when the
+    disclosure pass hides it: then left out of the bar, never drawn as zero).
+    ``totals`` (quarter -> services, ``None`` when hidden) and ``total`` (all services)
+    are the protected figures printed above the bars and in the alt text: the drawn
+    sums are never printed, as they could give a hidden segment back.
+
+    Alt text: all services, the number of quarters and the quarter with the most.
+    """
+    title = i18n.t("chart.services.title", lang)
+    data = services.assign(services=pd.to_numeric(services["services"], errors="coerce")
+                           .astype(float)).dropna(subset=["services"])
+    if data.empty:
+        return _empty(title, lang)
+    quarters = sorted(dict.fromkeys(services["quarter"]))
+    types = list(dict.fromkeys(services["service_type"]))
+    table = (data.pivot_table(index="quarter", columns="service_type", values="services",
+                              aggfunc="sum", fill_value=0.0)
+             .reindex(index=quarters, columns=types, fill_value=0.0))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    x = list(range(len(quarters)))
+    bottom = pd.Series(0.0, index=quarters)
+    for colour, kind in zip(PALETTE * 2, types):
+        ax.bar(x, table[kind], bottom=bottom, color=colour, label=kind, width=0.7,
+               edgecolor="white", linewidth=0.5)
+        bottom += table[kind]
+    totals = totals or {}
+    for position, quarter in zip(x, quarters):
+        value = totals.get(quarter)
+        if value is not None and not pd.isna(value):
+            ax.text(position, bottom[quarter], i18n.number(value, lang), ha="center",
+                    va="bottom", fontsize=7)
+    ax.set_xticks(x, quarters, rotation=45 if len(quarters) > 8 else 0, fontsize=8)
+    ax.set_ylabel(i18n.t("chart.services.ylabel", lang))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.number(v, lang)))
+    ax.set_ylim(0, bottom.max() * 1.15)
+    ax.legend(ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False,
+              fontsize=8)
+    known = pd.Series({q: v for q, v in totals.items() if v is not None and not pd.isna(v)},
+                      dtype=float)
+    if total is None or pd.isna(total) or known.empty:
+        alt = i18n.t("chart.services.alt_protected", lang, n_quarters=len(quarters))
+    else:
+        alt = i18n.t("chart.services.alt", lang, total=i18n.number(total, lang),
+                     n_quarters=len(quarters), top_quarter=known.idxmax(),
                      top_n=i18n.number(known.max(), lang))
     return Figure(_svg(fig), alt, title)
 

@@ -453,6 +453,83 @@ def _program(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
                                      sum(ledger.value[k] for k in parts)), parts)
 
 
+#: service-record metrics that count people (the rest count services, or organizations)
+SERVICE_PEOPLE = ("workers_served", "repeat_use", "workers_served_outside_agriculture")
+#: the base of each service-record share, as a ledger row of table ``services``
+SERVICE_BASES = {"repeat_use": "workers_served",
+                 "workers_served_outside_agriculture": "workers_served",
+                 "services_outside_agriculture": "services_with_sector"}
+
+
+def _services(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
+    """Service records: the headline counts (``services``) and services and workers per
+    quarter and service type (``services_by_quarter``, with each quarter's total).
+
+    Relations a reader can use: a quarter's services are the sum of its service types'
+    and the quarters' sum to all services delivered; a service type's workers are at most
+    its services and at most the quarter's workers, who are at most the sum of the types'
+    workers and at most all the workers served; a share's count is at most its base.
+    Organizations reporting count no people and are not cells.
+    """
+    headline = tables.get("service_indicators")
+    if headline is None or not len(headline) or headline["count"].isna().all():
+        return
+    rows = headline.set_index("metric")
+    cells: dict[str, Key] = {}
+    for metric in ("services_delivered", "workers_served"):
+        if metric in rows.index:
+            cells[metric] = ledger.cell(("services", metric, "count"), _int(rows.at[metric,
+                                                                                  "count"]))
+            ledger.keep(cells[metric])  # stated in the text of every language
+    if "services_outside_agriculture" in rows.index:
+        with_sector = ledger.cell(("services", "services_with_sector", "count"),
+                                  _int(rows.at["services_outside_agriculture", "base"]))
+        cells["services_with_sector"] = with_sector
+        if "services_delivered" in cells:
+            ledger.at_most(with_sector, cells["services_delivered"])
+    for metric, base in SERVICE_BASES.items():
+        if metric in rows.index and base in cells:
+            count = ledger.cell(("services", metric, "count"), _int(rows.at[metric, "count"]))
+            ledger.share(count, cells[base])
+    by_quarter = tables.get("services_by_quarter")
+    if by_quarter is None or not len(by_quarter):
+        return
+    quarter_services, quarter_workers = [], []
+    for quarter, block in by_quarter.groupby("quarter", sort=True):
+        is_total = (block["service_type"].astype("string") == "all").fillna(False).to_numpy()
+        services, workers = [], []
+        for r in block[~is_total].itertuples(index=False):
+            row = f"{quarter}:{service_row(r.service_type)}"
+            s = ledger.cell(("services_by_quarter", row, "services"), _int(r.services))
+            w = ledger.cell(("services_by_quarter", row, "workers"), _int(r.workers))
+            ledger.at_most(w, s)
+            services.append(s)
+            workers.append(w)
+        total_s = ledger.cell(("services_by_quarter", f"{quarter}:all", "services"),
+                              sum(ledger.value[k] for k in services))
+        ledger.total(total_s, services)
+        quarter_services.append(total_s)
+        if not is_total.any():
+            continue
+        total_w = ledger.cell(("services_by_quarter", f"{quarter}:all", "workers"),
+                              _int(block[is_total]["workers"].iloc[0]))
+        for w in workers:
+            ledger.at_most(w, total_w)
+        ledger.inequalities.append([(total_w, 1.0)] + [(w, -1.0) for w in workers])
+        quarter_workers.append(total_w)
+    if "services_delivered" in cells and sum(ledger.value[k] for k in quarter_services) \
+            == ledger.value[cells["services_delivered"]]:
+        ledger.total(cells["services_delivered"], quarter_services)
+    if "workers_served" in cells:
+        for w in quarter_workers:
+            ledger.at_most(w, cells["workers_served"])
+
+
+def service_row(service_type) -> str:
+    """The ledger row label of a service type (a record without one: ``unknown``)."""
+    return str(service_type) if isinstance(service_type, str) and service_type else "unknown"
+
+
 def indicator_cells(row) -> tuple[Key | None, Key | None]:
     """The ledger cells behind an indicator's count and base: ``(count, n)`` keys."""
     group = row.group if isinstance(row.group, str) and row.group else "all"
@@ -543,6 +620,7 @@ def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     if tables.get("sectors") is not None and len(tables["sectors"]):
         _sectors(ledger, tables["sectors"])
     _program(ledger, tables)
+    _services(ledger, tables)
     if tables.get("indicator_scores") is not None:
         _indicators(ledger, tables["indicator_scores"])
     return ledger.protect()
@@ -600,7 +678,7 @@ def indicators_as_shown(indicators: pd.DataFrame, ledger: Ledger,
 
 #: the processed tables the disclosure pass reads (besides the indicators of 06_findings)
 INPUTS = ("participants", "survey_indicators", "attendance", "meetings_by_type",
-          "recommendation_outcomes", "recipients")
+          "recommendation_outcomes", "recipients", "service_indicators", "services_by_quarter")
 #: the processed table that holds the pass: every public figure and whether it may be shown
 PROCESSED = "disclosure"
 
@@ -703,3 +781,53 @@ def protected_metrics(metrics: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
                                                                 group=None)
     shown = protected_indicators(rows, ledger)
     return shown.rename(columns={"subject": "metric"}).drop(columns=["kind", "group"])
+
+
+def protected_services(indicators: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
+    """Service-record indicators (``mwsn.services.service_indicators``: ``metric, count,
+    base, base_unit, share, status``) as every output shows them.
+
+    ``count``, ``base`` and ``share`` are the pass's figures: missing where it hides the
+    count or the base (``withheld`` names the rule, else ""). Organizations reporting
+    count no people and are shown as they are; a count of people or services the pass
+    does not cover is refused (``uncovered``).
+    """
+    out = indicators.copy()
+    out["count"] = out["count"].astype("Float64")
+    out["base"] = out["base"].astype("Float64")
+    out["share"] = out["share"].astype("Float64")
+    withheld = []
+    for i, row in zip(out.index, out.itertuples(index=False)):
+        why = ""
+        if row.metric != "organizations_reporting" and not pd.isna(row.count):
+            count = ("services", row.metric, "count")
+            base = ("services", SERVICE_BASES[row.metric], "count") \
+                if row.metric in SERVICE_BASES else None
+            if count not in ledger.value or (base is not None and base not in ledger.value):
+                why = "uncovered"
+                out.loc[i, ["count", "base", "share"]] = pd.NA
+            else:
+                if base is not None and ledger.hidden(base):
+                    why = ledger.rule[base]
+                    out.loc[i, ["base", "share", "count"]] = pd.NA
+                if ledger.hidden(count):
+                    why = why or ledger.rule[count]
+                    out.loc[i, ["count", "share"]] = pd.NA
+        withheld.append("secondary" if why == "base_hidden" else why)
+    out["withheld"] = pd.array(withheld, dtype="string")
+    out.attrs[MARK] = ledger.min_cell
+    return out
+
+
+def protected_services_by_quarter(by_quarter: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
+    """``quarter, service_type, services, workers`` (``services_by_quarter(totals=True)``)
+    with each figure the pass's: missing where hidden."""
+    keyed = by_quarter.assign(ledger_row=[f"{q}:{service_row(t)}" for q, t in
+                                     zip(by_quarter["quarter"], by_quarter["service_type"])])
+    out = mask(keyed, ledger, "services_by_quarter", "ledger_row",
+               {"services": "services", "workers": "workers"})
+    for i, row in zip(out.index, out.itertuples(index=False)):
+        for column in ("services", "workers"):  # a figure the pass does not cover: refused
+            if ("services_by_quarter", row.ledger_row, column) not in ledger.value:
+                out.loc[i, column] = pd.NA
+    return out.drop(columns="ledger_row")

@@ -30,7 +30,8 @@ Columns (codebook source ``services``; an export's own names are mapped with
 
 from __future__ import annotations
 
-import hashlib
+import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -49,17 +50,22 @@ _TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
 def read_service_records(path: Path, spec: SourceSpec,
-                         columns: dict[str, str] | None = None) -> pa.Table:
-    """Read a service-records CSV (UTF-8, comma-separated, one header row) into Arrow.
+                         columns: dict[str, str] | None = None,
+                         values: dict[str, dict] | None = None) -> pa.Table:
+    """Read a service-records CSV (comma-separated, one header row) into Arrow.
 
     Parameters
     ----------
     path : Path
-        The export.
+        The export: UTF-8 (a Windows-1252 or UTF-16 export is transcoded).
     spec : SourceSpec
         The codebook's ``services`` source: which columns to keep.
     columns : dict, optional
-        The export's own column names mapped onto the codebook's names.
+        The export's own column names mapped onto the codebook's names
+        (``sources.services.columns``, with a wave's ``crosswalk``).
+    values : dict, optional
+        Per column (export or codebook name): raw answer → the answer the codebook
+        knows (``sources.services.values``), applied once per distinct answer.
 
     Returns
     -------
@@ -72,12 +78,14 @@ def read_service_records(path: Path, spec: SourceSpec,
     Raises
     ------
     InputError
-        The file is missing, empty, not UTF-8, or has a ragged record.
+        The file is missing, empty, binary or mixes encodings (with the line), or
+        a record has another number of fields than the header (each such line).
     """
     path = Path(path)
+    file = str(path)
     columns = columns or {}
     if not path.is_file() or path.stat().st_size == 0:
-        raise InputError(Problem(path.name, "the service-records file is missing or empty: "
+        raise InputError(Problem(file, "the service-records file is missing or empty: "
                                  "export it again from the organizations' reporting system"))
     # identifiers as plain text (nearly all distinct), the rest dictionary-encoded
     plain = {v.raw_name for v in spec.variables if v.type == "id"}
@@ -86,29 +94,88 @@ def read_service_records(path: Path, spec: SourceSpec,
              for name in {v.raw_name for v in spec.variables} | set(columns)}
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                    quoted_strings_can_be_null=False)
+    encoding = "utf8"
     try:
-        try:  # parallel parsing; a quoted cell spanning lines needs the serial parser
-            table = pacsv.read_csv(path, convert_options=convert)
-        except pa.ArrowInvalid:
-            table = pacsv.read_csv(
-                path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                convert_options=convert)
-    except pa.ArrowInvalid as exc:
-        message = str(exc).splitlines()[0]
-        raise InputError(Problem(path.name, f"cannot read the service records ({message}): "
-                                 "save the file as UTF-8 CSV with one header row and the "
-                                 "same number of fields on every line")) from None
+        table = _parse(path, convert, encoding)
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        table = None
+    if table is None:  # errors only: find the encoding, or each ragged line
+        from mwsn.ingest import _ragged_problems, decode
+
+        text, encoding = decode(path.read_bytes(), file)  # binary or mixed: InputError at line
+        try:
+            table = _parse(path, convert, "utf8" if encoding.startswith("utf-8") else encoding)
+        except pa.ArrowInvalid as exc:
+            text = text.lstrip("\ufeff")
+            width = len(next(csv.reader([text.split("\n", 1)[0]])))
+            problems = _ragged_problems(text, ",", 1, width, file)
+            message = str(exc).splitlines()[0]
+            raise InputError(problems or Problem(
+                file, f"cannot read the service records ({message}): save the file as UTF-8 "
+                "CSV with one header row and the same number of fields on every line")) from None
     to_name = {**{v.raw_name: v.name for v in spec.variables}, **columns}
-    names = [to_name.get(c, c) for c in table.column_names]
+    names = [to_name.get(c.lstrip("\ufeff").strip(), c.lstrip("\ufeff").strip())
+             for c in table.column_names]
     table = table.rename_columns(names)
     keep = [n for n in names if n in {v.name for v in spec.variables}]
     table = table.select(keep).combine_chunks()  # one dictionary per column
-    return table.append_column("_row", _physical_rows(path, table.num_rows))
+    if values:
+        table = _recoded(table, values, to_name)
+    table = table.append_column("_row", _physical_rows(path, table.num_rows, encoding))
+    # found once here, read by the checks and by cleaning (hashing 10^6 ids costs 0.4 s)
+    repeated = _repeated_ids(table, spec)
+    return table.replace_schema_metadata({REPEATED: json.dumps(repeated)})
 
 
-def _physical_rows(path: Path, n: int) -> pa.Array:
+#: schema metadata of a table read by :func:`read_service_records`: the record numbers that
+#: appear more than once (JSON list)
+REPEATED = b"mwsn.repeated_record_ids"
+
+
+def _repeated_ids(table: pa.Table, spec: SourceSpec) -> list[str]:
+    """Record numbers that appear more than once; a count of distinct ids settles the usual
+    case (every number distinct) without listing them."""
+    keys = [k for k in spec.record if k in table.column_names]
+    if len(keys) != 1 or table.num_rows == 0:
+        return []
+    ids = table.column(keys[0]).combine_chunks()
+    distinct = len(pc.unique(ids)) - (1 if ids.null_count else 0)  # faster than count_distinct
+    if distinct == len(ids) - ids.null_count:
+        return []
+    counts = pc.value_counts(ids)
+    return pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1)).to_pylist()
+
+
+def _parse(path: Path, convert: pacsv.ConvertOptions, encoding: str) -> pa.Table:
+    read = pacsv.ReadOptions(encoding=encoding)
+    try:  # parallel parsing; a quoted cell spanning lines needs the serial parser
+        return pacsv.read_csv(path, read_options=read, convert_options=convert)
+    except pa.ArrowInvalid:
+        return pacsv.read_csv(path, read_options=read, convert_options=convert,
+                              parse_options=pacsv.ParseOptions(newlines_in_values=True))
+
+
+def _recoded(table: pa.Table, values: dict[str, dict], to_name: dict[str, str]) -> pa.Table:
+    """``sources.services.values`` applied to the dictionaries: one lookup per distinct answer."""
+    for column, answers in values.items():
+        name = to_name.get(column, column)
+        if name not in table.column_names or not answers:
+            continue
+        array = _column(table, name)
+        lookup = {str(k).strip().casefold(): (None if v is None else str(v))
+                  for k, v in answers.items()}
+        mapped = [v if v is None else lookup.get(v.strip().casefold(), v)
+                  for v in array.dictionary.to_pylist()]
+        table = table.set_column(table.column_names.index(name), name,
+                                 _encoded(array.indices, mapped))
+    return table
+
+
+def _physical_rows(path: Path, n: int, encoding: str = "utf8") -> pa.Array:
     rows = np.arange(2, n + 2, dtype=np.int64)
     data = path.read_bytes()
+    if encoding.startswith("utf-16"):
+        data = data.decode("utf-16").encode("utf-8")
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if lines == n + 1:  # no record spans lines: line = index + 2
         return pa.array(rows)
@@ -208,7 +275,62 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
                         rows, outside, file, var.name,
                         f"date outside the period {period[0]} to {period[1]}: correct it, or "
                         "report it in the wave that covers it")
+    return problems + _conflicting_records(table, spec, file)
+
+
+def _repeated_records(table: pa.Table, spec: SourceSpec) -> pd.DataFrame | None:
+    """Records whose ``record_id`` appears more than once (``_row`` and every column as
+    text), or ``None`` (found by :func:`read_service_records`, else now)."""
+    keys = [k for k in spec.record if k in table.column_names]
+    metadata = table.schema.metadata or {}
+    repeated = (json.loads(metadata[REPEATED]) if REPEATED in metadata
+                else _repeated_ids(table, spec))
+    if not repeated:
+        return None
+    ids = table.column(keys[0]).combine_chunks()
+    subset = table.filter(pc.fill_null(pc.is_in(ids, value_set=pa.array(repeated, ids.type)),
+                                       False))
+    frame = pd.DataFrame({name: subset.column(name).cast(pa.string()).to_pylist()
+                          if name != "_row" else subset.column(name).to_pylist()
+                          for name in subset.column_names})
+    frame.attrs["key"] = keys[0]
+    return frame
+
+
+def _conflicting_records(table: pa.Table, spec: SourceSpec, file: str) -> list[Problem]:
+    """The same record number twice with different answers: only the organization can say
+    which is right (the same record repeated identically is left to cleaning, which keeps one)."""
+    repeated = _repeated_records(table, spec)
+    if repeated is None:
+        return []
+    key = repeated.attrs["key"]
+    answers = [c for c in repeated.columns if c != "_row"]
+    problems = []
+    for record, group in repeated.groupby(key, sort=False):
+        distinct = group[answers].drop_duplicates()
+        if len(distinct) == 1:
+            continue
+        differs = next(c for c in answers if group[c].nunique(dropna=False) > 1)
+        rows = sorted(group["_row"])
+        problems.append(Problem(
+            file, f"the same record ({key}={record!r}) appears on rows "
+            f"{', '.join(map(str, rows))} with different answers (first difference in column "
+            f"'{differs}'): correct it in the organization's reporting system and export again",
+            rows[0], key))
+        if len(problems) >= MAX_LISTED:
+            break
     return problems
+
+
+def repeats_to_drop(table: pa.Table, spec: SourceSpec) -> pa.Array | None:
+    """A mask keeping the first of each record repeated identically (``None``: none is)."""
+    repeated = _repeated_records(table, spec)
+    if repeated is None:
+        return None
+    answers = [c for c in repeated.columns if c != "_row"]
+    again = repeated.loc[repeated.duplicated(subset=answers, keep="first"), "_row"]
+    return pc.invert(pc.is_in(table.column("_row"), value_set=pa.array(again.to_numpy(),
+                                                                       pa.int64())))
 
 
 def _dates(column: pa.DictionaryArray) -> pa.Array:
@@ -226,13 +348,11 @@ def _codes(column: pa.DictionaryArray, codebook: Codebook, values: str) -> pa.Ar
 
 
 def _pseudonyms(column: pa.DictionaryArray, key: bytes) -> pa.Array:
-    from mwsn.clean import _mac_key
+    from mwsn.clean import pseudonymizer
 
-    mac = _mac_key(key)
-    blake2b = hashlib.blake2b
-    return _encoded(column.indices, [None if v is None else "P-" + blake2b(
-        v.strip().lower().encode("utf-8"), key=mac, digest_size=8).hexdigest()
-        for v in column.dictionary.to_pylist()])
+    one = pseudonymizer(key)
+    return _encoded(column.indices, [None if v is None else one(v)
+                                     for v in column.dictionary.to_pylist()])
 
 
 def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
@@ -243,7 +363,9 @@ def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
     pseudonym as :func:`mwsn.clean.pseudonym` gives the same identifier with
     the same key, so a worker surveyed and served links up); ``record_id``
     and ``_row`` are dropped; categories become their codes; ``service_date``
-    a date. Call :func:`check_service_records` first.
+    a date; a record repeated identically (same ``record_id``, same answers) is kept
+    once. Call :func:`check_service_records` first (it refuses a record number
+    repeated with different answers).
 
     Returns
     -------
@@ -252,6 +374,9 @@ def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
         language, outcome`` (those present), in the export's order (the same
         file gives the same Parquet file on every rerun).
     """
+    keep = repeats_to_drop(table, spec)
+    if keep is not None:  # a record exported twice, identically: counted once
+        table = table.filter(keep)
     out = {}
     for var in spec.variables:
         if var.name not in table.column_names or var.pii == "drop" or var.type == "id":
@@ -268,6 +393,33 @@ def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
     return pa.table(out)
 
 
+def organizations(table: pa.Table) -> set[str]:
+    """The distinct organizations named in the records (scrubbed from every free text)."""
+    if "organization" not in table.column_names:
+        return set()
+    return {v.strip() for v in _column(table, "organization").dictionary.to_pylist()
+            if v and v.strip()}
+
+
+def dropped_columns(table: pa.Table, spec: SourceSpec) -> list[str]:
+    """Columns :func:`clean_service_records` leaves out (the record number, PII to drop)."""
+    return [v.name for v in spec.variables if v.name in table.column_names
+            and (v.pii == "drop" or v.type == "id")]
+
+
+def empty_records(spec: SourceSpec) -> pa.Table:
+    """The cleaned table of a jurisdiction or wave without service records: no rows, the
+    columns :func:`clean_service_records` writes, so every later step says *not collected*."""
+    fields = []
+    for var in spec.variables:
+        if var.pii == "drop" or var.type == "id":
+            continue
+        name = "participant" if var.pii == "pseudonymize" else var.name
+        fields.append(pa.field(name, pa.date32() if var.type == "date" else _TEXT))
+    schema = pa.schema(fields)
+    return pa.Table.from_batches([], schema=schema)
+
+
 def _indices(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
     """Dictionary indices as int64 (-1 for null) and the dictionary's size."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
@@ -275,6 +427,14 @@ def _indices(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
         array = array.dictionary_encode()
     return (pc.fill_null(array.indices, -1).to_numpy().astype(np.int64),
             len(array.dictionary))
+
+
+#: the metrics of :func:`service_indicators`, in order, and the base of each share
+METRICS = ("services_delivered", "workers_served", "organizations_reporting", "repeat_use",
+           "services_outside_agriculture", "workers_served_outside_agriculture")
+BASE_UNITS = {"repeat_use": "workers_served", "services_outside_agriculture":
+              "services_with_sector", "workers_served_outside_agriculture": "workers_served"}
+NOT_COLLECTED = "not_collected"
 
 
 def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.DataFrame:
@@ -292,14 +452,25 @@ def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        ``metric, count, base, base_unit, share``: ``services_delivered`` (records),
+        ``metric, count, base, base_unit, share, status``: ``services_delivered`` (records),
         ``workers_served`` (distinct pseudonyms), ``organizations_reporting``,
         ``repeat_use`` (workers with two or more services, of workers served),
         ``services_outside_agriculture`` (of services with a sector),
         ``workers_served_outside_agriculture`` (workers with at least one service
         outside it, of workers served). ``share`` is ``count / base``. These
         are complete counts of the records, not estimates: no interval.
+        ``status`` is ``measured``, or ``not_collected`` on every row (counts
+        missing) when there are no records: the jurisdiction or wave has no
+        service-records source.
     """
+    if records.num_rows == 0:  # no service records for this jurisdiction or wave
+        frame = pd.DataFrame({"metric": list(METRICS), "count": pd.NA, "base": pd.NA,
+                              "base_unit": [BASE_UNITS.get(m) for m in METRICS]})
+        frame["count"] = frame["count"].astype("Int64")
+        frame["base"] = frame["base"].astype("Int64")
+        frame["share"] = pd.array([pd.NA] * len(frame), dtype="Float64")
+        frame["status"] = NOT_COLLECTED
+        return frame
     n = records.num_rows
     worker, n_workers = _indices(records.column("participant"))
     per_worker = np.bincount(worker[worker >= 0], minlength=n_workers)
@@ -326,19 +497,45 @@ def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.Da
     frame["count"] = frame["count"].astype("Int64")
     frame["base"] = frame["base"].astype("Int64")
     frame["share"] = (frame["count"] / frame["base"]).astype("Float64")
+    frame["status"] = "measured"
     return frame
 
 
-def services_by_quarter(records: pa.Table, by: str = "service_type") -> pd.DataFrame:
+def services_by_quarter(records: pa.Table, by: str = "service_type",
+                        totals: bool = False) -> pd.DataFrame:
     """Services and distinct workers per calendar quarter and ``by`` category.
+
+    Parameters
+    ----------
+    totals : bool
+        Add, per quarter, a row whose ``<by>`` is ``"all"``: every service of the
+        quarter and its distinct workers (a worker served twice in two categories
+        counts once there).
 
     Returns
     -------
     pandas.DataFrame
-        ``quarter`` (``YYYYQn``), ``<by>``, ``services``, ``workers``; sorted.
-        Counts of workers are people: pass them through
-        :func:`mwsn.privacy.suppress` before showing them.
+        ``quarter`` (``YYYYQn``), ``<by>``, ``services``, ``workers``; sorted,
+        each quarter's ``all`` row last. No rows without records. Counts of
+        workers are people: show them through the disclosure pass
+        (:func:`mwsn.privacy.protect_report`).
     """
+    if records.num_rows == 0:
+        return pd.DataFrame({"quarter": pd.Series(dtype="string"), by: pd.Series(dtype="string"),
+                             "services": pd.Series(dtype="int64"),
+                             "workers": pd.Series(dtype="int64")})
+    frame = _by_quarter(records, by)
+    if not totals:
+        return frame
+    everything = _by_quarter(records.append_column(
+        "_all", pa.array(["all"] * records.num_rows, pa.string()).dictionary_encode()), "_all")
+    everything = everything.rename(columns={"_all": by})
+    frame = pd.concat([frame.assign(_last=0), everything.assign(_last=1)], ignore_index=True)
+    return (frame.sort_values(["quarter", "_last", by], na_position="last", kind="stable")
+            .drop(columns="_last").reset_index(drop=True))
+
+
+def _by_quarter(records: pa.Table, by: str) -> pd.DataFrame:
     days = records.column("service_date").combine_chunks().cast(pa.int32()).to_numpy(
         zero_copy_only=False).astype("datetime64[D]")
     month = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01

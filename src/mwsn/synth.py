@@ -401,20 +401,23 @@ def coded_excerpts(rng: np.random.Generator, profile: Profile,
     return _csv_text(rows)
 
 
-def funding_ledger(rng: np.random.Generator, budget: float) -> str:
-    """Three contribution agreements (fictional recipients) and their spending by quarter."""
+def funding_ledger(rng: np.random.Generator, budget: float, first_year: int = 2018) -> str:
+    """Three contribution agreements (fictional recipients) and their spending by quarter,
+    over the two fiscal years from April ``first_year``."""
     shares = {"Recipient A": 0.5, "Recipient B": 0.3, "Recipient C": 0.2}
     rows = [["entry_id", "fiscal_year", "date", "recipient", "sub_grantee", "entry_type",
              "amount_cad", "workers_reached"]]
     k = 0
-    quarters = [("2018-19", date(2018, 6, 30)), ("2018-19", date(2018, 9, 30)),
-                ("2018-19", date(2018, 12, 31)), ("2018-19", date(2019, 3, 31)),
-                ("2019-20", date(2019, 6, 30)), ("2019-20", date(2019, 9, 30)),
-                ("2019-20", date(2019, 12, 31)), ("2019-20", date(2020, 3, 31))]
+    y = first_year
+    fy1, fy2 = f"{y}-{(y + 1) % 100:02d}", f"{y + 1}-{(y + 2) % 100:02d}"
+    quarters = [(fy1, date(y, 6, 30)), (fy1, date(y, 9, 30)),
+                (fy1, date(y, 12, 31)), (fy1, date(y + 1, 3, 31)),
+                (fy2, date(y + 1, 6, 30)), (fy2, date(y + 1, 9, 30)),
+                (fy2, date(y + 1, 12, 31)), (fy2, date(y + 2, 3, 31))]
     for recipient, share in shares.items():
         k += 1
         agreed = round(budget * share)
-        rows.append([f"F-{k:03d}", "2018-19", "2018-04-01", recipient, "", "agreement",
+        rows.append([f"F-{k:03d}", fy1, f"{y}-04-01", recipient, "", "agreement",
                      agreed, ""])
         weights = np.linspace(0.6, 1.4, len(quarters))
         spent = agreed * 0.93 * weights / weights.sum()
@@ -424,8 +427,8 @@ def funding_ledger(rng: np.random.Generator, budget: float) -> str:
                          round(float(amount), 2), int(rng.integers(40, 160))])
     for j in range(23):
         k += 1
-        day = date(2019, 4, 1) + timedelta(days=int(rng.integers(0, 300)))
-        rows.append([f"F-{k:03d}", "2019-20", day.isoformat(), "Recipient A",
+        day = date(y + 1, 4, 1) + timedelta(days=int(rng.integers(0, 300)))
+        rows.append([f"F-{k:03d}", fy2, day.isoformat(), "Recipient A",
                      f"Sub-grantee {j + 1:02d}", "sub_grant",
                      int(rng.integers(20, 121)) * 1000, int(rng.integers(10, 120))])
     return _csv_text(rows)

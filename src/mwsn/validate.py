@@ -25,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from mwsn import ingest
+from mwsn import ingest, services
 from mwsn.codebook import (Codebook, SourceSpec, Variable, answer_text, parse_booleans,
                            parse_datetimes, parse_numbers)
-from mwsn.config import Jurisdiction, Paths, period_bounds, pseudonym_key
+from mwsn.config import Jurisdiction, Paths, Source, period_bounds, pseudonym_key
 from mwsn.errors import InputError, Problem
 
 #: rows listed for one kind of problem in one column before the rest are summed up
@@ -338,8 +339,12 @@ def external_problems(where: Paths) -> list[Problem]:
 
 
 def read_and_check(params: Jurisdiction, codebook: Codebook,
-                   where: Paths) -> dict[str, pd.DataFrame]:
+                   where: Paths) -> dict[str, pd.DataFrame | pa.Table]:
     """Read every declared source and check it; raise one InputError listing all problems.
+
+    Each source comes back as a DataFrame, except the service records (``services``):
+    a pyarrow Table from :func:`mwsn.services.read_service_records` (records can
+    number millions; see :mod:`mwsn.services` for its columns, ``_row`` included).
 
     This is the whole preflight of a run: this jurisdiction's params (no other
     jurisdiction's), every source, the pseudonym key for real data, the published
@@ -366,6 +371,12 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
     for name, source in sorted(params.sources.items()):
         path = where.raw / source.file
         spec = codebook.sources[name]
+        if name == services.SOURCE:  # Arrow from end to end: 10^6 records, no DataFrame
+            records, found = _service_records(path, source, spec, codebook, params)
+            problems.extend(found)
+            if records is not None:
+                frames[name] = records
+            continue
         try:
             frame = ingest.read_source(path, source, spec, codebook)
         except InputError as exc:
@@ -389,9 +400,35 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
     return frames
 
 
+def _service_records(path: Path, source: Source, spec: SourceSpec, codebook: Codebook,
+                     params: Jurisdiction) -> tuple[pa.Table | None, list[Problem]]:
+    """The service records read and checked through :mod:`mwsn.services` (a pyarrow Table,
+    never a DataFrame), and their problems at file:row:column."""
+    if source.format != "csv":
+        return None, [Problem(str(path), f"service records are read as CSV, not "
+                              f"{source.format}: export them as UTF-8 CSV with one header row "
+                              f"and set sources.{services.SOURCE}.format: csv")]
+    try:
+        records = services.read_service_records(path, spec, source.columns, source.values)
+    except InputError as exc:
+        return None, list(exc.problems)
+    if records.num_rows == 0:
+        return None, [Problem(str(path), "the export has a header but no records, so nothing "
+                              "could be drawn from it: export it again with its data, or remove "
+                              f"sources.{services.SOURCE} from the params if there is none (its "
+                              "evidence then reads 'not collected')", row=1)]
+    absent = set(source.absent)
+    if absent:  # a column the export never has is not required of it
+        spec = spec.model_copy(update={"variables": [
+            v.model_copy(update={"required": False}) if v.name in absent or v.raw_name in absent
+            else v for v in spec.variables]})
+    return records, services.check_service_records(
+        records, spec, codebook, str(path), (params.period.start, params.period.end))
+
+
 def notes(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Everything reading and checking noted but did not refuse, by file and row."""
-    found = [n for frame in frames.values() for n in frame.attrs.get("notes", [])]
+    found = [n for frame in frames.values() for n in getattr(frame, "attrs", {}).get("notes", [])]
     return sorted(found, key=lambda p: (p.file, p.row or 0))
 
 

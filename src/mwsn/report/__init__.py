@@ -32,7 +32,7 @@ __all__ = ["Html", "Report", "auditor", "compare", "esc", "figure", "load_report
 SECTIONS = ("title", "executive", "contents", "introduction", "overview", "outcomes",
             "sub_objectives", "swot", "considerations", "annexes")
 #: sections that compute a part of the report, regrouped by :data:`SECTIONS`
-PARTS = ("about", "context", "methodology", "findings", "program", "annex")
+PARTS = ("about", "context", "methodology", "findings", "program", "services", "annex")
 
 
 @dataclass

@@ -38,8 +38,16 @@ def _label(codebook: Codebook, table: str, column: str, lang: str) -> str:
     return i18n.t("auditor.missing_reason", lang, label=label) if base != column else label
 
 
-def data_dictionary(processed: Path, codebook: Codebook, lang: str) -> Html:
-    """Every processed table in ``processed``: its rows, and each column's type and label."""
+#: processed tables whose number of rows is a count the report protects (one service record
+#: per row: a handful of them bounds the workers served)
+COUNTED_ROWS = ("services",)
+
+
+def data_dictionary(processed: Path, codebook: Codebook, lang: str,
+                    min_cell: int = 1) -> Html:
+    """Every processed table in ``processed``: its rows, and each column's type and label.
+
+    The rows of a :data:`COUNTED_ROWS` table below ``min_cell`` are not given."""
     parts = []
     for path in sorted(processed.glob("*.parquet")):
         meta = pq.read_metadata(path)
@@ -49,8 +57,10 @@ def data_dictionary(processed: Path, codebook: Codebook, lang: str) -> Html:
             f"<td><code>{esc(field.type)}</code></td>"
             f"<td>{esc(_label(codebook, path.stem, field.name, lang))}</td></tr>"
             for field in schema if not field.name.startswith("__index_level_"))
+        hidden = path.stem in COUNTED_ROWS and 0 < meta.num_rows < min_cell
         caption = i18n.t("auditor.table_caption", lang, table=path.stem,
-                         rows=i18n.number(meta.num_rows, lang))
+                         rows=i18n.t("table.suppressed", lang) if hidden
+                         else i18n.number(meta.num_rows, lang))
         parts.append(
             f'<table class="dictionary" id="table-{esc(path.stem)}"><caption>{esc(caption)}</caption><thead><tr>'
             f'<th scope="col">{esc(i18n.t("auditor.col.column", lang))}</th>'
@@ -123,5 +133,5 @@ def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
             + block("records", records)
             + f'<section id="dictionary"><h2>{esc(t("auditor.dictionary_heading"))}</h2>'
             f'<p>{esc(t("auditor.dictionary_intro"))}</p>'
-            f"{data_dictionary(processed or where.processed, codebook, lang)}</section>")
+            f"{data_dictionary(processed or where.processed, codebook, lang, params.min_cell)}</section>")
     return page(body, lang, t("auditor.title", jurisdiction=name), where.is_synthetic)

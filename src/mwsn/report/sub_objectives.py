@@ -2,13 +2,13 @@
 
 The questions on delivery (see :func:`~mwsn.report.outcomes.split_questions`),
 then what the two components delivered: spending and attendance charts from
-:mod:`~mwsn.report.about` and the program tables of :mod:`~mwsn.report.program`,
-each as those modules render them.
+:mod:`~mwsn.report.about`, the program tables of :mod:`~mwsn.report.program` and
+the service records of :mod:`~mwsn.report.services`, each as those modules render them.
 """
 
 from __future__ import annotations
 
-from mwsn.report import about, chart_data, outcomes, program, regroup
+from mwsn.report import about, chart_data, outcomes, program, regroup, services
 from mwsn.report.html import Html, esc
 
 
@@ -20,7 +20,9 @@ def render(rep) -> Html:
     if charts and rep.params.network_in_place:   # the funding block: its chart, then its data
         charts[0] += chart_data.spending_table(rep)
     tables = regroup.demote(regroup.inner(program.render(rep)))
+    records = regroup.demote(regroup.inner(services.render(rep)))
     return Html(regroup.section(
         "sub_objectives", esc(rep.t("section.sub_objectives")),
         f"<p>{esc(rep.t('sub_objectives.body'))}</p>{articles}{''.join(charts)}"
-        f'<h3 id="program">{esc(rep.t("prog.heading"))}</h3>{tables}'))
+        f'<h3 id="program">{esc(rep.t("prog.heading"))}</h3>{tables}'
+        f'<h3 id="services">{esc(rep.t("services.heading"))}</h3>{records}'))
