@@ -535,6 +535,12 @@ def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     worked out (Statistics Canada, ONS and ABS practice: primary, then complementary
     suppression audited against the published margins).
     """
+    return build_ledger(tables, min_cell).protect()
+
+
+def build_ledger(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
+    """The cells and relations of :func:`protect_report`, before secondary suppression (the
+    trend step, :mod:`mwsn.trend_disclosure`, adds a later wave's cells to them)."""
     ledger = Ledger(min_cell)
     if tables.get("participants") is not None and len(tables["participants"]):
         _participants(ledger, tables["participants"])
@@ -545,7 +551,7 @@ def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     _program(ledger, tables)
     if tables.get("indicator_scores") is not None:
         _indicators(ledger, tables["indicator_scores"])
-    return ledger.protect()
+    return ledger
 
 
 def protected_indicators(indicators: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
@@ -608,6 +614,12 @@ PROCESSED = "disclosure"
 def disclosure_pass(processed: Path, min_cell: int,
                     indicators: pd.DataFrame | None = None) -> Ledger:
     """:func:`protect_report` over the processed tables of one jurisdiction (those present)."""
+    return protect_report(pass_tables(processed, indicators), min_cell)
+
+
+def pass_tables(processed: Path, indicators: pd.DataFrame | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """The processed tables :func:`protect_report` reads, those present in ``processed``."""
     from mwsn import ingest
 
     tables = {}
@@ -618,7 +630,7 @@ def disclosure_pass(processed: Path, min_cell: int,
             continue
     if indicators is not None:
         tables["indicator_scores"] = indicators
-    return protect_report(tables, min_cell)
+    return tables
 
 
 def load_pass(processed: Path, min_cell: int) -> "Ledger":
