@@ -149,6 +149,9 @@ class Ledger:
         self.companions: dict[Key, list[Key]] = {}
         self.unpublished: set[Key] = set()
         self.kept: set[Key] = set()  # headline figures secondary suppression never picks
+        #: cells whose zero secondary suppression may hide (a trend's "no one in one wave
+        #: only" gives a base back as much as any count)
+        self.zero_hideable: set[Key] = set()
         self.equations: list[list[tuple[Key, float]]] = []   # sum(coef * cell) == 0
         self.inequalities: list[list[tuple[Key, float]]] = []  # sum(coef * cell) <= 0
 
@@ -308,7 +311,7 @@ class Ledger:
                 seen.update(near)
                 candidates = sorted({n for n in near if n not in self.rule
                                      and n not in self.unpublished and n not in self.kept
-                                     and self.value[n] > 0},
+                                     and (self.value[n] > 0 or n in self.zero_hideable)},
                                     key=self._cost)
                 frontier = near
             if not candidates:

@@ -129,11 +129,13 @@ def add_change(ledger: privacy.Ledger, table: str, split: dict[str, int],
         The indicator's cells in each wave's pass (prefixed by :func:`key`), when present.
     """
     k = {name: ledger.cell((table, *SPLIT_CELLS[name]), split[name]) for name in SPLIT_CELLS}
+    ledger.zero_hideable.update(k.values())
     for agree, n in (("pairs_agree_earlier", "pairs"), ("pairs_agree_later", "pairs"),
                      ("only_earlier_agree", "only_earlier"), ("only_later_agree", "only_later")):
         ledger.share(k[agree], k[n])
     discordant = ledger.cell((table, "pairs", "discordant"),
                              split["agree_to_not"] + split["not_to_agree"])
+    ledger.zero_hideable.add(discordant)
     ledger.total(discordant, [k["agree_to_not"], k["not_to_agree"]])
     # agreeing later = agreeing earlier - those who stopped + those who started
     ledger.equations.append([(k["pairs_agree_later"], 1.0), (k["pairs_agree_earlier"], -1.0),
@@ -183,6 +185,7 @@ def trend_pass(processed: Sequence, wave_names: Sequence[str], min_cell: int,
     ledger = privacy.Ledger(min_cell)
     for folder, name in zip(processed, wave_names):
         add_wave(ledger, name, folder)
+    published = set(ledger.value)
     add_services(ledger, values, dict(enumerate(wave_names)))
     cells = values.set_index(["indicator_id", "wave_order"])
     for (indicator, i, j), split in splits.items():
@@ -193,4 +196,66 @@ def trend_pass(processed: Sequence, wave_names: Sequence[str], min_cell: int,
                          key(wave_names[position], row["n_cell"]))
                         if row["count_cell"] and row["n_cell"] else None)
         add_change(ledger, change_table(indicator, wave_names[i], wave_names[j]), split, *ends)
-    return ledger.protect()
+    linked = linked_part(ledger, set(ledger.value) - published)
+    hide_the_obvious(linked)
+    linked.protect()
+    ledger.rule.update(linked.rule)
+    return ledger
+
+
+def hide_the_obvious(ledger: privacy.Ledger) -> None:
+    """Secondary suppression's easy cases first: a relation whose only unknown is a hidden
+    cell gives it back, so the cheapest other cell a trend may hide in it is hidden, until
+    none is left. :meth:`~mwsn.privacy.Ledger.protect` then audits the rest by linear
+    programming, as for a wave; this only spares it one round of programmes per cell."""
+    unknown = ledger.unpublished
+    changed = True
+    while changed:
+        changed = False
+        for terms in ledger.equations:
+            hidden = [k for k, _ in terms if k in ledger.rule or k in unknown]
+            if len(hidden) != 1 or hidden[0] not in ledger.rule:
+                continue
+            candidates = sorted((k for k, _ in terms if k not in ledger.rule
+                                 and k not in unknown and k not in ledger.kept
+                                 and (ledger.value[k] > 0 or k in ledger.zero_hideable)),
+                                key=ledger._cost)
+            if candidates:
+                ledger._hide(candidates[0], "secondary")
+                changed = True
+
+
+def linked_part(ledger: privacy.Ledger, seeds: set) -> privacy.Ledger:
+    """The cells linked to ``seeds`` by some chain of relations, with those relations: a
+    wave's cells that no trend figure touches cannot be worked out through the trend, so the
+    audit (two linear programmes per hidden cell, each round) runs on this part only."""
+    relations = ledger.equations + ledger.inequalities
+    touching: dict = {}
+    for n, terms in enumerate(relations):
+        for k, _ in terms:
+            touching.setdefault(k, []).append(n)
+    for k, others in ledger.companions.items():
+        for other in others:
+            touching.setdefault(k, []), touching.setdefault(other, [])
+    found, frontier, used = set(seeds), list(seeds), set()
+    while frontier:
+        k = frontier.pop()
+        near = [x for n in touching.get(k, []) if n not in used for x, _ in relations[n]]
+        used.update(touching.get(k, []))
+        near += ledger.companions.get(k, [])
+        for x in near:
+            if x not in found:
+                found.add(x)
+                frontier.append(x)
+    part = privacy.Ledger(ledger.min_cell)
+    for k in found:
+        part.value[k], part.low[k], part.high[k] = ledger.value[k], ledger.low[k], ledger.high[k]
+        if k in ledger.rule:
+            part.rule[k] = ledger.rule[k]
+    part.unpublished = ledger.unpublished & found
+    part.kept = ledger.kept & found
+    part.zero_hideable = ledger.zero_hideable & found
+    part.companions = {k: v for k, v in ledger.companions.items() if k in found}
+    part.equations = [relations[n] for n in sorted(used) if n < len(ledger.equations)]
+    part.inequalities = [relations[n] for n in sorted(used) if n >= len(ledger.equations)]
+    return part
