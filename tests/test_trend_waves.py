@@ -199,3 +199,102 @@ def test_a_change_is_shown_only_when_both_ends_are(waves_root):
             assert pd.isna(r.change)
         else:
             assert r.change == pytest.approx(ends[1] - ends[0])
+
+
+def test_split_tests_give_r_published_values():
+    # R: mcnemar.test(Performance) (Agresti 1990 p.350): 794 approve twice, 150 approve then
+    # not, 86 the reverse, 570 neither: McNemar's chi-squared = 16.818, p-value = 4.115e-05.
+    # R: fisher.test(TeaTasting) (Agresti 2002 p.91) [[3, 1], [1, 3]]: p-value = 0.4857.
+    # Source: ../shared/reference/stat_refs.json (wch/r-source stats-Ex.Rout.save).
+    split = {"pairs": 1600, "pairs_agree_earlier": 944, "pairs_agree_later": 880,
+             "agree_to_not": 150, "not_to_agree": 86, "only_earlier": 4,
+             "only_earlier_agree": 3, "only_later": 4, "only_later_agree": 1}
+    got = {t["design"]: t for t in trends.split_tests(split)}
+    assert got["matched"]["test"] == "mcnemar"
+    assert got["matched"]["statistic"] == pytest.approx(16.818, abs=5e-4)
+    assert got["matched"]["p_value"] == pytest.approx(4.115e-05, abs=5e-09)
+    assert got["independent"]["p_value"] == pytest.approx(0.4857, abs=5e-5)
+
+
+def test_a_hidden_base_cannot_be_rebuilt_from_pairs_and_newcomers():
+    # wave 1: 4 people answered (hidden, fewer than 5); wave 2: 30 (shown). 3 answered again,
+    # 1 only in wave 1. Showing 'pairs = 3' or 'only wave 1 = 1' would tell; showing a total
+    # pairs + newcomers would give wave 2's n, which is shown: fine. The pass must hide
+    # enough that wave 1's 4 has no single value.
+    ledger = privacy.Ledger(5)
+    n1, a1 = ("w1|survey:x", "all", "n"), ("w1|survey:x", "all", "agree")
+    n2, a2 = ("w2|survey:x", "all", "n"), ("w2|survey:x", "all", "agree")
+    ledger.cell(n1, 4), ledger.cell(a1, 2), ledger.share(a1, n1)
+    ledger.cell(n2, 30), ledger.cell(a2, 20), ledger.share(a2, n2)
+    ledger.keep(n2), ledger.keep(a2)
+    split = {"pairs": 3, "pairs_agree_earlier": 2, "pairs_agree_later": 2, "agree_to_not": 0,
+             "not_to_agree": 0, "only_earlier": 1, "only_earlier_agree": 0, "only_later": 27,
+             "only_later_agree": 18}
+    td.add_change(ledger, "change|x|w1|w2", split, (a1, n1), (a2, n2))
+    td.hide_the_obvious(ledger)
+    ledger.protect()
+    low, high = ledger.intervals([n1])[n1]
+    assert high - low >= 1                                  # 4 is not pinned down
+    assert ledger.hidden(("change|x|w1|w2", "pairs", "n"))  # 3 < 5
+    # 27 newcomers = 30 - pairs: showing it would give pairs (3) back
+    assert ledger.hidden(("change|x|w1|w2", "only_later", "n"))
+
+
+def test_notebook_writes_the_trend_of_the_waves_so_far(waves_root, tmp_path):
+    import papermill as pm
+
+    project = Path(__file__).resolve().parents[1]
+    pm.execute_notebook(str(project / "notebooks" / "07_trends.ipynb"),
+                        str(tmp_path / "07_trends.ipynb"),
+                        parameters={"jurisdiction": "bc", "root": str(waves_root),
+                                    "wave": "r2"},
+                        kernel_name="python3", progress_bar=False)
+    folder = config.paths("bc", waves_root, "r2").processed
+    trend = ingest.read_processed(folder, "trend")
+    changes = ingest.read_processed(folder, "trend_changes")
+    assert list(dict.fromkeys(trend["wave"])) == ["pilot", "r2"]
+    assert set(changes["design"]) == {"all", "matched", "independent"}
+    assert (folder / "trend_disclosure.parquet").is_file()
+    assert not (config.paths("bc", waves_root, "pilot").processed / "trend.parquet").is_file()
+
+
+def test_the_report_of_a_wave_shows_its_rounds_and_hides_what_they_hide(waves_root):
+    from mwsn import report
+
+    trend, changes, _, _ = run_trend(waves_root, "r3")
+    folder = config.paths("bc", waves_root, "r3").processed
+    ingest.write_processed({"trend": trend, "trend_changes": changes}, folder)
+    hidden = trend[trend["estimate"].isna() & (trend["withheld"] != "")]
+    assert len(hidden)                       # the drifted waves hide some shares
+    for lang in ("en", "fr"):
+        html = report.load_report("bc", waves_root, lang, "r3").section("considerations")
+        assert 'id="performance"' in html and html.index('id="performance"') < html.index("<ol>")
+        for wave in WAVES:
+            assert f"{wave} (" in html
+    # an alt text names only shown values: the hidden wave's value is not in it
+    from mwsn import plots
+    rows = trend[trend["indicator_id"] == hidden.iloc[0]["indicator_id"]]
+    chart = pd.DataFrame({"round": rows["wave"], "estimate": rows["estimate"],
+                          "ci_low": rows["ci_low"], "ci_high": rows["ci_high"]})
+    fig = plots.indicator_over_waves(chart, "en", title="x", target=0.75, target_by="2024-03")
+    assert hidden.iloc[0]["wave"] in fig.alt.split("Not shown or not collected in:")[1]
+
+
+def test_comparison_reads_the_latest_wave_and_shows_its_rounds(waves_root):
+    from mwsn.report import compare
+
+    trend, changes, _, _ = run_trend(waves_root, "r3")
+    ingest.write_processed({"trend": trend, "trend_changes": changes},
+                           config.paths("bc", waves_root, "r3").processed)
+    assert compare.latest_round("bc", waves_root).wave == "r3"
+    assert compare.jurisdictions(waves_root) == ["bc"]
+    pages = compare.pages(waves_root)
+    r3 = ingest.read_processed(config.paths("bc", waves_root, "r3").processed, "participants")
+    for name, lang in (("compare.html", "en"), ("compare.fr.html", "fr")):
+        html = pages[name]
+        trends_part = html[html.index('id="trends"'):]
+        for wave in WAVES:
+            assert f"{wave} (" in trends_part
+        # the participants figure is the latest wave's
+        from mwsn import i18n
+        assert i18n.number(r3["participant"].nunique(), lang) in html
