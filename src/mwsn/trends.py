@@ -210,6 +210,8 @@ def rounds_so_far(params: Jurisdiction, root: str | Path, wave: str | None) -> l
     if not params.waves:
         return [Round(None, params.period.end, config.paths(params.code, root).processed)]
     ids = [w.id for w in params.waves]
+    if wave is not None and wave not in ids:
+        raise KeyError(f"no wave {wave!r} in {params.code}'s params (its waves: {', '.join(ids)})")
     last = ids.index(wave) if wave is not None else len(ids) - 1
     return [Round(w.id, w.period.end, config.paths(params.code, root, w.id).processed)
             for w in params.waves[:last + 1]]
