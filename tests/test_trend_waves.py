@@ -305,3 +305,16 @@ def test_comparison_reads_the_latest_wave_and_shows_its_rounds(waves_root):
         # the participants figure is the latest wave's
         from mwsn import i18n
         assert i18n.number(r3["participant"].nunique(), lang) in html
+
+
+def test_a_single_round_report_shows_each_indicator_against_its_target(bc_run):
+    # the real run (runner, papermill): 07_trends writes one round, 08_report shows it
+    folder = config.paths("bc", bc_run).processed
+    trend = ingest.read_processed(folder, "trend")
+    assert set(trend["wave_order"]) == {0} and trend["is_baseline"].all()
+    assert ingest.read_processed(folder, "trend_changes").empty
+    for name, words in (("assessment.html", "Performance measurement"),
+                        ("assessment.fr.html", "Mesure du rendement")):
+        html = (bc_run / "reports" / "bc" / name).read_text(encoding="utf-8")
+        assert words in html
+        assert 'id="performance"' in html
