@@ -143,3 +143,20 @@ def test_progress_for_an_unknown_wave_is_refused(root):
 def test_a_report_without_the_trend_step_says_so(root):
     html = performance.render(load_report("bc", root, "en", "r2"))
     assert "the trend step (07_trends) has not run" in html
+
+
+def test_trend_charts_name_only_the_values_shown():
+    from mwsn import plots
+
+    over = pd.DataFrame({"round": ["pilot", "r2", "r3"], "estimate": [0.5, np.nan, 0.625],
+                         "ci_low": [0.3, np.nan, 0.45], "ci_high": [0.7, np.nan, 0.78]})
+    fig = plots.indicator_over_waves(over, "en", title="Know their rights", target=0.75,
+                                     target_by="2024-03")
+    assert fig.alt == ("Know their rights across data rounds: pilot: 50%; r3: 62%. Target: 75% "
+                       "by 2024-03. Not shown or not collected in: r2.")
+    across = pd.DataFrame({"jurisdiction": ["A", "A", "B"], "round": ["w1", "w2", "w1"],
+                           "period_end": ["2020-03", "2022-03", "2021-03"],
+                           "estimate": [0.5, np.nan, 0.8]})
+    fig = plots.indicator_across_jurisdictions(across, "fr", title="Droits")
+    assert fig.alt == ("Droits : par administration et par collecte de données, "
+                       "A : w1 50\xa0%; B : w1 80\xa0%.")

@@ -522,3 +522,45 @@ def indicator_over_waves(values: pd.DataFrame, lang: str, *, title: str, target:
     if missing:
         alt += " " + i18n.t("chart.trend.alt_missing", lang, rounds=", ".join(missing))
     return Figure(_svg(fig), alt, title)
+
+
+def indicator_across_jurisdictions(values: pd.DataFrame, lang: str, *, title: str,
+                                   unit: str = "share") -> Figure:
+    """One indicator over time, a line per jurisdiction (the comparison's trend view).
+
+    ``values``: ``jurisdiction`` (display name), ``round`` (display label), ``period_end``
+    (``YYYY-MM``, the end of the round: the x position) and ``estimate`` (a proportion for a
+    share; missing when hidden or not collected: no dot). Alt text: each jurisdiction's shown
+    values by round, nothing else.
+    """
+    share = unit == "share"
+    scale = 100 if share else 1
+    fmt = (lambda v: i18n.percent(v, lang)) if share else (lambda v: i18n.number(v, lang))
+    data = values.assign(estimate=pd.to_numeric(values["estimate"], errors="coerce"),
+                         when=pd.to_datetime(values["period_end"] + "-01"))
+    shown = data.dropna(subset=["estimate"])
+    if shown.empty:
+        return _empty(title, lang)
+    fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
+    parts = []
+    for (name, rows), colour, marker in zip(shown.groupby("jurisdiction", sort=False), PALETTE,
+                                            "osD^v<>p"):
+        rows = rows.sort_values("when")
+        ax.plot(rows["when"], rows["estimate"].astype(float) * scale, "-", marker=marker,
+                color=colour, label=name)
+        parts.append(i18n.t("chart.compare_trend.alt_jurisdiction", lang, jurisdiction=name,
+                            values=", ".join(f"{r} {fmt(float(v))}" for r, v in
+                                             zip(rows["round"], rows["estimate"]))))
+    if share:
+        ax.set_ylim(0, 100)
+        ax.set_yticks([0, 25, 50, 75, 100],
+                      [i18n.percent(v / 100, lang) for v in (0, 25, 50, 75, 100)])
+    else:
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.number(v, lang)))
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+    ax.set_xlabel(i18n.t("chart.compare_trend.xlabel", lang))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=4, frameon=False,
+              fontsize=8)
+    alt = i18n.t("chart.compare_trend.alt", lang, indicator=title, values="; ".join(parts))
+    return Figure(_svg(fig), alt, title)

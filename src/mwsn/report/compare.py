@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from mwsn import config, i18n, ingest, privacy
+from mwsn import config, i18n, ingest, plots, privacy
 from mwsn.codebook import Codebook, load_codebook
 from mwsn.errors import MwsnError
-from mwsn.report.html import Html, esc, page
+from mwsn.report.html import Html, esc, figure, page
 
 SECTIONS = ("title", "ratings", "indicators", "trends")
 
@@ -274,14 +274,21 @@ class Comparison:
         names = dict(zip(self.codes, self._names()))
         parts = [f'<p>{esc(self.t("compare.trends_intro"))}</p>']
         for entry in entries:
-            rows = []
+            rows, points = [], []
             for code, trend in found.items():
                 for r in trend[trend["indicator_id"] == entry.id].itertuples():
-                    rows.append((names[code], [self._round_label(code, r.wave),
-                                               self._trend_value(r, entry.data_type),
+                    label = self._round_label(code, r.wave)
+                    rows.append((names[code], [label, self._trend_value(r, entry.data_type),
                                                self.t(f"trend.status.{r.target_status}")]))
+                    points.append({"jurisdiction": names[code], "round": label,
+                                   "period_end": r.period_end, "estimate": r.estimate})
             if not rows:
                 continue
+            chart = pd.DataFrame(points)
+            if chart["estimate"].notna().any():
+                parts.append(figure(plots.indicator_across_jurisdictions(
+                    chart, self.lang, title=entry.definition(self.lang).rstrip("."),
+                    unit="share" if entry.data_type == "share" else "count")))
             head = "".join(f'<th scope="col">{esc(self.t(k))}</th>' for k in (
                 "compare.col.jurisdiction", "trend.col.round", "trend.col.value",
                 "trend.col.status"))
