@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from mwsn import config, findings, ingest, register, response, trends
+from mwsn import config, findings, ingest, privacy, register, response, trends
+from mwsn import trend_disclosure as td
 from mwsn.errors import InputError
 from mwsn.report import load_report, performance
 from conftest import SHIPPED
@@ -160,3 +161,42 @@ def test_trend_charts_name_only_the_values_shown():
     fig = plots.indicator_across_jurisdictions(across, "fr", title="Droits")
     assert fig.alt == ("Droits : par administration et par collecte de données, "
                        "A : w1 50\xa0%; B : w1 80\xa0%.")
+
+
+def test_split_tests_give_r_published_values():
+    # R: mcnemar.test(Performance) (Agresti 1990 p.350): 794 approve twice, 150 approve then
+    # not, 86 the reverse, 570 neither: McNemar's chi-squared = 16.818, p-value = 4.115e-05.
+    # R: fisher.test(TeaTasting) (Agresti 2002 p.91) [[3, 1], [1, 3]]: p-value = 0.4857.
+    # Source: ../shared/reference/stat_refs.json (wch/r-source stats-Ex.Rout.save).
+    split = {"pairs": 1600, "pairs_agree_earlier": 944, "pairs_agree_later": 880,
+             "agree_to_not": 150, "not_to_agree": 86, "only_earlier": 4,
+             "only_earlier_agree": 3, "only_later": 4, "only_later_agree": 1}
+    got = {t["design"]: t for t in trends.split_tests(split)}
+    assert got["matched"]["test"] == "mcnemar"
+    assert got["matched"]["statistic"] == pytest.approx(16.818, abs=5e-4)
+    assert got["matched"]["p_value"] == pytest.approx(4.115e-05, abs=5e-09)
+    assert got["independent"]["p_value"] == pytest.approx(0.4857, abs=5e-5)
+
+
+def test_a_hidden_base_cannot_be_rebuilt_from_pairs_and_newcomers():
+    # wave 1: 4 people answered (hidden, fewer than 5); wave 2: 30 (shown). 3 answered again,
+    # 1 only in wave 1. Showing 'pairs = 3' or 'only wave 1 = 1' would tell; showing a total
+    # pairs + newcomers would give wave 2's n, which is shown: fine. The pass must hide
+    # enough that wave 1's 4 has no single value.
+    ledger = privacy.Ledger(5)
+    n1, a1 = ("w1|survey:x", "all", "n"), ("w1|survey:x", "all", "agree")
+    n2, a2 = ("w2|survey:x", "all", "n"), ("w2|survey:x", "all", "agree")
+    ledger.cell(n1, 4), ledger.cell(a1, 2), ledger.share(a1, n1)
+    ledger.cell(n2, 30), ledger.cell(a2, 20), ledger.share(a2, n2)
+    ledger.keep(n2), ledger.keep(a2)
+    split = {"pairs": 3, "pairs_agree_earlier": 2, "pairs_agree_later": 2, "agree_to_not": 0,
+             "not_to_agree": 0, "only_earlier": 1, "only_earlier_agree": 0, "only_later": 27,
+             "only_later_agree": 18}
+    td.add_change(ledger, "change|x|w1|w2", split, (a1, n1), (a2, n2))
+    td.hide_the_obvious(ledger)
+    ledger.protect()
+    low, high = ledger.intervals([n1])[n1]
+    assert high - low >= 1                                  # 4 is not pinned down
+    assert ledger.hidden(("change|x|w1|w2", "pairs", "n"))  # 3 < 5
+    # 27 newcomers = 30 - pairs: showing it would give pairs (3) back
+    assert ledger.hidden(("change|x|w1|w2", "only_later", "n"))

@@ -25,6 +25,9 @@ from mwsn.codebook import likert_items, load_codebook
 WAVES = {"pilot": ("2018-03", "2020-03"), "r2": ("2022-04", "2023-03"),
          "r3": ("2024-04", "2025-03")}
 CLEANED = ("survey", "excerpts", "funding", "meetings", "recommendations")
+#: every test here reads a real BC run (papermill), then builds waves from it
+pytestmark = pytest.mark.integration
+
 ITEMS = ("know_rights", "info_support", "collaboration", "reporting_support",
          "abuse_deterrence", "policy_influence")
 
@@ -209,45 +212,6 @@ def test_a_change_is_shown_only_when_both_ends_are(waves_root):
             assert r.change == pytest.approx(ends[1] - ends[0])
 
 
-def test_split_tests_give_r_published_values():
-    # R: mcnemar.test(Performance) (Agresti 1990 p.350): 794 approve twice, 150 approve then
-    # not, 86 the reverse, 570 neither: McNemar's chi-squared = 16.818, p-value = 4.115e-05.
-    # R: fisher.test(TeaTasting) (Agresti 2002 p.91) [[3, 1], [1, 3]]: p-value = 0.4857.
-    # Source: ../shared/reference/stat_refs.json (wch/r-source stats-Ex.Rout.save).
-    split = {"pairs": 1600, "pairs_agree_earlier": 944, "pairs_agree_later": 880,
-             "agree_to_not": 150, "not_to_agree": 86, "only_earlier": 4,
-             "only_earlier_agree": 3, "only_later": 4, "only_later_agree": 1}
-    got = {t["design"]: t for t in trends.split_tests(split)}
-    assert got["matched"]["test"] == "mcnemar"
-    assert got["matched"]["statistic"] == pytest.approx(16.818, abs=5e-4)
-    assert got["matched"]["p_value"] == pytest.approx(4.115e-05, abs=5e-09)
-    assert got["independent"]["p_value"] == pytest.approx(0.4857, abs=5e-5)
-
-
-def test_a_hidden_base_cannot_be_rebuilt_from_pairs_and_newcomers():
-    # wave 1: 4 people answered (hidden, fewer than 5); wave 2: 30 (shown). 3 answered again,
-    # 1 only in wave 1. Showing 'pairs = 3' or 'only wave 1 = 1' would tell; showing a total
-    # pairs + newcomers would give wave 2's n, which is shown: fine. The pass must hide
-    # enough that wave 1's 4 has no single value.
-    ledger = privacy.Ledger(5)
-    n1, a1 = ("w1|survey:x", "all", "n"), ("w1|survey:x", "all", "agree")
-    n2, a2 = ("w2|survey:x", "all", "n"), ("w2|survey:x", "all", "agree")
-    ledger.cell(n1, 4), ledger.cell(a1, 2), ledger.share(a1, n1)
-    ledger.cell(n2, 30), ledger.cell(a2, 20), ledger.share(a2, n2)
-    ledger.keep(n2), ledger.keep(a2)
-    split = {"pairs": 3, "pairs_agree_earlier": 2, "pairs_agree_later": 2, "agree_to_not": 0,
-             "not_to_agree": 0, "only_earlier": 1, "only_earlier_agree": 0, "only_later": 27,
-             "only_later_agree": 18}
-    td.add_change(ledger, "change|x|w1|w2", split, (a1, n1), (a2, n2))
-    td.hide_the_obvious(ledger)
-    ledger.protect()
-    low, high = ledger.intervals([n1])[n1]
-    assert high - low >= 1                                  # 4 is not pinned down
-    assert ledger.hidden(("change|x|w1|w2", "pairs", "n"))  # 3 < 5
-    # 27 newcomers = 30 - pairs: showing it would give pairs (3) back
-    assert ledger.hidden(("change|x|w1|w2", "only_later", "n"))
-
-
 def test_notebook_writes_the_trend_of_the_waves_so_far(waves_root, tmp_path):
     import papermill as pm
 
@@ -318,3 +282,27 @@ def test_a_single_round_report_shows_each_indicator_against_its_target(bc_run):
         html = (bc_run / "reports" / "bc" / name).read_text(encoding="utf-8")
         assert words in html
         assert 'id="performance"' in html
+
+
+def test_the_runner_gives_a_later_wave_the_earlier_ones(tmp_path):
+    # the real pipeline over two waves of the same exports: everyone answered twice
+    from conftest import make_root
+    from mwsn import runner
+    from test_waves import _with_waves
+
+    root = _with_waves(make_root(tmp_path))
+    w1, w2 = runner.run_many(["bc"], root, jobs=2)
+    assert w1.error is None and w2.error is None and "07_trends" in w2.executed
+    folder = config.paths("bc", root, "w2").processed
+    trend = ingest.read_processed(folder, "trend")
+    assert list(dict.fromkeys(trend["wave"])) == ["w1", "w2"]
+    changes = ingest.read_processed(folder, "trend_changes").set_index(
+        ["indicator_id", "design"])
+    # the same answers in both rounds: every respondent matched, none alone, no change
+    survey = ingest.read_processed(folder, "survey")
+    n = int(survey["collaboration"].notna().sum())
+    assert changes.loc[("collaboration_agree", "matched"), "n_from"] == n
+    assert changes.loc[("collaboration_agree", "matched"), "discordant"] == 0
+    assert changes.loc[("collaboration_agree", "all"), "change"] == 0
+    html = (root / "reports" / "bc" / "w2" / "assessment.fr.html").read_text(encoding="utf-8")
+    assert "w1 (2018-03 à 2020-03)" in html and "w2 (2020-04 à 2022-03)" in html
