@@ -200,3 +200,31 @@ def test_a_hidden_base_cannot_be_rebuilt_from_pairs_and_newcomers():
     assert ledger.hidden(("change|x|w1|w2", "pairs", "n"))  # 3 < 5
     # 27 newcomers = 30 - pairs: showing it would give pairs (3) back
     assert ledger.hidden(("change|x|w1|w2", "only_later", "n"))
+
+
+@pytest.mark.parametrize("lang, change, shown, hidden", [
+    ("en", "+30.0 points", "McNemar, p = &lt; 0.001",
+     "not shown (it would give back a count below 5)"),
+    ("fr", "+30,0 points", "McNemar, p = &lt; 0,001",
+     "non présenté (il révélerait un nombre inférieur à 5)")])
+def test_changes_read_with_their_tests_or_why_not(root, lang, change, shown, hidden):
+    _write_trend(root, _values([
+        ("pilot", 0, "2020-03", "collaboration_agree", 0.5, 0.3, 0.7, 24, ""),
+        ("r2", 1, "2025-03", "collaboration_agree", 0.8, 0.6, 0.9, 30, "")]))
+    changes = pd.DataFrame([
+        {"indicator_id": "collaboration_agree", "wave_from": "pilot", "wave_to": "r2",
+         "span": "consecutive", "design": "all", "n_from": 24, "n_to": 30, "share_from": 0.5,
+         "share_to": 0.8, "change": 0.3, "discordant": np.nan, "test": "", "statistic": np.nan,
+         "p_value": np.nan, "withheld": "", "note": ""},
+        {"indicator_id": "collaboration_agree", "wave_from": "pilot", "wave_to": "r2",
+         "span": "consecutive", "design": "matched", "n_from": 20, "n_to": 20,
+         "share_from": 0.5, "share_to": 0.8, "change": 0.3, "discordant": 10,
+         "test": "mcnemar", "statistic": 16.8, "p_value": 4e-5, "withheld": "", "note": ""},
+        {"indicator_id": "collaboration_agree", "wave_from": "pilot", "wave_to": "r2",
+         "span": "consecutive", "design": "independent", "n_from": np.nan, "n_to": 10,
+         "share_from": np.nan, "share_to": np.nan, "change": np.nan, "discordant": np.nan,
+         "test": "fisher_exact", "statistic": np.nan, "p_value": np.nan,
+         "withheld": "small_count", "note": ""}])
+    ingest.write_processed({"trend_changes": changes}, config.paths("bc", root, "r2").processed)
+    html = performance.render(load_report("bc", root, lang, "r2"))
+    assert change in html and shown in html and hidden in html

@@ -89,7 +89,9 @@ def _test_text(rep, row) -> str:
     if pd.isna(row.p_value):
         return (rep.t("trend.test.hidden", min_cell=rep.min_cell) if row.withheld
                 else rep.t("trend.hidden"))
-    return rep.t(f"trend.test.{row.test}", p=i18n.number(row.p_value, rep.lang, 3))
+    p = ("< " + i18n.number(0.001, rep.lang, 3) if row.p_value < 0.001
+         else i18n.number(row.p_value, rep.lang, 3))
+    return rep.t(f"trend.test.{row.test}", p=p)
 
 
 def indicator_block(rep, entry, rows: pd.DataFrame, changes: pd.DataFrame, label: str,
