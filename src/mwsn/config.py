@@ -175,6 +175,11 @@ class Action(Strict):
     #: the month by which the action is to be done, YYYY-MM
     due: Month
     status: Literal["done", "in_progress", "not_started"] = "not_started"
+    #: where the action stood at each wave (``{2024q2: in_progress, 2025q2: done}``); a wave
+    #: not listed keeps the last status recorded before it (``not_started`` before any).
+    #: Without ``progress``, ``status`` is the action's status in every wave
+    progress: dict[str, Literal["done", "in_progress", "not_started"]] = Field(
+        default_factory=dict)
     #: for a response other than agree: why (shown beside it)
     reason: Bilingual | None = None
 
@@ -280,6 +285,15 @@ class Jurisdiction(Strict):
         if unknown:
             raise ValueError(f"management_response answers unknown consideration(s) "
                              f"{', '.join(map(repr, unknown))}: use an id of considerations")
+        waves = [w.id for w in self.waves]
+        for action in self.management_response:
+            strange = sorted(set(action.progress) - set(waves))
+            if strange:
+                raise ValueError(
+                    f"management_response for {action.consideration!r}: progress names "
+                    f"wave(s) {', '.join(map(repr, strange))} that "
+                    + (f"are not among waves ({', '.join(waves)})" if waves else
+                       "this jurisdiction does not declare (no `waves:`): use status"))
         return self
 
 

@@ -525,3 +525,96 @@ def tfw_positions_by_stream(streams: pd.DataFrame, labels: dict[str, str], juris
     else:
         alt = i18n.t("chart.empty.alt", lang)
     return Figure(_svg(fig), alt, title)
+
+
+def indicator_over_waves(values: pd.DataFrame, lang: str, *, title: str, target: float,
+                         target_by: str, unit: str = "share") -> Figure:
+    """One indicator over the data rounds: a dot per round with its 95% interval (when it has
+    one), joined by a line, against the target (dashed).
+
+    ``values``: one row per round, oldest first, ``round`` (display label), ``estimate``,
+    ``ci_low``, ``ci_high`` (proportions 0-1 for a share; missing when hidden or not
+    collected: the round keeps its place on the axis, with no dot). Alt text: each shown
+    value by round, the rounds not shown, and the target with its date; nothing else.
+    """
+    share = unit == "share"
+    scale = 100 if share else 1
+    fmt = (lambda v: i18n.percent(v, lang)) if share else (lambda v: i18n.number(v, lang))
+    x = list(range(len(values)))
+    fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
+    estimate = pd.to_numeric(values["estimate"], errors="coerce").astype(float)
+    low = pd.to_numeric(values["ci_low"], errors="coerce").astype(float)
+    high = pd.to_numeric(values["ci_high"], errors="coerce").astype(float)
+    shown = estimate.notna().to_numpy()
+    xs = [i for i, s in zip(x, shown) if s]
+    if shown.any():
+        ax.plot(xs, estimate[shown] * scale, "-o", color=PALETTE[0], markersize=7,
+                label=i18n.t("chart.trend.value", lang))
+        with_ci = (shown & low.notna().to_numpy())
+        if with_ci.any():
+            ax.vlines([i for i, s in zip(x, with_ci) if s], low[with_ci] * scale,
+                      high[with_ci] * scale, color=PALETTE[0], linewidth=2)
+    ax.axhline(target * scale, color=PALETTE[2], linestyle="--", linewidth=1.2,
+               label=i18n.t("chart.trend.target", lang, target=fmt(target), by=target_by))
+    ax.set_xticks(x, [_wrap(r, 18) for r in values["round"]])
+    ax.set_xlim(-0.5, len(values) - 0.5)
+    if share:
+        ax.set_ylim(0, 100)
+        ax.set_yticks([0, 25, 50, 75, 100],
+                      [i18n.percent(v / 100, lang) for v in (0, 25, 50, 75, 100)])
+    else:
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.number(v, lang)))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False,
+              fontsize=8)
+    parts = [i18n.t("chart.trend.alt_value", lang, round=r, value=fmt(float(v)))
+             for r, v, s in zip(values["round"], estimate, shown) if s]
+    missing = [str(r) for r, s in zip(values["round"], shown) if not s]
+    alt = i18n.t("chart.trend.alt", lang, indicator=title,
+                 values="; ".join(parts) if parts else i18n.t("chart.trend.alt_none", lang),
+                 target=fmt(target), by=target_by)
+    if missing:
+        alt += " " + i18n.t("chart.trend.alt_missing", lang, rounds=", ".join(missing))
+    return Figure(_svg(fig), alt, title)
+
+
+def indicator_across_jurisdictions(values: pd.DataFrame, lang: str, *, title: str,
+                                   unit: str = "share") -> Figure:
+    """One indicator over time, a line per jurisdiction (the comparison's trend view).
+
+    ``values``: ``jurisdiction`` (display name), ``round`` (display label), ``period_end``
+    (``YYYY-MM``, the end of the round: the x position) and ``estimate`` (a proportion for a
+    share; missing when hidden or not collected: no dot). Alt text: each jurisdiction's shown
+    values by round, nothing else.
+    """
+    share = unit == "share"
+    scale = 100 if share else 1
+    fmt = (lambda v: i18n.percent(v, lang)) if share else (lambda v: i18n.number(v, lang))
+    data = values.assign(estimate=pd.to_numeric(values["estimate"], errors="coerce"),
+                         when=pd.to_datetime(values["period_end"] + "-01"))
+    shown = data.dropna(subset=["estimate"])
+    if shown.empty:
+        return _empty(title, lang)
+    fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
+    parts = []
+    for (name, rows), colour, marker in zip(shown.groupby("jurisdiction", sort=False), PALETTE,
+                                            "osD^v<>p"):
+        rows = rows.sort_values("when")
+        ax.plot(rows["when"], rows["estimate"].astype(float) * scale, "-", marker=marker,
+                color=colour, label=name)
+        parts.append(i18n.t("chart.compare_trend.alt_jurisdiction", lang, jurisdiction=name,
+                            values=", ".join(f"{r} {fmt(float(v))}" for r, v in
+                                             zip(rows["round"], rows["estimate"]))))
+    if share:
+        ax.set_ylim(0, 100)
+        ax.set_yticks([0, 25, 50, 75, 100],
+                      [i18n.percent(v / 100, lang) for v in (0, 25, 50, 75, 100)])
+    else:
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: i18n.number(v, lang)))
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+    ax.set_xlabel(i18n.t("chart.compare_trend.xlabel", lang))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=4, frameon=False,
+              fontsize=8)
+    alt = i18n.t("chart.compare_trend.alt", lang, indicator=title, values="; ".join(parts))
+    return Figure(_svg(fig), alt, title)

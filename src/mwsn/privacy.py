@@ -149,6 +149,9 @@ class Ledger:
         self.companions: dict[Key, list[Key]] = {}
         self.unpublished: set[Key] = set()
         self.kept: set[Key] = set()  # headline figures secondary suppression never picks
+        #: cells whose zero secondary suppression may hide (a trend's "no one in one wave
+        #: only" gives a base back as much as any count)
+        self.zero_hideable: set[Key] = set()
         self.equations: list[list[tuple[Key, float]]] = []   # sum(coef * cell) == 0
         self.inequalities: list[list[tuple[Key, float]]] = []  # sum(coef * cell) <= 0
 
@@ -308,7 +311,7 @@ class Ledger:
                 seen.update(near)
                 candidates = sorted({n for n in near if n not in self.rule
                                      and n not in self.unpublished and n not in self.kept
-                                     and self.value[n] > 0},
+                                     and (self.value[n] > 0 or n in self.zero_hideable)},
                                     key=self._cost)
                 frontier = near
             if not candidates:
@@ -612,6 +615,12 @@ def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     worked out (Statistics Canada, ONS and ABS practice: primary, then complementary
     suppression audited against the published margins).
     """
+    return build_ledger(tables, min_cell).protect()
+
+
+def build_ledger(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
+    """The cells and relations of :func:`protect_report`, before secondary suppression (the
+    trend step, :mod:`mwsn.trend_disclosure`, adds a later wave's cells to them)."""
     ledger = Ledger(min_cell)
     if tables.get("participants") is not None and len(tables["participants"]):
         _participants(ledger, tables["participants"])
@@ -623,7 +632,7 @@ def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     _services(ledger, tables)
     if tables.get("indicator_scores") is not None:
         _indicators(ledger, tables["indicator_scores"])
-    return ledger.protect()
+    return ledger
 
 
 def protected_indicators(indicators: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
@@ -686,6 +695,12 @@ PROCESSED = "disclosure"
 def disclosure_pass(processed: Path, min_cell: int,
                     indicators: pd.DataFrame | None = None) -> Ledger:
     """:func:`protect_report` over the processed tables of one jurisdiction (those present)."""
+    return protect_report(pass_tables(processed, indicators), min_cell)
+
+
+def pass_tables(processed: Path, indicators: pd.DataFrame | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """The processed tables :func:`protect_report` reads, those present in ``processed``."""
     from mwsn import ingest
 
     tables = {}
@@ -696,7 +711,7 @@ def disclosure_pass(processed: Path, min_cell: int,
             continue
     if indicators is not None:
         tables["indicator_scores"] = indicators
-    return protect_report(tables, min_cell)
+    return tables
 
 
 def load_pass(processed: Path, min_cell: int) -> "Ledger":

@@ -20,22 +20,37 @@ from pathlib import Path
 
 import pandas as pd
 
-from mwsn import config, i18n, ingest, privacy
+from mwsn import config, i18n, ingest, plots, privacy
 from mwsn.codebook import Codebook, load_codebook
-from mwsn.report.html import Html, esc, page
+from mwsn.errors import MwsnError
+from mwsn.report.html import Html, esc, figure, page
 
-SECTIONS = ("title", "ratings", "indicators")
+SECTIONS = ("title", "ratings", "indicators", "trends")
+
+
+def latest_round(code: str, root: str | Path = ".") -> config.Paths:
+    """Where a jurisdiction's comparison figures come from: its latest wave that has
+    processed tables (its only round when it declares no waves)."""
+    try:
+        params = config.load(code, root)
+    except MwsnError:  # a params file that does not load: its plain folder, as before waves
+        return config.paths(code, root)
+    rounds = config.wave_paths(params, root)
+    for where in reversed(rounds):
+        if (where.processed / "participants.parquet").is_file():
+            return where
+    return rounds[-1]
 
 
 def jurisdictions(root: str | Path = ".") -> list[str]:
     """Jurisdictions with a params file whose pipeline has written processed data."""
     root = Path(root)
     return [code for code in config.list_jurisdictions(root)
-            if (config.paths(code, root).processed / "participants.parquet").is_file()]
+            if (latest_round(code, root).processed / "participants.parquet").is_file()]
 
 
 def any_synthetic(root: str | Path = ".") -> bool:
-    return any(config.paths(code, root).is_synthetic for code in jurisdictions(root))
+    return any(latest_round(code, root).is_synthetic for code in jurisdictions(root))
 
 
 @dataclass
@@ -45,6 +60,8 @@ class Comparison:
     codes: list[str]
     codebook: Codebook
     params: dict = field(default_factory=dict)
+    #: each jurisdiction's latest round (:func:`latest_round`)
+    where: dict = field(default_factory=dict)
 
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
@@ -75,7 +92,7 @@ class Comparison:
                     "</header>")
 
     def _findings(self, code: str) -> pd.DataFrame | None:
-        where = config.paths(code, self.root)
+        where = self.where[code]
         for path in (where.processed / "findings.csv", where.reports / "findings.csv"):
             if path.is_file():
                 return pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -138,7 +155,7 @@ class Comparison:
         """The disclosure pass of jurisdiction ``code`` (what its own report shows)."""
         cache = self.__dict__.setdefault("_passes", {})
         if code not in cache:
-            cache[code] = privacy.load_pass(config.paths(code, self.root).processed,
+            cache[code] = privacy.load_pass(self.where[code].processed,
                                             self.params[code].min_cell)
         return cache[code]
 
@@ -153,7 +170,7 @@ class Comparison:
         rows: list[tuple[str, list[str]]] = []
         per = {}
         for code in self.codes:
-            where = config.paths(code, self.root)
+            where = self.where[code]
             p = self.params[code]
             people = ingest.read_processed(where.processed, "participants")
             per[code] = {
@@ -178,7 +195,7 @@ class Comparison:
         items: list[str] = []
         survey = {}
         for code in self.codes:
-            path = config.paths(code, self.root).processed / "survey_indicators.parquet"
+            path = self.where[code].processed / "survey_indicators.parquet"
             if path.is_file():
                 frame = pd.read_parquet(path)
                 survey[code] = frame[frame["group"] == "all"].set_index("item")
@@ -212,11 +229,87 @@ class Comparison:
                     + f'<p class="note">{esc(note)}</p></section>')
 
 
+    def _round_label(self, code: str, wave) -> str:
+        if wave is None or (not isinstance(wave, str) and pd.isna(wave)):
+            period = self.params[code].period
+            return self.t("trend.only_round", start=period.start, end=period.end)
+        found = {w.id: w.period for w in self.params[code].waves}.get(wave)
+        return (self.t("trend.round", round=wave, start=found.start, end=found.end)
+                if found is not None else str(wave))
+
+    def _trend_value(self, row, data_type: str) -> str:
+        def fmt(v):
+            if data_type == "share":
+                return i18n.percent(float(v), self.lang)
+            if data_type == "amount":
+                return i18n.money(float(v), self.lang)
+            return i18n.number(float(v), self.lang)
+        if row.status in ("not_collected", "no_table"):
+            return self.t("trend.not_collected")
+        if pd.isna(row.estimate):
+            return self.t("table.suppressed")
+        text = fmt(row.estimate)
+        if not pd.isna(row.ci_low):
+            text += f" ({fmt(row.ci_low)}-{fmt(row.ci_high)})"
+        return text
+
+    def _trends(self) -> Html:
+        """Each registered indicator across jurisdictions and their rounds: the figures of
+        each jurisdiction's latest ``trend`` table, which shows only what its rounds'
+        disclosure passes and its trend's pass show."""
+        from mwsn import register
+
+        heading = f'<section id="trends"><h2>{esc(self.t("compare.trends_heading"))}</h2>'
+        found = {}
+        for code in self.codes:
+            path = self.where[code].processed / "trend.parquet"
+            if path.is_file():
+                found[code] = pd.read_parquet(path).sort_values(["wave_order"])
+        try:
+            entries = register.load_register(self.root).indicators
+        except MwsnError:
+            entries = []
+        if not found or not entries:
+            return Html(f'{heading}<p>{esc(self.t("compare.no_trends"))}</p></section>')
+        names = dict(zip(self.codes, self._names()))
+        parts = [f'<p>{esc(self.t("compare.trends_intro"))}</p>']
+        for entry in entries:
+            rows, points = [], []
+            for code, trend in found.items():
+                for r in trend[trend["indicator_id"] == entry.id].itertuples():
+                    label = self._round_label(code, r.wave)
+                    rows.append((names[code], [label, self._trend_value(r, entry.data_type),
+                                               self.t(f"trend.status.{r.target_status}")]))
+                    points.append({"jurisdiction": names[code], "round": label,
+                                   "period_end": r.period_end, "estimate": r.estimate})
+            if not rows:
+                continue
+            chart = pd.DataFrame(points)
+            if chart["estimate"].notna().any():
+                parts.append(figure(plots.indicator_across_jurisdictions(
+                    chart, self.lang, title=entry.definition(self.lang).rstrip("."),
+                    unit="share" if entry.data_type == "share" else "count")))
+            head = "".join(f'<th scope="col">{esc(self.t(k))}</th>' for k in (
+                "compare.col.jurisdiction", "trend.col.round", "trend.col.value",
+                "trend.col.status"))
+            body = "".join(f'<tr><th scope="row">{esc(j)}</th>'
+                           + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>"
+                           for j, values in rows)
+            caption = self.t("compare.trend_caption", indicator=entry.definition(self.lang))
+            parts.append(f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr>"
+                         f"</thead><tbody>{body}</tbody></table>")
+        note = self.t("table.suppressed_note", mark=self.t("table.suppressed"),
+                      n=min((self.params[c].min_cell for c in self.codes), default=5))
+        return Html(heading + "".join(parts) + f'<p class="note">{esc(note)}</p></section>')
+
+
 def load_comparison(root: str | Path = ".", lang: str = "en") -> Comparison:
     root = Path(root)
     codes = jurisdictions(root)
+    where = {code: latest_round(code, root) for code in codes}
     return Comparison(root, lang, codes, load_codebook(root),
-                      {code: config.load(code, root) for code in codes})
+                      {code: config.load(code, root, where[code].wave) for code in codes},
+                      where)
 
 
 def pages(root: str | Path = ".") -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mwsn import findings
-from mwsn.report import response
+from mwsn.report import performance, response
 from mwsn.report.html import Html, esc
 
 
@@ -31,5 +31,7 @@ def render(rep) -> Html:
             links.append(f'<p class="note">{esc(rep.t("cons.no_links"))}</p>')
         items.append(f'<li id="consideration-{esc(c.id)}"><p>{esc(c.text(rep.lang))}</p>'
                      f"{''.join(links)}</li>")
+    # what is measured round after round comes before what the assessment recommends
     return Html(f'<section id="considerations"><h2>{esc(rep.t("considerations.heading"))}'
-                f"</h2><ol>{''.join(items)}</ol>{response.render(rep)}</section>")
+                f"</h2>{performance.render(rep)}<ol>{''.join(items)}</ol>"
+                f"{response.render(rep)}</section>")

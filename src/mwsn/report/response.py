@@ -15,7 +15,8 @@ def render(rep) -> Html:
         return Html(f'<section class="response">{heading}'
                     f'<p class="note">{esc(rep.t("response.none"))}</p></section>')
     as_of = rep.params.period.end
-    tracked = response.progress(actions, as_of).set_index("consideration")
+    tracked = response.progress(actions, as_of, rep.where.wave,
+                                [w.id for w in rep.params.waves]).set_index("consideration")
     texts = {c.id: c.text(rep.lang) for c in rep.params.considerations}
     rows = []
     for a in actions:
