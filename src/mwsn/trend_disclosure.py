@@ -96,7 +96,7 @@ def add_services(ledger: privacy.Ledger, values: pd.DataFrame, wave_names: dict)
     """Service-records metrics of each round (``values`` rows of kind ``service_metric``):
     a count of people or records below ``min_cell`` is hidden, a share by class disclosure.
     A cell the round's own pass already holds keeps its rule."""
-    services = values[values["kind"] == "service_metric"]
+    services = values[(values["kind"] == "service_metric") & (values["status"] == "measured")]
     for r in services.itertuples(index=False):
         name = wave_names[r.wave_order]
         metric = r.indicator_id

@@ -252,6 +252,11 @@ def _matrix_value(row: pd.DataFrame, ledger: privacy.Ledger) -> dict:
 def _service_value(row: pd.Series) -> dict:
     """A service-records metric (``service_indicators``): a complete count, no interval; its
     cells are protected by the trend step's pass (:mod:`mwsn.trend_disclosure`)."""
+    if row.get("status") == "not_collected" or pd.isna(row["count"]):
+        return {"kind": "service_metric", "subject": row["metric"], "group": "",
+                "unit": "count", "status": "not_collected", "estimate": np.nan,
+                "ci_low": np.nan, "ci_high": np.nan, "count": np.nan, "n": np.nan,
+                "withheld": "", "count_cell": "", "n_cell": ""}
     base = row.get("base")
     has_base = base is not None and not pd.isna(base)
     estimate = row["share"] if has_base else row["count"]
