@@ -477,7 +477,9 @@ def test_a_one_column_stata_file_is_not_told_about_delimiters(root, capsys):
 def test_sources_a_jurisdiction_does_not_have_are_empty_tables():
     codebook = load_codebook(Path(__file__).parents[1])
     cleaned, log = clean.clean_all({}, codebook, b"a-test-secret")
-    assert sorted(cleaned) == ["excerpts", "funding", "meetings", "recommendations", "survey"]
+    assert sorted(cleaned) == ["excerpts", "funding", "meetings", "recommendations", "services",
+                               "survey"]
+    assert cleaned["services"].num_rows == 0       # an Arrow table, like the records it stands for
     assert cleaned["excerpts"].empty and "stakeholder_group" in cleaned["excerpts"].columns
     assert {"participant", "know_rights", "know_rights_missing"} <= set(cleaned["survey"].columns)
     assert log.empty
