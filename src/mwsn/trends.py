@@ -253,6 +253,11 @@ def _service_value(rows: pd.DataFrame, ledger: privacy.Ledger | None) -> dict:
     """A service-records metric (``service_indicators``) as its wave's report shows it
     (:func:`mwsn.privacy.protected_services`): a complete count, no interval."""
     metric = rows.iloc[0]["metric"]
+    if rows.iloc[0].get("status", "measured") != "measured":  # the wave had no records
+        return {"kind": "service_metric", "subject": metric, "group": "", "unit": "",
+                "status": "not_collected", "estimate": np.nan, "ci_low": np.nan,
+                "ci_high": np.nan, "count": np.nan, "n": np.nan, "withheld": "",
+                "count_cell": "", "n_cell": ""}
     shown = (privacy.protected_services(rows.iloc[[0]], ledger).iloc[0] if ledger is not None
              else rows.iloc[0])
     base = privacy.SERVICE_BASES.get(metric)
