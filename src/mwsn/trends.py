@@ -253,7 +253,8 @@ def _service_value(rows: pd.DataFrame, ledger: privacy.Ledger | None) -> dict:
     """A service-records metric (``service_indicators``) as its wave's report shows it
     (:func:`mwsn.privacy.protected_services`): a complete count, no interval."""
     metric = rows.iloc[0]["metric"]
-    if rows.iloc[0].get("status", "measured") != "measured":  # the wave had no records
+    if (rows.iloc[0].get("status", "measured") != "measured"
+            or pd.isna(rows.iloc[0]["count"])):  # the wave had no records
         return {"kind": "service_metric", "subject": metric, "group": "", "unit": "",
                 "status": "not_collected", "estimate": np.nan, "ci_low": np.nan,
                 "ci_high": np.nan, "count": np.nan, "n": np.nan, "withheld": "",
