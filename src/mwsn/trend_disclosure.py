@@ -25,10 +25,11 @@ subtraction), so none is registered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
-from mwsn import ingest, privacy
+from mwsn import ingest, privacy, program
 
 #: the cells of one change between two waves (table ``change|<indicator>|<from>|<to>``)
 SPLIT_CELLS = {"pairs": ("pairs", "n"), "pairs_agree_earlier": ("pairs", "agree_earlier"),
@@ -63,7 +64,11 @@ def add_wave(ledger: privacy.Ledger, wave_name: str, processed) -> None:
     processed : path
         The wave's processed folder (``disclosure.parquet`` and the tables it was made of).
     """
-    built = privacy.build_ledger(privacy.pass_tables(processed), ledger.min_cell)
+    tables = privacy.pass_tables(processed)
+    survey = Path(processed) / "survey.parquet"
+    if survey.is_file():  # respondents by sector: 01_clean's pass relates them to who took part
+        tables["sectors"] = program.sectors(pd.read_parquet(survey))
+    built = privacy.build_ledger(tables, ledger.min_cell)
     try:
         published = ingest.read_processed(processed, privacy.PROCESSED)
         rules = {(r.table, r.row, r.column): r.rule for r in published.itertuples(index=False)}
