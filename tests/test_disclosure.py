@@ -241,7 +241,8 @@ def test_no_hidden_figure_can_be_worked_out_from_the_public_page(bc_run, page):
     en = page == "assessment.html"
     processed = bc_run / "data/processed/bc"
     truth = privacy.load_pass(processed, 5)
-    people = table_with(parser.tables, "Stakeholders who took part" if en else "Intervenants")
+    people = table_with(parser.tables,
+                        "Stakeholders who took part" if en else "Intervenants ayant participé")
     groups = {r[0]: r for r in people[1:]}
     # the page's participants table: each 'x' is a hidden cell, every figure matches the pass
     hidden_on_page = 0

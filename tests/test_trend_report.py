@@ -228,3 +228,28 @@ def test_changes_read_with_their_tests_or_why_not(root, lang, change, shown, hid
     ingest.write_processed({"trend_changes": changes}, config.paths("bc", root, "r2").processed)
     html = performance.render(load_report("bc", root, lang, "r2"))
     assert change in html and shown in html and hidden in html
+
+
+def test_a_service_figure_its_wave_hides_stays_hidden_in_the_trend(tmp_path):
+    # 100 workers served, 3 of them came back: 3 people is a count below 5
+    # so the wave's pass hides it, and so does the trend
+    indicators = pd.DataFrame({
+        "metric": ["services_delivered", "workers_served", "repeat_use"],
+        "count": [240, 100, 3], "base": [np.nan, np.nan, 100],
+        "base_unit": [None, None, "workers_served"], "share": [np.nan, np.nan, 0.03],
+        "status": ["measured"] * 3})
+    folder = tmp_path / "processed"
+    ledger = privacy.protect_report({"service_indicators": indicators}, 5)
+    ingest.write_processed({"service_indicators": indicators,
+                            privacy.PROCESSED: ledger.frame()}, folder)
+    values = trends.values_by_round([trends.Round(None, "2020-03", folder)],
+                                    ["workers_served", "repeat_use"], 5).set_index(
+        "indicator_id")
+    assert values.loc["workers_served", "estimate"] == 100
+    assert pd.isna(values.loc["repeat_use", "estimate"])
+    assert values.loc["repeat_use", "withheld"] == "small_count"
+    absent = indicators.assign(status="not_collected", count=np.nan)
+    ingest.write_processed({"service_indicators": absent}, folder)
+    values = trends.values_by_round([trends.Round(None, "2020-03", folder)],
+                                    ["workers_served"], 5)
+    assert values.iloc[0]["status"] == "not_collected"

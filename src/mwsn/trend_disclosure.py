@@ -25,10 +25,11 @@ subtraction), so none is registered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
-from mwsn import ingest, privacy
+from mwsn import ingest, privacy, program
 
 #: the cells of one change between two waves (table ``change|<indicator>|<from>|<to>``)
 SPLIT_CELLS = {"pairs": ("pairs", "n"), "pairs_agree_earlier": ("pairs", "agree_earlier"),
@@ -38,8 +39,6 @@ SPLIT_CELLS = {"pairs": ("pairs", "n"), "pairs_agree_earlier": ("pairs", "agree_
                "only_earlier": ("only_earlier", "n"),
                "only_earlier_agree": ("only_earlier", "agree"),
                "only_later": ("only_later", "n"), "only_later_agree": ("only_later", "agree")}
-#: service-records metrics that count organizations, not people or their records
-NOT_PEOPLE = frozenset({"organizations_reporting"})
 
 
 def key(wave_name: str, cell: str | tuple) -> privacy.Key:
@@ -65,7 +64,11 @@ def add_wave(ledger: privacy.Ledger, wave_name: str, processed) -> None:
     processed : path
         The wave's processed folder (``disclosure.parquet`` and the tables it was made of).
     """
-    built = privacy.build_ledger(privacy.pass_tables(processed), ledger.min_cell)
+    tables = privacy.pass_tables(processed)
+    survey = Path(processed) / "survey.parquet"
+    if survey.is_file():  # respondents by sector: 01_clean's pass relates them to who took part
+        tables["sectors"] = program.sectors(pd.read_parquet(survey))
+    built = privacy.build_ledger(tables, ledger.min_cell)
     try:
         published = ingest.read_processed(processed, privacy.PROCESSED)
         rules = {(r.table, r.row, r.column): r.rule for r in published.itertuples(index=False)}
@@ -90,27 +93,6 @@ def add_wave(ledger: privacy.Ledger, wave_name: str, processed) -> None:
     ledger.equations += [[(key(wave_name, k), c) for k, c in terms] for terms in built.equations]
     ledger.inequalities += [[(key(wave_name, k), c) for k, c in terms]
                             for terms in built.inequalities]
-
-
-def add_services(ledger: privacy.Ledger, values: pd.DataFrame, wave_names: dict) -> None:
-    """Service-records metrics of each round (``values`` rows of kind ``service_metric``):
-    a count of people or records below ``min_cell`` is hidden, a share by class disclosure.
-    A cell the round's own pass already holds keeps its rule."""
-    services = values[(values["kind"] == "service_metric") & (values["status"] == "measured")]
-    for r in services.itertuples(index=False):
-        name = wave_names[r.wave_order]
-        metric = r.indicator_id
-        count = key(name, r.count_cell)
-        if count not in ledger.value:
-            ledger.cell(count, r.count, rule="" if metric in NOT_PEOPLE else None)
-        if r.n_cell:
-            n = key(name, r.n_cell)
-            if n not in ledger.value:
-                ledger.cell(n, r.n)
-                ledger.share(count, n)
-            served = key(name, "services/workers_served/count")
-            if served in ledger.value and ledger.value[served] == ledger.value[n]:
-                ledger.total(n, [served])
 
 
 def add_change(ledger: privacy.Ledger, table: str, split: dict[str, int],
@@ -186,7 +168,6 @@ def trend_pass(processed: Sequence, wave_names: Sequence[str], min_cell: int,
     for folder, name in zip(processed, wave_names):
         add_wave(ledger, name, folder)
     published = set(ledger.value)
-    add_services(ledger, values, dict(enumerate(wave_names)))
     cells = values.set_index(["indicator_id", "wave_order"])
     for (indicator, i, j), split in splits.items():
         ends = []

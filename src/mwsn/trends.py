@@ -249,24 +249,31 @@ def _matrix_value(row: pd.DataFrame, ledger: privacy.Ledger) -> dict:
             "n": shown["n"], "withheld": str(shown["withheld"])}
 
 
-def _service_value(row: pd.Series) -> dict:
-    """A service-records metric (``service_indicators``): a complete count, no interval; its
-    cells are protected by the trend step's pass (:mod:`mwsn.trend_disclosure`)."""
-    if row.get("status") == "not_collected" or pd.isna(row["count"]):
-        return {"kind": "service_metric", "subject": row["metric"], "group": "",
-                "unit": "count", "status": "not_collected", "estimate": np.nan,
-                "ci_low": np.nan, "ci_high": np.nan, "count": np.nan, "n": np.nan,
-                "withheld": "", "count_cell": "", "n_cell": ""}
-    base = row.get("base")
-    has_base = base is not None and not pd.isna(base)
-    estimate = row["share"] if has_base else row["count"]
-    return {"kind": "service_metric", "subject": row["metric"], "group": "",
-            "unit": "share" if has_base else "count",
-            "status": "measured", "estimate": float(estimate), "ci_low": np.nan,
-            "ci_high": np.nan, "count": float(row["count"]),
-            "n": float(base) if has_base else np.nan, "withheld": "",
-            "count_cell": f"services/{row['metric']}/count",
-            "n_cell": f"services/{row['metric']}/base" if has_base else ""}
+def _service_value(rows: pd.DataFrame, ledger: privacy.Ledger | None) -> dict:
+    """A service-records metric (``service_indicators``) as its wave's report shows it
+    (:func:`mwsn.privacy.protected_services`): a complete count, no interval."""
+    metric = rows.iloc[0]["metric"]
+    if (rows.iloc[0].get("status", "measured") != "measured"
+            or pd.isna(rows.iloc[0]["count"])):  # the wave had no records
+        return {"kind": "service_metric", "subject": metric, "group": "", "unit": "",
+                "status": "not_collected", "estimate": np.nan, "ci_low": np.nan,
+                "ci_high": np.nan, "count": np.nan, "n": np.nan, "withheld": "",
+                "count_cell": "", "n_cell": ""}
+    shown = (privacy.protected_services(rows.iloc[[0]], ledger).iloc[0] if ledger is not None
+             else rows.iloc[0])
+    base = privacy.SERVICE_BASES.get(metric)
+    estimate = shown["share"] if base is not None else shown["count"]
+    people = metric != "organizations_reporting"
+    return {"kind": "service_metric", "subject": metric, "group": "",
+            "unit": "share" if base is not None else "count", "status": "measured",
+            "estimate": np.nan if pd.isna(estimate) else float(estimate), "ci_low": np.nan,
+            "ci_high": np.nan,
+            "count": np.nan if pd.isna(shown["count"]) else float(shown["count"]),
+            "n": np.nan if base is None or pd.isna(shown["base"]) else float(shown["base"]),
+            "withheld": str(shown.get("withheld", "") or "") if ledger is not None
+            else "uncovered",
+            "count_cell": f"services/{metric}/count" if people else "",
+            "n_cell": f"services/{base}/count" if base is not None else ""}
 
 
 def values_by_round(rounds: Sequence[Round], indicator_ids: Sequence[str],
@@ -292,15 +299,17 @@ def values_by_round(rounds: Sequence[Round], indicator_ids: Sequence[str],
         Indicators of the evaluation matrix come from the round's ``indicator_scores``
         through its own disclosure pass (:func:`mwsn.privacy.protected_indicators`: a
         hidden figure is missing and ``withheld`` names the rule), with their Wilson 95%
-        intervals; service-records metrics from ``service_indicators`` unmasked (the trend
-        step's pass protects them). ``count_cell``/``n_cell`` name the ledger cells
+        intervals; service-records metrics from ``service_indicators`` through the same
+        pass (:func:`mwsn.privacy.protected_services`, no interval: complete counts).
+        ``count_cell``/``n_cell`` name the ledger cells
         (``table/row/column``) behind the figure.
     """
     rows = []
     for order, one in enumerate(rounds):
         scores = _read(one.processed, "indicator_scores")
         services = _read(one.processed, "service_indicators")
-        ledger = privacy.load_pass(one.processed, min_cell) if scores is not None else None
+        ledger = (privacy.load_pass(one.processed, min_cell)
+                  if scores is not None or services is not None else None)
         for indicator in indicator_ids:
             found = (scores[scores["indicator_id"] == indicator]
                      if scores is not None else pd.DataFrame())
@@ -309,7 +318,7 @@ def values_by_round(rounds: Sequence[Round], indicator_ids: Sequence[str],
             if len(found):
                 value = _matrix_value(found, ledger)
             elif len(metric):
-                value = _service_value(metric.iloc[0])
+                value = _service_value(metric, ledger)
             else:
                 value = {"kind": "", "subject": "", "group": "", "unit": "",
                          "status": "no_table", "estimate": np.nan,
@@ -464,8 +473,9 @@ def _shown(ledger: privacy.Ledger, k) -> float:
 
 def values_as_shown(values: pd.DataFrame, ledger: privacy.Ledger,
                     wave_names: Sequence[str]) -> pd.DataFrame:
-    """``values`` with each service-records figure the trend's pass hides blanked
-    (the survey and program figures went through their own wave's pass already)."""
+    """``values`` checked against the trend's pass: each figure went through its own wave's
+    pass already, whose shown cells the trend's pass keeps, so this only guards a service
+    figure the trend's pass hides; ``withheld`` says ``secondary`` for a base hidden."""
     from mwsn import trend_disclosure as td
 
     out = values.copy()
