@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from mwsn import hygiene
+from mwsn import catalog, hygiene
 from mwsn.codebook import (SourceSpec, answer_text, date_order, has_utc_offset,
                            mixed_date_outliers, normalize_answer, parse_datetimes)
 from mwsn.config import Source
@@ -1130,7 +1130,18 @@ def write_processed(tables: dict[str, pd.DataFrame | pa.Table], folder: Path) ->
     A table may be a pandas DataFrame or a pyarrow Table (the service records, a
     million rows, are never turned into a DataFrame: written as they are, with
     their text columns dictionary-encoded).
+
+    Raises
+    ------
+    mwsn.catalog.CatalogError
+        A table of :mod:`mwsn.catalog` with other columns than it declares (nothing is
+        written then).
     """
+    for name in sorted(tables):
+        table = tables[name]
+        catalog.check_columns(name, table.column_names if isinstance(table, pa.Table)
+                              else table.columns)
+
     def arrow(table) -> pa.Table:
         return table if isinstance(table, pa.Table) else pa.Table.from_pandas(
             table, preserve_index=False)
@@ -1144,6 +1155,7 @@ def write_processed(tables: dict[str, pd.DataFrame | pa.Table], folder: Path) ->
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as UTF-8 CSV at ``path``, swapped in atomically; text cells that a
     spreadsheet would run as a formula are neutralized (:mod:`mwsn.hygiene`)."""
+    catalog.check_columns(path.name, frame.columns)
     frame = hygiene.csv_frame(frame)
     return write_atomically(path, lambda tmp: frame.to_csv(
         tmp, index=False, encoding="utf-8", lineterminator="\n"))
