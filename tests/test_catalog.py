@@ -117,9 +117,10 @@ def test_columns_that_depend_on_the_data_are_allowed_by_their_pattern(tmp_path):
     needs = catalog.TABLES["context_needs"]
     assert needs.problems([*needs.columns, "growth_scaled"]) == ([], [])
     assert needs.problems([*needs.columns, "growth_scaled_x "]) == ([], ["growth_scaled_x "])
-    with pytest.raises(catalog.CatalogError, match="findings.csv"):
-        ingest.write_csv(pd.DataFrame({"question_id": ["q1"]}), tmp_path / "findings.csv")
-    assert not (tmp_path / "findings.csv").exists()
+    with pytest.raises(catalog.CatalogError, match="'context_needs'"):
+        ingest.write_processed({"context_needs": pd.DataFrame(
+            {c: [1] for c in [*needs.columns, "growth_scaled", "growth_rank"]})}, tmp_path)
+    assert not list(tmp_path.iterdir())
 
 
 def test_the_catalog_agrees_with_the_column_lists_the_library_keeps():

@@ -1,7 +1,8 @@
 """The processed tables, each declared once: name, the notebook that writes it, its columns
 and what one row means.
 
-:func:`mwsn.ingest.write_processed` checks a catalogued table's columns as it writes it, so
+:func:`mwsn.ingest.write_processed` checks a catalogued table's columns as it writes it
+(``findings.csv``, a CSV written by ``ingest.write_csv``, is declared but not checked), so
 a table never drifts from what the report, the tests and ``docs/CONTRACTS.md`` say of it;
 ``tools/contracts.py`` writes the tables' section of ``docs/CONTRACTS.md`` from here, and a
 test checks that every name a notebook declares in ``metadata.mwsn.writes`` is here.

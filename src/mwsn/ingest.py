@@ -1155,7 +1155,6 @@ def write_processed(tables: dict[str, pd.DataFrame | pa.Table], folder: Path) ->
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as UTF-8 CSV at ``path``, swapped in atomically; text cells that a
     spreadsheet would run as a formula are neutralized (:mod:`mwsn.hygiene`)."""
-    catalog.check_columns(path.name, frame.columns)
     frame = hygiene.csv_frame(frame)
     return write_atomically(path, lambda tmp: frame.to_csv(
         tmp, index=False, encoding="utf-8", lineterminator="\n"))
