@@ -1,32 +1,33 @@
 """Speed of the pipeline against the cost of its tools, measured in the same run.
 
-Prints ``name: value`` lines (seconds unless said otherwise):
+Prints the issue's table (Markdown), then the same figures as ``name: value`` lines:
 
-- ``floor_s``: executing as many minimal notebooks as the pipeline executes
-  (each imports pandas, scipy, statsmodels and matplotlib and draws one figure)
-  one after the other, plus one nbconvert HTML export: the tools alone;
-- ``pipeline_s``: ``mwsn run <jur> --force`` (one job), and
-  ``pipeline_vs_floor_ratio`` (target: at most 1.3);
-- ``pipeline_jobs2_s``: the same with ``--jobs 2``;
-- ``noop_s``: ``mwsn run <jur>`` when nothing changed (target: under 1 s);
-- ``two_sequential_s`` / ``two_parallel_s``: two jurisdictions (the second a
-  copy of the first's params and data under another code) with one job and
-  with ``--jobs 2``, and ``two_parallel_vs_sequential_ratio`` (target: at
-  most 0.7 on 2 cores).
+- **floor**: executing as many minimal notebooks as the pipeline executes for one
+  jurisdiction (each imports pandas, scipy, statsmodels and matplotlib and draws one
+  figure) one after the other through papermill, plus one nbconvert HTML export: the
+  tools alone;
+- **pipeline**: ``mwsn run <jur> --force`` with the default ``--jobs`` (the number of
+  cores), against the floor (target: at most 0.5 on 2 cores); also with ``--jobs 1``;
+- **no-op**: ``mwsn run <jur>`` when nothing changed (target: under 0.3 s);
+- **13 jurisdictions**: ``mwsn run --all --force`` over 13 jurisdictions (the
+  jurisdiction's params and synthetic data copied under each province's and territory's
+  code), against their sequential floor, 13 times the floor plus the comparison notebook
+  (target: at most 0.35). ``--no-all`` leaves it out (it takes minutes).
 
-Each figure also has a ``_cpu_s`` twin: CPU seconds of the process and all its
-children (kernels included), which other work on a shared machine disturbs
-less than wall-clock time. Everything runs in a temporary project root with
-synthetic data. Each timing is the best of ``--repeat`` runs (default 1); the
-machine's load average is printed too.
+Each figure has wall-clock and CPU seconds (the process and all its children, kernels
+included: other work on a shared machine disturbs CPU time less). Everything runs in a
+temporary project root with synthetic data. Each timing is the best of ``--repeat`` runs
+(default 1); the machine's load average before and after is printed too.
 
-Usage: ``make benchmark`` or ``python benchmarks/run.py [--repeat N] [--jurisdiction CODE]``.
+Usage: ``make benchmark`` or ``python benchmarks/run.py [--repeat N] [--jurisdiction CODE]
+[--no-all]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -38,6 +39,7 @@ from pathlib import Path
 import nbformat
 
 from mwsn import config, runner, synth
+from mwsn.config import SHARED_PARAMS
 
 PROJECT = Path(__file__).resolve().parents[1]
 MWSN = [sys.executable, "-m", "mwsn"]
@@ -57,15 +59,41 @@ fig
 """
 
 
-def _root(tmp: Path, code: str, second: str) -> Path:
-    """A project root with the committed params and synthetic data for two codes."""
+#: the provinces and territories: the 13 jurisdictions of the ``--all`` measurement
+PROVINCES = {"ab": "Alberta", "bc": "British Columbia", "mb": "Manitoba", "nb": "New Brunswick",
+             "nl": "Newfoundland and Labrador", "ns": "Nova Scotia", "nt": "Northwest Territories",
+             "nu": "Nunavut", "on": "Ontario", "pe": "Prince Edward Island", "qc": "Quebec",
+             "sk": "Saskatchewan", "yt": "Yukon"}
+
+
+def _root(tmp: Path, code: str) -> Path:
+    """A project root with the shipped params and methods pages, and synthetic data."""
     root = tmp / "project"
     shutil.copytree(PROJECT / "params", root / "params")
+    (root / "docs").mkdir()
+    for page in sorted((PROJECT / "docs").glob("methods*.md")):
+        shutil.copy2(page, root / "docs" / page.name)
     synth.generate(config.paths(code, root))
+    return root
+
+
+def _thirteen(tmp: Path, code: str) -> Path:
+    """A project root with 13 jurisdictions, each ``code``'s params and data under another
+    province's code and name (and only those: the shipped examples are replaced)."""
+    root = _root(tmp / "thirteen", code)
     text = (root / "params" / f"{code}.yaml").read_text(encoding="utf-8")
-    (root / "params" / f"{second}.yaml").write_text(
-        text.replace(f"code: {code}", f"code: {second}", 1), encoding="utf-8")
-    shutil.copytree(root / "data" / "raw" / code, root / "data" / "raw" / second)
+    own_name = re.search(r"^name: .*$", text, re.MULTILINE).group()
+    for other in root.glob("params/*.yaml"):
+        if other.stem not in SHARED_PARAMS and other.stem != code:
+            other.unlink()
+    for province, name in PROVINCES.items():
+        if province == code:
+            continue
+        (root / "params" / f"{province}.yaml").write_text(
+            re.sub(r"^code: .*$", f"code: '{province}'",
+                   text.replace(own_name, f"name: {{en: {name}, fr: {name}}}", 1),
+                   count=1, flags=re.MULTILINE), encoding="utf-8")
+        shutil.copytree(root / "data" / "raw" / code, root / "data" / "raw" / province)
     return root
 
 
@@ -116,15 +144,25 @@ def _floor(tmp: Path, count: int) -> tuple[float, float]:
     return seconds
 
 
+def _row(label: str, measured: tuple[float, float], against: tuple[float, float] | None,
+         target: str) -> str:
+    ratio = (f"{measured[0] / against[0]:.2f}× ({measured[1] / against[1]:.2f}× CPU)"
+             if against else "")
+    return f"| {label} | {measured[0]:.2f} | {measured[1]:.2f} | {ratio} | {target} |"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs (default 1)")
     parser.add_argument("--jurisdiction", default="bc")
+    parser.add_argument("--no-all", action="store_true",
+                        help="leave out the 13-jurisdiction --all measurement")
     args = parser.parse_args()
-    code, second = args.jurisdiction, "zz"
+    code = args.jurisdiction
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="mwsn-benchmark-") as tmp_name:
         tmp = Path(tmp_name)
-        root = _root(tmp, code, second)
+        root = _root(tmp, code)
         params = config.load(code, root)
         steps = runner.plan(runner.notebooks_dir(root), code, list(params.languages))
         rooted = ["--root", str(root)]
@@ -140,22 +178,46 @@ def main() -> int:
             keep("floor", _floor(tmp, len(steps)))
             keep("pipeline", _timed([*MWSN, "run", code, "--force", *rooted]))
             keep("noop", _timed([*MWSN, "run", code, *rooted]))
-            keep("pipeline_jobs2", _timed([*MWSN, "run", code, "--force", "--jobs", "2",
+            keep("pipeline_jobs1", _timed([*MWSN, "run", code, "--force", "--jobs", "1",
                                            *rooted]))
-            keep("two_sequential", _timed([*MWSN, "run", code, second, "--force", *rooted]))
-            keep("two_parallel", _timed([*MWSN, "run", code, second, "--force", "--jobs", "2",
-                                         *rooted]))
-    print(f"cores: {os.cpu_count()}")
-    print(f"load_average_1min: {os.getloadavg()[0]:.2f}")
+        if not args.no_all:
+            many = _thirteen(tmp, code)
+            for _ in range(args.repeat):
+                keep("all13", _timed([*MWSN, "run", "--all", "--force", "--root", str(many)]))
+    load_after = os.getloadavg()
+    floor = best["floor"]
+    compare_step = (floor[0] / (len(steps) + 1), floor[1] / (len(steps) + 1))  # one notebook
+    sequential = (len(PROVINCES) * floor[0] + compare_step[0],
+                  len(PROVINCES) * floor[1] + compare_step[1])
+    cores = os.cpu_count()
+    print(f"Load average (1, 5, 15 min) before: {load_before[0]:.2f}, {load_before[1]:.2f}, "
+          f"{load_before[2]:.2f}; after: {load_after[0]:.2f}, {load_after[1]:.2f}, "
+          f"{load_after[2]:.2f}; {cores} cores; {len(steps)} notebook runs per jurisdiction.")
+    print()
+    print("| measure | wall s | CPU s | against the floor | target |")
+    print("|---|---|---|---|---|")
+    print(_row(f"floor: {len(steps)} minimal notebooks + 1 export", floor, None, ""))
+    print(_row(f"`mwsn run {code} --force` (default --jobs {cores})", best["pipeline"], floor,
+               "≤ 0.5×"))
+    print(_row(f"`mwsn run {code} --force --jobs 1`", best["pipeline_jobs1"], floor, ""))
+    print(_row(f"no-op `mwsn run {code}`", best["noop"], None, "< 0.3 s"))
+    if "all13" in best:
+        print(_row("sequential floor of 13 jurisdictions (13 × floor + 1 notebook)",
+                   sequential, None, ""))
+        print(_row("13 jurisdictions `mwsn run --all --force`", best["all13"], sequential,
+                   "≤ 0.35×"))
+    print()
+    print(f"cores: {cores}")
+    print(f"load_average_1min: {load_after[0]:.2f}")
     print(f"notebook_runs: {len(steps)}")
-    for name in ("floor", "pipeline", "pipeline_jobs2", "noop", "two_sequential",
-                 "two_parallel"):
-        print(f"{name}_s: {best[name][0]:.2f}")
-        print(f"{name}_cpu_s: {best[name][1]:.2f}")
-    print(f"pipeline_vs_floor_ratio: {best['pipeline'][0] / best['floor'][0]:.2f}")
-    print(f"pipeline_vs_floor_cpu_ratio: {best['pipeline'][1] / best['floor'][1]:.2f}")
-    print("two_parallel_vs_sequential_ratio: "
-          f"{best['two_parallel'][0] / best['two_sequential'][0]:.2f}")
+    for name, value in [*best.items(), ("sequential_floor_13", sequential)]:
+        print(f"{name}_s: {value[0]:.2f}")
+        print(f"{name}_cpu_s: {value[1]:.2f}")
+    print(f"pipeline_vs_floor_ratio: {best['pipeline'][0] / floor[0]:.2f}")
+    print(f"pipeline_vs_floor_cpu_ratio: {best['pipeline'][1] / floor[1]:.2f}")
+    if "all13" in best:
+        print(f"all13_vs_sequential_floor_ratio: {best['all13'][0] / sequential[0]:.2f}")
+        print(f"all13_vs_sequential_floor_cpu_ratio: {best['all13'][1] / sequential[1]:.2f}")
     return 0
 
 

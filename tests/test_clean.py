@@ -221,3 +221,14 @@ def test_planted_pii_appears_nowhere_under_processed_data_or_reports(bc_run):
                     path, needle)
         for kind, pattern in patterns.items():
             assert not re.search(pattern, text), (path, kind)
+
+
+def test_pseudonyms_of_a_column_equal_the_pseudonym_of_each_value():
+    values = pd.Series([" R_001 ", "r_001", "José", None, "", "R_002"] * 3, dtype="string")
+    for key in (b"k", b"k" * 80):  # a key longer than BLAKE2b's 64 bytes is hashed down
+        out = clean.pseudonyms(values, key)
+        expected = [None if v is None or v is pd.NA else clean.pseudonym(v, key)
+                    for v in values.astype(object).where(values.notna(), None)]
+        assert out.isna().tolist() == [e is None for e in expected]
+        assert out.dropna().tolist() == [e for e in expected if e is not None]
+        assert str(out.dtype) == "string"

@@ -48,3 +48,11 @@ def test_an_override_written_in_params_reaches_no_output_with_a_bidi_control_or_
                           "override_reason": [read["reason"]["en"]]})
     back = pd.read_csv(ingest.write_csv(frame, tmp_path / "findings.csv"), dtype=str)
     assert back.iloc[0].tolist() == ["'=HYPERLINK(\"http://x\")Lead", "'=1+1 @SUM(A1) reason"]
+
+
+def test_the_vectorized_bidi_check_sees_every_control_in_any_text_column():
+    for control in ("\u202a", "\u202e", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c"):
+        for dtype in ("string", "str", object, "category"):
+            values = pd.Series(["plain", f"a{control}b", None], dtype=dtype)
+            assert hygiene.has_bidi(values), (repr(control), dtype)
+    assert not hygiene.has_bidi(pd.Series(["plain", "é", None], dtype="string"))

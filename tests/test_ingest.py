@@ -268,3 +268,20 @@ def test_spss_likert_labels_and_missing_codes_recode_to_the_scale(tmp_path):
     out = clean.recode(frame, spec, codebook)
     assert out["know_rights"].tolist()[:2] == [1, 5] and out["know_rights"].iloc[4] == 4
     assert out["know_rights_missing"].tolist()[2:4] == ["dont_know", "refused"]
+
+
+def test_a_large_export_with_a_bom_and_accents_opens_as_the_whole_decoded_text_would(tmp_path):
+    # the fast path checks UTF-8 without decoding the whole file: same bytes, same head
+    # (the first 2**20 characters, not bytes), same encoding as decoding it all
+    line = "Répondant,Société,Ville\r\n"
+    text = line * ((1 << 20) // len(line) + 500)
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    utf8, encoding, head = ingest.open_text(path)
+    assert encoding == "utf-8-sig" and utf8 == text.encode("utf-8")
+    assert head == text[:1 << 20]
+    # not UTF-8 at the end: the full check, with its message and line
+    path.write_bytes(text.encode("utf-8") + b"\xff,x,y\r\n")
+    with pytest.raises(ingest.InputError, match="mixes encodings") as error:
+        ingest.open_text(path)
+    assert error.value.problems[0].row == text.count("\n") + 1

@@ -112,7 +112,27 @@ def pseudonym(value: str, key: bytes) -> str:
 
 def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
     """:func:`pseudonym` of every value, computed once per distinct value."""
-    return map_distinct(values.astype("string"), pseudonymizer(key), dtype="string")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keyed = hashlib.blake2b(key=_mac_key(key), digest_size=8).copy  # the key's block, once
+
+    def mac(value: str) -> bytes:  # pseudonymizer's hash, as raw bytes
+        hasher = keyed()
+        hasher.update(str(value).strip().lower().encode("utf-8"))
+        return hasher.digest()
+
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    distinct = distinct.tolist()
+    # 8 bytes per value, shown as 16 hex digits: one hex text cut into equal pieces
+    digits = b"".join(map(mac, distinct)).hex().encode("ascii")
+    ends = np.arange(0, len(digits) + 1, 16, dtype=np.int64)
+    shown = pa.Array.from_buffers(pa.large_string(), len(distinct),
+                                  [None, pa.py_buffer(ends.tobytes()), pa.py_buffer(digits)])
+    shown = pc.binary_join_element_wise(pa.scalar("P-", pa.large_string()), shown,
+                                        pa.scalar("", pa.large_string()))
+    table = pd.array(shown.cast(pa.string()), dtype="string")
+    return pd.Series(table.take(codes, allow_fill=True), index=values.index, dtype="string")
 
 
 def _phone(match: re.Match) -> str:
@@ -364,7 +384,8 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
             # the day is enough for any analysis; the time of day can single a person out
             out[var.name] = out[var.name].dt.normalize()
     for column in out.columns:  # no text reaches an output with a bidi control in it
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+        if ((out[column].dtype == object or pd.api.types.is_string_dtype(out[column]))
+                and hygiene.has_bidi(out[column])):
             out[column] = map_distinct(out[column], hygiene.strip_bidi, dtype=out[column].dtype)
     out = out.drop(columns=[c for c in (FILE, ROW) if c in out.columns])
     log.rows_out = len(out)

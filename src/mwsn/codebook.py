@@ -331,6 +331,8 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
     for fmt in DATE_FORMATS:
         parsed = pc.strptime(arrow, format=fmt, unit="us", error_is_null=True)
         found = pc.coalesce(found, parsed)
+        if found.null_count == arrow.null_count:  # every date read: the next formats add none
+            break
     out = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).astype(
         "datetime64[us]")
     rest = out.isna() & text.notna()

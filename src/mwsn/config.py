@@ -22,6 +22,9 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationE
 from mwsn import hygiene
 from mwsn.errors import InputError, Problem
 
+#: libyaml's parser when PyYAML was built with it (the same safe constructor, in C)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 #: A jurisdiction code becomes a folder name: a plain short code, nothing else.
 JURISDICTION_CODE = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
 
@@ -419,7 +422,7 @@ def read_yaml(path: Path) -> Any:
     # a bidi control in a label or an override's reason would reverse every page it reaches
     text = hygiene.strip_bidi(text)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None

@@ -26,6 +26,18 @@ def strip_bidi(text):
     return BIDI.sub("", text) if isinstance(text, str) else text
 
 
+def has_bidi(values: "pd.Series") -> bool:
+    """Whether any text in ``values`` holds a bidirectional control (one vectorized pass:
+    the common case, none, then costs nothing per value)."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = pd.Series(values.cat.categories)
+    if pd.api.types.is_string_dtype(values) and not values.dtype == object:
+        return bool(values.str.contains(BIDI.pattern, regex=True).fillna(False).any())
+    return any(isinstance(v, str) and BIDI.search(v) for v in values)
+
+
 def csv_cell(value):
     """A cell as it may be written to a CSV: bidi controls removed, a would-be formula
     prefixed with ``'``; a plain number (``-3``, ``+1.5``) is left alone."""

@@ -105,6 +105,11 @@ PATTERNS = [
                          r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\sdot\s|\.)\s*[\w-]+)+", 0.7),
 ]
 
+#: the entities asked of Presidio: only recognizers of these run (Presidio drops a finding
+#: only in favour of a wider one of the same entity, so the others never changed a result);
+#: people's and organizations' names come from the roster and data columns instead
+_DETECTED = tuple(e for e in TAGS if e not in ("PERSON", "ORGANIZATION"))
+
 #: recognizers whose patterns tell capitals from small letters
 CASED = frozenset({"EMPLOYER"})
 
@@ -219,10 +224,7 @@ def find(text: str, names=frozenset(), employers=frozenset()) -> list[tuple[int,
     """Every identifier in ``text`` as ``(start, end, entity)``, overlaps merged."""
     if not isinstance(text, str) or not text.strip():
         return []
-    found = [(r.start, r.end, r.entity_type)
-             for r in analyzer().analyze(text, language="en", score_threshold=0.3)
-             if r.entity_type in TAGS and r.entity_type not in ("PERSON", "ORGANIZATION")
-             and not _inside_tag(text, r.start, r.end)]
+    found = list(_detected(text))
     found += [(a, b, "PERSON") for a, b in name_spans(text, names if isinstance(
         names, frozenset) and _prepared(names) else name_parts(names))]
     found += [(a, b, "ORGANIZATION") for a, b in _phrases(text, employers)]
@@ -236,6 +238,20 @@ def find(text: str, names=frozenset(), employers=frozenset()) -> list[tuple[int,
     return [tuple(m) for m in merged]
 
 
+@functools.lru_cache(maxsize=4096)
+def _detected(text: str) -> tuple[tuple[int, int, str], ...]:
+    """What Presidio's recognizers find in ``text`` outside the tags of an earlier pass.
+
+    Cached: a text is often analyzed twice (before and after the roster's names are
+    tagged, when there were none), and the analysis depends on the text alone.
+    """
+    return tuple((r.start, r.end, r.entity_type)
+                 for r in analyzer().analyze(text, language="en", entities=list(_DETECTED),
+                                             score_threshold=0.3)
+                 if not _inside_tag(text, r.start, r.end))
+
+
+@functools.lru_cache(maxsize=8)  # one roster is asked about once per text
 def _prepared(names: frozenset[str]) -> bool:
     return all(n == fold(n) for n in list(names)[:20])
 

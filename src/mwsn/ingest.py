@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from mwsn import hygiene
+from mwsn import catalog, hygiene
 from mwsn.codebook import (SourceSpec, answer_text, date_order, has_utc_offset,
                            mixed_date_outliers, normalize_answer, parse_datetimes)
 from mwsn.config import Source
@@ -118,11 +118,30 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     return text, encoding
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8, checked by Arrow in place (no text is made)."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        whole.cast(pa.large_string())  # the cast validates the bytes
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def open_text(path: Path) -> tuple[bytes, str, str]:
     """A text export as UTF-8 bytes (BOM removed), the encoding it was in, and the decoded
     text of its first MiB (for the header and the delimiter). The whole file is decoded
     once to check it; the full text is not kept, to spare memory on large exports."""
     raw = read_bytes(path)
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    if (bom or b"\x00" not in raw[:8192]) and _is_utf8(raw):
+        # the common case, checked without holding the whole text (the file's size again):
+        # the first 2**20 characters take at most 4 bytes each; a cut last one is dropped
+        utf8 = raw[3:] if bom else raw
+        head = utf8[:4 << 20].decode("utf-8", errors="ignore")[:1 << 20]
+        if not _CONTROL.search(head):
+            return utf8, ("utf-8-sig" if bom else "utf-8"), head
     text, encoding = decode(raw, str(path))
     if encoding == "utf-8":
         utf8 = raw
@@ -219,8 +238,11 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     file = str(path)
     utf8, encoding, head = opened or open_text(path)
     delimiter = delimiter or sniff_delimiter(head)
-    header, header_lines = _header(head if len(head) < 1 << 20 else utf8.decode("utf-8"),
-                                   delimiter, header_rows)
+    header, header_lines = _header(head, delimiter, header_rows)
+    if len(head) >= 1 << 20 and not (len(header) == header_rows
+                                     and header_lines < head.count("\n")):
+        # a header longer than the first MiB read: from the whole text
+        header, header_lines = _header(utf8.decode("utf-8"), delimiter, header_rows)
     if len(header) < header_rows:
         raise InputError(Problem(file, f"the file ends within its {header_rows} header row(s): "
                                  "export it again with its data", row=header_lines))
@@ -273,7 +295,9 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
             raise InputError(problems or Problem(file, f"{len(ragged)} record(s) do not have "
                                                  f"the {width} fields of the header: export it "
                                                  "again"))
-    frame = _compact(table).to_pandas()
+    table = _compact(table)  # the plain text of the columns it encodes is freed here
+    frame = table.to_pandas()
+    del table
     for name in unfilled:
         frame[name] = ""
     if frame.columns.tolist() != names:
@@ -1106,7 +1130,18 @@ def write_processed(tables: dict[str, pd.DataFrame | pa.Table], folder: Path) ->
     A table may be a pandas DataFrame or a pyarrow Table (the service records, a
     million rows, are never turned into a DataFrame: written as they are, with
     their text columns dictionary-encoded).
+
+    Raises
+    ------
+    mwsn.catalog.CatalogError
+        A table of :mod:`mwsn.catalog` with other columns than it declares (nothing is
+        written then).
     """
+    for name in sorted(tables):
+        table = tables[name]
+        catalog.check_columns(name, table.column_names if isinstance(table, pa.Table)
+                              else table.columns)
+
     def arrow(table) -> pa.Table:
         return table if isinstance(table, pa.Table) else pa.Table.from_pandas(
             table, preserve_index=False)
