@@ -10,6 +10,7 @@ survey tables here, never taken from the trend step's output.
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 from pathlib import Path
 
@@ -306,3 +307,11 @@ def test_the_runner_gives_a_later_wave_the_earlier_ones(tmp_path):
     assert changes.loc[("collaboration_agree", "all"), "change"] == 0
     html = (root / "reports" / "bc" / "w2" / "assessment.fr.html").read_text(encoding="utf-8")
     assert "w1 (2018-03 à 2020-03)" in html and "w2 (2020-04 à 2022-03)" in html
+    # the executed notebooks are published for auditors: a table of hidden cells shows which
+    # and why, never their values
+    for path in sorted((root / "reports" / "bc").rglob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                table = "".join(output.get("data", {}).get("text/html", ""))
+                if "<th>rule</th>" in table:
+                    assert "<th>value</th>" not in table, path.name

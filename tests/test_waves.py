@@ -68,13 +68,13 @@ def test_a_project_without_waves_keeps_its_folders(project_root):
 
 @pytest.mark.parametrize("block, words, line", [
     ("waves:\n  - id: w1\n    period: {start: 2018-03, end: 2020-03}\n"
-     "  - id: w1\n    period: {start: 2020-04, end: 2022-03}\n", "'w1' used twice", None),
+     "  - id: w1\n    period: {start: 2020-04, end: 2022-03}\n", "'w1' is used twice", 4),
     ("waves:\n  - id: w2\n    period: {start: 2020-04, end: 2022-03}\n"
-     "  - id: w1\n    period: {start: 2018-03, end: 2020-03}\n", "oldest first", None),
+     "  - id: w1\n    period: {start: 2018-03, end: 2020-03}\n", "oldest first", 5),
     ("waves:\n  - id: Wave-1\n    period: {start: 2018-03, end: 2020-03}\n",
-     "not a plain wave id", "waves"),
+     "not a plain wave id", 2),
     ("waves:\n  - id: w1\n    period: {start: 2018-03, end: 2020-03}\n"
-     "    crosswalk: {services: {a: b}}\n", "does not have", None),
+     "    crosswalk: {services: {a: b}}\n", "does not have", 4),
 ])
 def test_invalid_waves_are_refused_naming_the_file(tmp_path, block, words, line):
     root = make_root(tmp_path)
@@ -84,6 +84,9 @@ def test_invalid_waves_are_refused_naming_the_file(tmp_path, block, words, line)
         config.load("bc", root)
     message = str(caught.value)
     assert words in message and "bc.yaml" in message
+    if line is not None:          # lines counted from the block's first line
+        first = params.read_text(encoding="utf-8").splitlines().index("waves:") + 1
+        assert caught.value.problems[0].row == first + line - 1, message
 
 
 def test_an_unknown_wave_is_an_error_listing_the_waves(tmp_path, capsys):

@@ -228,10 +228,14 @@ def _dry_run(args, codes: list[str]) -> int:
     for code in codes:
         waves = ([args.wave] if args.wave is not None
                  else config.load(code, args.root).wave_ids)
+        earlier: list[str] = []        # earlier waves that rerun: later ones may read them
         for wave in waves:
-            planned = runner.dry_run(code, args.root, force=args.force, wave=wave)
+            planned = runner.dry_run(code, args.root, force=args.force, wave=wave,
+                                     earlier_rerun=tuple(earlier))
             rerun = sum(p.rerun for p in planned)
             label = config.paths(code, args.root, wave).label
+            if rerun:
+                earlier.append(label)
             print(f"{label}: {rerun} of {len(planned)} notebook runs would execute")
             for step in planned:
                 print(f"  {step}")

@@ -254,33 +254,6 @@ class Jurisdiction(Strict):
         return self.model_copy(update={"period": found.period, "sources": sources})
 
     @model_validator(mode="after")
-    def _waves_in_order(self):
-        ids = [w.id for w in self.waves]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
-        if twice:
-            raise ValueError(f"wave id(s) {', '.join(map(repr, twice))} used twice: "
-                             "give each round its own id")
-        for earlier, later in zip(self.waves, self.waves[1:]):
-            if later.period.start <= earlier.period.start:
-                raise ValueError(f"waves must be listed oldest first: {later.id!r} starts "
-                                 f"({later.period.start}) no later than {earlier.id!r} "
-                                 f"({earlier.period.start})")
-        for wave in self.waves:
-            sources = wave.sources if wave.sources is not None else self.sources
-            unknown = sorted(set(wave.crosswalk) - set(sources))
-            if unknown:
-                raise ValueError(f"wave {wave.id!r}: crosswalk for source(s) "
-                                 f"{', '.join(unknown)} this wave does not have")
-            for name, renamed in wave.crosswalk.items():
-                clash = sorted(k for k, v in renamed.items()
-                               if sources[name].columns.get(k, v) != v)
-                if clash:
-                    raise ValueError(f"wave {wave.id!r}: crosswalk and columns map "
-                                     f"{', '.join(clash)} of source {name} differently: "
-                                     "keep one")
-        return self
-
-    @model_validator(mode="after")
     def _answers_known_considerations(self):
         known = {c.id for c in self.considerations}
         unknown = [a.consideration for a in self.management_response
@@ -502,6 +475,8 @@ def load(jurisdiction: str, root: str | Path = ".", wave: str | None = None) -> 
                 row=_key_line(where.params_file, ("code",)),
             )
         )
+    if problems := _wave_problems(params, where.params_file):
+        raise InputError(problems)
     if wave is not None:
         known = [w.id for w in params.waves]
         if wave not in known:
@@ -513,6 +488,44 @@ def load(jurisdiction: str, root: str | Path = ".", wave: str | None = None) -> 
                 row=_key_line(where.params_file, ("waves",))))
         return params.for_wave(wave)
     return params
+
+
+def _wave_problems(params: Jurisdiction, path: Path) -> list[Problem]:
+    """What is wrong with a jurisdiction's ``waves:`` beyond each key's type, each at its
+    line: an id used twice, rounds out of order, a crosswalk for a source the round does not
+    have or contradicting that source's ``columns``."""
+    problems = []
+    seen: set[str] = set()
+    for i, wave in enumerate(params.waves):
+        line = _key_line(path, ("waves", i, "id"))
+        if wave.id in seen:
+            problems.append(Problem(str(path), f"wave id {wave.id!r} is used twice: give each "
+                                    "round its own id", row=line, column="id"))
+        seen.add(wave.id)
+        if i and wave.period.start <= params.waves[i - 1].period.start:
+            earlier = params.waves[i - 1]
+            problems.append(Problem(
+                str(path), f"waves are listed oldest first: {wave.id!r} starts "
+                f"({wave.period.start}) no later than {earlier.id!r} before it "
+                f"({earlier.period.start}): reorder them or fix the period",
+                row=_key_line(path, ("waves", i, "period")), column="period"))
+        sources = wave.sources if wave.sources is not None else params.sources
+        for name, renamed in wave.crosswalk.items():
+            line = _key_line(path, ("waves", i, "crosswalk", name))
+            if name not in sources:
+                problems.append(Problem(
+                    str(path), f"wave {wave.id!r}: crosswalk for source {name!r}, which this "
+                    f"round does not have (it has {', '.join(sorted(sources))})", row=line,
+                    column="crosswalk"))
+                continue
+            for key, target in renamed.items():
+                if sources[name].columns.get(key, target) != target:
+                    problems.append(Problem(
+                        str(path), f"wave {wave.id!r}: the crosswalk maps {key!r} of {name} "
+                        f"onto {target!r} but its columns: map it onto "
+                        f"{sources[name].columns[key]!r}: keep one", row=line,
+                        column="crosswalk"))
+    return problems
 
 
 def period_bounds(period: Period) -> tuple[date, date]:

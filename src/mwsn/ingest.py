@@ -999,7 +999,8 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
             unmatched.append(Problem(
                 file, f"sources.<name>.columns: '{key}' is not a column of this export"
                 f"{_closest(key, [*own.values(), *frame.columns])}: write the name as the "
-                "export's header row shows it", row=attrs.get("header_row", 1), column=key))
+                "export's header row shows it (in the source's columns:, or in the wave's "
+                "crosswalk: if it comes from there)", row=attrs.get("header_row", 1), column=key))
             continue
         rename[column] = target
     if unmatched:

@@ -341,6 +341,17 @@ class Ledger:
         return pd.DataFrame(rows, columns=["cell", "table", "row", "column", "value", "rule",
                                            "kind"])
 
+    def hidden_cells(self) -> pd.DataFrame:
+        """:meth:`audit` without the values: which cells are hidden and why, as an executed
+        notebook (a file for auditors, published beside the report) may show it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``cell, table, row, column, rule, kind``, one row per hidden cell.
+        """
+        return self.audit().drop(columns="value")
+
     def frame(self) -> pd.DataFrame:
         """Every cell with its value and whether it may be shown (``rule`` empty)."""
         rows = [{"table": k[0], "row": k[1], "column": k[2], "value": v,

@@ -19,7 +19,8 @@ from pathlib import Path
 from mwsn import bundled, config, i18n
 
 #: params files every jurisdiction shares (copied from those the package carries)
-SHARED = ("codebook.yaml", "logic_model.yaml", "evaluation_matrix.yaml", "context.yaml")
+SHARED = ("codebook.yaml", "logic_model.yaml", "evaluation_matrix.yaml", "context.yaml",
+          "indicators.yaml")
 
 #: the params template written when no jurisdiction is named (not a jurisdiction: it has a dot)
 TEMPLATE_NAME = "jurisdiction.template.yaml"
@@ -75,9 +76,12 @@ network_in_place: true
 # export names its columns differently from codebook.yaml, a `columns:` mapping from the
 # export's names to the codebook's; `values:` recodes answers per column, `absent:` names the
 # codebook's variables this export never has, `sheet:`, `dayfirst:` or `date_format:` say how
-# to read a workbook or dates (docs/DATA.md). `mwsn codebook import` drafts `columns` and
+# to read a workbook or dates (docs/DATA.md in mwsn's documentation). `mwsn codebook import`
+# drafts `columns` and
 # `absent` from the instrument (XLSForm, REDCap dictionary, SPSS/Stata file). Without a
-# Network, keep only survey and excerpts.
+# Network, keep only survey and excerpts. Optional: `services`, the service records funded
+# organizations report (one row per service: organization, date, type, worker, sector,
+# language, outcome; a CSV, any delimiter), e.g. `services: {{file: service_records.csv}}`.
 sources:
   survey: {{file: survey_export.csv, format: qualtrics}}
   excerpts: {{file: coded_excerpts.csv, format: csv}}
@@ -110,14 +114,15 @@ considerations: []
 # Management's response to each consideration, once given (shown after the considerations):
 # whether it agrees (agree | partly | disagree, with a reason unless agree), the action, the
 # role responsible (never a person's name), the month it is due (YYYY-MM) and where it stands
-# (done | in_progress | not_started). docs/MONITORING.md has the format with an example.
+# (done | in_progress | not_started). docs/MONITORING.md in mwsn's documentation has the format
+# with an example.
 management_response: []
 
 # Data rounds (optional). Without `waves:` there is one round, in data/raw/{code}/. A
 # jurisdiction that collects data again lists its rounds, oldest first: each round's exports go
 # in data/raw/{code}/<id>/ and its report in reports/{code}/<id>/. A round's `sources:` replace
 # the sources above for that round; `crosswalk:` maps, per source, an export column renamed in
-# that round onto the codebook's name. docs/MONITORING.md explains both.
+# that round onto the codebook's name. docs/MONITORING.md in mwsn's documentation explains both.
 # waves:
 #   - id: 2024q2
 #     period: {{start: 2023-04, end: 2024-06}}

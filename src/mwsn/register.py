@@ -68,7 +68,8 @@ class Entry(Strict):
 
 
 class Register(Strict):
-    indicators: list[Entry] = Field(min_length=1)
+    #: none: a project without ``params/indicators.yaml`` follows no indicator across rounds
+    indicators: list[Entry] = Field(default_factory=list)
 
     def entry(self, indicator_id: str) -> Entry:
         for entry in self.indicators:
@@ -95,32 +96,39 @@ def load_register(root: str | Path = ".", matrix=None) -> Register:
     Raises
     ------
     InputError
-        Naming ``params/indicators.yaml`` and the line of each problem.
+        Naming ``params/indicators.yaml`` and the line of each problem (all of them at
+        once). A project without the file has an empty register.
     """
     from mwsn.findings import load_matrix
 
     path = Path(root) / "params" / "indicators.yaml"
+    if not path.is_file():
+        return Register()
     data = read_yaml(path)
-    try:
-        register = Register.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(path, exc)) from None
     matrix = matrix if matrix is not None else load_matrix(root)
     known = {i.id for q in matrix.questions for i in q.indicators} | set(SERVICE_METRICS)
     problems, seen = [], set()
-    for k, entry in enumerate(register.indicators):
+    entries = data.get("indicators") if isinstance(data, dict) else None
+    for k, entry in enumerate(entries if isinstance(entries, list) else []):
+        ident = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(ident, str):
+            continue         # a missing id is the model's to report
         line = _key_line(path, ("indicators", k, "id"))
-        if entry.id in seen:
-            problems.append(Problem(str(path), f"indicator '{entry.id}' is registered twice: "
+        if ident in seen:
+            problems.append(Problem(str(path), f"indicator '{ident}' is registered twice: "
                                     "keep one entry", row=line, column="id"))
-        seen.add(entry.id)
-        if entry.id not in known:
+        seen.add(ident)
+        if ident not in known:
             problems.append(Problem(
-                str(path), f"'{entry.id}' is neither an indicator of the evaluation matrix nor "
+                str(path), f"'{ident}' is neither an indicator of the evaluation matrix nor "
                 f"a service-records metric ({', '.join(SERVICE_METRICS)}): fix the id",
                 row=line, column="id"))
-    if problems:
-        raise InputError(problems)
+    try:
+        register = Register.model_validate(data)
+    except ValidationError as exc:
+        problems = validation_problems(path, exc) + problems
+    if problems:       # every problem of the file at once, in the order of its lines
+        raise InputError(sorted(problems, key=lambda p: p.row or 0))
     return register
 
 

@@ -347,8 +347,8 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
     number millions; see :mod:`mwsn.services` for its columns, ``_row`` included).
 
     This is the whole preflight of a run: this jurisdiction's params (no other
-    jurisdiction's), every source, the pseudonym key for real data, the published
-    statistics the context section reads. What a run
+    jurisdiction's), the indicator register, every source, the pseudonym key for real
+    data, the published statistics the context section reads. What a run
     will leave out (items not collected, dates outside the period, sheets not
     read) is attached to each frame as ``frame.attrs["notes"]`` (see :func:`notes`).
     """
@@ -368,6 +368,12 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
     except InputError as exc:
         problems.extend(exc.problems)
         needs = {}
+    try:       # the trend step reads the indicator register: checked before any notebook runs
+        from mwsn import register
+
+        register.load_register(where.root)
+    except InputError as exc:
+        problems.extend(exc.problems)
     for name, source in sorted(params.sources.items()):
         path = where.raw / source.file
         spec = codebook.sources[name]

@@ -25,6 +25,10 @@ RUN_LOG = "run.json"
 MANIFEST_FORMAT = 2
 
 
+#: the indicator register: in the key of the steps that declare ``register`` only
+REGISTER = "params/indicators.yaml"
+
+
 #: the auditor's index: written last, it records the manifest's own SHA-256 (so it is the one
 #: output the manifest does not list)
 INDEX = "index.html"
@@ -142,7 +146,8 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
         "step": {"jurisdiction": job.code, "lang": step.lang,
                  **({"wave": job.where.wave} if job.where.wave is not None else {})},
         "notebook": basis["notebooks"].get(step.source.name),
-        "parameters": basis["parameters"]["files"],
+        "parameters": {path: sha for path, sha in basis["parameters"]["files"].items()
+                       if terms.reads_input("register") or path != REGISTER},
         "library": basis["mwsn"],
         "python": basis["python"],
         "packages": basis["packages"],
@@ -285,14 +290,15 @@ def new_job(where: Paths, params, force: bool) -> _Job:
 
 
 def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
-            wave: str | None = None) -> list[Planned]:
+            wave: str | None = None, earlier_rerun: tuple[str, ...] = ()) -> list[Planned]:
     """What ``mwsn run <jurisdiction>`` would execute and why, without running anything.
 
     A step whose own inputs are unchanged but that reads a table from a step
     that reruns is listed as running (it is reused after all when that table
     comes out byte-identical). With ``wave``, that wave of the jurisdiction.
     A later wave's steps that read an earlier wave's tables are judged from
-    those tables as they are on disk now.
+    those tables as they are on disk now, and listed as running when one of
+    ``earlier_rerun`` (earlier waves that would rerun) may change them.
     """
     where = paths(jurisdiction, root, wave)
     params = load(jurisdiction, where.root, wave)
@@ -319,6 +325,9 @@ def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
             reasons = _why(job, kinds, upstream, before)
             if waits:
                 reasons.append("reads what " + ", ".join(waits) + " writes, which reruns")
+            if earlier_rerun and step.contract.reads_input("waves"):
+                reasons.append("reads the tables of earlier waves, and " + ", ".join(
+                    earlier_rerun) + " reruns")
             if not reasons and not _live_matches(where.root, before.get("outputs", {}), {}):
                 reasons = ["its outputs on disk differ from the manifest"]
         if reasons:

@@ -73,8 +73,9 @@ class Contract:
 #: what a notebook may declare in ``reads`` besides processed tables: raw exports, the
 #: published context data, the methods pages (``docs/methods*.md``), what the other
 #: jurisdictions' params say of their Network, the pseudonym key, and the processed tables of
-#: the jurisdiction's earlier waves (``data/processed/<jur>/<earlier wave>/``)
-INPUTS = ("raw", "external", "docs", "jurisdictions", "pseudonym_key", "waves")
+#: the jurisdiction's earlier waves (``data/processed/<jur>/<earlier wave>/``), and the indicator
+#: register (``params/indicators.yaml``: only a step declaring it reruns when a target changes)
+INPUTS = ("raw", "external", "docs", "jurisdictions", "pseudonym_key", "waves", "register")
 
 
 def _table_file(name: str) -> str:
