@@ -37,7 +37,8 @@ synth: $(STAMP)
 
 report: synth
 	$(BIN)/mwsn run $(JUR)
-	@echo "Report: $(CURDIR)/reports/$(JUR)/assessment.html"
+	@if [ -f reports/$(JUR)/assessment.html ]; then echo "Report: $(CURDIR)/reports/$(JUR)/assessment.html"; \
+	else echo "Reports by data round: $(CURDIR)/reports/$(JUR)/index.html"; fi
 
 # Every test, spread over the cores (pytest-xdist; the integration runs are shared per worker).
 test: $(STAMP)
