@@ -31,7 +31,8 @@ def test_init_creates_the_project_with_a_filled_params_file(tmp_path, capsys):
     assert (root / "README.md").is_file()
     assert (root / "data" / "external" / "SOURCES.md").is_file()
     assert sorted(p.name for p in (root / "params").iterdir()) == [
-        "ab.yaml", "codebook.yaml", "context.yaml", "evaluation_matrix.yaml", "logic_model.yaml"]
+        "ab.yaml", "codebook.yaml", "context.yaml", "evaluation_matrix.yaml", "indicators.yaml",
+        "logic_model.yaml"]
     params = config.load("ab", root)  # valid as written
     assert params.name.en == "Alberta" and params.name.fr == "Alberta"
     assert params.considerations == []

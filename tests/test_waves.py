@@ -151,7 +151,7 @@ def two_waves(tmp_path) -> Path:
     root = _with_waves(make_root(tmp_path))
     (root / "notebooks").mkdir()
     _notebook(root / "notebooks", "01_count.ipynb", COUNT, ["raw"], ["count.txt"])
-    _notebook(root / "notebooks", "07_series.ipynb", SERIES, ["count.txt", "waves"],
+    _notebook(root / "notebooks", "07_series.ipynb", SERIES, ["count.txt", "waves", "register"],
               ["series.txt"])
     return root
 
@@ -186,10 +186,22 @@ def test_waves_run_in_order_and_a_change_in_one_reruns_it_and_what_reads_it(two_
         f.write("\n\n")
     planned = {p.label: p for p in runner.dry_run("bc", root, wave="w1")}
     assert planned["bc/w1 01_count"].rerun
+    later = {p.label: p for p in runner.dry_run("bc", root, wave="w2", earlier_rerun=("bc/w1",))}
+    assert not later["bc/w2 01_count"].rerun
+    assert "reads the tables of earlier waves, and bc/w1 reruns" in str(later["bc/w2 07_series"])
     w1, w2 = runner.run_many(["bc"], root)
     assert sorted(w1.executed) == ["01_count", "07_series"]
     assert w2.executed == ["07_series"] and w2.reused == ["01_count"]
     assert _series(root, "w2") == f"w1={meetings + 2} w2={meetings + 1}"
+
+    # a target changes in the indicator register: only the steps that read it rerun
+    register = root / "params" / "indicators.yaml"
+    register.write_text(register.read_text(encoding="utf-8").replace(
+        "target: {value: 0.75, by: 2024-03}", "target: {value: 0.8, by: 2024-03}", 1),
+        encoding="utf-8")
+    w1, w2 = runner.run_many(["bc"], root)
+    assert w1.executed == w2.executed == ["07_series"]
+    assert w1.reused == w2.reused == ["01_count"]
 
 
 @pytest.mark.integration
