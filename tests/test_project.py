@@ -55,9 +55,10 @@ def test_template_explains_every_key_and_holds_no_bc_text():
             assert lines[i - 1].startswith("#"), line
     keys = {line.split(":")[0] for line in lines if re.match(r"^[a-z_]+:", line)}
     optional = {line[2:].split(":")[0] for line in lines if re.match(r"^# [a-z_]+: ", line)}
-    assert keys | (optional & {"province", "summary_languages"}) | {"waves"} == set(
+    assert keys | (optional & {"province", "summary_languages"}) | {"waves", "targets"} == set(
         config.Jurisdiction.model_fields)  # a key added to the params needs explaining here
     assert "\n# waves:\n" in text       # explained, commented out: one round unless declared
+    assert "\n# targets:\n" in text     # explained, commented out: the register's unless set
     for bc_text in _bc_texts():
         assert bc_text not in text
     assert "considerations: []" in text and "findings" in text and "swot" in text

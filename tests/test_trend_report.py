@@ -123,11 +123,10 @@ def test_an_action_is_tracked_wave_by_wave(root):
 
 @pytest.mark.parametrize("lang, done, late", [("en", "Done", "Late"),
                                                ("fr", "Terminée", "En retard")])
-def test_the_action_history_is_in_the_trend_section(root, lang, done, late):
-    _write_trend(root, _values([
-        ("pilot", 0, "2020-03", "collaboration_agree", 0.5, 0.3, 0.7, 24, ""),
-        ("r2", 1, "2025-03", "collaboration_agree", 0.8, 0.6, 0.9, 30, "")]))
-    html = performance.render(load_report("bc", root, lang, "r2"))
+def test_the_action_history_is_with_the_management_response(root, lang, done, late):
+    from mwsn.report import response as response_section
+
+    html = response_section.render(load_report("bc", root, lang, "r2"))
     part = html[html.index('id="actions-history"'):]
     part = part[:part.index("</table>")]
     assert done in part and late in part and "pilot (2018-03" in part
@@ -253,3 +252,206 @@ def test_a_service_figure_its_wave_hides_stays_hidden_in_the_trend(tmp_path):
     values = trends.values_by_round([trends.Round(None, "2020-03", folder)],
                                     ["workers_served"], 5)
     assert values.iloc[0]["status"] == "not_collected"
+
+
+def _services(rows: list[tuple]) -> pd.DataFrame:
+    """Service-records values: ``(wave, order, period_end, metric, status, estimate, n)``."""
+    frame = pd.DataFrame(rows, columns=["wave", "wave_order", "period_end", "indicator_id",
+                                        "status", "estimate", "n"])
+    return frame.assign(kind="service_metric", subject=frame["indicator_id"], group="",
+                        unit="count", ci_low=np.nan, ci_high=np.nan, count=frame["estimate"],
+                        withheld="", count_cell="", n_cell="")
+
+
+def _ran(root) -> None:
+    """What the comparison looks for to list a jurisdiction: r2's participants."""
+    ingest.write_processed({"participants": pd.DataFrame(
+        {"participant": ["p1"], "stakeholder_group": ["employer"],
+         "line_of_evidence": ["survey"]})}, config.paths("bc", root, "r2").processed)
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("en", "No indicator register is defined (params/indicators.yaml), so nothing is "
+           "followed across data rounds."),
+    ("fr", "Aucun répertoire des indicateurs n&#x27;est défini (params/indicators.yaml)")])
+def test_without_a_register_the_report_and_comparison_say_so(root, lang, sentence):
+    from mwsn.report import compare
+
+    (root / "params" / "indicators.yaml").unlink()
+    # the trend step's calls with an empty register: empty tables, no error
+    matrix = findings.load_matrix(root)
+    plan = trends.plan(register.load_register(root, matrix), matrix)
+    assert plan.ids == []
+    values = trends.values_by_round([], plan.ids, 5)
+    trend = trends.trend(values, plan.targets, plan.directions, plan.baselines)
+    changes = trends.trend_changes(values, plan.pairs([], values), {}, privacy.Ledger(5), [])
+    assert trend.empty and changes.empty
+    ingest.write_processed({"trend": trend, "trend_changes": changes},
+                           config.paths("bc", root, "r2").processed)
+    html = performance.render(load_report("bc", root, lang, "r2"))
+    assert sentence in html and "<table>" not in html
+    _ran(root)
+    page = compare.load_comparison(root, lang).section("trends")
+    assert sentence in page
+
+
+def test_a_jurisdictions_own_target_replaces_the_registers(root):
+    path = root / "params" / "bc.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["targets"] = {"collaboration_agree": {"value": 0.9, "by": "2026-03"}}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    params = config.load("bc", root)
+    assert params.targets["collaboration_agree"].value == 0.9
+    matrix = findings.load_matrix(root)
+    plan = trends.plan(register.load_register(root, matrix), matrix, params.targets)
+    assert (plan.targets["collaboration_agree"].value, plan.targets["collaboration_agree"].by) \
+        == (0.9, "2026-03")
+    assert plan.targets["workers_know_rights"].value == 0.75     # the register's
+    got = trends.trend(_values([("r2", 1, "2025-03", "collaboration_agree", 0.8, 0.6, 0.9, 30,
+                                 "")]), plan.targets, plan.directions, plan.baselines)
+    assert got.iloc[0]["target_status"] == "not_yet_met"         # 80% < 90%, 2026 ahead
+
+
+def test_a_jurisdictions_targets_are_checked_at_their_lines(root):
+    path = root / "params" / "bc.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "targets:\n  no_such_indicator: {value: 3, by: 2026-03}\n"
+                    "  collaboration_agree: {value: 75, by: 2026-03}\n"
+                    "  workers_served: {value: 6000, by: March 2026}\n", encoding="utf-8")
+    first = len(text.splitlines()) + 2
+    with pytest.raises(InputError) as err:
+        config.load("bc", root)
+    message = str(err.value)
+    assert f"bc.yaml:{first}" in message and "'no_such_indicator' is not an indicator" in message
+    assert f"bc.yaml:{first + 1}" in message and "between 0 and 1" in message
+    assert f"bc.yaml:{first + 2}" in message and "YYYY-MM" in message
+
+
+def test_progress_for_an_unknown_wave_is_reported_with_the_other_problems_at_its_line(root):
+    path = root / "params" / "bc.yaml"
+    text = path.read_text(encoding="utf-8").replace("r2: done", "r2025: done")
+    text = text.replace("min_cell: 5", "min_cell: five") if "min_cell: 5" in text \
+        else text + "min_cell: five\n"
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "r2025: done" in t)
+    with pytest.raises(InputError) as err:
+        config.load("bc", root)
+    message = str(err.value)
+    assert "min_cell" in message                                  # the other problem
+    assert f"bc.yaml:{line}" in message and "progress names wave 'r2025'" in message
+
+
+def test_the_baseline_first_is_the_first_round_that_collected_it(root):
+    # no service records in the pilot: workers_served's baseline is r2, not the pilot
+    values = _services([("pilot", 0, "2020-03", "workers_served", "not_collected", np.nan,
+                         np.nan),
+                        ("r2", 1, "2025-03", "workers_served", "measured", 5200.0, np.nan)])
+    assert trends.first_collected(values) == {"workers_served": 1}
+    trend = _write_trend(root, values)
+    assert trend["is_baseline"].tolist() == [False, True]
+    assert [p[:2] for p in trends.pairs_to_compare(
+        [trends.Round(w, e, root) for w, e in [("pilot", "2020-03"), ("r2", "2025-03"),
+                                               ("r3", "2026-03")]], "first", 1)] \
+        == [(0, 1), (1, 2)]                                       # r2 → r3 is consecutive
+    for lang, said, not_said in [("en", "Baseline: 5,200 in r2 (2024-04 to 2025-03)",
+                                  "value not shown"),
+                                 ("fr", "Valeur de référence : 5\xa0200 à la collecte r2",
+                                  "valeur non présentée")]:
+        html = performance.render(load_report("bc", root, lang, "r2"))
+        assert said in html and not_said not in html
+
+
+def test_a_named_baseline_round_without_the_data_reads_not_collected(root):
+    reg = register.load_register(root)
+    entry = reg.entry("workers_served").model_copy(
+        update={"baseline": register.Baseline(wave="pilot")})
+    rows = trends.trend(_services([("pilot", 0, "2020-03", "workers_served", "not_collected",
+                                    np.nan, np.nan)]),
+                        {"workers_served": entry.target}, {}, {"workers_served": "pilot"})
+    rep = load_report("bc", root, "en", "r2")
+    labels = {"pilot": "pilot (2018-03 to 2020-03)"}
+    assert performance._baseline(rep, rows, entry, labels, "count") == \
+        "round pilot (2018-03 to 2020-03), not collected"
+
+
+@pytest.mark.parametrize("lang, name, na, records, rounds, latest", [
+    ("en", "Workers served", "not applicable", "All service records in each round",
+     "This report shows 2 rounds,", "5,200, r2"),
+    ("fr", "Travailleurs servis", "sans objet", "Tous les dossiers de services à chaque collecte",
+     "Ce rapport présente 2 collectes,", "5\xa0200, r2")])
+def test_a_program_manager_reads_short_names_and_plain_cells(root, lang, name, na, records,
+                                                            rounds, latest):
+    values = pd.concat([
+        _services([("pilot", 0, "2020-03", "workers_served", "measured", 4100.0, np.nan),
+                   ("r2", 1, "2025-03", "workers_served", "measured", 5200.0, np.nan)]),
+        _values([("pilot", 0, "2020-03", "collaboration_agree", 0.5, 0.3, 0.7, 24, ""),
+                 ("r2", 1, "2025-03", "collaboration_agree", 0.8, 0.6, 0.9, 30, "")])])
+    _write_trend(root, values)
+    changes = pd.DataFrame([{
+        "indicator_id": "workers_served", "wave_from": "pilot", "wave_to": "r2",
+        "span": "consecutive", "design": "all", "n_from": np.nan, "n_to": np.nan,
+        "share_from": 4100, "share_to": 5200, "change": 1100, "discordant": np.nan, "test": "",
+        "statistic": np.nan, "p_value": np.nan, "withheld": "", "note": ""}])
+    ingest.write_processed({"trend_changes": changes}, config.paths("bc", root, "r2").processed)
+    html = performance.render(load_report("bc", root, lang, "r2"))
+    definition = register.load_register(root).entry("workers_served").definition(lang)
+    assert f'<h4 id="trend-workers_served">{name}</h4>' in html
+    assert f"{definition}:" not in html and "round(s)" not in html and "collecte(s)" not in html
+    block = html[html.index('id="trend-workers_served"'):]
+    block = block[:block.index("</table>")]
+    assert block.count(na) == 2 and ">x<" not in block            # a count has no base
+    assert records in html and rounds in html
+    summary = html[html.index("<table>"):html.index("</table>")]
+    assert f"<td>{latest}</td>" in summary                        # the round's id only
+    assert "2024-04" not in summary.split(name)[1].split("</tr>")[0].split("</td>")[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_action_history_follows_the_considerations(root, lang):
+    # the considerations section is performance, the considerations, then the response
+    from mwsn.report import response as response_section
+
+    _write_trend(root, _values([
+        ("pilot", 0, "2020-03", "collaboration_agree", 0.5, 0.3, 0.7, 24, ""),
+        ("r2", 1, "2025-03", "collaboration_agree", 0.8, 0.6, 0.9, 30, "")]))
+    rep = load_report("bc", root, lang, "r2")
+    assert 'id="actions-history"' not in performance.render(rep)
+    html = response_section.render(rep)
+    assert html.index('id="management-response"') < html.index('id="actions-history"')
+
+
+@pytest.mark.parametrize("lang, target", [("en", "70% by 2024-03"),
+                                          ("fr", "70\xa0% d&#x27;ici 2024-03")])
+def test_the_comparison_shows_each_indicators_target(root, lang, target):
+    from mwsn.report import compare
+
+    _write_trend(root, _values([
+        ("pilot", 0, "2020-03", "collaboration_agree", 0.5, 0.3, 0.7, 24, ""),
+        ("r2", 1, "2025-03", "collaboration_agree", 0.8, 0.6, 0.9, 30, "")]))
+    _ran(root)
+    page = compare.load_comparison(root, lang).section("trends")
+    table = page[page.index("<table>"):page.index("</table>")]
+    assert table.count(target) == 2                               # beside each round's value
+    label = {i.id: i.label(lang) for q in findings.load_matrix(root).questions
+             for i in q.indicators}["collaboration_agree"]
+    assert label.replace("'", "&#x27;") in table
+
+
+def test_the_restricted_bundle_carries_the_trends_suppression_audit(root):
+    from mwsn.report import restricted
+
+    ledger = privacy.Ledger(5)
+    ledger.cell(("survey", "all", "n"), 30), ledger.keep(("survey", "all", "n"))
+    trend = privacy.Ledger(5)
+    pairs = ("change|collaboration_agree|pilot|r2", "pairs", "n")
+    trend.cell(pairs, 3)
+    trend.protect()
+    folder = config.paths("bc", root, "r2").processed
+    ingest.write_processed({privacy.PROCESSED: ledger.frame(),
+                            "trend_disclosure": trend.frame()}, folder)
+    out = restricted.write_bundle("bc", root)
+    audit = pd.read_csv(out / restricted.TREND_AUDIT)
+    assert audit[["cell", "value", "rule"]].values.tolist() == [
+        ["change|collaboration_agree|pilot|r2/pairs/n", 3, "small_count"]]
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert restricted.TREND_AUDIT in html and "change|collaboration_agree|pilot|r2" in html

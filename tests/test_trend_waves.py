@@ -112,10 +112,10 @@ def run_trend(root: Path, wave: str):
 
     params = config.load("bc", root, wave)
     matrix = findings.load_matrix(root)
-    plan = trends.plan(register.load_register(root, matrix), matrix)
+    plan = trends.plan(register.load_register(root, matrix), matrix, params.targets)
     rounds = trends.rounds_so_far(params, root, wave)
     values = trends.values_by_round(rounds, plan.ids, params.min_cell)
-    pairs = plan.pairs(rounds)
+    pairs = plan.pairs(rounds, values)
     splits = trends.splits_by_round(rounds, values, likert_items(load_codebook(root), "survey"),
                                     pairs)
     names = [r.name for r in rounds]

@@ -166,6 +166,14 @@ class Consideration(Strict):
     swot: list[str] = Field(default_factory=list)
 
 
+class Target(Strict):
+    """An indicator's target: the value to reach and the month by which to reach it."""
+
+    value: float
+    #: the month by which the target should be met, YYYY-MM
+    by: Month
+
+
 class Action(Strict):
     """Management's answer to one consideration (``management_response:``; mwsn.response)."""
 
@@ -208,6 +216,9 @@ class Jurisdiction(Strict):
     considerations: list[Consideration] = Field(default_factory=list)
     #: the management response and action plan, one entry per consideration answered
     management_response: list[Action] = Field(default_factory=list)
+    #: this jurisdiction's own targets, by indicator id of the register
+    #: (``params/indicators.yaml``): they replace the register's target for these indicators
+    targets: dict[str, Target] = Field(default_factory=dict)
     #: languages of the plain-language summary for stakeholders; default: ``languages``
     summary_languages: list[Literal["en", "fr", "es", "tl"]] | None = None
 
@@ -261,15 +272,6 @@ class Jurisdiction(Strict):
         if unknown:
             raise ValueError(f"management_response answers unknown consideration(s) "
                              f"{', '.join(map(repr, unknown))}: use an id of considerations")
-        waves = [w.id for w in self.waves]
-        for action in self.management_response:
-            strange = sorted(set(action.progress) - set(waves))
-            if strange:
-                raise ValueError(
-                    f"management_response for {action.consideration!r}: progress names "
-                    f"wave(s) {', '.join(map(repr, strange))} that "
-                    + (f"are not among waves ({', '.join(waves)})" if waves else
-                       "this jurisdiction does not declare (no `waves:`): use status"))
         return self
 
 
@@ -462,20 +464,21 @@ def load(jurisdiction: str, root: str | Path = ".", wave: str | None = None) -> 
     data = read_yaml(where.params_file)
     if not isinstance(data, dict):
         raise InputError(Problem(str(where.params_file), "expected a mapping of keys at top level"))
+    # every problem of the file in one pass: the keys' own, then those that read other keys
+    # (progress naming a wave, a target naming an indicator) from the file as written
+    problems = (_progress_problems(data, where.params_file)
+                + _target_problems(data, where.params_file, where.root))
     try:
         params = Jurisdiction.model_validate(data)
     except ValidationError as exc:
-        raise InputError(validation_problems(where.params_file, exc)) from None
+        raise InputError(_in_line_order(validation_problems(where.params_file, exc)
+                                        + problems)) from None
     if params.code != jurisdiction:
-        raise InputError(
-            Problem(
-                str(where.params_file),
-                f"key 'code' is {params.code!r} but the file is named for {jurisdiction!r}: "
-                "make them the same",
-                row=_key_line(where.params_file, ("code",)),
-            )
-        )
-    if problems := _wave_problems(params, where.params_file):
+        problems.append(Problem(
+            str(where.params_file),
+            f"key 'code' is {params.code!r} but the file is named for {jurisdiction!r}: "
+            "make them the same", row=_key_line(where.params_file, ("code",))))
+    if problems := _in_line_order(problems + _wave_problems(params, where.params_file)):
         raise InputError(problems)
     if wave is not None:
         known = [w.id for w in params.waves]
@@ -488,6 +491,67 @@ def load(jurisdiction: str, root: str | Path = ".", wave: str | None = None) -> 
                 row=_key_line(where.params_file, ("waves",))))
         return params.for_wave(wave)
     return params
+
+
+def _in_line_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: p.row or 0)
+
+
+def _progress_problems(data: dict, path: Path) -> list[Problem]:
+    """Each ``progress`` key of ``management_response`` naming a wave the file does not
+    declare, at its line (read from the file as written, so it is reported with the
+    keys' other problems)."""
+    waves = [w.get("id") for w in data.get("waves") or [] if isinstance(w, dict)]
+    actions = data.get("management_response")
+    problems = []
+    for i, action in enumerate(actions if isinstance(actions, list) else []):
+        progress = action.get("progress") if isinstance(action, dict) else None
+        for wave in progress if isinstance(progress, dict) else {}:
+            if str(wave) in waves:
+                continue
+            problems.append(Problem(
+                str(path), f"management_response for {action.get('consideration')!r}: "
+                f"progress names wave {str(wave)!r}, which "
+                + (f"is not among waves ({', '.join(map(str, waves))}): use one of them"
+                   if waves else "this jurisdiction does not declare (no `waves:`): use "
+                   "status"),
+                row=_key_line(path, ("management_response", i, "progress", wave)),
+                column="progress"))
+    return problems
+
+
+def _target_problems(data: dict, path: Path, root: Path) -> list[Problem]:
+    """Each of ``targets:`` naming an indicator the register (``params/indicators.yaml``)
+    does not hold, or giving a share outside 0-1, at its line. The register's own problems
+    are ``mwsn validate``'s to report."""
+    targets = data.get("targets")
+    if not isinstance(targets, dict) or not targets:
+        return []
+    from mwsn import register
+    from mwsn.errors import MwsnError
+
+    try:
+        entries = {e.id: e for e in register.load_register(root).indicators}
+    except MwsnError:
+        return []
+    problems = []
+    for ident, target in targets.items():
+        entry = entries.get(str(ident))
+        if entry is None:
+            problems.append(Problem(
+                str(path), f"targets: {str(ident)!r} is not an indicator of the register "
+                "(params/indicators.yaml): use one of "
+                + (", ".join(entries) if entries else "its ids (it has none)"),
+                row=_key_line(path, ("targets", ident)), column="targets"))
+            continue
+        value = target.get("value") if isinstance(target, dict) else None
+        if (entry.data_type == "share" and isinstance(value, (int, float))
+                and not 0 <= value <= 1):
+            problems.append(Problem(
+                str(path), f"targets: {str(ident)!r} is a share: its value {value} must lie "
+                "between 0 and 1 (write 0.75 for 75%)",
+                row=_key_line(path, ("targets", ident, "value")), column="targets"))
+    return problems
 
 
 def _wave_problems(params: Jurisdiction, path: Path) -> list[Problem]:

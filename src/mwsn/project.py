@@ -118,6 +118,14 @@ considerations: []
 # with an example.
 management_response: []
 
+# This jurisdiction's own targets (optional), for indicators of the indicator register
+# (params/indicators.yaml, which sets every indicator's target): for each indicator id, the
+# value to reach (a share from 0 to 1: 0.75 for 75%; a count; an amount in CAD) and the month,
+# YYYY-MM, by which to reach it. The report's performance measurement judges the indicator
+# against this target instead of the register's.
+# targets:
+#   workers_know_rights: {{value: 0.8, by: 2026-03}}
+
 # Data rounds (optional). Without `waves:` there is one round, in data/raw/{code}/. A
 # jurisdiction that collects data again lists its rounds, oldest first: each round's exports go
 # in data/raw/{code}/<id>/ and its report in reports/{code}/<id>/. A round's `sources:` replace

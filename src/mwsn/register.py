@@ -22,19 +22,13 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from mwsn.config import Bilingual, Month, Strict, _key_line, read_yaml, validation_problems
+from mwsn.config import Bilingual, Strict, Target, _key_line, read_yaml, validation_problems
 from mwsn.errors import InputError, Problem
 
 #: service-records metrics that may be registered (see mwsn.services.service_indicators)
 SERVICE_METRICS = ("services_delivered", "workers_served", "organizations_reporting",
                    "repeat_use", "services_outside_agriculture",
                    "workers_served_outside_agriculture")
-
-
-class Target(Strict):
-    value: float
-    #: the month by which the target should be met, YYYY-MM
-    by: Month
 
 
 class Baseline(Strict):
@@ -46,6 +40,8 @@ class Entry(Strict):
     """One registered indicator."""
 
     id: str
+    #: a short name for headings, tables and charts; default: the matrix indicator's label
+    name: Bilingual | None = None
     definition: Bilingual
     data_type: Literal["share", "count", "amount"]
     #: where the figure comes from: a source of the jurisdiction's params (survey, excerpts,
@@ -76,6 +72,15 @@ class Register(Strict):
             if entry.id == indicator_id:
                 return entry
         raise KeyError(indicator_id)
+
+
+def names(register: Register, matrix, lang: str) -> dict[str, str]:
+    """Each registered indicator's short name in ``lang``: its ``name`` in the register, else
+    its label in the evaluation matrix, else its definition (without the final stop)."""
+    labels = {i.id: i.label(lang) for q in matrix.questions for i in q.indicators}
+    return {e.id: (e.name(lang) if e.name is not None
+                   else labels.get(e.id) or e.definition(lang).rstrip("."))
+            for e in register.indicators}
 
 
 def load_register(root: str | Path = ".", matrix=None) -> Register:

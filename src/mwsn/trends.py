@@ -332,12 +332,15 @@ def values_by_round(rounds: Sequence[Round], indicator_ids: Sequence[str],
     return out
 
 
-def pairs_to_compare(rounds: Sequence[Round], baseline: str = "first") -> list[tuple[int, int, str]]:
+def pairs_to_compare(rounds: Sequence[Round], baseline: str = "first",
+                     first: int = 0) -> list[tuple[int, int, str]]:
     """``(earlier, later, span)`` positions in ``rounds``: each consecutive pair
-    (``consecutive``) and, when it is not one of them, baseline → latest (``baseline``)."""
+    (``consecutive``) and, when it is not one of them, baseline → latest (``baseline``);
+    ``first`` is the position of the baseline ``first`` (the first round that collected the
+    indicator, :func:`first_collected`)."""
     found = [(i, i + 1, "consecutive") for i in range(len(rounds) - 1)]
     names = [r.wave for r in rounds]
-    base = 0 if baseline == "first" else (names.index(baseline) if baseline in names else None)
+    base = first if baseline == "first" else (names.index(baseline) if baseline in names else None)
     if base is not None and len(rounds) - 1 - base >= 2:
         found.append((base, len(rounds) - 1, "baseline"))
     return found
@@ -516,6 +519,15 @@ def target_status(estimate: float, target: float, by: str, as_of: str,
     return "not_met" if as_of >= by else "not_yet_met"
 
 
+def first_collected(values: pd.DataFrame) -> dict[str, int]:
+    """indicator id → ``wave_order`` of the first round that collected it (its ``status`` is
+    ``measured``, whether or not its figure is shown): the baseline ``first``. A round
+    without the indicator's data (no service records in the pilot, say) is never its
+    baseline; an indicator no round collected has none."""
+    measured = values[values["status"] == "measured"]
+    return {str(k): int(v) for k, v in measured.groupby("indicator_id")["wave_order"].min().items()}
+
+
 def trend(values: pd.DataFrame, targets: dict, directions: dict[str, str],
           baselines: dict[str, str]) -> pd.DataFrame:
     """Each indicator in each round, against its baseline and target.
@@ -529,7 +541,8 @@ def trend(values: pd.DataFrame, targets: dict, directions: dict[str, str],
     directions : dict
         indicator id → ``higher`` or ``lower`` (is better).
     baselines : dict
-        indicator id → its baseline wave id (``first``: the first round).
+        indicator id → its baseline wave id (``first``: the first round that collected
+        it, :func:`first_collected`; none while no round has).
 
     Returns
     -------
@@ -540,6 +553,7 @@ def trend(values: pd.DataFrame, targets: dict, directions: dict[str, str],
         ``withheld`` naming the rule); ``target_status`` (:func:`target_status`) is judged
         at the round's ``period_end``.
     """
+    first = first_collected(values)
     rows = []
     for r in values.itertuples(index=False):
         target = targets[r.indicator_id]
@@ -549,7 +563,8 @@ def trend(values: pd.DataFrame, targets: dict, directions: dict[str, str],
                      "indicator_id": r.indicator_id, "unit": r.unit, "status": r.status,
                      "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
                      "n": r.n, "withheld": r.withheld,
-                     "is_baseline": r.wave_order == 0 if base == "first" else r.wave == base,
+                     "is_baseline": (r.wave_order == first.get(r.indicator_id)
+                                     if base == "first" else r.wave == base),
                      "target": float(target.value), "target_by": target.by,
                      "direction": direction,
                      "target_status": target_status(r.estimate, float(target.value), target.by,
@@ -665,21 +680,27 @@ class Plan:
     directions: dict[str, str]
     baselines: dict[str, str]
 
-    def pairs(self, rounds: Sequence[Round]) -> dict:
-        """indicator id → its :func:`pairs_to_compare` (each its own baseline)."""
-        return {i: pairs_to_compare(rounds, self.baselines[i]) for i in self.ids}
+    def pairs(self, rounds: Sequence[Round], values: pd.DataFrame | None = None) -> dict:
+        """indicator id → its :func:`pairs_to_compare` (each its own baseline; with
+        ``values``, the baseline ``first`` is the first round that collected it)."""
+        first = first_collected(values) if values is not None else {}
+        return {i: pairs_to_compare(rounds, self.baselines[i], first.get(i, 0))
+                for i in self.ids}
 
 
-def plan(register, matrix) -> Plan:
+def plan(register, matrix, targets: dict | None = None) -> Plan:
     """The register's indicators, targets, directions and baseline waves.
 
     A matrix indicator's direction is its scoring rule's; a service-records metric's is
-    the register's own (``direction``).
+    the register's own (``direction``). ``targets`` are the jurisdiction's own
+    (``targets:`` in its params, :class:`mwsn.config.Jurisdiction`): they replace the
+    register's for the indicators they name.
     """
     from mwsn.register import targets_for
 
     rules = {i.id: i.rule for q in matrix.questions for i in q.indicators}
-    return Plan(ids=[e.id for e in register.indicators], targets=targets_for(register),
+    return Plan(ids=[e.id for e in register.indicators],
+                targets=targets_for(register, targets),
                 directions={e.id: rules[e.id].direction if e.id in rules else e.direction
                             for e in register.indicators},
                 baselines={e.id: e.baseline.wave for e in register.indicators})

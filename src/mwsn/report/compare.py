@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mwsn import config, i18n, ingest, plots, privacy
+from mwsn import config, findings, i18n, ingest, plots, privacy
 from mwsn.codebook import Codebook, load_codebook
 from mwsn.errors import MwsnError
 from mwsn.report.html import Html, esc, figure, page
@@ -237,6 +237,19 @@ class Comparison:
         return (self.t("trend.round", round=wave, start=found.start, end=found.end)
                 if found is not None else str(wave))
 
+    def _target(self, row, data_type: str) -> str:
+        """The target a jurisdiction's trend judged this round against: its value and date
+        (a jurisdiction may set its own, so it is given on each row)."""
+        return self.t("trend.target", target=self._format(row.target, data_type),
+                      by=row.target_by)
+
+    def _format(self, value, data_type: str) -> str:
+        if data_type == "share":
+            return i18n.percent(float(value), self.lang)
+        if data_type == "amount":
+            return i18n.money(float(value), self.lang)
+        return i18n.number(float(value), self.lang)
+
     def _trend_value(self, row, data_type: str) -> str:
         def fmt(v):
             if data_type == "share":
@@ -266,11 +279,15 @@ class Comparison:
             if path.is_file():
                 found[code] = pd.read_parquet(path).sort_values(["wave_order"])
         try:
-            entries = register.load_register(self.root).indicators
+            reg = register.load_register(self.root)
         except MwsnError:
-            entries = []
-        if not found or not entries:
+            reg = register.Register()
+        entries = reg.indicators
+        if not entries:
+            return Html(f'{heading}<p>{esc(self.t("trend.no_register"))}</p></section>')
+        if not found:
             return Html(f'{heading}<p>{esc(self.t("compare.no_trends"))}</p></section>')
+        short = register.names(reg, findings.load_matrix(self.root), self.lang)
         names = dict(zip(self.codes, self._names()))
         parts = [f'<p>{esc(self.t("compare.trends_intro"))}</p>']
         for entry in entries:
@@ -279,6 +296,7 @@ class Comparison:
                 for r in trend[trend["indicator_id"] == entry.id].itertuples():
                     label = self._round_label(code, r.wave)
                     rows.append((names[code], [label, self._trend_value(r, entry.data_type),
+                                               self._target(r, entry.data_type),
                                                self.t(f"trend.status.{r.target_status}")]))
                     points.append({"jurisdiction": names[code], "round": label,
                                    "period_end": r.period_end, "estimate": r.estimate})
@@ -287,15 +305,15 @@ class Comparison:
             chart = pd.DataFrame(points)
             if chart["estimate"].notna().any():
                 parts.append(figure(plots.indicator_across_jurisdictions(
-                    chart, self.lang, title=entry.definition(self.lang).rstrip("."),
+                    chart, self.lang, title=short[entry.id],
                     unit="share" if entry.data_type == "share" else "count")))
             head = "".join(f'<th scope="col">{esc(self.t(k))}</th>' for k in (
                 "compare.col.jurisdiction", "trend.col.round", "trend.col.value",
-                "trend.col.status"))
+                "trend.col.target", "trend.col.status"))
             body = "".join(f'<tr><th scope="row">{esc(j)}</th>'
                            + "".join(f"<td>{esc(v)}</td>" for v in values) + "</tr>"
                            for j, values in rows)
-            caption = self.t("compare.trend_caption", indicator=entry.definition(self.lang))
+            caption = self.t("compare.trend_caption", indicator=short[entry.id])
             parts.append(f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr>"
                          f"</thead><tbody>{body}</tbody></table>")
         note = self.t("table.suppressed_note", mark=self.t("table.suppressed"),

@@ -5,8 +5,9 @@ asks for a data collection and reporting system, and this is what it reports. Fo
 indicator of the register (``params/indicators.yaml``): its Performance Information
 Profile (definition, source, frequency, the role responsible, baseline), a table of its
 value in each round up to the report's with its interval, target and status, a chart, and
-the change between rounds with the test the design allows. Then each management action's
-status in each round. Figures come only from ``trend`` and ``trend_changes``
+the change between rounds with the test the design allows. Each management action's
+status in each round goes with the management response, after the considerations
+(:func:`actions_history`). Figures come only from ``trend`` and ``trend_changes``
 (``07_trends``), which hold only what the rounds' disclosure passes and the trend's own
 show.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import findings, i18n, plots, register, response
+from mwsn import findings, i18n, plots, privacy, register, response
 from mwsn.report.html import Html, esc, figure, table
 
 
@@ -42,9 +43,14 @@ def _round_labels(rep, trend: pd.DataFrame) -> dict:
 
 
 def _labels(rep, reg) -> dict[str, str]:
-    matrix = findings.load_matrix(rep.where.root)
-    named = {i.id: i.label(rep.lang) for q in matrix.questions for i in q.indicators}
-    return {e.id: named.get(e.id, e.definition(rep.lang)) for e in reg.indicators}
+    return register.names(reg, findings.load_matrix(rep.where.root), rep.lang)
+
+
+def _round_ids(rep, trend: pd.DataFrame) -> dict:
+    """wave id → itself; the only round → its period: how a short cell names a round."""
+    p = rep.params.period
+    return {w: (rep.t("trend.only_round", start=p.start, end=p.end) if w is None else str(w))
+            for w in dict.fromkeys(trend["wave"])}
 
 
 def _shown_value(row, data_type: str, lang: str) -> str:
@@ -61,8 +67,12 @@ def _shown_value(row, data_type: str, lang: str) -> str:
 def _baseline(rep, rows: pd.DataFrame, entry, labels: dict, data_type: str) -> str:
     base = rows[rows["is_baseline"]]
     if base.empty:
+        if entry.baseline.wave == "first":  # no round so far collected it
+            return rep.t("trend.baseline_none")
         return rep.t("trend.baseline_later", round=entry.baseline.wave)
     row = base.iloc[0]
+    if row["status"] != "measured":
+        return rep.t("trend.baseline_not_collected", round=labels[row["wave"]])
     if pd.isna(row["estimate"]):
         return rep.t("trend.baseline_not_shown", round=labels[row["wave"]])
     return rep.t("trend.baseline_value", value=_value(row["estimate"], data_type, rep.lang),
@@ -94,6 +104,26 @@ def _test_text(rep, row) -> str:
     return rep.t(f"trend.test.{row.test}", p=p)
 
 
+def _base(rep, rows: pd.DataFrame, data_type: str, name: str) -> list[str]:
+    """The base (n) of each round's value: a count has none (not applicable); a share's
+    hidden base reads "not shown". The counts shown passed the rounds' and the trend's
+    disclosure passes; checked again here."""
+    if data_type != "share":
+        return [rep.t("trend.not_applicable")] * len(rows)
+    privacy.check_disclosure(rows[["n"]], ["n"], rep.min_cell, name)
+    return [rep.t("trend.not_collected") if r.status != "measured"
+            else rep.t("trend.hidden") if pd.isna(r.n)
+            else i18n.number(float(r.n), rep.lang) for r in rows.itertuples()]
+
+
+def _design(rep, design: str, source: str) -> str:
+    """Who a change compares: everyone who answered, or for a complete record (funding
+    ledger, service records, recommendations register) the whole of it."""
+    if design == "all" and source != "survey":
+        return rep.t(f"trend.design.all_records.{source}")
+    return rep.t(f"trend.design.{design}")
+
+
 def indicator_block(rep, entry, rows: pd.DataFrame, changes: pd.DataFrame, label: str,
                     labels: dict) -> str:
     """One indicator: profile, table by round, chart, changes."""
@@ -109,7 +139,7 @@ def indicator_block(rep, entry, rows: pd.DataFrame, changes: pd.DataFrame, label
                                    if r.is_baseline else labels[r.wave]
                                    for r in rows.itertuples()],
         rep.t("trend.col.value"): [_shown_value(r, data_type, lang) for r in rows.itertuples()],
-        rep.t("trend.col.base"): rows["n"].to_numpy(),
+        rep.t("trend.col.base"): _base(rep, rows, data_type, f"trend_{entry.id}"),
         rep.t("trend.col.target"): [target_text] * len(rows),
         rep.t("trend.col.status"): [rep.t(f"trend.status.{s}") for s in rows["target_status"]],
     })
@@ -118,8 +148,7 @@ def indicator_block(rep, entry, rows: pd.DataFrame, changes: pd.DataFrame, label
              f"<p>{esc(rep.t('trend.definition', definition=entry.definition(lang)))}</p>",
              f'<p class="note">{esc(profile)}</p>',
              table(view, rep.t("trend.caption", indicator=label), name=f"trend_{entry.id}",
-                   lang=lang, min_cell=rep.min_cell, counts=[rep.t("trend.col.base")],
-                   formats={rep.t("trend.col.base"): "count"})]
+                   lang=lang, min_cell=rep.min_cell)]
     if rows["estimate"].notna().any():  # no chart of nothing: the table says why
         chart = pd.DataFrame({"round": [labels[w] for w in rows["wave"]],
                               "estimate": rows["estimate"], "ci_low": rows["ci_low"],
@@ -133,7 +162,7 @@ def indicator_block(rep, entry, rows: pd.DataFrame, changes: pd.DataFrame, label
         change_view = pd.DataFrame({
             rep.t("trend.col.from_to"): [rep.t("trend.from_to", from_round=r.wave_from,
                                                to_round=r.wave_to) for r in mine.itertuples()],
-            rep.t("trend.col.who"): [rep.t(f"trend.design.{d}") for d in mine["design"]],
+            rep.t("trend.col.who"): [_design(rep, d, entry.source) for d in mine["design"]],
             rep.t("trend.col.change"): [_change_text(rep, r, data_type)
                                         for r in mine.itertuples()],
             rep.t("trend.col.test"): [_test_text(rep, r) for r in mine.itertuples()],
@@ -145,7 +174,9 @@ def indicator_block(rep, entry, rows: pd.DataFrame, changes: pd.DataFrame, label
 
 
 def summary_table(rep, trend: pd.DataFrame, reg, names: dict, labels: dict) -> Html:
-    """Every indicator's latest round: value, baseline, target and status."""
+    """Every indicator's latest round: value (with the round's id: its period is in the
+    indicator's own table), baseline, target and status."""
+    ids = _round_ids(rep, trend)
     latest = trend[trend["wave_order"] == trend["wave_order"].max()].set_index("indicator_id")
     rows = []
     for entry in reg.indicators:
@@ -156,7 +187,7 @@ def summary_table(rep, trend: pd.DataFrame, reg, names: dict, labels: dict) -> H
         rows.append({
             rep.t("trend.col.indicator"): names[entry.id],
             rep.t("trend.col.latest"): rep.t("trend.value_in", value=_shown_value(
-                r, entry.data_type, rep.lang), round=labels[r["wave"]]),
+                r, entry.data_type, rep.lang), round=ids[r["wave"]]),
             rep.t("trend.col.baseline"): _baseline(rep, mine, entry, labels, entry.data_type),
             rep.t("trend.col.target"): rep.t("trend.target", target=_value(
                 r["target"], entry.data_type, rep.lang), by=r["target_by"]),
@@ -165,8 +196,21 @@ def summary_table(rep, trend: pd.DataFrame, reg, names: dict, labels: dict) -> H
                  lang=rep.lang, min_cell=rep.min_cell)
 
 
-def actions_history(rep, rounds: list[tuple], labels: dict) -> str:
-    """Each management action's status at the end of each round (``mwsn.response.history``)."""
+def rounds_so_far(rep) -> list[tuple]:
+    """``(wave, period_end)`` of the report's round and those before it, oldest first."""
+    waves = rep.params.waves
+    if not waves or rep.where.wave is None:
+        return [(None, rep.params.period.end)]
+    ids = [w.id for w in waves]
+    return [(w.id, w.period.end) for w in waves[:ids.index(rep.where.wave) + 1]]
+
+
+def actions_history(rep) -> str:
+    """Each management action's status at the end of each round up to the report's
+    (``mwsn.response.history``): shown with the management response, after the
+    considerations."""
+    rounds = rounds_so_far(rep)
+    labels = _round_labels(rep, pd.DataFrame({"wave": [w for w, _ in rounds]}))
     actions = rep.params.management_response
     if not actions or len(rounds) < 2:
         return ""
@@ -195,15 +239,19 @@ def render(rep) -> Html:
                     f'<p class="note">{esc(rep.t("trend.none"))}</p></section>')
     trend["wave"] = trend["wave"].astype(object).where(trend["wave"].notna(), None)
     reg = register.load_register(rep.where.root)
+    if not reg.indicators or trend.empty:
+        return Html(f'<section class="performance">{heading}'
+                    f'<p class="note">{esc(rep.t("trend.no_register"))}</p></section>')
     labels = _round_labels(rep, trend)
     names = _labels(rep, reg)
     order = trend.drop_duplicates("wave_order").sort_values("wave_order")
     rounds = list(zip(order["wave"], order["period_end"]))
-    intro = rep.t("trend.intro", n_rounds=len(rounds), latest=labels[rounds[-1][0]])
+    intro = rep.t("trend.intro" if len(rounds) > 1 else "trend.intro_one",
+                  n_rounds=len(rounds), latest=labels[rounds[-1][0]])
     blocks = [indicator_block(rep, entry, trend[trend["indicator_id"] == entry.id]
                               .sort_values("wave_order"), changes, names[entry.id], labels)
               for entry in reg.indicators if (trend["indicator_id"] == entry.id).any()]
     return Html(f'<section class="performance">{heading}<p>{esc(intro)}</p>'
                 f'<p class="note">{esc(rep.t("trend.caveat"))}</p>'
                 + summary_table(rep, trend, reg, names, labels) + "".join(blocks)
-                + actions_history(rep, rounds, labels) + "</section>")
+                + "</section>")

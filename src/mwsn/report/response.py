@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mwsn import response
+from mwsn.report import performance
 from mwsn.report.html import Html, esc, table
 
 
@@ -35,4 +36,4 @@ def render(rep) -> Html:
     return Html(f'<section class="response">{heading}<p>{esc(summary)}</p>'
                 + table(pd.DataFrame(rows), rep.t("response.caption"), name="management_response",
                         lang=rep.lang, min_cell=rep.min_cell)
-                + "</section>")
+                + performance.actions_history(rep) + "</section>")
