@@ -81,3 +81,14 @@ def test_numbers_and_months_in_spanish_and_tagalog():
     assert i18n.number(1234, "es") == "1,234" and i18n.number(1234, "tl") == "1,234"
     assert plain.month("2018-03", "es") == "marzo de 2018"
     assert plain.month("2020-03", "tl") == "Marso 2020"
+
+
+def test_plural_follows_each_languages_rule():
+    # CLDR plural rules (babel): English 'one' is 1 only; French 'one' is 0 and 1
+    from mwsn import i18n
+
+    assert i18n.plural("response.late", "en", 0) == "0 actions late"
+    assert i18n.plural("response.late", "en", 1) == "1 action late"
+    assert i18n.plural("response.late", "en", 2) == "2 actions late"
+    assert i18n.plural("response.late", "fr", 0) == "0 mesure en retard"
+    assert i18n.plural("response.late", "fr", 2) == "2 mesures en retard"

@@ -64,7 +64,8 @@ def test_rendered_in_both_languages(root, lang, late, done, partly):
     rep = Report(config.load("bc", root), where, load_codebook(root), lang)
     html = section.render(rep)
     assert late in html and done in html and partly in html
-    assert ("1 action(s) late as of 2020-03" if lang == "en" else "1 mesure(s) en retard") in html
+    assert ("1 action late as of 2020-03" if lang == "en" else "1 mesure en retard au 2020-03") in html
+    assert "(s)" not in html
 
 
 def test_no_response_recorded_says_how_to_add_one(tmp_path):

@@ -53,6 +53,16 @@ def t(key: str, lang: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+def plural(key: str, lang: str, n: int, **values) -> str:
+    """The text for ``key`` in the plural form ``n`` takes in ``lang`` (CLDR's rules through
+    babel: ``key.one`` for 1 in English, for 0 and 1 in French; ``key.other`` otherwise),
+    with ``{n}`` and the other placeholders filled in."""
+    form = Locale.parse(_LOCALES[lang]).plural_form(abs(n))
+    found = catalogue(lang)
+    chosen = f"{key}.{form}" if f"{key}.{form}" in found else f"{key}.other"
+    return t(chosen, lang, n=n, **values)
+
+
 def number(value: float, lang: str, decimals: int = 0) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=_LOCALES[lang])

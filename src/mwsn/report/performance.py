@@ -246,8 +246,7 @@ def render(rep) -> Html:
     names = _labels(rep, reg)
     order = trend.drop_duplicates("wave_order").sort_values("wave_order")
     rounds = list(zip(order["wave"], order["period_end"]))
-    intro = rep.t("trend.intro" if len(rounds) > 1 else "trend.intro_one",
-                  n_rounds=len(rounds), latest=labels[rounds[-1][0]])
+    intro = i18n.plural("trend.intro", rep.lang, len(rounds), latest=labels[rounds[-1][0]])
     blocks = [indicator_block(rep, entry, trend[trend["indicator_id"] == entry.id]
                               .sort_values("wave_order"), changes, names[entry.id], labels)
               for entry in reg.indicators if (trend["indicator_id"] == entry.id).any()]

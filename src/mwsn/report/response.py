@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import response
+from mwsn import i18n, response
 from mwsn.report import performance
 from mwsn.report.html import Html, esc, table
 
@@ -32,7 +32,9 @@ def render(rep) -> Html:
                      rep.t("response.col.status"): rep.t(
                          f"response.status.{tracked.loc[a.consideration, 'tracking']}")})
     late = int((tracked["tracking"] == "late").sum())
-    summary = rep.t("response.summary", n=len(actions), late=late, as_of=as_of)
+    summary = rep.t("response.summary",
+                    answered=i18n.plural("response.answered", rep.lang, len(actions)),
+                    late=i18n.plural("response.late", rep.lang, late), as_of=as_of)
     return Html(f'<section class="response">{heading}<p>{esc(summary)}</p>'
                 + table(pd.DataFrame(rows), rep.t("response.caption"), name="management_response",
                         lang=rep.lang, min_cell=rep.min_cell)
