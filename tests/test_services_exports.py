@@ -112,3 +112,14 @@ def test_dates_are_read_once_per_distinct_text_against_the_calendar():
         date(2023, 12, 31)]
     monthfirst = services._distinct_dates(pa.array(["02/03/2024"]), dayfirst=False).to_pylist()
     assert monthfirst[0].date() == date(2024, 2, 3)
+
+
+def test_survey_dates_are_not_rolled_over_either():
+    import pandas as pd
+
+    from mwsn.codebook import parse_datetimes
+
+    got = parse_datetimes(pd.Series(["2023-02-30", "2023-04-31 10:00:00", "2024-02-29 08:00:00",
+                                     "2019-10-01"], dtype="string"))
+    assert got.isna().tolist() == [True, True, False, False]
+    assert got.iloc[2] == pd.Timestamp("2024-02-29 08:00:00")
