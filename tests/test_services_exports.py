@@ -123,3 +123,22 @@ def test_survey_dates_are_not_rolled_over_either():
                                      "2019-10-01"], dtype="string"))
     assert got.isna().tolist() == [True, True, False, False]
     assert got.iloc[2] == pd.Timestamp("2024-02-29 08:00:00")
+
+
+@pytest.mark.parametrize("delimiter", ["\t", "|", ";"])
+def test_every_common_delimiter_is_found(tmp_path, delimiter):
+    codebook = load_codebook(make_root(tmp_path))
+    spec = codebook.sources["services"]
+    lines = [FR_HEADER.rstrip("\n"), *_fr_rows(5)]
+    path = tmp_path / "export.txt"
+    path.write_text("\n".join(line.replace(";", delimiter) for line in lines) + "\n",
+                    encoding="cp1252" if delimiter == "|" else "utf-8")
+    columns = {"N° de dossier": "record_id", "Organisme": "organization",
+               "Date du service": "service_date", "Type de service": "service_type",
+               "Identifiant": "worker", "Secteur": "sector", "Langue": "language",
+               "Résultat": "outcome"}
+    table = services.read_service_records(path, spec, columns, dayfirst=True)
+    assert table.num_rows == 5 and table.column("_row").to_pylist() == [2, 3, 4, 5, 6]
+    assert services.check_service_records(table, spec, codebook, "export.txt") == []
+    assert table.column("service_type").to_pylist()[0] == (
+        "Activité sociale, culturelle ou récréative")
