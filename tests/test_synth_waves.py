@@ -11,6 +11,8 @@ from mwsn import clean, cli, config, register, stats, synth, validate
 from mwsn.codebook import likert_items, load_codebook
 
 WAVES = ["pilot", "2022q1", "2024q1"]
+ITEMS = ("know_rights", "info_support", "collaboration", "reporting_support",
+         "abuse_deterrence", "policy_influence")
 
 
 def _synth(root: Path, capsys, *extra: str) -> str:
@@ -34,7 +36,11 @@ def test_waves_block_is_appended_to_params_keeping_its_text(tmp_path, capsys):
     before = (root / "params" / "bc.yaml").read_text(encoding="utf-8")
     out = _synth(root, capsys, "--waves", "3", "--services", "3000")
     after = (root / "params" / "bc.yaml").read_text(encoding="utf-8")
-    assert after.startswith(before)                       # comments and all, unchanged
+    # comments and all unchanged, but the empty management response, which the SYNTHETIC
+    # demonstration's illustrative one replaces in place
+    head, empty, tail = before.partition("management_response: []\n")
+    assert empty and after.startswith(head) and tail in after
+    assert after[len(head):].startswith("# SYNTHETIC management response")
     assert "waves:" in out and "crosswalk:" in out        # what was added is printed
     params = config.load("bc", root)
     assert params.wave_ids == WAVES
@@ -112,3 +118,48 @@ def test_the_pilot_wave_is_the_single_round_data(demo, tmp_path):
     for path in sorted(single.raw.glob("*.csv")):
         assert path.read_bytes() == (config.paths("bc", demo, "pilot").raw / path.name
                                      ).read_bytes(), path.name
+
+
+def test_the_demonstration_gets_a_synthetic_management_response_tracked_per_wave(demo):
+    from mwsn import response
+
+    params = config.load("bc", demo)
+    actions = {a.consideration: a for a in params.management_response}
+    known = {c.id for c in params.considerations}
+    assert 3 <= len(actions) <= 4 and set(actions) <= known
+    assert all(set(a.progress) <= set(WAVES) for a in actions.values())
+    last = params.waves[-1].period.end                      # 2024-03
+    statuses = {c: response.tracking(a.status, a.due, last) for c, a in actions.items()}
+    assert sorted(set(statuses.values())) == ["done", "in_progress", "late"]
+    text = (demo / "params" / "bc.yaml").read_text(encoding="utf-8")
+    assert "# SYNTHETIC management response" in text and "management_response: []" not in text
+
+
+def test_the_last_round_shows_every_headline_share_and_misses_a_target_by_its_date(demo):
+    """Both sides of each statement reach min_cell in the last round (so the trend shows its
+    share), the workers' knowledge of their rights meets its 2024-03 target and collaboration
+    misses its own 2024-03 target (params/indicators.yaml)."""
+    from mwsn import trends
+
+    survey, codebook = _survey(demo, "2024q1")
+    min_cell = config.load("bc", demo).min_cell
+    workers = survey[survey["stakeholder_group"] == "migrant_worker"]
+    assert len(workers) >= 60
+    for item in ITEMS:
+        asked = workers if item == "know_rights" else survey
+        answers = asked[item].astype("Float64")
+        agree = int(answers.isin([4, 5]).sum())
+        rest = int(answers.isin([1, 2, 3]).sum())
+        assert agree >= min_cell and rest >= min_cell, (item, agree, rest)
+    targets = {i.id: i.target for i in register.load_register(demo).indicators}
+
+    def share(frame, item):
+        answers = frame[item].astype("Float64")
+        return answers.isin([4, 5]).sum() / answers.isin([1, 2, 3, 4, 5]).sum()
+
+    know, collaboration = targets["workers_know_rights"], targets["collaboration_agree"]
+    assert know.by <= "2024-03" and collaboration.by <= "2024-03"
+    assert trends.target_status(share(workers, "know_rights"), know.value, know.by,
+                                "2024-03") == "met"
+    assert trends.target_status(share(survey, "collaboration"), collaboration.value,
+                                collaboration.by, "2024-03") == "not_met"

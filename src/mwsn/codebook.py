@@ -333,6 +333,10 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
         found = pc.coalesce(found, parsed)
         if found.null_count == arrow.null_count:  # every date read: the next formats add none
             break
+    if len(arrow):  # Arrow's strptime rolls 2023-02-30 over to 2023-03-02: refuse, don't move
+        same_day = pc.equal(pc.strftime(found, format="%Y-%m-%d"),
+                            pc.utf8_slice_codeunits(arrow, 0, 10))
+        found = pc.if_else(pc.fill_null(same_day, False), found, pa.scalar(None, found.type))
     out = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).astype(
         "datetime64[us]")
     rest = out.isna() & text.notna()

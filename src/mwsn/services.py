@@ -51,8 +51,13 @@ _TEXT = pa.dictionary(pa.int32(), pa.string())
 
 def read_service_records(path: Path, spec: SourceSpec,
                          columns: dict[str, str] | None = None,
-                         values: dict[str, dict] | None = None) -> pa.Table:
-    """Read a service-records CSV (comma-separated, one header row) into Arrow.
+                         values: dict[str, dict] | None = None, *,
+                         dayfirst: bool | None = None,
+                         date_format: str | None = None) -> pa.Table:
+    """Read a service-records CSV (one header row) into Arrow.
+
+    The delimiter (``,`` ``;`` tab ``|``) is found as for every CSV source
+    (:func:`mwsn.ingest.sniff_delimiter` on the file's start); pyarrow parses it.
 
     Parameters
     ----------
@@ -66,6 +71,10 @@ def read_service_records(path: Path, spec: SourceSpec,
     values : dict, optional
         Per column (export or codebook name): raw answer → the answer the codebook
         knows (``sources.services.values``), applied once per distinct answer.
+    dayfirst, date_format : optional
+        How the export writes day-month dates (``sources.services.dayfirst``,
+        ``sources.services.date_format``), kept with the table for the checks
+        and cleaning; ISO ``YYYY-MM-DD`` is always read.
 
     Returns
     -------
@@ -73,7 +82,8 @@ def read_service_records(path: Path, spec: SourceSpec,
         One row per record, the codebook's columns (those present) as
         dictionary-encoded text, plus ``_row``: the physical line of the record
         (header = line 1; exact unless a quoted cell spans lines, in which case
-        it is recounted).
+        it is recounted). Schema metadata keeps each column's header in the
+        export (:data:`HEADERS`, for messages) and the date options (:data:`DATES`).
 
     Raises
     ------
@@ -95,8 +105,9 @@ def read_service_records(path: Path, spec: SourceSpec,
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                    quoted_strings_can_be_null=False)
     encoding = "utf8"
+    delimiter = _delimiter(path)
     try:
-        table = _parse(path, convert, encoding)
+        table = _parse(path, convert, encoding, delimiter)
     except (pa.ArrowInvalid, UnicodeDecodeError):
         table = None
     if table is None:  # errors only: find the encoding, or each ragged line
@@ -104,32 +115,59 @@ def read_service_records(path: Path, spec: SourceSpec,
 
         text, encoding = decode(path.read_bytes(), file)  # binary or mixed: InputError at line
         try:
-            table = _parse(path, convert, "utf8" if encoding.startswith("utf-8") else encoding)
+            table = _parse(path, convert, "utf8" if encoding.startswith("utf-8") else encoding,
+                           delimiter)
         except pa.ArrowInvalid as exc:
             text = text.lstrip("\ufeff")
-            width = len(next(csv.reader([text.split("\n", 1)[0]])))
-            problems = _ragged_problems(text, ",", 1, width, file)
+            width = len(next(csv.reader([text.split("\n", 1)[0]], delimiter=delimiter)))
+            problems = _ragged_problems(text, delimiter, 1, width, file)
             message = str(exc).splitlines()[0]
             raise InputError(problems or Problem(
                 file, f"cannot read the service records ({message}): save the file as UTF-8 "
                 "CSV with one header row and the same number of fields on every line")) from None
     to_name = {**{v.raw_name: v.name for v in spec.variables}, **columns}
-    names = [to_name.get(c.lstrip("\ufeff").strip(), c.lstrip("\ufeff").strip())
-             for c in table.column_names]
+    headers = [c.lstrip("\ufeff").strip() for c in table.column_names]
+    names = [to_name.get(c, c) for c in headers]
     table = table.rename_columns(names)
+    own = {name: header for name, header in zip(names, headers, strict=True) if name != header}
     keep = [n for n in names if n in {v.name for v in spec.variables}]
     table = table.select(keep).combine_chunks()  # one dictionary per column
     if values:
         table = _recoded(table, values, to_name)
-    table = table.append_column("_row", _physical_rows(path, table.num_rows, encoding))
+    table = table.append_column("_row", _physical_rows(path, table.num_rows, encoding,
+                                                       delimiter))
     # found once here, read by the checks and by cleaning (hashing 10^6 ids costs 0.4 s)
     repeated = _repeated_ids(table, spec)
-    return table.replace_schema_metadata({REPEATED: json.dumps(repeated)})
+    return table.replace_schema_metadata({
+        REPEATED: json.dumps(repeated), HEADERS: json.dumps(own),
+        DATES: json.dumps({"dayfirst": dayfirst, "date_format": date_format})})
 
 
 #: schema metadata of a table read by :func:`read_service_records`: the record numbers that
 #: appear more than once (JSON list)
 REPEATED = b"mwsn.repeated_record_ids"
+#: schema metadata: the export's own header of each renamed column (JSON: name → header)
+HEADERS = b"mwsn.headers"
+#: schema metadata: the source's ``dayfirst`` and ``date_format`` (JSON)
+DATES = b"mwsn.date_options"
+
+
+def _delimiter(path: Path) -> str:
+    """The export's delimiter, sniffed from its first 64 KiB as every CSV reader does."""
+    from mwsn.ingest import sniff_delimiter
+
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[:len(head) // 2 * 2].decode("utf-16", errors="ignore")
+    else:  # a cut multi-byte character or Windows-1252 accents do not change the delimiter
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    return sniff_delimiter(text)
+
+
+def _metadata(table: pa.Table, key: bytes) -> dict:
+    metadata = table.schema.metadata or {}
+    return json.loads(metadata[key]) if key in metadata else {}
 
 
 def _repeated_ids(table: pa.Table, spec: SourceSpec) -> list[str]:
@@ -146,13 +184,16 @@ def _repeated_ids(table: pa.Table, spec: SourceSpec) -> list[str]:
     return pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1)).to_pylist()
 
 
-def _parse(path: Path, convert: pacsv.ConvertOptions, encoding: str) -> pa.Table:
+def _parse(path: Path, convert: pacsv.ConvertOptions, encoding: str,
+           delimiter: str = ",") -> pa.Table:
     read = pacsv.ReadOptions(encoding=encoding)
     try:  # parallel parsing; a quoted cell spanning lines needs the serial parser
-        return pacsv.read_csv(path, read_options=read, convert_options=convert)
+        return pacsv.read_csv(path, read_options=read, convert_options=convert,
+                              parse_options=pacsv.ParseOptions(delimiter=delimiter))
     except pa.ArrowInvalid:
         return pacsv.read_csv(path, read_options=read, convert_options=convert,
-                              parse_options=pacsv.ParseOptions(newlines_in_values=True))
+                              parse_options=pacsv.ParseOptions(delimiter=delimiter,
+                                                               newlines_in_values=True))
 
 
 def _recoded(table: pa.Table, values: dict[str, dict], to_name: dict[str, str]) -> pa.Table:
@@ -171,7 +212,8 @@ def _recoded(table: pa.Table, values: dict[str, dict], to_name: dict[str, str]) 
     return table
 
 
-def _physical_rows(path: Path, n: int, encoding: str = "utf8") -> pa.Array:
+def _physical_rows(path: Path, n: int, encoding: str = "utf8",
+                   delimiter: str = ",") -> pa.Array:
     rows = np.arange(2, n + 2, dtype=np.int64)
     data = path.read_bytes()
     if encoding.startswith("utf-16"):
@@ -181,7 +223,7 @@ def _physical_rows(path: Path, n: int, encoding: str = "utf8") -> pa.Array:
         return pa.array(rows)
     from mwsn.ingest import _record_lines, decode  # a quoted cell spans lines: recount
     text, _ = decode(data, path.name)
-    return pa.array(_record_lines(text, ",", 1)[:n].astype(np.int64))
+    return pa.array(_record_lines(text, delimiter, 1)[:n].astype(np.int64))
 
 
 def _column(table: pa.Table, name: str) -> pa.DictionaryArray:
@@ -217,7 +259,9 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
     """Every problem in the service records, each at its file, row and column.
 
     Checks: required columns present and filled; categories on the codebook's
-    list (by code or EN/FR label); dates as ``YYYY-MM-DD`` and, when
+    list (by code or EN/FR label); dates real calendar days written
+    ``YYYY-MM-DD`` (or as the source's ``dayfirst`` / ``date_format`` say:
+    ``2023-02-30`` and ``2023-6-5`` are refused, never rolled over) and, when
     ``period`` (first and last month, ``YYYY-MM``) is given, inside it.
     Work is per distinct value (the columns are dictionary-encoded), so a
     million records take well under a second.
@@ -225,10 +269,18 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
     Returns
     -------
     list of Problem
-        Empty when the records can be cleaned.
+        Empty when the records can be cleaned. A column is named by the
+        export's own header, with the codebook's name after it when they
+        differ (``Type de service (service_type)``).
     """
     problems: list[Problem] = []
     rows = table.column("_row")
+    own = _metadata(table, HEADERS)
+    options = _metadata(table, DATES)
+
+    def named(name: str) -> str:
+        return f"{own[name]} ({name})" if name in own else name
+
     for var in spec.variables:
         if var.name not in table.column_names:
             if var.required:
@@ -241,7 +293,7 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
         if var.required:
             empty = pc.is_null(column)
             if pc.any(empty).as_py():
-                problems += _problems_at(rows, empty, file, var.name,
+                problems += _problems_at(rows, empty, file, named(var.name),
                                          f"{var.label.en} is empty: every record needs one")
         if var.type == "category":
             known = {key.casefold() for c in codebook.categories[var.values]
@@ -254,15 +306,14 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
                 for i in bad:
                     mask = pc.equal(column.indices, pa.scalar(i, column.indices.type))
                     problems += _problems_at(
-                        rows, pc.fill_null(mask, False), file, var.name,
+                        rows, pc.fill_null(mask, False), file, named(var.name),
                         f"{distinct[i]!r} is not a known {var.values.replace('_', ' ')}: use one "
                         f"of {codes} (or map it in sources.{SOURCE}.values)")
         elif var.type == "date":
-            parsed = _dates(column)
-            bad = pc.and_(pc.is_valid(column), pc.is_null(parsed))
-            if pc.any(bad).as_py():
-                problems += _problems_at(rows, bad, file, var.name,
-                                         "not a date: write it as YYYY-MM-DD")
+            distinct = _distinct_dates(column.dictionary, **options)
+            parsed = pc.take(distinct, column.indices)
+            problems += _date_problems(column, distinct, rows, file, named(var.name),
+                                       options)
             if period:
                 first = pa.scalar(pd.Timestamp(period[0] + "-01").to_pydatetime(),
                                   pa.timestamp("s"))
@@ -272,10 +323,36 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
                                               pc.greater(parsed, last)), False)
                 if pc.any(outside).as_py():
                     problems += _problems_at(
-                        rows, outside, file, var.name,
+                        rows, outside, file, named(var.name),
                         f"date outside the period {period[0]} to {period[1]}: correct it, or "
                         "report it in the wave that covers it")
-    return problems + _conflicting_records(table, spec, file)
+    return problems + _conflicting_records(table, spec, file, named)
+
+
+def _date_problems(column: pa.DictionaryArray, distinct: pa.Array, rows: pa.Array, file: str,
+                   name: str, options: dict) -> list[Problem]:
+    """Each distinct text that is no calendar date, at its rows (the first
+    :data:`MAX_LISTED` such texts one by one, the rest summed up)."""
+    texts = column.dictionary.to_pylist()
+    bad = [i for i, (text, date) in enumerate(zip(texts, distinct.to_pylist(), strict=True))
+           if text is not None and text.strip() and date is None]
+    how = "write it as YYYY-MM-DD"
+    if options.get("date_format"):
+        how += f" or as sources.{SOURCE}.date_format says ({options['date_format']})"
+    elif options.get("dayfirst") is None:
+        how += (f" (a day-month date such as 02/03/2024 needs sources.{SOURCE}.dayfirst: true "
+                "or false, or date_format)")
+    problems: list[Problem] = []
+    for i in bad[:MAX_LISTED]:
+        mask = pc.fill_null(pc.equal(column.indices, pa.scalar(i, column.indices.type)), False)
+        problems += _problems_at(rows, mask, file, name,
+                                 f"not a date: {how} ({texts[i].strip()!r} is no day of the "
+                                 "calendar, or is not written that way)")
+    if len(bad) > MAX_LISTED:
+        rest = pc.fill_null(pc.is_in(column.indices, value_set=pa.array(
+            bad[MAX_LISTED:], column.indices.type)), False)
+        problems += _problems_at(rows, rest, file, name, f"not a date: {how}")
+    return problems
 
 
 def _repeated_records(table: pa.Table, spec: SourceSpec) -> pd.DataFrame | None:
@@ -297,7 +374,8 @@ def _repeated_records(table: pa.Table, spec: SourceSpec) -> pd.DataFrame | None:
     return frame
 
 
-def _conflicting_records(table: pa.Table, spec: SourceSpec, file: str) -> list[Problem]:
+def _conflicting_records(table: pa.Table, spec: SourceSpec, file: str,
+                         named=lambda name: name) -> list[Problem]:
     """The same record number twice with different answers: only the organization can say
     which is right (the same record repeated identically is left to cleaning, which keeps one)."""
     repeated = _repeated_records(table, spec)
@@ -316,7 +394,7 @@ def _conflicting_records(table: pa.Table, spec: SourceSpec, file: str) -> list[P
             file, f"the same record ({key}={record!r}) appears on rows "
             f"{', '.join(map(str, rows))} with different answers (first difference in column "
             f"'{differs}'): correct it in the organization's reporting system and export again",
-            rows[0], key))
+            rows[0], named(key)))
         if len(problems) >= MAX_LISTED:
             break
     return problems
@@ -333,10 +411,60 @@ def repeats_to_drop(table: pa.Table, spec: SourceSpec) -> pa.Array | None:
                                                                        pa.int64())))
 
 
-def _dates(column: pa.DictionaryArray) -> pa.Array:
-    """``YYYY-MM-DD`` text (dictionary-encoded) → timestamps, parsed once per distinct date."""
-    distinct = pc.strptime(column.dictionary, format="%Y-%m-%d", unit="s", error_is_null=True)
-    return pc.take(distinct, column.indices)
+#: an ISO 8601 date, exactly: four-digit year, two-digit month and day
+_ISO_DATE = r"(\d{4})-(\d{2})-(\d{2})"
+#: a day-month date with a four-digit year: 02/03/2024, 2.3.2024, 02-03-2024
+_DAY_MONTH = r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"
+
+
+def _calendar(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """Dates from their parts; a day the calendar lacks (30 February) is NaT, not rolled over."""
+    parts = pd.DataFrame({"year": year.astype("int64"), "month": month.astype("int64"),
+                          "day": day.astype("int64")})
+    return pd.to_datetime(parts, errors="coerce")
+
+
+def _distinct_dates(texts: pa.Array, dayfirst: bool | None = None,
+                    date_format: str | None = None) -> pa.Array:
+    """The distinct date texts of a column → timestamps (seconds), null where not a date.
+
+    ``YYYY-MM-DD`` is always read; a day-month date (``02/03/2024``) in the order
+    ``dayfirst`` gives, else in the order the column's unambiguous dates show
+    (:func:`mwsn.codebook.date_order`, as for the survey); ``date_format``
+    (strftime) reads what it describes. Every date is checked against the
+    calendar: ``2023-02-30``, ``31/04/2023`` and ``2023-6-5`` are null, where
+    Arrow's strptime would roll the first two over into the next month.
+    """
+    from mwsn.codebook import date_order
+
+    text = pd.Series(texts.to_pylist(), dtype="string").str.strip()
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
+    iso = pd.Series(text.str.fullmatch(_ISO_DATE).to_numpy(dtype=bool, na_value=False),
+                    index=text.index)
+    if iso.any():
+        parts = text[iso].str.extract(_ISO_DATE)
+        out[iso] = _calendar(parts[0], parts[1], parts[2]).astype("datetime64[s]")
+    rest = ~iso & pd.Series((text != "").to_numpy(dtype=bool, na_value=False),
+                            index=text.index)
+    if rest.any() and date_format:
+        out[rest] = pd.to_datetime(text[rest], format=date_format,
+                                   errors="coerce").astype("datetime64[s]")
+    elif rest.any():
+        day_month = pd.Series(text[rest].str.fullmatch(_DAY_MONTH).to_numpy(
+            dtype=bool, na_value=False), index=text[rest].index)
+        order = ({True: "dayfirst", False: "monthfirst"}[dayfirst] if dayfirst is not None
+                 else date_order(text[rest][day_month])[0])
+        if day_month.any() and order in ("dayfirst", "monthfirst"):
+            which = day_month[day_month].index
+            parts = text[which].str.extract(_DAY_MONTH)
+            day, month = (parts[0], parts[2]) if order == "dayfirst" else (parts[2], parts[0])
+            out[which] = _calendar(parts[3], month, day).astype("datetime64[s]")
+    return pa.array(out.to_numpy(), pa.timestamp("s"))
+
+
+def _dates(column: pa.DictionaryArray, options: dict | None = None) -> pa.Array:
+    """Date text (dictionary-encoded) → timestamps, parsed once per distinct date."""
+    return pc.take(_distinct_dates(column.dictionary, **(options or {})), column.indices)
 
 
 def _codes(column: pa.DictionaryArray, codebook: Codebook, values: str) -> pa.Array:
@@ -374,6 +502,7 @@ def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
         language, outcome`` (those present), in the export's order (the same
         file gives the same Parquet file on every rerun).
     """
+    options = _metadata(table, DATES)
     keep = repeats_to_drop(table, spec)
     if keep is not None:  # a record exported twice, identically: counted once
         table = table.filter(keep)
@@ -387,7 +516,7 @@ def clean_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
         elif var.type == "category":
             out[var.name] = _codes(column, codebook, var.values)
         elif var.type == "date":
-            out[var.name] = pc.cast(_dates(column), pa.date32())
+            out[var.name] = pc.cast(_dates(column, options), pa.date32())
         else:
             out[var.name] = column
     return pa.table(out)

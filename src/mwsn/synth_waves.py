@@ -29,12 +29,21 @@ from mwsn.config import SYNTHETIC_MARKER, Jurisdiction, Paths
 
 #: chance of agreeing with each survey statement in each BC round after the pilot (the
 #: pilot's are the profile's own). Against the register's targets (params/indicators.yaml):
-#: reporting support and policy influence rise past theirs, abuse deterrence stays short.
+#: workers' knowledge of their rights, information and reporting support reach theirs by
+#: their date (2024-03); collaboration slips short of its 2024-03 target, so a target
+#: missed by its date shows; abuse deterrence stays short of its 2025-03 target. None is so
+#: near 1 that the people disagreeing fall below min_cell (their count would be withheld).
 DRIFT = [
-    {"know_rights": 0.84, "info_support": 0.8, "collaboration": 0.8, "reporting_support": 0.79,
+    {"know_rights": 0.8, "info_support": 0.78, "collaboration": 0.7, "reporting_support": 0.76,
      "abuse_deterrence": 0.33, "policy_influence": 0.38},
-    {"know_rights": 0.88, "info_support": 0.85, "collaboration": 0.82,
-     "reporting_support": 0.86, "abuse_deterrence": 0.36, "policy_influence": 0.62},
+    {"know_rights": 0.8, "info_support": 0.82, "collaboration": 0.56,
+     "reporting_support": 0.84, "abuse_deterrence": 0.36, "policy_influence": 0.62},
+]
+#: people surveyed in each BC round after the pilot: more workers reached each round, and
+#: enough of every group that both sides of each statement reach min_cell in the last round
+SURVEYED = [
+    {"migrant_worker": 44, "support_organization": 20, "employer": 10, "government": 10},
+    {"migrant_worker": 64, "support_organization": 24, "employer": 12, "government": 12},
 ]
 #: share of a later round's surveyed stakeholders who also answered the round before
 RETURNING = 0.4
@@ -109,16 +118,101 @@ def waves_block(waves: list[config.Wave], code: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _shifted(month: str, months: int) -> str:
+    year, m = _month(month)
+    total = year * 12 + m - 1 + months
+    return f"{total // 12}-{total % 12 + 1:02d}"
+
+
+#: the SYNTHETIC demonstration's management response: (consideration, response, action,
+#: responsible, due in months after the last round's end, status per round counted from the
+#: last (-1) back, with the reason of a partial agreement). One action done, one done
+#: late in the last round, one late, one in progress and not yet due.
+RESPONSE = [
+    ("share_back", "agree",
+     {"en": "Publish a summary of each Network meeting and send it to every participant.",
+      "fr": "Publier un résumé de chaque réunion du Réseau et l'envoyer à chaque participant."},
+     {"en": "Network coordinator", "fr": "Coordonnateur du Réseau"}, -24,
+     {0: "in_progress", 1: "done"}, None),
+    ("outreach_other_sectors", "agree",
+     {"en": "Run outreach sessions with caregiving, hospitality and food processing workers.",
+      "fr": "Tenir des séances de sensibilisation auprès des travailleurs des soins, de "
+            "l'hôtellerie et de la transformation alimentaire."},
+     {"en": "Program officer, Funding Program", "fr": "Agent de programme, Programme de "
+      "financement"}, -12, {1: "in_progress"}, None),
+    ("government_network", "partly",
+     {"en": "Propose terms of reference for a federal-provincial working group.",
+      "fr": "Proposer un mandat pour un groupe de travail fédéral-provincial."},
+     {"en": "Government Network chair", "fr": "Présidence du Réseau gouvernemental"}, 12,
+     {-1: "in_progress"},
+     {"en": "A separate network needs the provinces' agreement; a working group comes first.",
+      "fr": "Un réseau distinct exige l'accord des provinces; un groupe de travail vient "
+            "d'abord."}),
+    ("logic_model", "agree",
+     {"en": "Adopt a logic model and an indicator register, reported each round.",
+      "fr": "Adopter un modèle logique et un registre d'indicateurs, présentés à chaque cycle."},
+     {"en": "Evaluation officer, Temporary Foreign Worker Program", "fr": "Agent d'évaluation, "
+      "Programme des travailleurs étrangers temporaires"}, 0,
+     {0: "in_progress", -1: "done"}, None),
+]
+
+
+def response_block(waves: list[config.Wave], considerations: set[str]) -> str:
+    """An illustrative, SYNTHETIC ``management_response:`` for the demonstration's rounds
+    (:data:`RESPONSE`), as YAML text with comments; actions answering a consideration the
+    params lack are left out."""
+    ids = [w.id for w in waves]
+    end = waves[-1].period.end
+    lines = [
+        "# SYNTHETIC management response, added by `mwsn synth --waves` for the demonstration",
+        "# only: the published assessment's response is not public. Replace it with the real",
+        "# one (format: docs/MONITORING.md).",
+        "management_response:",
+    ]
+    for consideration, response, action, responsible, due, progress, reason in RESPONSE:
+        if consideration not in considerations:
+            continue
+        # round k counted from the first (0, 1, ...) or the last (-1); in round order
+        steps = {ids[k]: status for k, status in progress.items() if -len(ids) <= k < len(ids)}
+        steps = dict(sorted(steps.items(), key=lambda kv: ids.index(kv[0])))
+        status = list(steps.values())[-1] if steps else "not_started"
+        lines += [f"  - consideration: {consideration}", f"    response: {response}"]
+        if reason:
+            lines.append(f"    reason: {_flow(reason)}")
+        lines += [f"    action: {_flow(action)}", f"    responsible: {_flow(responsible)}",
+                  f"    due: {_shifted(end, due)}", f"    status: {status}",
+                  f"    progress: {_flow(steps)}"]
+    return "\n".join(lines) + "\n"
+
+
+#: the line of a params file without a management response, replaced by the synthetic one
+NO_RESPONSE = "management_response: []"
+
+
 def add_waves(where: Paths, n: int) -> str | None:
     """Append a ``waves:`` block of ``n`` rounds to the params file, its text kept as it is
-    (comments included), when it declares none; returns the text added (else ``None``)."""
+    (comments included), when it declares none; returns the text added (else ``None``).
+
+    A params file whose management response is empty (its line reads
+    ``management_response: []``) gets the illustrative SYNTHETIC one of
+    :func:`response_block` in place of that line, so the demonstration shows it.
+    """
     params = config.load(where.jurisdiction, where.root)
     if params.waves:
         return None
-    block = waves_block(plan(params, n), where.jurisdiction)
+    waves = plan(params, n)
+    block = waves_block(waves, where.jurisdiction)
     text = where.params_file.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    if not params.management_response and NO_RESPONSE in (line.rstrip() for line in lines):
+        at = [line.rstrip() for line in lines].index(NO_RESPONSE)
+        response = response_block(waves, {c.id for c in params.considerations})
+        lines[at] = response.rstrip("\n")
+        text = "\n".join(lines)
+        block = response + block
     separator = "" if text.endswith("\n") or not text else "\n"
-    where.params_file.write_text(text + separator + block, encoding="utf-8")
+    where.params_file.write_text(text + separator + waves_block(waves, where.jurisdiction),
+                                 encoding="utf-8")
     config.load(where.jurisdiction, where.root)  # the block must load: refuse it otherwise
     return block
 
@@ -143,10 +237,12 @@ def _profile(base: synth.Profile, index: int, period: config.Period) -> synth.Pr
     if base is synth.BC_PILOT:
         agree = {item: DRIFT[min(index, len(DRIFT)) - 1].get(item, p)
                  for item, p in base.agree.items()}
+        survey = {group: SURVEYED[min(index, len(SURVEYED)) - 1].get(group, n)
+                  for group, n in base.survey.items()}
     else:  # another jurisdiction's answers rise a little each round
         agree = {item: min(0.95, p + 0.05 * index) for item, p in base.agree.items()}
-    survey = {group: n + (6 * index if group == "migrant_worker" else 0)
-              for group, n in base.survey.items()}  # more workers reached each round
+        survey = {group: n + (6 * index if group == "migrant_worker" else 0)
+                  for group, n in base.survey.items()}  # more workers reached each round
     return dataclasses.replace(base, agree=agree, survey=survey,
                                survey_start=_survey_start(period))
 

@@ -415,7 +415,9 @@ def _service_records(path: Path, source: Source, spec: SourceSpec, codebook: Cod
                               f"{source.format}: export them as UTF-8 CSV with one header row "
                               f"and set sources.{services.SOURCE}.format: csv")]
     try:
-        records = services.read_service_records(path, spec, source.columns, source.values)
+        records = services.read_service_records(path, spec, source.columns, source.values,
+                                                dayfirst=source.dayfirst,
+                                                date_format=source.date_format)
     except InputError as exc:
         return None, list(exc.problems)
     if records.num_rows == 0:
