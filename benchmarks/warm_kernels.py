@@ -11,7 +11,9 @@ runner's worker does:
   then papermill executes the notebook in it; the kernel is shut down after, never reused.
 
 Prints per notebook the wall-clock and CPU seconds of each way (CPU: this process and its
-children, kernels included), the warm-up's own cost (paid ahead, while the previous
+children, kernels included; a kernel's CPU counts once it has been reaped, so a
+kernel papermill leaves to exit in the background may be missed: trust wall-clock
+figures on a quiet machine first), the warm-up's own cost (paid ahead, while the previous
 notebook runs, when a core is free), and whether the two executed notebooks are
 byte-identical once the runner has made them deterministic (``worker._deterministic``).
 
@@ -108,7 +110,7 @@ def main() -> int:
                 run_sync(km.shutdown_kernel)(now=False)
             figures.append((time.perf_counter() - wall, _cpu() - cpu, *prepared))
             texts.append(worker._deterministic(nb, [str(root)], f"notebooks/{source.name}",
-                                               out.name))
+                                               f"{source.stem}.ipynb"))  # one name for both
             shutil.rmtree(sockets, ignore_errors=True)
         same = texts[0] == texts[1]
         all_same &= same
