@@ -250,13 +250,40 @@ def _restricted(codes: list[str], root) -> None:
               f"{restricted.write_bundle(code, root) / 'index.html'}")
 
 
-def _run(args) -> int:
-    from mwsn import config, runner
+def _unchanged(args) -> bool:
+    """Print what a no-op prints and say so, if nothing changed since each jurisdiction's
+    last successful run (:mod:`mwsn.uptodate`: before anything heavy is imported)."""
+    from mwsn import uptodate
 
+    if args.all or args.force or args.dry_run or getattr(args, "restricted", False):
+        return False
+    found = [uptodate.unchanged(args.root, code, args.wave) for code in args.jurisdiction]
+    if any(lines is None for lines in found):
+        return False
+    for lines in found:
+        print("\n".join(lines))
+    return True
+
+
+def _noop_lines(results, root) -> list[str]:
+    """What ``mwsn run`` prints when none of ``results`` (one jurisdiction's) needs a rerun."""
+    lines = [f"{result.label}: everything is up to date ({len(result.executed) + len(result.reused)}"
+             " notebook runs, nothing changed; --force reruns all)" for result in results]
+    if any(result.wave is not None for result in results):
+        lines.append(f"{results[0].jurisdiction}: reports by data round: "
+                     f"{Path(root).resolve() / 'reports' / results[0].jurisdiction}/index.html")
+    return lines
+
+
+def _run(args) -> int:
     if args.all == bool(args.jurisdiction):
         raise InputError(_usage("give one or more jurisdictions, or --all"))
     if (args.exclude or args.no_demo) and not args.all:
         raise InputError(_usage("--exclude and --no-demo go with --all"))
+    if _unchanged(args):
+        return 0
+    from mwsn import config, runner, uptodate
+
     codes = _all_codes(args) if args.all else args.jurisdiction
     for code in codes:
         config.check_code(code)
@@ -265,6 +292,10 @@ def _run(args) -> int:
     from mwsn.run import executor
 
     scheduler = args.scheduler or os.environ.get(executor.SCHEDULER_ENV) or None
+    before = {}
+    for code in codes:
+        uptodate.forget(args.root, code, args.wave)
+        before[code] = uptodate.inputs(args.root, code)
     results = runner.run_many(codes, args.root, force=args.force,
                               jobs=args.jobs or executor.default_jobs(),
                               progress=runner.Progress(), command=["mwsn", *sys.argv[1:]],
@@ -279,8 +310,7 @@ def _run(args) -> int:
             failed.append(result)
             continue
         if result.up_to_date:
-            print(f"{result.label}: everything is up to date "
-                  f"({len(result.reused)} notebook runs, nothing changed; --force reruns all)")
+            print(_noop_lines([result], args.root)[0])
             continue
         print(f"{result.label}: done in {result.seconds:.1f} s "
               f"({len(result.executed)} executed, {len(result.reused)} reused)")
@@ -290,6 +320,10 @@ def _run(args) -> int:
     for code in dict.fromkeys(r.jurisdiction for r in results if r.wave is not None):
         print(f"{code}: reports by data round: {Path(args.root).resolve() / 'reports' / code}"
               "/index.html")
+    for code in codes:
+        mine = [r for r in results if r.jurisdiction == code]
+        if mine and all(r.error is None and not r.skipped for r in mine):
+            uptodate.record(args.root, code, args.wave, before[code], _noop_lines(mine, args.root))
     if getattr(args, "restricted", False):
         _restricted(list(dict.fromkeys(r.jurisdiction for r in results
                                        if r.error is None and not r.skipped)), args.root)

@@ -12,7 +12,10 @@ For each jurisdiction a run
    jurisdiction stops at once; the OS releases the lock if a run is killed;
 2. hashes what the run depends on (:mod:`mwsn.provenance`) and, when nothing
    changed since ``reports/<jur>/manifest.json`` was written, says so and stops,
-   without importing pandas, papermill or nbconvert;
+   without importing pandas, papermill or nbconvert (before that, ``mwsn run``
+   asks :mod:`mwsn.uptodate` whether any file a run reads or wrote has changed
+   at all since the last successful run: when none has, it answers from the
+   files' stat alone, importing neither the params models nor the runner);
 3. validates the raw data before any kernel starts;
 4. plans one *step* per notebook (the report notebook: one per language) and
    executes, in parallel where the notebooks' contracts allow, only the steps
