@@ -114,24 +114,21 @@ def _project_commands(sub, common) -> None:
     p.add_argument("--source", default="survey")
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs (1 or more)")
-    return value
+def _positive(what: str):
+    """An argparse type: a whole number of ``what``, 1 or more."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} (1 or more)")
+        return value
+    return parse
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count (1 or more)")
-    return value
+_jobs = _positive("a number of jobs")
+_count = _positive("a count")
 
 
 def _synth(args) -> int:

@@ -298,6 +298,28 @@ def spending_over_time(spending: pd.DataFrame, lang: str, *, budget: float | Non
     return Figure(_svg(fig), alt, title)
 
 
+def _drawn(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``value`` is shown: a hidden (missing) one is left out
+    of its bar, never drawn as zero."""
+    shown = pd.to_numeric(frame[value], errors="coerce").astype(float)
+    return frame.assign(**{value: shown}).dropna(subset=[value])
+
+
+def _stacked(data: pd.DataFrame, bars: str, segments: str, value: str, bar_order: list,
+             segment_order: list) -> pd.DataFrame:
+    """``value`` summed per bar (rows, in ``bar_order``) × segment (columns, in
+    ``segment_order``), 0 where a bar has no such segment."""
+    return (data.pivot_table(index=bars, columns=segments, values=value, aggfunc="sum",
+                             fill_value=0.0)
+            .reindex(index=bar_order, columns=segment_order, fill_value=0.0))
+
+
+def _shown(labels: dict) -> pd.Series:
+    """The protected figures a chart may print (``None`` or missing: hidden), as floats."""
+    return pd.Series({k: v for k, v in labels.items() if v is not None and not pd.isna(v)},
+                     dtype=float)
+
+
 def meeting_attendance(attendance: pd.DataFrame, lang: str,
                        totals: dict | None = None, total: float | None = None) -> Figure:
     """Network Meetings attendance by meeting type, stacked by stakeholder group.
@@ -313,15 +335,12 @@ def meeting_attendance(attendance: pd.DataFrame, lang: str,
     Alt text: total attendances, and the meeting type with the most.
     """
     title = i18n.t("chart.attendance.title", lang)
-    data = attendance.assign(attendees=pd.to_numeric(attendance["attendees"], errors="coerce")
-                             .astype(float)).dropna(subset=["attendees"])
+    data = _drawn(attendance, "attendees")
     if data.empty:
         return _empty(title, lang)
     types = list(dict.fromkeys(attendance["meeting_type"]))
     groups = list(dict.fromkeys(attendance["group"]))
-    table = (data.pivot_table(index="meeting_type", columns="group", values="attendees",
-                              aggfunc="sum", fill_value=0.0)
-             .reindex(index=types, columns=groups, fill_value=0.0))
+    table = _stacked(data, "meeting_type", "group", "attendees", types, groups)
     fig, ax = plt.subplots(figsize=(WIDTH, 0.55 * len(types) + 1.8))
     y = list(range(len(types)))[::-1]
     left = pd.Series(0.0, index=types)
@@ -340,8 +359,7 @@ def meeting_attendance(attendance: pd.DataFrame, lang: str,
     ax.set_xlim(0, left.max() * 1.12)
     ax.legend(ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False,
               fontsize=8)
-    known = pd.Series({t: v for t, v in labels.items() if v is not None and not pd.isna(v)},
-                      dtype=float)
+    known = _shown(labels)
     all_attendances = left.sum() if totals is None else total
     if all_attendances is None or pd.isna(all_attendances) or known.empty:
         alt = i18n.t("chart.attendance.alt_protected", lang, n_types=len(types))
@@ -366,15 +384,12 @@ def services_by_quarter(services: pd.DataFrame, lang: str, totals: dict | None =
     Alt text: all services, the number of quarters and the quarter with the most.
     """
     title = i18n.t("chart.services.title", lang)
-    data = services.assign(services=pd.to_numeric(services["services"], errors="coerce")
-                           .astype(float)).dropna(subset=["services"])
+    data = _drawn(services, "services")
     if data.empty:
         return _empty(title, lang)
     quarters = sorted(dict.fromkeys(services["quarter"]))
     types = list(dict.fromkeys(services["service_type"]))
-    table = (data.pivot_table(index="quarter", columns="service_type", values="services",
-                              aggfunc="sum", fill_value=0.0)
-             .reindex(index=quarters, columns=types, fill_value=0.0))
+    table = _stacked(data, "quarter", "service_type", "services", quarters, types)
     fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
     x = list(range(len(quarters)))
     bottom = pd.Series(0.0, index=quarters)
@@ -394,8 +409,7 @@ def services_by_quarter(services: pd.DataFrame, lang: str, totals: dict | None =
     ax.set_ylim(0, bottom.max() * 1.15)
     ax.legend(ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False,
               fontsize=8)
-    known = pd.Series({q: v for q, v in totals.items() if v is not None and not pd.isna(v)},
-                      dtype=float)
+    known = _shown(totals)
     if total is None or pd.isna(total) or known.empty:
         alt = i18n.t("chart.services.alt_protected", lang, n_quarters=len(quarters))
     else:
