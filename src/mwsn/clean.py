@@ -111,23 +111,31 @@ def pseudonym(value: str, key: bytes) -> str:
 
 
 def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
-    """:func:`pseudonym` of every value, computed once per distinct value."""
+    """:func:`pseudonym` of every value, computed once per distinct value.
+
+    The identifiers are normalized as :func:`pseudonymizer` does (``str.strip``,
+    ``str.lower``): by Arrow for ASCII text, where its whitespace and lower case are
+    Python's but for the separators ``\\x1c``-``\\x1f`` (which ``str.strip`` removes
+    too), in Python for any other; then one keyed BLAKE2b call per distinct value.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    keyed = hashlib.blake2b(key=_mac_key(key), digest_size=8).copy  # the key's block, once
-
-    def mac(value: str) -> bytes:  # pseudonymizer's hash, as raw bytes
-        hasher = keyed()
-        hasher.update(str(value).strip().lower().encode("utf-8"))
-        return hasher.digest()
-
+    mac, blake2b = _mac_key(key), hashlib.blake2b
     codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    distinct = distinct.tolist()
+    texts = pa.array(distinct, type=pa.large_string()) if len(distinct) else pa.array(
+        [], pa.large_string())
+    ascii_ = pc.and_(pc.string_is_ascii(texts),
+                     pc.invert(pc.match_substring_regex(texts, "[\x1c-\x1f]")))
+    normalized = pc.ascii_lower(pc.ascii_trim_whitespace(texts)).cast(
+        pa.large_binary()).to_pylist()
+    for i in np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False)):
+        normalized[i] = texts[int(i)].as_py().strip().lower().encode("utf-8")
     # 8 bytes per value, shown as 16 hex digits: one hex text cut into equal pieces
-    digits = b"".join(map(mac, distinct)).hex().encode("ascii")
+    digits = b"".join([blake2b(text, key=mac, digest_size=8).digest()
+                       for text in normalized]).hex().encode("ascii")
     ends = np.arange(0, len(digits) + 1, 16, dtype=np.int64)
-    shown = pa.Array.from_buffers(pa.large_string(), len(distinct),
+    shown = pa.Array.from_buffers(pa.large_string(), len(normalized),
                                   [None, pa.py_buffer(ends.tobytes()), pa.py_buffer(digits)])
     shown = pc.binary_join_element_wise(pa.scalar("P-", pa.large_string()), shown,
                                         pa.scalar("", pa.large_string()))
@@ -248,42 +256,68 @@ def _scrub_column(values: pd.Series, names: frozenset[str],
     return map_distinct(values, one, dtype="string")
 
 
+def _consenting(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> np.ndarray:
+    """Which rows answer yes to consent (every row, for a source without consent)."""
+    if not spec.consent or spec.consent not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    consent = map_distinct(frame[spec.consent],
+                           lambda v: codebook.parse_category("consent", str(v)))
+    return (consent == "yes").to_numpy(dtype=bool)
+
+
 def drop_declined(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook):
     """Rows whose consent answer is yes; and how many were dropped."""
     if not spec.consent or spec.consent not in frame.columns:
         return frame, 0
-    consent = map_distinct(frame[spec.consent],
-                           lambda v: codebook.parse_category("consent", str(v)))
-    keep = (consent == "yes").to_numpy(dtype=bool)
+    keep = _consenting(frame, spec, codebook)
     return frame[keep], int((~keep).sum())
+
+
+def _latest_complete(frame: pd.DataFrame, spec: SourceSpec) -> np.ndarray:
+    """Which rows :func:`keep_latest_complete` keeps (it reads only the respondent, the
+    completion flag, the timestamp, the record key and ``_row``)."""
+    by_person = bool(spec.respondent and spec.timestamp and spec.respondent in frame.columns)
+    keys = [k for k in spec.record if k in frame.columns]
+    if keys and not by_person:  # one record's repeats are also one person's: kept once below
+        return ~frame.duplicated(subset=keys, keep="first").to_numpy(dtype=bool)
+    if not by_person:
+        return np.ones(len(frame), dtype=bool)
+    person, _ = pd.factorize(frame[spec.respondent].astype("string").str.strip().str.lower())
+    complete = (parse_booleans(frame[spec.complete]).fillna(False).to_numpy(dtype=bool)
+                if spec.complete in frame.columns else np.ones(len(frame), dtype=bool))
+    if spec.timestamp in frame.columns:
+        when = parse_datetimes(frame[spec.timestamp]).to_numpy(dtype="datetime64[us]")
+        when = np.where(np.isnat(when), np.iinfo(np.int64).min, when.astype(np.int64))
+    else:  # declared absent: submissions are told apart by their order in the file
+        when = np.zeros(len(frame), dtype=np.int64)
+    # sorted by person, then complete last, then latest last, then file order last
+    order = np.lexsort((frame[ROW].to_numpy(), when, complete, person))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = person[order][1:] != person[order][:-1]
+    keep = np.zeros(len(frame), dtype=bool)
+    keep[order[last]] = True
+    return keep
 
 
 def keep_latest_complete(frame: pd.DataFrame, spec: SourceSpec):
     """One record per record key, then one submission per respondent: the latest complete
     one (else the latest; without a timestamp column, the last in the file). Returns the
     frame and how many rows were dropped."""
-    before = len(frame)
-    by_person = bool(spec.respondent and spec.timestamp and spec.respondent in frame.columns)
-    keys = [k for k in spec.record if k in frame.columns]
-    if keys and not by_person:  # one record's repeats are also one person's: kept once below
-        frame = frame.drop_duplicates(subset=keys, keep="first")
-    if by_person:
-        person, _ = pd.factorize(frame[spec.respondent].astype("string").str.strip().str.lower())
-        complete = (parse_booleans(frame[spec.complete]).fillna(False).to_numpy(dtype=bool)
-                    if spec.complete in frame.columns else np.ones(len(frame), dtype=bool))
-        if spec.timestamp in frame.columns:
-            when = parse_datetimes(frame[spec.timestamp]).to_numpy(dtype="datetime64[us]")
-            when = np.where(np.isnat(when), np.iinfo(np.int64).min, when.astype(np.int64))
-        else:  # declared absent: submissions are told apart by their order in the file
-            when = np.zeros(len(frame), dtype=np.int64)
-        # sorted by person, then complete last, then latest last, then file order last
-        order = np.lexsort((frame[ROW].to_numpy(), when, complete, person))
-        last = np.ones(len(order), dtype=bool)
-        last[:-1] = person[order][1:] != person[order][:-1]
-        keep = np.zeros(len(frame), dtype=bool)
-        keep[order[last]] = True
-        frame = frame[keep]
-    return frame, before - len(frame)
+    keep = _latest_complete(frame, spec)
+    return frame[keep], int((~keep).sum())
+
+
+def _rows_kept(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook
+               ) -> tuple[np.ndarray, int, int]:
+    """Positions of the rows :func:`drop_declined` then :func:`keep_latest_complete` keep,
+    and how many each drops; only the columns they read are filtered in between, so the
+    whole frame is taken once."""
+    consenting = _consenting(frame, spec, codebook)
+    read = [c for c in dict.fromkeys([spec.respondent, spec.complete, spec.timestamp,
+                                      *spec.record, ROW]) if c and c in frame.columns]
+    latest = _latest_complete(frame.loc[consenting, read], spec)
+    return (np.flatnonzero(consenting)[latest], int((~consenting).sum()),
+            int((~latest).sum()))
 
 
 def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> pd.DataFrame:
@@ -357,8 +391,8 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
     # only what the codebook keeps is carried through the row filters
     kept = {v.name for v in spec.variables if v.pii != "drop"} | {ROW}
     frame = frame[[c for c in frame.columns if c in kept]]
-    frame, log.declined_consent = drop_declined(frame, spec, codebook)
-    frame, log.duplicates_dropped = keep_latest_complete(frame, spec)
+    kept_rows, log.declined_consent, log.duplicates_dropped = _rows_kept(frame, spec, codebook)
+    frame = frame.iloc[kept_rows]
     out = recode(frame, spec, codebook)
     for var in spec.variables:
         if var.name not in out.columns:

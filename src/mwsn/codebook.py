@@ -334,8 +334,10 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
         if found.null_count == arrow.null_count:  # every date read: the next formats add none
             break
     if len(arrow):  # Arrow's strptime rolls 2023-02-30 over to 2023-03-02: refuse, don't move
-        same_day = pc.equal(pc.strftime(found, format="%Y-%m-%d"),
-                            pc.utf8_slice_codeunits(arrow, 0, 10))
+        # the day as ISO text through a cast to date32: strftime's locale-aware formatting
+        # gives the same text at ten times the cost (seconds at a million rows)
+        day = pc.cast(pc.cast(found, pa.date32()), pa.string())
+        same_day = pc.equal(day, pc.utf8_slice_codeunits(arrow, 0, 10))
         found = pc.if_else(pc.fill_null(same_day, False), found, pa.scalar(None, found.type))
     out = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).astype(
         "datetime64[us]")

@@ -266,9 +266,11 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
                                            block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=invalid),
+            # check_utf8 off: the buffer is valid UTF-8 as a whole (open_text checked or
+            # transcoded it), and a field cut from it at ASCII delimiters stays so
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
+                quoted_strings_can_be_null=False, check_utf8=False),
         ) if utf8[start:start + 65536].strip() else pa.table(
             {n: pa.array([], pa.string()) for n in names})
     except pa.ArrowInvalid as exc:
@@ -289,7 +291,8 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
                     column_types={n: pa.string() for n in names[:short]},
-                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                    check_utf8=False))
         else:
             problems = _ragged_problems(text, delimiter, header_lines, width, file)
             raise InputError(problems or Problem(file, f"{len(ragged)} record(s) do not have "
