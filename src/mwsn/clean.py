@@ -110,6 +110,10 @@ def pseudonym(value: str, key: bytes) -> str:
     return pseudonymizer(key)(value)
 
 
+#: distinct identifiers hashed at a time by :func:`pseudonyms` (bounds its Python objects)
+PSEUDONYM_BATCH = 1 << 16
+
+
 def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
     """:func:`pseudonym` of every value, computed once per distinct value.
 
@@ -125,17 +129,23 @@ def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
     codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
     texts = pa.array(distinct, type=pa.large_string()) if len(distinct) else pa.array(
         [], pa.large_string())
-    ascii_ = pc.and_(pc.string_is_ascii(texts),
-                     pc.invert(pc.match_substring_regex(texts, "[\x1c-\x1f]")))
-    normalized = pc.ascii_lower(pc.ascii_trim_whitespace(texts)).cast(
-        pa.large_binary()).to_pylist()
-    for i in np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False)):
-        normalized[i] = texts[int(i)].as_py().strip().lower().encode("utf-8")
+    del distinct
+    digests = bytearray()
+    for start in range(0, len(texts), PSEUDONYM_BATCH):  # a batch's Python objects at a time
+        batch = texts.slice(start, PSEUDONYM_BATCH)
+        ascii_ = pc.and_(pc.string_is_ascii(batch),
+                         pc.invert(pc.match_substring_regex(batch, "[\x1c-\x1f]")))
+        normalized = pc.ascii_lower(pc.ascii_trim_whitespace(batch)).cast(
+            pa.large_binary()).to_pylist()
+        for i in np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False)):
+            normalized[i] = batch[int(i)].as_py().strip().lower().encode("utf-8")
+        digests += b"".join([blake2b(text, key=mac, digest_size=8).digest()
+                             for text in normalized])
     # 8 bytes per value, shown as 16 hex digits: one hex text cut into equal pieces
-    digits = b"".join([blake2b(text, key=mac, digest_size=8).digest()
-                       for text in normalized]).hex().encode("ascii")
+    digits = digests.hex().encode("ascii")
+    del digests
     ends = np.arange(0, len(digits) + 1, 16, dtype=np.int64)
-    shown = pa.Array.from_buffers(pa.large_string(), len(normalized),
+    shown = pa.Array.from_buffers(pa.large_string(), len(texts),
                                   [None, pa.py_buffer(ends.tobytes()), pa.py_buffer(digits)])
     shown = pc.binary_join_element_wise(pa.scalar("P-", pa.large_string()), shown,
                                         pa.scalar("", pa.large_string()))
@@ -320,7 +330,8 @@ def _rows_kept(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook
             int((~latest).sum()))
 
 
-def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> pd.DataFrame:
+def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
+           rows: np.ndarray | None = None) -> pd.DataFrame:
     """Typed columns in the codebook's terms.
 
     Likert answers become their ordered scale codes (``Int8``, 1 = the
@@ -329,18 +340,21 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> pd.Data
     ``refused``) or ``not_asked`` for a blank; an item the export does not have
     is kept empty with the reason ``not_collected``. Categories become their codes,
     select-multiple answers one boolean column per option, numbers floats
-    (thousands separators understood), dates timestamps.
+    (thousands separators understood), dates timestamps. ``rows`` (positions) recodes
+    only those rows, each column taken as it is recoded (the rows kept are never
+    copied whole).
     """
-    out = pd.DataFrame(index=frame.index)
+    index = frame.index if rows is None else frame.index[rows]
+    out = pd.DataFrame(index=index)
     for var in spec.variables:
         if var.type == "likert" and var.name not in frame.columns:
             # an item the instrument did not ask: kept, empty, with its reason
-            out[var.name] = pd.array([pd.NA] * len(frame), dtype="Int8")
-            out[f"{var.name}_missing"] = pd.array([NOT_COLLECTED] * len(frame), dtype="string")
+            out[var.name] = pd.array([pd.NA] * len(index), dtype="Int8")
+            out[f"{var.name}_missing"] = pd.array([NOT_COLLECTED] * len(index), dtype="string")
             continue
         if var.name not in frame.columns or var.pii == "drop":
             continue
-        raw = frame[var.name]
+        raw = frame[var.name] if rows is None else frame[var.name].iloc[rows]
         if var.type == "likert":
             scale = codebook.scales[var.scale]
 
@@ -392,8 +406,7 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
     kept = {v.name for v in spec.variables if v.pii != "drop"} | {ROW}
     frame = frame[[c for c in frame.columns if c in kept]]
     kept_rows, log.declined_consent, log.duplicates_dropped = _rows_kept(frame, spec, codebook)
-    frame = frame.iloc[kept_rows]
-    out = recode(frame, spec, codebook)
+    out = recode(frame, spec, codebook, rows=kept_rows)
     for var in spec.variables:
         if var.name not in out.columns:
             continue

@@ -233,7 +233,8 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     ``header_rows`` records of header come before the data; the first gives the
     column names unless ``names`` are given. Parsing is done by pyarrow (fast,
     quoted line breaks allowed); row numbers are physical lines. ``opened`` is
-    what :func:`open_text` returned, when the caller has it already.
+    what :func:`open_text` returned, when the caller has it already (handed over:
+    the caller keeping no reference lets the file's bytes go before the frame is made).
     """
     file = str(path)
     utf8, encoding, head = opened or open_text(path)
@@ -259,7 +260,7 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
         return "skip"
 
     try:
-        table = pacsv.read_csv(
+        table = _read_compact(
             pa.BufferReader(body),
             # one thread: on a small shared machine threads cost more than they give
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False,
@@ -284,7 +285,7 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
             # every record stops before the header's last columns (ODK Briefcase leaves an
             # empty trailing Status out): those columns are empty, not misaligned
             unfilled = names[short:]
-            table = pacsv.read_csv(
+            table = _read_compact(
                 pa.BufferReader(body),
                 read_options=pacsv.ReadOptions(column_names=names[:short], use_threads=False,
                                                block_size=1 << 22),
@@ -298,20 +299,23 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
             raise InputError(problems or Problem(file, f"{len(ragged)} record(s) do not have "
                                                  f"the {width} fields of the header: export it "
                                                  "again"))
-    table = _compact(table)  # the plain text of the columns it encodes is freed here
-    frame = table.to_pandas()
-    del table
-    for name in unfilled:
-        frame[name] = ""
-    if frame.columns.tolist() != names:
-        frame.columns = names
-    n = len(frame)
+    n = table.num_rows
     physical = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
     blank_lines = b"\n\n" in utf8 or b"\n\r\n" in utf8
     if physical == header_lines + n and not blank_lines:
         rows = np.arange(header_lines + 1, header_lines + 1 + n, dtype=np.int64)
     else:
         rows = _record_lines(utf8.decode("utf-8"), delimiter, header_lines)
+    # the export's bytes are let go (when the caller handed them over, see read_qualtrics),
+    # then each column once converted: bytes, table and frame are never held whole together
+    del utf8, body, opened
+    text = None  # noqa: F841 - the decoded text of a ragged export, if any, goes too
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    for name in unfilled:
+        frame[name] = ""
+    if frame.columns.tolist() != names:
+        frame.columns = names
     frame.insert(0, ROW, rows)
     frame.insert(0, FILE, file)
     frame.attrs.update(encoding=encoding, delimiter=delimiter, header=header)
@@ -321,16 +325,52 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     return frame
 
 
+#: rows whose distinct values decide whether a column is read as a category
+COMPACT_SAMPLE = 10_000
+
+
+def _few_distinct(column, rows: int) -> bool:
+    """Whether a column of ``rows`` rows has few distinct values (answers, codes) among its
+    first :data:`COMPACT_SAMPLE`."""
+    sample = column.slice(0, COMPACT_SAMPLE)
+    return rows >= 1000 and pc.count_distinct(sample).as_py() <= max(50, len(sample) // 20)
+
+
 def _compact(table: pa.Table) -> pa.Table:
     """Columns with few distinct values (answers, codes) as categories: less memory, and
     checking or recoding them then costs one step per distinct value, not per row."""
-    columns = []
-    for column in table.columns:
-        sample = column.slice(0, 10_000)
-        if len(column) >= 1000 and pc.count_distinct(sample).as_py() <= max(50, len(sample) // 20):
-            column = pc.dictionary_encode(column)
-        columns.append(column)
+    columns = [pc.dictionary_encode(column) if _few_distinct(column, len(column)) else column
+               for column in table.columns]
     return pa.table(columns, names=table.column_names)
+
+
+def _read_compact(source, **options) -> pa.Table:
+    """A delimited text read by ``pyarrow.csv`` batch by batch, compacted as
+    :func:`_compact` does (the same columns, the same categories in the same order) but
+    each batch as it comes: the plain text of a column of answers is never held whole."""
+    reader = pacsv.open_csv(source, **options)
+    pending: list[pa.RecordBatch] = []
+    encode: list[bool] | None = None
+    chunks: list[list] = [[] for _ in reader.schema]
+    for batch in reader:
+        if encode is None:  # the first rows decide which columns are encoded
+            pending.append(batch)
+            first = pa.Table.from_batches(pending, reader.schema)
+            if first.num_rows < COMPACT_SAMPLE:
+                continue
+            encode = [_few_distinct(column, first.num_rows) for column in first.columns]
+            batches, pending = pending, []
+        else:
+            batches = [batch]
+        for one in batches:
+            for i, column in enumerate(one.columns):
+                chunks[i].append(pc.dictionary_encode(column) if encode[i] else column)
+    if encode is None:  # fewer rows than the sample: read whole
+        return _compact(pa.Table.from_batches(pending, reader.schema))
+    table = pa.table([pa.chunked_array(c, type=c[0].type) if c else
+                      pa.chunked_array([], type=field.type)
+                      for c, field in zip(chunks, reader.schema)], names=reader.schema.names)
+    return table.unify_dictionaries()
 
 
 def _common_width(text: str, delimiter: str, skip_lines: int) -> int | None:
@@ -379,9 +419,9 @@ def read_qualtrics(path: Path) -> pd.DataFrame:
     trailing comma. Question texts are kept in ``frame.attrs["labels"]``.
     """
     file = str(path)
-    opened = open_text(path)
-    delimiter = sniff_delimiter(opened[2])
-    header, _ = _header(opened[2], delimiter, 3)
+    opened = [open_text(path)]  # handed over to read_delimited below (popped), not kept
+    delimiter = sniff_delimiter(opened[0][2])
+    header, _ = _header(opened[0][2], delimiter, 3)
     if len(header) < 2:
         raise InputError(Problem(file, "not a Qualtrics export: it needs a row of column names "
                                  "and a row of question texts; export it again from Qualtrics",
@@ -389,7 +429,8 @@ def read_qualtrics(path: Path) -> pd.DataFrame:
     new = len(header) == 3 and all(c.strip().startswith("{") for c in header[2] if c.strip())
     new = new and any("ImportId" in c for c in header[2])
     if new:
-        frame = read_delimited(path, header_rows=3, delimiter=delimiter, opened=opened)
+        frame = read_delimited(path, header_rows=3, delimiter=delimiter,
+                               opened=opened.pop())
         names, labels = header[0], header[1]
         import_ids = {}
         for name, cell in zip(names, header[2]):
@@ -405,7 +446,7 @@ def read_qualtrics(path: Path) -> pd.DataFrame:
                  if re.fullmatch(r"V\d+", name.strip()) else name
                  for name, label in zip(names, labels + [""] * len(names))]
         frame = read_delimited(path, header_rows=2, delimiter=delimiter, names=names,
-                               opened=opened)
+                               opened=opened.pop())
     frame.attrs["labels"] = dict(zip(_unique_names(names), labels))
     # a trailing delimiter on every line makes an unnamed, empty last column
     empty = [c for c in frame.columns if c.startswith("column_") and
@@ -753,9 +794,9 @@ def read_surveymonkey(path: Path) -> pd.DataFrame:
     row. Dates are written month first (``09/18/2019 08:51:07 AM``).
     """
     file = str(path)
-    opened = open_text(path)
-    delimiter = sniff_delimiter(opened[2])
-    header, _ = _header(opened[2], delimiter, 2)
+    opened = [open_text(path)]  # handed over to read_delimited below (popped), not kept
+    delimiter = sniff_delimiter(opened[0][2])
+    header, _ = _header(opened[0][2], delimiter, 2)
     if len(header) < 2:
         raise InputError(Problem(file, "not a SurveyMonkey export: it needs two header rows "
                                  "(questions, then Response or the options); export it again "
@@ -771,7 +812,8 @@ def read_surveymonkey(path: Path) -> pd.DataFrame:
             names.append(top)
         else:
             names.append(f"{question} | {below}" if question else below)
-    frame = read_delimited(path, header_rows=2, delimiter=delimiter, names=names, opened=opened)
+    frame = read_delimited(path, header_rows=2, delimiter=delimiter, names=names,
+                           opened=opened.pop())
     frame.attrs["dayfirst"] = False
     return frame
 
