@@ -110,6 +110,21 @@ def pseudonym(value: str, key: bytes) -> str:
     return pseudonymizer(key)(value)
 
 
+def _distinct(values: pd.Series):
+    """Per row, the position of its text among the distinct texts (-1 where missing), and
+    those texts as an Arrow ``large_string`` array (in order of first appearance), found by
+    Arrow's hash table (``pd.factorize`` of Arrow text does more around it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(values.astype("string").array)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks() if text.num_chunks else pa.array([], pa.large_string())
+    encoded = pc.dictionary_encode(text.cast(pa.large_string()))
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return codes, encoded.dictionary
+
+
 #: distinct identifiers hashed at a time by :func:`pseudonyms` (bounds its Python objects)
 PSEUDONYM_BATCH = 1 << 16
 
@@ -126,10 +141,7 @@ def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
     import pyarrow.compute as pc
 
     mac, blake2b = _mac_key(key), hashlib.blake2b
-    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    texts = pa.array(distinct, type=pa.large_string()) if len(distinct) else pa.array(
-        [], pa.large_string())
-    del distinct
+    codes, texts = _distinct(values)
     digests = bytearray()
     for start in range(0, len(texts), PSEUDONYM_BATCH):  # a batch's Python objects at a time
         batch = texts.slice(start, PSEUDONYM_BATCH)
@@ -292,7 +304,7 @@ def _latest_complete(frame: pd.DataFrame, spec: SourceSpec) -> np.ndarray:
         return ~frame.duplicated(subset=keys, keep="first").to_numpy(dtype=bool)
     if not by_person:
         return np.ones(len(frame), dtype=bool)
-    person, _ = pd.factorize(frame[spec.respondent].astype("string").str.strip().str.lower())
+    person, _ = _distinct(frame[spec.respondent].astype("string").str.strip().str.lower())
     complete = (parse_booleans(frame[spec.complete]).fillna(False).to_numpy(dtype=bool)
                 if spec.complete in frame.columns else np.ones(len(frame), dtype=bool))
     if spec.timestamp in frame.columns:
