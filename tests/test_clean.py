@@ -232,3 +232,18 @@ def test_pseudonyms_of_a_column_equal_the_pseudonym_of_each_value():
         assert out.isna().tolist() == [e is None for e in expected]
         assert out.dropna().tolist() == [e for e in expected if e is not None]
         assert str(out.dtype) == "string"
+
+
+def test_pseudonyms_normalize_any_text_as_python_does(monkeypatch):
+    # ASCII text is normalized by Arrow, the rest by str.strip/str.lower: both must agree
+    # with pseudonym() (str.strip also removes \x1c-\x1f; 'İ' lowers to two characters)
+    monkeypatch.setattr(clean, "PSEUDONYM_BATCH", 3)  # several batches
+    values = pd.Series([" A\x1cB\x1f ", "\x1fx@Example.org ", "Zoë@Example.org", "\u2003a\u00a0",
+                        "İSTANBUL", "\tMiXeD@Ex.org\n", None, "a\x85", "plain"] * 2,
+                       dtype="string")
+    out = clean.pseudonyms(values, KEY)
+    for value, got in zip(values, out):
+        if value is pd.NA:
+            assert got is pd.NA
+        else:
+            assert got == clean.pseudonym(value, KEY), value

@@ -285,3 +285,32 @@ def test_a_large_export_with_a_bom_and_accents_opens_as_the_whole_decoded_text_w
     with pytest.raises(ingest.InputError, match="mixes encodings") as error:
         ingest.open_text(path)
     assert error.value.problems[0].row == text.count("\n") + 1
+
+
+def test_a_large_export_read_batch_by_batch_has_the_categories_of_a_whole_read(
+        tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    lines = ["id,answer,note"]
+    for i in range(30_000):  # answers seen only after the rows that decide the encoding
+        answer = ("Agree", "Disagree")[i % 2] if i < 20_000 else ("Neutral", "Agree", "Other")[
+            i % 3]
+        lines.append(f'{i},{answer},"note {i % 7}, line\nbreak"' if i == 15_000
+                     else f"{i},{answer},note {i % 7}")
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(ingest, "CSV_BLOCK_BYTES", 1 << 16)  # many batches
+    frame = ingest.read_delimited(path)
+    whole = ingest._compact(pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in ("id", "answer", "note")}))).to_pandas()
+    assert isinstance(frame["answer"].dtype, pd.CategoricalDtype)
+    # in order of first appearance, as the whole column's dictionary encoding gives them
+    assert list(frame["answer"].cat.categories) == ["Agree", "Disagree", "Other", "Neutral"]
+    assert list(frame["answer"].cat.categories) == list(whole["answer"].cat.categories)
+    assert list(frame["note"].cat.categories) == list(whole["note"].cat.categories)
+    for column in ("id", "answer", "note"):
+        assert frame[column].astype(str).tolist() == whole[column].astype(str).tolist()
+    # the record spanning two lines moves the row numbers after it by one
+    assert frame[ingest.ROW].iloc[[0, 15_000, 15_001, -1]].tolist() == [2, 15_002, 15_004,
+                                                                          30_002]

@@ -142,3 +142,15 @@ def test_every_common_delimiter_is_found(tmp_path, delimiter):
     assert services.check_service_records(table, spec, codebook, "export.txt") == []
     assert table.column("service_type").to_pylist()[0] == (
         "Activité sociale, culturelle ou récréative")
+
+
+def test_survey_dates_before_1970_and_before_year_1000_keep_their_day():
+    import pandas as pd
+
+    from mwsn.codebook import parse_datetimes
+
+    got = parse_datetimes(pd.Series(["1969-12-31 23:00:00", "0999-01-05", "1900-02-29"],
+                                    dtype="string"))
+    assert got.iloc[0] == pd.Timestamp("1969-12-31 23:00:00")
+    assert got.iloc[1] == pd.Timestamp("0999-01-05")
+    assert pd.isna(got.iloc[2])  # 1900 is not a leap year: not rolled over to 1 March

@@ -264,7 +264,7 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
             pa.BufferReader(body),
             # one thread: on a small shared machine threads cost more than they give
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False,
-                                           block_size=1 << 22),
+                                           block_size=CSV_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=invalid),
             # check_utf8 off: the buffer is valid UTF-8 as a whole (open_text checked or
@@ -288,7 +288,7 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
             table = _read_compact(
                 pa.BufferReader(body),
                 read_options=pacsv.ReadOptions(column_names=names[:short], use_threads=False,
-                                               block_size=1 << 22),
+                                               block_size=CSV_BLOCK_BYTES),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
                     column_types={n: pa.string() for n in names[:short]},
@@ -301,8 +301,9 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
                                                  "again"))
     n = table.num_rows
     physical = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
-    blank_lines = b"\n\n" in utf8 or b"\n\r\n" in utf8
-    if physical == header_lines + n and not blank_lines:
+    # as many lines as header and records: each record is one line and no line is blank
+    # (a blank line, or a quoted line break, would make one line more than the records)
+    if physical == header_lines + n:
         rows = np.arange(header_lines + 1, header_lines + 1 + n, dtype=np.int64)
     else:
         rows = _record_lines(utf8.decode("utf-8"), delimiter, header_lines)
@@ -325,6 +326,8 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     return frame
 
 
+#: bytes of text pyarrow parses at a time (one batch of :func:`_read_compact`)
+CSV_BLOCK_BYTES = 1 << 22
 #: rows whose distinct values decide whether a column is read as a category
 COMPACT_SAMPLE = 10_000
 
