@@ -161,7 +161,8 @@ def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
                                   [None, pa.py_buffer(ends.tobytes()), pa.py_buffer(digits)])
     shown = pc.binary_join_element_wise(pa.scalar("P-", pa.large_string()), shown,
                                         pa.scalar("", pa.large_string()))
-    table = pd.array(shown.cast(pa.string()), dtype="string")
+    del digits, ends
+    table = pd.array(shown, dtype="string")  # pandas keeps Arrow text as large_string
     return pd.Series(table.take(codes, allow_fill=True), index=values.index, dtype="string")
 
 
@@ -335,8 +336,10 @@ def _rows_kept(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook
     and how many each drops; only the columns they read are filtered in between, so the
     whole frame is taken once."""
     consenting = _consenting(frame, spec, codebook)
-    read = [c for c in dict.fromkeys([spec.respondent, spec.complete, spec.timestamp,
-                                      *spec.record, ROW]) if c and c in frame.columns]
+    by_person = bool(spec.respondent and spec.timestamp and spec.respondent in frame.columns)
+    read = [c for c in dict.fromkeys([spec.respondent, spec.complete, spec.timestamp, ROW,
+                                      *([] if by_person else spec.record)])
+            if c and c in frame.columns]
     latest = _latest_complete(frame.loc[consenting, read], spec)
     return (np.flatnonzero(consenting)[latest], int((~consenting).sum()),
             int((~latest).sum()))
