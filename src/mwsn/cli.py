@@ -75,7 +75,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", parents=[common],
                        help="rerun into a temporary folder and compare with the manifest")
-    p.add_argument("jurisdiction")
+    p.add_argument("jurisdiction", help="a jurisdiction (with the national context its report "
+                   "reads), or `all`: the comparison `mwsn run --all` wrote")
     p.add_argument("--wave", default=None, metavar="ID",
                    help="only this data round (an id of `waves:` in the params); default: every "
                    "round, oldest first")
@@ -218,25 +219,40 @@ def _is_demo(root: Path, code: str) -> bool:
 
 
 def _dry_run(args, codes: list[str]) -> int:
-    from mwsn import runner
+    """The national context first, then each jurisdiction (and wave), then, with ``--all``,
+    the comparison: each says what would rerun and why."""
+    from mwsn import config, runner
+    from mwsn.run import plan
 
-    from mwsn import config
-
+    national_rerun = False
+    if plan.national(plan.notebooks_dir(Path(args.root))):
+        national_rerun = _print_plan(runner.dry_run(config.NATIONAL, args.root, force=args.force),
+                                     config.NATIONAL)
+    changed: list[str] = []         # jurisdictions (and waves) that rerun: the comparison reads them
     for code in codes:
         waves = ([args.wave] if args.wave is not None
                  else config.load(code, args.root).wave_ids)
         earlier: list[str] = []        # earlier waves that rerun: later ones may read them
         for wave in waves:
             planned = runner.dry_run(code, args.root, force=args.force, wave=wave,
-                                     earlier_rerun=tuple(earlier))
-            rerun = sum(p.rerun for p in planned)
+                                     earlier_rerun=tuple(earlier), national_rerun=national_rerun)
             label = config.paths(code, args.root, wave).label
-            if rerun:
+            if _print_plan(planned, label):
                 earlier.append(label)
-            print(f"{label}: {rerun} of {len(planned)} notebook runs would execute")
-            for step in planned:
-                print(f"  {step}")
+                changed.append(label)
+    if args.all and plan.cross_jurisdiction(plan.notebooks_dir(Path(args.root))):
+        _print_plan(runner.dry_run(runner.ALL, args.root, force=args.force,
+                                   tables_rerun=tuple(changed)), runner.ALL)
     return 0
+
+
+def _print_plan(planned, label: str) -> bool:
+    """Print a dry run's steps; whether any would execute."""
+    rerun = sum(p.rerun for p in planned)
+    print(f"{label}: {rerun} of {len(planned)} notebook runs would execute")
+    for step in planned:
+        print(f"  {step}")
+    return bool(rerun)
 
 
 def _restricted(codes: list[str], root) -> None:
@@ -300,6 +316,8 @@ def _run(args) -> int:
                               wave=args.wave)
     failed = []
     for result in results:
+        if result.run_level and result.error is not None:
+            continue                    # said below, apart from the jurisdictions
         if result.skipped:
             print(f"{result.label}: skipped ({result.skipped})")
             continue
@@ -322,20 +340,21 @@ def _run(args) -> int:
         if mine and all(r.error is None and not r.skipped for r in mine):
             uptodate.record(args.root, code, args.wave, before[code], _noop_lines(mine, args.root))
     if getattr(args, "restricted", False):
-        _restricted(list(dict.fromkeys(r.jurisdiction for r in results
-                                       if r.error is None and not r.skipped)), args.root)
-    for result in failed:
+        _restricted(list(dict.fromkeys(r.jurisdiction for r in results if not r.run_level
+                                       and r.error is None and not r.skipped)), args.root)
+    compared = [r for r in results if r.run_level and r.error is not None]
+    for result in [*failed, *compared]:
         print(f"{result.label}: FAILED, earlier outputs left as they were:",
               file=sys.stderr)
         for line in _error_lines(result.error, args.root):
             print(f"  {line}", file=sys.stderr)
     if failed:
-        built = sum(1 for r in results if r.error is None and not r.skipped)
-        noun = "jurisdictions" if all(r.wave is None for r in results) else "jurisdiction-waves"
-        print(f"{len(failed)} of {len(results)} {noun} failed "
+        units = [r for r in results if not r.run_level]
+        built = sum(1 for r in units if r.error is None and not r.skipped)
+        noun = "jurisdictions" if all(r.wave is None for r in units) else "jurisdiction-waves"
+        print(f"{len(failed)} of {len(units)} {noun} failed "
               f"({', '.join(r.label for r in failed)}); {built} built", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failed or compared else 0
 
 
 def _error_lines(error, root: Path) -> list[str]:

@@ -367,6 +367,17 @@ def paths(jurisdiction: str, root: str | Path = ".", wave: str | None = None) ->
     return Paths(Path(root).resolve(), check_code(jurisdiction), wave)
 
 
+#: what a run computes once for every jurisdiction (the national context): its tables are in
+#: ``data/processed/_national/``, its executed notebook and manifest in ``reports/_national/``
+#: (no jurisdiction code starts with ``_``)
+NATIONAL = "_national"
+
+
+def national_paths(root: str | Path = ".") -> Paths:
+    """Where the run-level national context lives under ``root`` (:data:`NATIONAL`)."""
+    return Paths(Path(root).resolve(), NATIONAL)
+
+
 def wave_paths(params: Jurisdiction, root: str | Path = ".") -> list[Paths]:
     """One :class:`Paths` per wave of a jurisdiction, oldest first (one for a single round)."""
     return [paths(params.code, root, wave) for wave in params.wave_ids]

@@ -7,6 +7,11 @@ leading occupations, where the jurisdiction stands among provinces, and the
 needs assessment that ranks provinces for expanding the Network with the
 weights of ``params/context.yaml``. :func:`load_settings` and
 :func:`read_tables` find and read the files the params name.
+
+The national context is computed once per run (``notebooks/00_context.ipynb``,
+into ``data/processed/_national/``): the per-province tables hold every province
+(:func:`every_province`) and each jurisdiction's report takes its own rows
+(:func:`for_province`).
 """
 
 from __future__ import annotations
@@ -194,6 +199,29 @@ def leading_occupations(occupations: pd.DataFrame, province: str, n: int = 10,
     out["share"] = out["positions"].astype(float) / float(total) if total else float("nan")
     out.insert(0, "province", province)
     return out
+
+
+def every_province(function, frame: pd.DataFrame, *args) -> pd.DataFrame:
+    """``function(frame, province, *args)`` for every province the table names (Canada
+    included), one after another: the national context's per-province tables.
+
+    ``function`` is :func:`positions_by_stream`, :func:`outside_agriculture` or
+    :func:`leading_occupations`; the columns are its own.
+    """
+    parts = [function(frame, province, *args) for province in sorted(set(frame["province"]))]
+    return pd.concat(parts, ignore_index=True)
+
+
+def for_province(frame: pd.DataFrame, province: str, what: str) -> pd.DataFrame:
+    """One province's rows of a national context table (:func:`every_province`).
+
+    Raises
+    ------
+    InputError
+        When the table has no row for ``province``, naming the params key to fix.
+    """
+    _require(frame, province, what)
+    return frame[frame["province"] == province].reset_index(drop=True)
 
 
 def _province_totals(streams: pd.DataFrame, year: int) -> pd.Series:

@@ -9,7 +9,6 @@ from mwsn.run import *  # noqa: F403
 from mwsn.run import __all__ as _names
 from mwsn.run.plan import plan
 from mwsn.run.verify import verify
-from mwsn.run.orchestrate import _run_cross  # noqa: F401
 from mwsn.run.staging import _link_tree, _lock, _recover  # noqa: F401
 from mwsn.run.worker import _manager_body  # noqa: F401
 

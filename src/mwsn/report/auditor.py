@@ -135,3 +135,40 @@ def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
             f'<p>{esc(t("auditor.dictionary_intro"))}</p>'
             f"{data_dictionary(processed or where.processed, codebook, lang, params.min_cell)}</section>")
     return page(body, lang, t("auditor.title", jurisdiction=name), where.is_synthetic)
+
+
+def run_index_page(job: str, files: list[str], manifest_sha256: str | None = None,
+                   lang: str = "en") -> str:
+    """The auditor's index of a run-level job's folder: ``reports/_national/`` (the national
+    context, computed once per run) or ``reports/all/`` (the comparison).
+
+    ``files``: paths relative to that folder of what the run wrote; the executed
+    notebooks and the manifest are linked, with the manifest's own SHA-256 (as
+    in :func:`index_page`, which ``mwsn verify`` checks).
+    """
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    present = set(files)
+    title = t("auditor.national_title" if job.startswith("_") else "auditor.compare_title")
+    notebooks = []
+    for path in sorted(p for p in present if p.startswith("notebooks/") and p.endswith(".html")):
+        stem = Path(path).stem
+        ipynb = f"notebooks/{stem}.ipynb"
+        notebooks.append(
+            f'<li><a href="{esc(path)}">{esc(stem)}</a>'
+            + (f' (<a href="{esc(ipynb)}">{esc(t("auditor.ipynb"))}</a>)'
+               if ipynb in present else "") + "</li>")
+    records = []
+    if "manifest.json" in present:
+        records.append(_link("manifest.json", t("auditor.manifest")))
+        if manifest_sha256:
+            records.append(f'<li>{esc(t("auditor.manifest_sha256"))} '
+                           f'<code id="manifest-sha256">{esc(manifest_sha256)}</code></li>')
+
+    def block(key: str, items: list[str]) -> str:
+        body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(t('auditor.none'))}</p>"
+        return f'<section id="{key}"><h2>{esc(t(f"auditor.{key}_heading"))}</h2>{body}</section>'
+
+    body = (f'<header><p class="kicker">{esc(t("report.kicker"))}</p><h1>{esc(title)}</h1>'
+            f'<p>{esc(t("auditor.run_level_intro"))}</p></header>'
+            + block("notebooks", notebooks) + block("records", records))
+    return page(body, lang, title, False)

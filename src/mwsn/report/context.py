@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import i18n, plots
+from mwsn import config, context, i18n, ingest, plots
 from mwsn.report.html import Html, esc, figure, table
 
 TOTAL = "Total"
@@ -188,18 +188,30 @@ def _quality(rep, sources, checks, province) -> str:
             + "".join(f'<p class="note">{esc(p)}</p>' for p in parts))
 
 
+def _national(rep, name: str) -> pd.DataFrame:
+    """A table of the national context, computed once per run (``data/processed/_national/``)."""
+    return ingest.read_processed(config.national_paths(rep.where.root).processed, name)
+
+
+def _mine(rep, name: str) -> pd.DataFrame:
+    """This jurisdiction's rows of a per-province national context table."""
+    where = config.national_paths(rep.where.root).processed / f"{name}.parquet"
+    return context.for_province(_national(rep, name), rep.params.tfwp_province,
+                                where.relative_to(rep.where.root).as_posix())
+
+
 def render(rep) -> Html:
-    sources = rep.processed("context_sources")
+    sources = _national(rep, "context_sources")
     province = rep.params.tfwp_province
     jurisdiction = rep.params.name(rep.lang)
     parts = [
-        _streams(rep, sources, rep.processed("context_streams"),
-                 rep.processed("context_outside_agriculture"), jurisdiction),
-        _occupations(rep, sources, rep.processed("context_occupations"), jurisdiction),
-        _standing(rep, sources, rep.processed("context_provinces"), province, jurisdiction),
-        _needs(rep, sources, rep.processed("context_needs"), rep.processed("context_weights"),
+        _streams(rep, sources, _mine(rep, "context_streams"),
+                 _mine(rep, "context_outside_agriculture"), jurisdiction),
+        _occupations(rep, sources, _mine(rep, "context_occupations"), jurisdiction),
+        _standing(rep, sources, _national(rep, "context_provinces"), province, jurisdiction),
+        _needs(rep, sources, _national(rep, "context_needs"), _national(rep, "context_weights"),
                province, jurisdiction),
-        _quality(rep, sources, rep.processed("context_total_checks"), province),
+        _quality(rep, sources, _national(rep, "context_total_checks"), province),
     ]
     return Html(f'<section id="context"><h2>{esc(rep.t("context.heading"))}</h2>'
                 f"<p>{esc(rep.t('context.intro', jurisdiction=jurisdiction))}</p>"

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mwsn import provenance
-from mwsn.config import Paths, load, paths
+from mwsn import config
+from mwsn.config import NATIONAL, Paths, load, national_paths, paths
 from mwsn.errors import NotebookError
-from mwsn.run.plan import Step, notebooks_dir, plan
+from mwsn.run.plan import ALL, Step, notebooks_dir, plan, run_level
 
 #: what the outputs were built from and their hashes: the same bytes for the same inputs,
 #: whenever and however (``--jobs``, reused or executed) they were built
@@ -69,6 +70,17 @@ class _Job:
         return self.where.jurisdiction
 
     @property
+    def run_level(self) -> bool:
+        """The national context or the comparison: a job of the run, not of a jurisdiction."""
+        return run_level(self.code)
+
+    @property
+    def pages_rel(self) -> str | None:
+        """``reports``, where the comparison's notebooks write its pages (``reports/compare.html``)
+        beside the jurisdictions' folders; ``None`` for the other jobs."""
+        return "reports" if self.code == ALL else None
+
+    @property
     def reports_rel(self) -> str:
         """``reports/<jur>`` (``reports/<jur>/<wave>`` for a wave), relative to the root."""
         return self.where.reports.relative_to(self.where.root).as_posix()
@@ -76,6 +88,11 @@ class _Job:
     @property
     def processed_rel(self) -> str:
         return self.where.processed.relative_to(self.where.root).as_posix()
+
+    @property
+    def rel_national(self) -> str:
+        """``data/processed/_national``: where the national context's tables are."""
+        return national_paths(self.where.root).processed.relative_to(self.where.root).as_posix()
 
     def rel_report(self, name: str) -> str:
         return f"{self.reports_rel}/{name}"
@@ -85,7 +102,8 @@ class _Job:
 
     def staged(self, rel: str) -> Path:
         for prefix, folder in ((f"{self.reports_rel}/", "report"),
-                               (f"{self.processed_rel}/", "processed")):
+                               (f"{self.processed_rel}/", "processed"),
+                               (f"{self.pages_rel}/", "pages")):
             if rel.startswith(prefix):
                 return self.staging / folder / rel[len(prefix):]
         raise ValueError(rel)
@@ -99,9 +117,10 @@ def _basis(where: Paths, steps: list[Step], earlier: tuple[Paths, ...] = ()) -> 
     def reads(name: str) -> bool:
         return any(step.contract.reads_input(name) for step in steps)
 
+    compare = where.jurisdiction == ALL
     return {
-        "parameters": provenance.parameters(where),
-        "raw": provenance.raw_inputs(where),
+        "parameters": _every_params_file(where.root) if compare else provenance.parameters(where),
+        "raw": _markers(where.root) if compare else provenance.raw_inputs(where),
         "external": provenance.external_inputs(where),
         "docs": provenance.docs_inputs(where.root) if reads("docs") else {},
         "jurisdictions": provenance.network_facts(where.root) if reads("jurisdictions") else {},
@@ -111,12 +130,43 @@ def _basis(where: Paths, steps: list[Step], earlier: tuple[Paths, ...] = ()) -> 
                    for rel, sha in provenance.hashes(provenance.files_under(before.processed),
                                                      where.root).items()}
                   if reads("waves") else {}),
+        "national": (_national_tables(where.root)
+                     if not run_level(where.jurisdiction) and reads("national") else {}),
+        "tables": _every_table(where.root) if compare else {},
         "notebooks": provenance.notebook_sources(where.root),
         "mwsn": provenance.mwsn_version(),
         "python": env["python"],
         "packages": env["packages"],
         "lock": provenance.lock_sha256(),
     }
+
+
+def _every_params_file(root: Path) -> dict:
+    """The comparison reads every jurisdiction's params and the shared ones."""
+    files = provenance.hashes(sorted((root / "params").glob("*.yaml")), root)
+    return {"files": files, "sha256": provenance.sha256_json(files)}
+
+
+def _markers(root: Path) -> dict[str, str]:
+    """Every jurisdiction's (and wave's) synthetic-data marker: the comparison's banner."""
+    return provenance.hashes(sorted((root / "data" / "raw").rglob(config.SYNTHETIC_MARKER)),
+                             root)
+
+
+def _every_table(root: Path) -> dict[str, str]:
+    """Every jurisdiction's (and wave's) processed files, as the comparison reads them (the
+    national context's aside)."""
+    folder = root / "data" / "processed"
+    if not folder.is_dir():
+        return {}
+    return provenance.hashes([p for entry in sorted(folder.iterdir()) if entry.name != NATIONAL
+                              for p in ([entry] if entry.is_file()
+                                        else provenance.files_under(entry))], root)
+
+
+def _national_tables(root: Path) -> dict[str, str]:
+    """The national context's tables as its last run committed them."""
+    return provenance.hashes(provenance.files_under(national_paths(root).processed), root)
 
 
 def _upstream(job: _Job, index: int, outputs_of) -> dict[str, str]:
@@ -137,7 +187,10 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
     file and the shared ones; the library's source, Python and package versions;
     and, where the notebook declares them, the raw exports, the published
     context data, the methods pages, the other jurisdictions' Network facts, a
-    keyed fingerprint of the pseudonym key, and the processed tables it reads.
+    keyed fingerprint of the pseudonym key, the national context's tables, and the
+    processed tables it reads. The comparison (:data:`ALL`) reads every params file, every
+    jurisdiction's synthetic-data marker and every jurisdiction's processed tables
+    (``tables``).
     """
     basis, terms = job.basis, step.contract
     raw = basis["raw"] if terms.reads_raw else {
@@ -157,6 +210,8 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
         "jurisdictions": basis["jurisdictions"] if terms.reads_input("jurisdictions") else {},
         "pseudonym_key": basis["pseudonym_key"] if terms.reads_input("pseudonym_key") else None,
         "waves": basis["waves"] if terms.reads_input("waves") else {},
+        "national": basis["national"] if terms.reads_input("national") else {},
+        "tables": basis["tables"],
         "upstream": upstream,
     }
 
@@ -259,6 +314,14 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict) ->
             files = _changed(previous.get("waves", {}), basis["waves"])
             reasons.append("an earlier wave's tables changed: " + ", ".join(
                 sorted({f.rsplit("/", 1)[0] for f in files}) or ["(order)"]))
+        elif kind == "national":
+            files = _changed(previous.get("national", {}), basis["national"])
+            reasons.append("the national context's tables changed: " + ", ".join(
+                f.rsplit("/", 1)[1] for f in files) if files else "the national context changed")
+        elif kind == "tables":
+            files = _changed(previous.get("tables", {}), basis["tables"])
+            reasons.append("jurisdictions' tables changed: " + ", ".join(
+                sorted({f.split("/")[2] for f in files})))
         elif kind == "library":
             reasons.append("the mwsn library changed")
         elif kind in ("python", "packages"):
@@ -282,16 +345,32 @@ def earlier_waves(where: Paths, params) -> tuple[Paths, ...]:
 
 
 def new_job(where: Paths, params, force: bool) -> _Job:
-    """A job for one jurisdiction (or one wave of it), its inputs hashed now."""
-    steps = plan(notebooks_dir(where.root), where.label, list(params.languages))
-    earlier = earlier_waves(where, params)
+    """A job for one jurisdiction (or one wave of it), its inputs hashed now; for a run-level
+    job (:func:`~mwsn.run.plan.run_level`: the national context, the comparison), ``params``
+    is ``None``."""
+    languages = ["en"] if params is None else list(params.languages)
+    steps = plan(notebooks_dir(where.root), where.label, languages)
+    earlier = () if params is None else earlier_waves(where, params)
     return _Job(where, params, steps, _basis(where, steps, earlier), _read_manifest(where), force,
                 earlier=earlier)
 
 
+def job_paths(name: str, root: str | Path = ".", wave: str | None = None) -> Paths:
+    """Where a job's files live: a jurisdiction's (or wave's), or a run-level job's."""
+    return national_paths(root) if name == NATIONAL else paths(name, root, wave)
+
+
 def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
-            wave: str | None = None, earlier_rerun: tuple[str, ...] = ()) -> list[Planned]:
+            wave: str | None = None, earlier_rerun: tuple[str, ...] = (),
+            national_rerun: bool = False,
+            tables_rerun: tuple[str, ...] = ()) -> list[Planned]:
     """What ``mwsn run <jurisdiction>`` would execute and why, without running anything.
+
+    ``jurisdiction`` may also name a run-level job: ``_national`` (the national
+    context) or ``all`` (the comparison). A step that reads the national
+    context's tables is listed as running when ``national_rerun`` (that job
+    would rerun); the comparison's, when one of ``tables_rerun`` (jurisdictions
+    or waves that would rerun) may change the tables it reads.
 
     A step whose own inputs are unchanged but that reads a table from a step
     that reruns is listed as running (it is reused after all when that table
@@ -300,8 +379,8 @@ def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
     those tables as they are on disk now, and listed as running when one of
     ``earlier_rerun`` (earlier waves that would rerun) may change them.
     """
-    where = paths(jurisdiction, root, wave)
-    params = load(jurisdiction, where.root, wave)
+    where = job_paths(jurisdiction, root, wave)
+    params = None if run_level(jurisdiction) else load(jurisdiction, where.root, wave)
     job = new_job(where, params, force)
     steps = job.steps
     recorded = (job.previous or {}).get("notebooks", {})
@@ -328,6 +407,11 @@ def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
             if earlier_rerun and step.contract.reads_input("waves"):
                 reasons.append("reads the tables of earlier waves, and " + ", ".join(
                     earlier_rerun) + " reruns")
+            if national_rerun and step.contract.reads_input("national"):
+                reasons.append("reads the national context's tables, which rerun")
+            if tables_rerun and job.code == ALL:
+                reasons.append("reads every jurisdiction's tables, and " + ", ".join(
+                    tables_rerun) + " reruns")
             if not reasons and not _live_matches(where.root, before.get("outputs", {}), {}):
                 reasons = ["its outputs on disk differ from the manifest"]
         if reasons:

@@ -1,5 +1,12 @@
 """Running jurisdictions: validate, schedule every step over the worker pool, reuse what is
-up to date, write the manifest and swap the outputs in; the cross-jurisdiction notebooks last."""
+up to date, write the manifest and swap the outputs in.
+
+A run is a sequence of phases over one pool of workers: the national context
+(computed once per run, read by every jurisdiction's report), every
+jurisdiction's first wave (its only one, without waves), every second wave and
+so on, then, with ``run --all``, the comparison. Each phase is a set of *jobs*
+(a jurisdiction's wave, or a run-level job) run side by side with the same
+staging, recovery, rerun cache and manifest."""
 
 from __future__ import annotations
 
@@ -16,7 +23,7 @@ from pathlib import Path
 
 from mwsn import provenance
 from mwsn import config
-from mwsn.config import Paths, load, paths
+from mwsn.config import Paths, load, national_paths, paths
 from mwsn.errors import InputError, MwsnError, NotebookError
 from mwsn.run.cache import (
     INDEX,
@@ -28,6 +35,7 @@ from mwsn.run.cache import (
     _live_matches,
     _up_to_date,
     _upstream,
+    job_paths,
     new_job,
 )
 from mwsn.run.plan import (
@@ -37,14 +45,16 @@ from mwsn.run.plan import (
     _step_outputs,
     _table_file,
     cross_jurisdiction,
+    national,
     notebooks_dir,
+    run_level,
 )
 from mwsn.run.progress import Progress, _Quiet
+from mwsn.config import NATIONAL
 from mwsn.run.staging import (
     _commit,
     _discard,
     _link_tree,
-    _Lock,
     _lock,
     _recover_all,
     _staging,
@@ -75,14 +85,21 @@ class RunResult:
         """``bc``, or ``bc/2024q2`` for one wave."""
         return self.jurisdiction if self.wave is None else f"{self.jurisdiction}/{self.wave}"
 
+    @property
+    def run_level(self) -> bool:
+        """The comparison (``all``) or the national context: a job of the run, not a
+        jurisdiction."""
+        return self.jurisdiction in (ALL, NATIONAL)
+
 
 def run(jurisdiction: str, root: str | Path = ".", *, force: bool = False, jobs: int = 1,
         progress: Progress | None = None, command: list[str] | None = None,
         scheduler: str | None = None, wave: str | None = None) -> RunResult:
     """Validate, execute and export one jurisdiction (every wave, or ``wave``); returns the
     result of its latest wave run (of its only round, without waves)."""
-    return run_many([jurisdiction], root, force=force, jobs=jobs, progress=progress,
-                    command=command, scheduler=scheduler, wave=wave)[-1]
+    return [r for r in run_many([jurisdiction], root, force=force, jobs=jobs, progress=progress,
+                                command=command, scheduler=scheduler, wave=wave)
+            if not r.run_level][-1]
 
 
 def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, jobs: int = 1,
@@ -103,13 +120,21 @@ def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, j
     cluster's workers instead (:mod:`mwsn.run.executor`); the lock, staging and
     manifest stay with this process.
 
-    With ``cross``, the cross-jurisdiction notebooks (``90_*``) run afterwards.
+    First, once for the whole run, the national context (the notebooks of
+    ``"scope": "national"``, :func:`mwsn.run.plan.national`): a job like a
+    jurisdiction's, whose tables (``data/processed/_national/``) the
+    jurisdictions' steps that declare ``national`` read. With ``cross``, the
+    cross-jurisdiction notebooks (``90_*``) run last as one more job
+    (``reports/all/``, its pages in ``reports/``), returned last, as the result
+    of ``all``. Both wait for another run holding them to finish.
+
     Raises :class:`NotebookError` (the first failure) once every jurisdiction
     that could finish has been swapped in; an :class:`InputError` before any
     notebook runs. With ``keep_going`` (``run --all``) nothing is raised for one
     jurisdiction: one whose params or data fail validation, or whose notebook
     fails, is returned with its ``error`` while the others build; one with no
-    raw data at all (an example params file) is returned as ``skipped``.
+    raw data at all (an example params file) is returned as ``skipped``; when
+    the national context fails, every jurisdiction is returned with its error.
     """
     progress = progress or _Quiet()
     command = list(sys.argv) if command is None else command
@@ -130,14 +155,83 @@ def _no_raw_data(where: Paths) -> bool:
         p for p in where.raw.iterdir() if not p.name.startswith("."))
 
 
+def _no_data(where: Paths) -> str:
+    return f"no raw data in {where.raw.relative_to(where.root).as_posix()}/"
+
+
 def _result(where: Paths, **fields) -> RunResult:
     return RunResult(where.jurisdiction, where.reports, wave=where.wave, **fields)
 
 
+class _Pool:
+    """The run's workers, started when a phase first has a step to execute and shared by
+    every later phase (the national context, the waves, the comparison)."""
+
+    def __init__(self, jobs: int, scheduler: str | None):
+        self.jobs, self.scheduler, self.executor = jobs, scheduler, None
+
+    def get(self, steps: int):
+        if self.executor is None:
+            self.executor = executor.choose(self.jobs, self.scheduler, steps)
+        return self.executor
+
+    def close(self, *, cancel: bool = False) -> None:
+        if self.executor is not None:
+            self.executor.close(cancel=cancel)
+            self.executor = None
+
+
 def _run_locked(codes, root, force, jobs, progress, command, cross,
                 keep_going=False, scheduler=None, wave=None) -> list[RunResult]:
-    """Every jurisdiction's first wave (its only one, without waves), then every second
-    wave, and so on: a wave's run can read the tables its earlier waves committed."""
+    """The national context, every jurisdiction's first wave (its only one, without waves),
+    then every second wave, and so on (a wave's run can read the tables its earlier waves
+    committed), then the comparison."""
+    pool = _Pool(jobs, scheduler)
+    try:
+        ordered = _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
+                              wave)
+    except BaseException:
+        pool.close(cancel=True)
+        raise
+    pool.close()
+    return ordered
+
+
+def run_level_job(name: str, root: str | Path = ".", *, force: bool = False, jobs: int = 1,
+                  progress: Progress | None = None, command: list[str] | None = None,
+                  scheduler: str | None = None) -> RunResult:
+    """Run one run-level job alone: ``_national`` (the national context) or ``all`` (the
+    comparison, from every jurisdiction's tables as they are on disk); raises its
+    :class:`NotebookError`."""
+    progress = progress or _Quiet()
+    pool = _Pool(max(1, jobs), scheduler)
+    try:
+        result = _run_level(name, Path(root).resolve(), force, pool, progress,
+                            list(sys.argv) if command is None else command, False)
+    except BaseException:
+        pool.close(cancel=True)
+        raise
+    finally:
+        progress.close()
+    pool.close()
+    return result
+
+
+def _run_level(name: str, root: Path, force, pool, progress, command,
+               keep_going) -> RunResult:
+    """One run-level job (the national context, the comparison) under its lock, waiting for
+    another run that holds it."""
+    where = job_paths(name, root)
+    lock = _lock(where)
+    lock.acquire(wait=True)
+    try:
+        return _run_phase([where], root, force, pool, progress, command, keep_going)[where]
+    finally:
+        lock.release()
+
+
+def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
+                wave) -> list[RunResult]:
     results: dict[str, list[RunResult]] = {}
     rounds: dict[str, list[Paths]] = {}
     for code in codes:
@@ -152,6 +246,13 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
         rounds[code] = ([paths(code, root, wave)] if wave is not None
                         else config.wave_paths(params, root))
         results[code] = []
+    if rounds and national(notebooks_dir(root)):
+        context = _run_level(NATIONAL, root, force, pool, progress, command, keep_going)
+        if context.error is not None:     # (raised without keep_going) every report reads it
+            for code, waves in rounds.items():
+                results[code] = [_result(w, skipped=_no_data(w)) if _no_raw_data(w)
+                                 else _result(w, error=context.error) for w in waves]
+            rounds = {}
     for index in range(max((len(r) for r in rounds.values()), default=0)):
         phase = {}
         for code, waves in rounds.items():
@@ -163,8 +264,8 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
                     f"its earlier wave {failed[0].wave} failed")))
                 continue
             phase[waves[index]] = None
-        for where, result in _run_phase(list(phase), root, force, jobs, progress, command,
-                                        keep_going, scheduler).items():
+        for where, result in _run_phase(list(phase), root, force, pool, progress, command,
+                                        keep_going).items():
             results[where.jurisdiction].append(result)
     for code, waves in rounds.items():
         if waves[0].wave is not None and any(r.error is None for r in results[code]):
@@ -172,24 +273,25 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
 
             landing.write(load(code, root), root)
     ordered = [r for code in codes for r in results.get(code, [])]
-    if cross:
-        _run_cross(root, force, progress)
+    if cross and cross_jurisdiction(notebooks_dir(root)):
+        ordered.append(_run_level(ALL, root, force, pool, progress, command, keep_going))
     return ordered
 
 
-def _run_phase(units: list[Paths], root, force, jobs, progress, command, keep_going,
-               scheduler) -> dict[Paths, RunResult]:
-    """Run jurisdictions (or one wave of each) side by side over one pool of workers."""
+def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
+               keep_going) -> dict[Paths, RunResult]:
+    """Run jobs (jurisdictions, one wave of each, or a run-level job) side by side over the
+    run's pool of workers."""
     jobs_by_code: dict[Paths, _Job] = {}
     results: dict[Paths, RunResult] = {}
     for where in units:
         _recover_all(where)
-        if keep_going and _no_raw_data(where):
-            results[where] = _result(where, skipped=(
-                f"no raw data in {where.raw.relative_to(where.root).as_posix()}/"))
+        level = run_level(where.jurisdiction)
+        if not level and keep_going and _no_raw_data(where):
+            results[where] = _result(where, skipped=_no_data(where))
             continue
         try:
-            params = load(where.jurisdiction, root, where.wave)
+            params = None if level else load(where.jurisdiction, root, where.wave)
         except InputError as exc:
             if not keep_going:
                 raise
@@ -206,23 +308,23 @@ def _run_phase(units: list[Paths], root, force, jobs, progress, command, keep_go
         from mwsn.codebook import load_codebook
 
         total = sum(len(job.steps) for job in jobs_by_code.values())
-        pool = executor.choose(jobs, scheduler, total)  # workers warm up during the checks
-        workers = pool.workers
-        try:
-            codebook = load_codebook(root)
-            for code, job in list(jobs_by_code.items()):  # every input checked before any kernel
-                try:
-                    validate.read_and_check(job.params, codebook, job.where)
-                except InputError as exc:
-                    if not keep_going:
-                        raise
-                    results[code] = _result(job.where, error=exc)
-                    del jobs_by_code[code]
-            _execute_all(list(jobs_by_code.values()), pool, workers, progress, command)
-        except BaseException:
-            pool.close(cancel=True)
-            raise
-        pool.close()
+        # workers warm up during the checks; the national context first: the jurisdictions'
+        # steps come next, so as many workers as asked
+        workers = pool.get(pool.jobs if any(j.code == NATIONAL for j in jobs_by_code.values())
+                           else total)
+        codebook = None
+        for code, job in list(jobs_by_code.items()):  # every input checked before any kernel
+            if job.run_level:
+                continue
+            codebook = codebook or load_codebook(root)
+            try:
+                validate.read_and_check(job.params, codebook, job.where)
+            except InputError as exc:
+                if not keep_going:
+                    raise
+                results[code] = _result(job.where, error=exc)
+                del jobs_by_code[code]
+        _execute_all(list(jobs_by_code.values()), workers, workers.workers, progress, command)
     failure = None
     for code, job in jobs_by_code.items():
         if job.failed is not None:
@@ -241,6 +343,9 @@ def _run_phase(units: list[Paths], root, force, jobs, progress, command, keep_go
 
 
 def _report_files(where: Paths) -> list[Path]:
+    if where.jurisdiction == ALL:
+        return sorted([*(where.root / "reports").glob("compare*.html"),
+                       *where.reports.glob("index.html")])
     return sorted([*where.reports.glob("assessment*.html"), *where.reports.glob("assessment*.pdf"),
                    *where.reports.glob("summary.*"), *where.reports.glob("index.html")])
 
@@ -255,6 +360,8 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
         job.staging.mkdir(parents=True)
         (job.staging / "report" / "notebooks").mkdir(parents=True)
         (job.staging / "processed").mkdir()
+        if job.pages_rel is not None:
+            (job.staging / "pages").mkdir()
         job.state = {i: "pending" for i in range(len(job.steps))}
         progress.total += len(job.steps)
     running: dict = {}
@@ -323,6 +430,16 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
         work = job.staging / "work" / step.name
         _link_tree(job.where.root, work, keep_data=_data_links(job.where, step),
                    processed=work / job.processed_rel)
+        if job.code == ALL:
+            _every_jurisdiction(job, work)
+        elif not job.run_level and step.contract.reads_input("national"):
+            if not _seed_national(job, work):
+                job.failed = job.failed or NotebookError(
+                    step.source.name, None, "the national context's tables changed while this "
+                    "run read them (another run rebuilt them): run again")
+                job.state[index] = "failed"
+                progress.finish(step.label, "FAILED")
+                continue
         if step.contract.reads_input("waves"):
             for before in job.earlier:       # read-only views of the earlier waves' tables
                 if before.processed.is_dir():
@@ -332,7 +449,8 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
         task = {
             "source": str(step.source), "work": str(work), "root": str(job.where.root),
             "out_dir": str(job.staging / "report"), "name": step.name,
-            "jurisdiction": job.code, "wave": job.where.wave, "lang": step.lang,
+            "jurisdiction": job.code, "lang": step.lang,
+            **({} if job.run_level else {"wave": job.where.wave}),
             "report": step.report,
             "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
             "failed": str(job.where.root / "reports" / "_failed" / job.where.label
@@ -344,6 +462,32 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
         job.state[index] = "running"
         running[pool.submit(execute_step, task)] = (job, index)
         progress.start(step.label)
+
+
+def _every_jurisdiction(job: _Job, work: Path) -> None:
+    """The comparison's view: every jurisdiction's processed tables (read-only links; the
+    national context's aside) and a private ``reports/`` for the pages it writes."""
+    processed = job.where.root / "data" / "processed"
+    if processed.is_dir():
+        for entry in sorted(processed.iterdir()):
+            if entry.name not in (NATIONAL, job.code) and not entry.name.startswith("."):
+                (work / "data" / "processed" / entry.name).symlink_to(entry)
+    (work / "reports").mkdir(exist_ok=True)
+
+
+def _seed_national(job: _Job, work: Path) -> bool:
+    """Copy the national context's tables into a step's folder; False when they are not
+    those its key was computed from (another run rebuilt them since)."""
+    folder = national_paths(job.where.root).processed
+    into = national_paths(work).processed
+    into.mkdir(parents=True, exist_ok=True)
+    copied = {}
+    for path in provenance.files_under(folder):
+        rel = path.relative_to(folder).as_posix()
+        (into / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, into / rel)
+        copied[f"{job.rel_national}/{rel}"] = provenance.sha256_file(into / rel)
+    return copied == job.basis["national"]
 
 
 def _data_links(where: Paths, step: Step) -> set[str]:
@@ -418,6 +562,14 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
         outputs[job.rel_processed(name)] = sha
+    if job.pages_rel is not None:          # the comparison's pages, written under reports/
+        pages = work / "reports"
+        for path in provenance.files_under(pages):
+            name = path.relative_to(pages).as_posix()
+            target = job.staging / "pages" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            outputs[f"{job.pages_rel}/{name}"] = provenance.sha256_file(path)
+            os.replace(path, target)
     if step.report:
         _write_atomic(job.staging / "report" / _step_outputs(step)[-1],
                       _manager_page(job, step.lang, result["body"]))
@@ -457,6 +609,10 @@ def _write_index(job: _Job, manifest_sha256: str) -> None:
 
     folder = job.staging / "report"
     files = [p.relative_to(folder).as_posix() for p in provenance.files_under(folder)]
+    if job.run_level:
+        _write_atomic(folder / INDEX, report.auditor.run_index_page(
+            job.code, sorted({*files, MANIFEST, INDEX}), manifest_sha256))
+        return
     html = report.auditor.index_page(job.where, job.params, load_codebook(job.where.root),
                                      sorted({*files, MANIFEST, INDEX}), job.params.languages[0],
                                      processed=job.staging / "processed",
@@ -483,7 +639,8 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
         _write_publications(job)
     outputs = {}
     for folder, prefix in ((job.staging / "processed", job.processed_rel),
-                           (job.staging / "report", job.reports_rel)):
+                           (job.staging / "report", job.reports_rel),
+                           (job.staging / "pages", job.pages_rel)):
         for path in provenance.files_under(folder):
             outputs[f"{prefix}/{path.relative_to(folder).as_posix()}"] = \
                 provenance.sha256_file(path)
@@ -506,6 +663,8 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
         "docs": basis["docs"],
         "jurisdictions": basis["jurisdictions"],
         **({"waves": basis["waves"]} if basis["waves"] else {}),
+        **({"national": basis["national"]} if basis["national"] else {}),
+        **({"tables": basis["tables"]} if basis["tables"] else {}),
         "mwsn": basis["mwsn"],
         "python": basis["python"],
         "packages": basis["packages"],
@@ -517,109 +676,3 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
     text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     _write_atomic(job.staging / "report" / MANIFEST, text)
     _write_index(job, hashlib.sha256(text.encode("utf-8")).hexdigest())
-
-
-def _cross_key(root: Path, notebooks: list[Path]) -> dict[str, str]:
-    """What the cross-jurisdiction notebooks read, by kind, as SHA-256: their sources, every
-    params file, every jurisdiction's (and wave's) processed tables and published findings, the
-    synthetic-data markers (the banner), the library and the package versions."""
-    env = provenance.environment()
-    data = root / "data"
-    parts = {
-        "notebooks": {nb.name: provenance.sha256_file(nb) for nb in notebooks},
-        "parameters": provenance.hashes(sorted((root / "params").glob("*.yaml")), root),
-        "processed": provenance.hashes(provenance.files_under(data / "processed"), root),
-        "markers": provenance.hashes(sorted((data / "raw").rglob(config.SYNTHETIC_MARKER)),
-                                     root),
-        "findings": provenance.hashes(sorted([*root.glob("reports/*/findings.csv"),
-                                              *root.glob("reports/*/*/findings.csv")]), root),
-        "library": provenance.mwsn_version(),
-        "python": env["python"],
-        "packages": env["packages"],
-    }
-    return {kind: provenance.sha256_json(value) for kind, value in parts.items()}
-
-
-def _run_cross(root: Path, needed: bool, progress: Progress) -> list[Path]:
-    """Run the ``90_*`` notebooks after every jurisdiction (``run --all``).
-
-    Each runs with ``jurisdiction = "all"`` in a view of the project where
-    ``data/processed/`` holds every jurisdiction's data and ``reports/`` is a
-    private folder: what it writes there is moved into ``reports/`` file by
-    file (each atomically) once it succeeded. Its executed copy goes to
-    ``reports/_all/notebooks/``, and ``reports/_all/manifest.json`` records
-    what it read (:func:`_cross_key`) and what it wrote: with the same inputs
-    and its outputs intact on disk, it is not run again (``needed``: run anyway).
-    """
-    notebooks = cross_jurisdiction(notebooks_dir(root))
-    if not notebooks:
-        return []
-    folder = root / "reports" / ALL
-    lock = _Lock(root / "reports" / f".{ALL}.lock", "mwsn run --all")
-    lock.acquire()
-    written = []
-    try:
-        key = _cross_key(root, notebooks)
-        try:
-            before = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            before = {}
-        if (not needed and before.get("key_parts") == key
-                and _live_matches(root, before.get("outputs", {}), {})):
-            for source in notebooks:
-                progress.finish(f"{ALL} {source.stem}", "up to date, reused")
-            return []
-        outputs: dict[str, str] = {}
-        for source in notebooks:
-            outputs.update(_run_one_cross(root, source, progress, written))
-        manifest = {"format": MANIFEST_FORMAT, "jurisdiction": ALL, "key_parts": key,
-                    "key": provenance.sha256_json(key), "outputs": dict(sorted(outputs.items()))}
-        _write_atomic(folder / MANIFEST,
-                      json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                      make_folder=True)
-    finally:
-        lock.release()
-    return written
-
-
-def _run_one_cross(root: Path, source: Path, progress: Progress,
-                   written: list[Path]) -> dict[str, str]:
-    """Execute one ``90_*`` notebook in a staging view and move its outputs in; returns them
-    as {path relative to the root: sha256}."""
-    staging = root / "reports" / f".staging-{ALL}"
-    _discard(staging)            # what a killed run left
-    work = staging / "work"
-    _link_tree(root, work, keep_data={p.name for p in (root / "data").iterdir()}
-               if (root / "data").is_dir() else set(), processed=None)
-    (work / "data" / "processed").symlink_to(root / "data" / "processed")
-    (work / "reports").mkdir()
-    (staging / "report" / "notebooks").mkdir(parents=True)
-    label = f"{ALL} {source.stem}"
-    progress.start(label)
-    result = execute_step({
-        "source": str(source), "work": str(work), "root": str(root),
-        "out_dir": str(staging / "report"), "name": source.stem, "jurisdiction": ALL,
-        "lang": "en", "report": False,
-        "rel_out": f"reports/{ALL}/notebooks/{source.stem}.ipynb",
-        "failed": str(root / "reports" / "_failed" / ALL / source.name),
-        "failed_rel": f"reports/_failed/{ALL}/{source.name}",
-        "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}"})
-    if "error" in result:
-        error = result["error"]
-        progress.finish(label, "FAILED")
-        _discard(staging)
-        raise NotebookError(error["notebook"], error["cell"], error["message"],
-                            kept=error["kept"])
-    outputs = {}
-    for base, target_folder in ((work / "reports", root / "reports"),
-                                (staging / "report", root / "reports" / ALL)):
-        for path in provenance.files_under(base):
-            target = target_folder / path.relative_to(base)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            outputs[target.relative_to(root).as_posix()] = provenance.sha256_file(path)
-            os.replace(path, target)
-            if base == work / "reports":
-                written.append(target)
-    _discard(staging)
-    progress.finish(label, "executed", result["seconds"])
-    return outputs

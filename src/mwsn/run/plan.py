@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mwsn import provenance
+from mwsn.config import NATIONAL
 
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 
@@ -23,21 +24,41 @@ CROSS_JURISDICTION = 90
 ALL = "all"
 
 
+#: ``"mwsn": {"scope": "national"}`` in a notebook's metadata: it runs once per run, before
+#: any jurisdiction (the national context), with ``jurisdiction = "_national"``
+NATIONAL_SCOPE = "national"
+
+
 #: the parameters every pipeline notebook declares, and nothing else
 PARAMETERS = ("jurisdiction", "root", "lang", "wave")
 
 
-#: the parameters of a cross-jurisdiction notebook (``90_*``)
+#: the parameters of a run-level notebook (``90_*``, and the national context)
 CROSS_PARAMETERS = ("jurisdiction", "root", "lang")
 
 
 notebooks_dir = provenance.notebooks_dir
 
 
+def _scope(notebook: Path) -> str:
+    meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("mwsn", {})
+    return meta.get("scope") or "jurisdiction"
+
+
 def pipeline(folder: Path) -> list[Path]:
-    """The numbered notebooks of one jurisdiction's run, in order (90+ are cross-jurisdiction)."""
+    """The numbered notebooks of one jurisdiction's run, in order (90+ are cross-jurisdiction,
+    those of ``"scope": "national"`` run once per run: :func:`national`)."""
     found = [p for p in folder.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name)]
-    return sorted(p for p in found if int(p.name[:2]) < CROSS_JURISDICTION)
+    return sorted(p for p in found if int(p.name[:2]) < CROSS_JURISDICTION
+                  and _scope(p) != NATIONAL_SCOPE)
+
+
+def national(folder: Path) -> list[Path]:
+    """The notebooks a run executes once, before any jurisdiction: those whose metadata says
+    ``"mwsn": {"scope": "national"}`` (the national context), in order."""
+    found = [p for p in folder.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name)]
+    return sorted(p for p in found if int(p.name[:2]) < CROSS_JURISDICTION
+                  and _scope(p) == NATIONAL_SCOPE)
 
 
 def cross_jurisdiction(folder: Path) -> list[Path]:
@@ -73,9 +94,17 @@ class Contract:
 #: what a notebook may declare in ``reads`` besides processed tables: raw exports, the
 #: published context data, the methods pages (``docs/methods*.md``), what the other
 #: jurisdictions' params say of their Network, the pseudonym key, and the processed tables of
-#: the jurisdiction's earlier waves (``data/processed/<jur>/<earlier wave>/``), and the indicator
-#: register (``params/indicators.yaml``: only a step declaring it reruns when a target changes)
-INPUTS = ("raw", "external", "docs", "jurisdictions", "pseudonym_key", "waves", "register")
+#: the jurisdiction's earlier waves (``data/processed/<jur>/<earlier wave>/``), the indicator
+#: register (``params/indicators.yaml``: only a step declaring it reruns when a target changes),
+#: and the national context's tables (``data/processed/_national/``, computed once per run)
+INPUTS = ("raw", "external", "docs", "jurisdictions", "pseudonym_key", "waves", "register",
+          "national")
+
+
+def run_level(name: str) -> bool:
+    """Whether ``name`` is a run-level job (the national context, the comparison), not a
+    jurisdiction."""
+    return name in (NATIONAL, ALL)
 
 
 def _table_file(name: str) -> str:
@@ -107,10 +136,23 @@ class Step:
         return f"{self.jurisdiction} {self.name}"
 
 
+def sources(folder: Path, jurisdiction: str) -> list[Path]:
+    """The notebooks of one job: a jurisdiction's pipeline, or a run-level job's
+    (:data:`~mwsn.config.NATIONAL`: :func:`national`; :data:`ALL`: :func:`cross_jurisdiction`)."""
+    if jurisdiction == NATIONAL:
+        return national(folder)
+    if jurisdiction == ALL:
+        return cross_jurisdiction(folder)
+    return pipeline(folder)
+
+
 def plan(folder: Path, jurisdiction: str, languages: list[str]) -> list[Step]:
-    """Steps in file order; ``deps`` are the earlier steps each must wait for."""
+    """Steps in file order; ``deps`` are the earlier steps each must wait for.
+
+    ``jurisdiction`` is a jurisdiction's label (``bc``, ``bc/2024q2``), or a
+    run-level job's name (:func:`sources`)."""
     steps: list[Step] = []
-    for source in pipeline(folder):
+    for source in sources(folder, jurisdiction.split("/", 1)[0]):
         terms = contract(source)
         report = source.name == REPORT_NOTEBOOK
         for lang in (languages if report else languages[:1]):

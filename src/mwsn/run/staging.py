@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mwsn.config import Paths
 from mwsn.errors import MwsnError
+from mwsn.run.plan import ALL
 
 
 class RunLocked(MwsnError):
@@ -24,11 +25,13 @@ class _Lock:
     def __init__(self, path: Path, what: str):
         self.path, self.what, self.fd = path, what, None
 
-    def acquire(self) -> None:
+    def acquire(self, *, wait: bool = False) -> None:
+        """Take the lock; with ``wait``, wait for another process to release it (a run-level
+        job two runs both need), else stop at once."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             holder = os.read(fd, 64).decode("ascii", "replace").strip()
             os.close(fd)
@@ -62,8 +65,15 @@ def _recover_all(where: Paths) -> None:
         _recover(staging, _targets(where))
 
 
+#: staged folders whose files are moved one by one into their target (each atomically), not
+#: swapped in whole: the comparison's pages go beside the jurisdictions' folders in ``reports/``
+MERGED = ("pages",)
+
+
 def _targets(where: Paths) -> dict[str, Path]:
     # processed first, report (holding the manifest) last
+    if where.jurisdiction == ALL:        # the comparison: its pages, no tables
+        return {"pages": where.root / "reports", "report": where.reports}
     return {"processed": where.processed, "report": where.reports}
 
 
@@ -87,6 +97,14 @@ def _finish_commit(staging: Path, targets: dict[str, Path]) -> None:
         new = staging / key
         if not new.exists():
             continue          # already swapped in
+        if key in MERGED:
+            for path in sorted(new.rglob("*")):
+                if path.is_file():
+                    into = target / path.relative_to(new)
+                    into.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, into)
+            shutil.rmtree(new)
+            continue
         if target.exists():
             if (old / key).exists():
                 shutil.rmtree(old / key)

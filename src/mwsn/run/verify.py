@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mwsn import provenance
-from mwsn.config import load, paths
+from mwsn.config import NATIONAL, load, national_paths, paths
 from mwsn.errors import MwsnError
-from mwsn.run.cache import MANIFEST, _changed, _read_manifest, new_job, recorded_manifest_sha256
-from mwsn.run.orchestrate import run_many
+from mwsn.run.cache import (
+    MANIFEST, _changed, _read_manifest, job_paths, new_job, recorded_manifest_sha256)
+from mwsn.run.orchestrate import run_level_job, run_many
+from mwsn.run.plan import ALL, national, notebooks_dir
 from mwsn.run.progress import Progress
 from mwsn.run.staging import _link_tree
 
@@ -106,7 +108,10 @@ def _input_warnings(manifest: dict, basis: dict) -> list[str]:
 def verify(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
            progress: Progress | None = None, wave: str | None = None) -> Verification:
     """Check a jurisdiction's outputs (one wave's, with ``wave``; its latest wave's when it
-    has waves) against its manifest, three ways (:func:`verify_waves`)."""
+    has waves) against its manifest, three ways (:func:`verify_waves`); ``all``: the
+    comparison's (:func:`verify_comparison`)."""
+    if jurisdiction == ALL:
+        return verify_comparison(root, jobs=jobs, progress=progress)
     params = load(jurisdiction, root)
     return verify_waves(jurisdiction, root, jobs=jobs, progress=progress,
                         wave=wave if wave is not None else params.wave_ids[-1])[-1]
@@ -116,7 +121,9 @@ def verify_waves(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
                  progress: Progress | None = None,
                  wave: str | None = None) -> list[Verification]:
     """Check a jurisdiction's outputs against its manifest, three ways, one result per wave
-    (every wave, or ``wave``; one result for a jurisdiction without waves).
+    (every wave, or ``wave``; one result for a jurisdiction without waves), after the result
+    of the national context its reports read (``_national``), which the rerun computes too.
+    ``all`` checks the comparison (:func:`verify_comparison`).
 
     1. ``rerun``: every notebook is executed again in a temporary folder (from
        the same params, raw and external data, every wave in order); the
@@ -137,29 +144,67 @@ def verify_waves(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
     """
     import tempfile
 
+    if jurisdiction == ALL:
+        return [verify_comparison(root, jobs=jobs, progress=progress)]
     params = load(jurisdiction, root, wave)
     waves = [wave] if wave is not None else params.wave_ids
-    results = [_check_recorded(paths(jurisdiction, root, w), params.for_wave(w)
-                               if wave is None else params) for w in waves]
+    units = [(paths(jurisdiction, root, w), params.for_wave(w) if wave is None else params)
+             for w in waves]
+    if national(notebooks_dir(Path(root))):
+        units.insert(0, (national_paths(root), None))
+    results = [_check_recorded(where, p) for where, p in units]
     with tempfile.TemporaryDirectory(prefix=f"mwsn-verify-{jurisdiction}-") as tmp:
         copy = Path(tmp)
         _link_tree(paths(jurisdiction, root).root, copy, keep_data={"raw", "external"},
                    processed=None)
         run_many([jurisdiction], copy, force=True, jobs=jobs, progress=progress,
                  command=["mwsn", "verify", jurisdiction])
-        for result, w in zip(results, waves):
-            rerun = _read_manifest(paths(jurisdiction, copy, w))["outputs"]
+        for result, (where, _) in zip(results, units):
+            rerun = _read_manifest(job_paths(where.jurisdiction, copy, where.wave))["outputs"]
             result.checks["rerun"] = _rerun_differences(result.recorded, rerun)
             result.checks = {name: result.checks[name] for name in CHECKS}
     return results
+
+
+def verify_comparison(root: str | Path = ".", *, jobs: int = 1,
+                      progress: Progress | None = None) -> Verification:
+    """Check the comparison (``reports/all/manifest.json``) three ways, as :func:`verify_waves`
+    does a jurisdiction's: its rerun reads every jurisdiction's tables as they are on disk.
+
+    Raises
+    ------
+    MwsnError
+        When the comparison has no readable manifest (``mwsn run --all`` writes it).
+    """
+    import tempfile
+
+    where = job_paths(ALL, root)
+    result = _check_recorded(where, None)
+    with tempfile.TemporaryDirectory(prefix="mwsn-verify-all-") as tmp:
+        copy = Path(tmp)
+        _link_tree(where.root, copy, keep_data={"raw", "external"}, processed=None)
+        processed = where.root / "data" / "processed"
+        if processed.is_dir():
+            (copy / "data" / "processed").mkdir()
+            for entry in sorted(processed.iterdir()):
+                if entry.name != NATIONAL and not entry.name.startswith("."):
+                    (copy / "data" / "processed" / entry.name).symlink_to(entry)
+        run_level_job(ALL, copy, force=True, jobs=jobs, progress=progress,
+                      command=["mwsn", "verify", ALL])
+        rerun = _read_manifest(job_paths(ALL, copy))["outputs"]
+        result.checks["rerun"] = _rerun_differences(result.recorded, rerun)
+        result.checks = {name: result.checks[name] for name in CHECKS}
+    return result
 
 
 def _check_recorded(where, params) -> Verification:
     """The manifest and disk checks of one wave (the rerun is compared later)."""
     manifest = _read_manifest(where)
     if manifest is None:
+        command = ("mwsn run --all" if where.jurisdiction == ALL else
+                   f"mwsn run {'<jurisdiction>' if where.jurisdiction == NATIONAL else where.label}")
         raise MwsnError(f"{where.reports / MANIFEST} not found, unreadable or from an older "
-                        f"version: run `mwsn run {where.jurisdiction}` first")
+                        f"version: run `{command}` first")
     job = new_job(where, params, force=False)
     result = Verification(where.label)
     result.warnings = (_environment_warnings(manifest, job.basis)
