@@ -217,8 +217,7 @@ def test_a_jurisdiction_without_a_network_gets_its_rank(tmp_path):
     (tmp_path / "params/ontario.yaml").write_text(text, encoding="utf-8")
     papermill.execute_notebook(str(PROJECT / "notebooks/00_context.ipynb"),
                                str(tmp_path / "00_context.ipynb"),
-                               parameters={"jurisdiction": "ontario", "root": str(tmp_path),
-                                           "lang": "en"},
+                               parameters={"root": str(tmp_path), "lang": "en"},
                                kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
     section = report.load_report("ontario", tmp_path, "en").section("context")
     # default weights: Quebec .744 first, Ontario .626 second among the 9 ranked

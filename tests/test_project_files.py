@@ -58,8 +58,9 @@ def test_notebooks_declare_exactly_the_parameters_the_runner_injects():
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{path.name}: one cell tagged 'parameters'"
         names = re.findall(r"^(\w+)\s*=", tagged[0].source, flags=re.M)
-        expected = (runner.CROSS_PARAMETERS if int(path.name[:2]) >= runner.CROSS_JURISDICTION
-                    else runner.PARAMETERS)
+        run_level = (int(path.name[:2]) >= runner.CROSS_JURISDICTION
+                     or path in runner.national(path.parent))
+        expected = runner.CROSS_PARAMETERS if run_level else runner.PARAMETERS
         assert tuple(names) == expected, path.name
 
 

@@ -335,16 +335,21 @@ def test_another_jurisdictions_params_rerun_only_what_reads_them(bc_run, tmp_pat
         text.replace("code: bc", "code: ab")
         .replace("{en: British Columbia, fr: Colombie-Britannique}", "{en: Alberta, fr: Alberta}")
         .replace("network_in_place: true", "network_in_place: false"), encoding="utf-8")
-    planned = _steps(runner.dry_run("bc", root))
+    planned = _steps(runner.dry_run(runner.NATIONAL, root))
     assert planned["00_context"] == ("another jurisdiction's Network facts changed: ab",)
     assert cli.main(["run", "bc", "--root", str(root), "--dry-run"]) == 0
-    assert "bc 00_context: would run: another jurisdiction's Network facts changed: ab" in \
-        capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "_national 00_context: would run: another jurisdiction's Network facts changed: ab" in \
+        out
+    assert "bc 01_clean: up to date" in out
     result = runner.run("bc", root)
-    # only the context step and what reads its tables (the report) may rerun: none of BC's
-    # own analyses (cleaning, profile, survey, qualitative, program, findings)
-    assert result.executed[0] == "00_context", result.executed
-    assert set(result.executed) <= {"00_context", "08_report", "08_report.fr"}, result.executed
+    # the national context reruns (once for the run) and only what reads its tables (the
+    # report) may rerun: none of BC's own analyses (cleaning, profile, survey, qualitative,
+    # program, findings)
+    assert set(result.executed) <= {"08_report", "08_report.fr"}, result.executed
+    log = json.loads((root / "reports" / runner.NATIONAL / runner.RUN_LOG).read_text())
+    assert log["notebooks"]["00_context"]["status"] == "executed"
+    assert "00_context" not in _manifest(root)["notebooks"]
 
 
 @pytest.mark.integration
@@ -352,7 +357,7 @@ def test_a_new_pseudonym_key_reruns_the_cleaning_and_is_never_recorded(bc_run, m
     monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-rotated-secret-key-0123456789")
     planned = _steps(runner.dry_run("bc", bc_run))
     assert planned["01_clean"] == ("the pseudonym key changed",)
-    assert "00_context" not in planned and "05_program" in planned   # downstream of the clean
+    assert "08_report" in planned and "05_program" in planned   # downstream of the clean
     monkeypatch.delenv("MWSN_PSEUDONYM_KEY")
     assert not _steps(runner.dry_run("bc", bc_run))
     manifest = (bc_run / "reports/bc" / runner.MANIFEST).read_text(encoding="utf-8")
@@ -397,48 +402,145 @@ def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, c
     assert re.search(r"^bc: (everything is up to date|done in)", captured.out, re.M), captured.out
     assert "zz: FAILED" in captured.err and "survey_export.csv" in captured.err
     assert "1 of 3 jurisdictions failed (zz); 1 built" in captured.err
+    # the national context ran once for the whole run (zz's Network facts are new), in no
+    # jurisdiction's own run
+    assert captured.out.count("00_context: executed") == 1
+    assert "_national 00_context: executed" in captured.out
+    assert re.search(r"^all: done in", captured.out, re.M), captured.out
     assert not (root / "reports/zz").exists()
     assert (root / "reports/compare.html").is_file()      # the comparison still ran
     assert cli.main(["run", "--all", "--exclude", "zz", "--no-demo", "--root", str(root)]) == 0
     assert "on:" not in capsys.readouterr().out
 
 
-@pytest.mark.integration
-def test_cross_jurisdiction_notebooks_run_last_and_their_reports_are_moved_in(tmp_path):
-    root = tmp_path
-    (root / "notebooks").mkdir()
-    (root / "data" / "processed" / "xx").mkdir(parents=True)
-    (root / "data" / "processed" / "xx" / "t.txt").write_text("from xx")
+def _toy_notebook(path: Path, code: str, parameters: str = 'jurisdiction = "xx"\nroot = "."\n'
+                  'lang = "en"', **mwsn) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell('jurisdiction = "xx"\nroot = "."\nlang = "en"',
-                                  metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(
-            "from pathlib import Path\n"
-            "seen = (Path(root) / 'data/processed/xx/t.txt').read_text()\n"
-            "(Path(root) / 'reports/compare.html').write_text(jurisdiction + ': ' + seen)"),
-    ]
-    nbformat.write(nb, root / "notebooks" / "90_compare.ipynb")
-    runner._run_cross(root, True, runner.Progress(io.StringIO()))
+    if mwsn:
+        nb.metadata["mwsn"] = mwsn
+    nb.cells = [nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, path)
+
+
+def _toy_compare(root: Path) -> None:
+    (root / "notebooks").mkdir()
+    (root / "data" / "processed" / "xx").mkdir(parents=True)
+    (root / "data" / "processed" / "xx" / "t.txt").write_text("from xx")
+    _toy_notebook(root / "notebooks" / "90_compare.ipynb", (
+        "from pathlib import Path\n"
+        "seen = (Path(root) / 'data/processed/xx/t.txt').read_text()\n"
+        "(Path(root) / 'reports/compare.html').write_text(jurisdiction + ': ' + seen)"))
+
+
+@pytest.mark.integration
+def test_the_comparison_is_a_job_like_any_other_cached_staged_and_in_its_manifest(tmp_path):
+    root = tmp_path
+    _toy_compare(root)
+    assert _steps(runner.dry_run(runner.ALL, root)) == {
+        "90_compare": ("no earlier run (or its manifest is from an older version)",)}
+    result = runner.run_level_job(runner.ALL, root)
+    assert result.executed == ["90_compare"] and result.run_level
     assert (root / "reports/compare.html").read_text() == "all: from xx"
     assert (root / "reports" / runner.ALL / "notebooks/90_compare.ipynb").is_file()
-    assert not (root / "reports" / f".staging-{runner.ALL}").exists()
-    manifest = json.loads((root / "reports" / runner.ALL / runner.MANIFEST).read_text())
+    assert not list((root / "reports").glob(".staging-*"))
+    manifest = _manifest(root, runner.ALL)
     assert manifest["outputs"]["reports/compare.html"] == provenance.sha256_file(
         root / "reports/compare.html")
+    assert "data/processed/xx/t.txt" in manifest["tables"]
+    assert manifest["notebooks"]["90_compare"]["key_parts"]["tables"]
+    assert runner.recorded_manifest_sha256(root / "reports" / runner.ALL) == \
+        provenance.sha256_file(root / "reports" / runner.ALL / runner.MANIFEST)
     # nothing it reads changed: not run again; a jurisdiction's table changed: run again
     out = io.StringIO()
-    assert runner._run_cross(root, False, runner.Progress(out)) == []
-    assert "up to date, reused" in out.getvalue()
+    assert runner.run_level_job(runner.ALL, root, progress=runner.Progress(out)).up_to_date
+    assert not _steps(runner.dry_run(runner.ALL, root))
     (root / "data" / "processed" / "xx" / "t.txt").write_text("from xx, again")
-    runner._run_cross(root, False, runner.Progress(io.StringIO()))
+    assert _steps(runner.dry_run(runner.ALL, root)) == {
+        "90_compare": ("jurisdictions' tables changed: xx",)}
+    assert runner.run_level_job(runner.ALL, root).executed == ["90_compare"]
     assert (root / "reports/compare.html").read_text() == "all: from xx, again"
     # an output edited by hand is rebuilt
     (root / "reports/compare.html").write_text("edited")
-    runner._run_cross(root, False, runner.Progress(io.StringIO()))
+    assert runner.run_level_job(runner.ALL, root).executed == ["90_compare"]
     assert (root / "reports/compare.html").read_text() == "all: from xx, again"
+    assert runner.verify(runner.ALL, root).ok
+
+
+@pytest.mark.integration
+def test_a_comparison_killed_after_its_commit_point_is_completed_by_the_next_run(
+        tmp_path, monkeypatch):
+    from mwsn.run import orchestrate
+
+    root = tmp_path
+    _toy_compare(root)
+    runner.run_level_job(runner.ALL, root)
+    (root / "data" / "processed" / "xx" / "t.txt").write_text("from xx, changed")
+
+    def killed(staging, targets):         # the COMMIT marker is written, then the process dies
+        (staging / "COMMIT").write_text("complete: swap in\n", encoding="ascii")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(orchestrate, "_commit", killed)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_level_job(runner.ALL, root)
+    assert (root / "reports/compare.html").read_text() == "all: from xx"   # not swapped in yet
+    monkeypatch.undo()
+    # the next run completes the swap it finds committed, then finds nothing to do
+    assert runner.run_level_job(runner.ALL, root).up_to_date
+    assert (root / "reports/compare.html").read_text() == "all: from xx, changed"
+    assert not list((root / "reports").glob(".staging-*"))
+    assert _manifest(root, runner.ALL)["outputs"]["reports/compare.html"] == \
+        provenance.sha256_file(root / "reports/compare.html")
+
+
+@pytest.mark.integration
+def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeypatch, capsys):
+    # toy notebooks over two jurisdictions' real params and synthetic data: the national step
+    # counts its executions in a file outside the project
+    root = make_root(tmp_path / "project", ("bc", "on"))
+    count = tmp_path / "national-executions.txt"
+    monkeypatch.setenv("MWSN_TEST_COUNT", str(count))
+    (root / "notebooks").mkdir()
+    _toy_notebook(root / "notebooks" / "00_context.ipynb", (
+        "import os\nfrom pathlib import Path\n"
+        "with open(os.environ['MWSN_TEST_COUNT'], 'a') as f:\n    f.write('run\\n')\n"
+        "from mwsn import config\n"
+        "out = config.national_paths(root).processed\nout.mkdir(parents=True, exist_ok=True)\n"
+        "(out / 'n.txt').write_text('national')"),
+        parameters='jurisdiction = "_national"\nroot = "."\nlang = "en"',
+        scope="national", reads=["jurisdictions"], writes=["n.txt"])
+    _toy_notebook(root / "notebooks" / "01_seen.ipynb", (
+        "from mwsn import config\n"
+        "seen = (config.national_paths(root).processed / 'n.txt').read_text()\n"
+        "(config.paths(jurisdiction, root).processed / 'seen.txt').write_text(seen)"),
+        parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
+        reads=["national"], writes=["seen.txt"])
+    assert cli.main(["run", "--all", "--jobs", "2", "--root", str(root)]) == 0
+    assert count.read_text() == "run\n"                       # once, not once per jurisdiction
+    for code in ("bc", "on"):
+        assert (root / f"data/processed/{code}/seen.txt").read_text() == "national"
+        assert _manifest(root, code)["national"] == {
+            "data/processed/_national/n.txt": provenance.sha256_file(
+                root / "data/processed/_national/n.txt")}
+    assert _manifest(root, runner.NATIONAL)["outputs"]["data/processed/_national/n.txt"]
+    out = capsys.readouterr().out
+    assert out.count("00_context: executed") == 1 and "bc 01_seen: executed" in out
+    # Ontario's Network facts change: the national step reruns (once); its table comes out
+    # the same, so no jurisdiction reruns
+    text = (root / "params/on.yaml").read_text(encoding="utf-8")
+    assert "network_in_place: false" in text
+    (root / "params/on.yaml").write_text(
+        text.replace("network_in_place: false", "network_in_place: true"), encoding="utf-8")
+    assert cli.main(["run", "--all", "--dry-run", "--root", str(root)]) == 0
+    planned = capsys.readouterr().out
+    assert "_national 00_context: would run: another jurisdiction's Network facts changed: on" \
+        in planned
+    assert "bc 01_seen: would run: reads the national context's tables, which rerun" in planned
+    assert [r.up_to_date for r in runner.run_many(["bc", "on"], root)] == [True, True]
+    assert count.read_text() == "run\nrun\n"
 
 
 def test_progress_on_a_terminal_redraws_one_status_line():

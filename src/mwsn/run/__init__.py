@@ -6,6 +6,12 @@ manifest, ``--dry-run``), :mod:`~mwsn.run.staging` (lock, staging, atomic swap,
 recovery, sandbox), :mod:`~mwsn.run.worker` (one step in a worker process: the
 only module that imports papermill and nbconvert), :mod:`~mwsn.run.progress`,
 :mod:`~mwsn.run.verify` and :mod:`~mwsn.run.orchestrate` (scheduling it all).
+A run first computes the national context (the notebooks whose metadata says
+``"scope": "national"``: ``00_context``) once, as a job of its own under
+``reports/_national/`` with its tables in ``data/processed/_national/``; then
+every jurisdiction; then, with ``run --all``, the comparison (``90_*``) as one
+more job (``reports/all/``, its pages in ``reports/``). Every job goes through
+the same pool of workers, staging, recovery, rerun cache and manifest.
 For each jurisdiction a run
 
 1. takes a lock (``reports/.<jur>.lock``): a second run of the same
@@ -63,18 +69,21 @@ opened and the kernel has no reason to warn about unencrypted TCP.
 # attribute cannot be both the module and its function)
 from mwsn.run.cache import (
     INDEX, MANIFEST, MANIFEST_FORMAT, RUN_LOG, Planned, dry_run, recorded_manifest_sha256)
-from mwsn.run.orchestrate import RunResult, run, run_many
+from mwsn.config import NATIONAL
+from mwsn.run.orchestrate import RunResult, run, run_level_job, run_many
 from mwsn.run.plan import (
     ALL, CROSS_JURISDICTION, CROSS_PARAMETERS, INPUTS, PARAMETERS, REPORT_NOTEBOOK, Contract,
-    Step, contract, cross_jurisdiction, notebooks_dir, pipeline)
+    Step, contract, cross_jurisdiction, national, notebooks_dir, pipeline)
 from mwsn.run.progress import Progress
 from mwsn.run.staging import RunLocked
 from mwsn.run.verify import CHECKS, Difference, Verification
 from mwsn.run.worker import KERNEL, KERNEL_ENV, execute_step
 
 __all__ = ["ALL", "CHECKS", "CROSS_JURISDICTION", "CROSS_PARAMETERS", "INDEX", "INPUTS",
-           "KERNEL", "KERNEL_ENV", "MANIFEST", "MANIFEST_FORMAT", "PARAMETERS", "REPORT_NOTEBOOK",
+           "KERNEL", "KERNEL_ENV", "MANIFEST", "MANIFEST_FORMAT", "NATIONAL", "PARAMETERS",
+           "REPORT_NOTEBOOK",
            "RUN_LOG", "Contract",
            "Difference", "Planned", "Progress", "RunLocked", "RunResult", "Step", "Verification",
-           "contract", "cross_jurisdiction", "dry_run", "execute_step", "notebooks_dir",
-           "pipeline", "recorded_manifest_sha256", "run", "run_many"]
+           "contract", "cross_jurisdiction", "dry_run", "execute_step", "national",
+           "notebooks_dir", "pipeline", "recorded_manifest_sha256", "run", "run_level_job",
+           "run_many"]

@@ -388,8 +388,8 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
             else:
                 _discard(job.staging)
     except BaseException:
-        for job in jobs_list:
-            if job.staging is not None:
+        for job in jobs_list:     # a committed one is left for the next run to complete
+            if job.staging is not None and not (job.staging / "COMMIT").exists():
                 _discard(job.staging)
         raise
 
