@@ -164,7 +164,11 @@ def main() -> int:
         tmp = Path(tmp_name)
         root = _root(tmp, code)
         params = config.load(code, root)
-        steps = runner.plan(runner.notebooks_dir(root), code, list(params.languages))
+        # what `mwsn run <jur>` executes: the jurisdiction's steps and the national context
+        # (once per run: with --all, 13 jurisdictions' floors count it 13 times, as before it
+        # was computed once per run)
+        steps = [*runner.plan(runner.notebooks_dir(root), code, list(params.languages)),
+                 *runner.national(runner.notebooks_dir(root))]
         rooted = ["--root", str(root)]
         best: dict[str, tuple[float, float]] = {}
 
