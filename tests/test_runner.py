@@ -189,12 +189,13 @@ def test_two_parallel_builds_side_by_side_give_byte_identical_outputs(bc_run, tm
                                stderr=subprocess.PIPE, text=True) for root in roots]
     for build in builds:
         assert build.wait() == 0, build.stderr.read()
-    expected = _files(bc_run)
-    for root in roots:
-        found = _files(root)
-        assert sorted(found) == sorted(expected)
-        for rel in sorted(expected):          # processed tables first: the cause, then the pages
-            assert found[rel] == expected[rel], rel
+    for code in (runner.NATIONAL, "bc"):
+        expected = _files(bc_run, code)
+        for root in roots:
+            found = _files(root, code)
+            assert sorted(found) == sorted(expected)
+            for rel in sorted(expected):      # processed tables first: the cause, then the pages
+                assert found[rel] == expected[rel], rel
 
 
 @pytest.mark.integration

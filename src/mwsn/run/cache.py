@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -109,10 +110,16 @@ class _Job:
         raise ValueError(rel)
 
 
+@functools.cache
+def _environment() -> dict:
+    """This process's Python and package versions, read once for every job of a run."""
+    return provenance.environment()
+
+
 def _basis(where: Paths, steps: list[Step], earlier: tuple[Paths, ...] = ()) -> dict:
     """What the steps may depend on, each read only when a step declares it; ``earlier``:
     the jurisdiction's waves before this one."""
-    env = provenance.environment()
+    env = _environment()
 
     def reads(name: str) -> bool:
         return any(step.contract.reads_input(name) for step in steps)
