@@ -21,6 +21,8 @@ The places, all followed recursively:
   removing or upgrading a package changes its folder's entries, hence its time);
 - the Python executable and version, and the pseudonym key: a keyed fingerprint of
   ``MWSN_PSEUDONYM_KEY`` (never the key) or the stat of ``MWSN_PSEUDONYM_KEY_FILE``;
+- the national context every jurisdiction's report reads, computed once per run
+  (``data/processed/_national/``, ``reports/_national/``), as it was before the run;
 - the outputs, ``data/processed/<jur>/`` and ``reports/<jur>/``, as the run left them.
 
 The record is ``reports/.<jur>[.<wave>].uptodate.json``, beside the run's lock; a run
@@ -101,6 +103,7 @@ def inputs(root: Path, jurisdiction: str) -> dict:
     files: dict[str, list[int]] = {}
     for folder in (root / "params", root / "notebooks", root / "docs",
                    root / "data" / "external", root / "data" / "raw" / jurisdiction,
+                   root / "data" / "processed" / "_national", root / "reports" / "_national",
                    _PACKAGE_DIR, _CHECKOUT / "notebooks", _CHECKOUT / "docs",
                    _CHECKOUT / "params", _CHECKOUT / "data" / "external"):
         _tree(folder, files)
