@@ -405,8 +405,8 @@ def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, c
     assert "1 of 3 jurisdictions failed (zz); 1 built" in captured.err
     # the national context ran once for the whole run (zz's Network facts are new), in no
     # jurisdiction's own run
-    assert captured.out.count("00_context: executed") == 1
-    assert "_national 00_context: executed" in captured.out
+    assert captured.err.count("00_context: executed") == 1          # the progress lines
+    assert "_national 00_context: executed" in captured.err
     assert re.search(r"^all: done in", captured.out, re.M), captured.out
     assert not (root / "reports/zz").exists()
     assert (root / "reports/compare.html").is_file()      # the comparison still ran
@@ -527,8 +527,8 @@ def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeyp
             "data/processed/_national/n.txt": provenance.sha256_file(
                 root / "data/processed/_national/n.txt")}
     assert _manifest(root, runner.NATIONAL)["outputs"]["data/processed/_national/n.txt"]
-    out = capsys.readouterr().out
-    assert out.count("00_context: executed") == 1 and "bc 01_seen: executed" in out
+    progress = capsys.readouterr().err
+    assert progress.count("00_context: executed") == 1 and "bc 01_seen: executed" in progress
     # Ontario's Network facts change: the national step reruns (once); its table comes out
     # the same, so no jurisdiction reruns
     text = (root / "params/on.yaml").read_text(encoding="utf-8")
