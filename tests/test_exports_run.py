@@ -11,14 +11,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pandas as pd
 import pytest
 import yaml
 
+from conftest import make_root
 from mwsn import cli, ingest
 from mwsn.codebook import load_codebook
 from test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
@@ -142,7 +146,13 @@ def test_french_kobo_survey_reads_like_the_english_export(root, capsys):
             english[column].astype("string").tolist(), column
 
 
-def test_real_and_made_exports_validate_and_run(root, capsys):
+#: the made and real exports run by ``exports_run``, each with its own way in
+MADE = ("kobofr", "redcap", "optcase", "onlysurvey")
+
+
+def add_made_jurisdictions(root: Path) -> list[str]:
+    """The French Kobo survey and ledger, the REDCap export, the survey that asked one item
+    and no sector (the reported case), and a survey with no other source."""
     add_french_jurisdiction(root)
     add_redcap_jurisdiction(root)
     add_jurisdiction(root, "optcase", CASES / "optional-column-absent-notebook-crash" /
@@ -154,12 +164,124 @@ def test_real_and_made_exports_validate_and_run(root, capsys):
     data = yaml.safe_load(params.read_text(encoding="utf-8"))
     data["sources"] = {"survey": data["sources"]["survey"]}
     params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    codes = ["kobofr", "redcap", "optcase", "onlysurvey"]
-    for code in codes:
+    return list(MADE)
+
+
+def _candidates() -> list[Path]:
+    skip = {"SOURCES.md", "LICENSE", "make_made_files.py"}
+    return sorted(p for p in DATA.rglob("*") if p.is_file() and p.name not in skip
+                  and "params_" not in p.name and "__pycache__" not in p.parts)
+
+
+def _format(path: Path) -> str:
+    return {".sav": "spss", ".dta": "stata", ".xlsx": "xlsx"}.get(
+        path.suffix, "qualtrics" if path.parent.name == "qualtrics" else
+        "kobo" if path.parent.name == "kobo" else "odk" if path.parent.name == "odk" else
+        "surveymonkey" if "surveymonkey" in path.name else
+        "google_forms" if "google_forms" in path.name else "csv")
+
+
+def add_file_jurisdictions(root: Path) -> dict[str, Path]:
+    """One jurisdiction ``f000``, ``f001`` ... per file in tests/data/, tried as its survey (or,
+    for a ``funding*`` file, as its ledger beside BC's survey)."""
+    added = {}
+    for i, path in enumerate(_candidates()):
+        code = f"f{i:03d}"
+        ledger = path.name.startswith("funding")
+        raw = add_jurisdiction(root, code, None if ledger else path,
+                               {"format": _format(path)})
+        if ledger:
+            shutil.copy(path, raw / "funding_ledger.csv")
+            shutil.copy(root / "data" / "raw" / "bc" / "survey_export.csv", raw)
+            params = root / "params" / f"{code}.yaml"
+            data = yaml.safe_load(params.read_text(encoding="utf-8"))
+            data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+            params.write_text(yaml.safe_dump(data), encoding="utf-8")
+        added[code] = path
+    return added
+
+
+def validate_files(root: Path, paths: dict[str, Path], capsys) -> list[str]:
+    """``mwsn validate`` on each file's jurisdiction: refused (exit 2, no traceback, nothing
+    written) or passed; the codes that passed."""
+    passed = []
+    for code, path in paths.items():
         status, _, err = run_validate(root, code, capsys)
-        assert status == 0, (code, err)
-    status = cli.main(["run", *codes, "--root", str(root), "--jobs", "2"])
-    err = capsys.readouterr().err
+        assert status in (0, 2), (path, err)
+        if status == 2:
+            assert err.strip().endswith("nothing was written."), (path, err)
+        else:
+            passed.append(code)
+    return passed
+
+
+def _inputs(root: Path, code: str) -> tuple:
+    """What a jurisdiction's run reads that differs between jurisdictions: its sources as
+    params give them (the code aside) and the bytes of its raw files."""
+    params = yaml.safe_load((root / "params" / f"{code}.yaml").read_text(encoding="utf-8"))
+    params.pop("code")
+    raw = root / "data" / "raw" / code
+    return (yaml.safe_dump(params, sort_keys=True),
+            tuple((p.name, p.read_bytes()) for p in sorted(raw.iterdir())))
+
+
+def test_every_file_in_tests_data_is_refused_by_validate_or_passes(root, capsys):
+    passed = validate_files(root, add_file_jurisdictions(root), capsys)
+    for broken in sorted((DATA / "broken").glob("params_*.yaml")):
+        shutil.copy(broken, root / "params" / "bc.yaml")
+        status, _, err = run_validate(root, "bc", capsys)
+        assert status == 2 and "params/bc.yaml" in err, (broken, err)
+        # another jurisdiction's half-edited params do not stop this one
+        if passed:
+            assert run_validate(root, passed[0], capsys)[0] == 0
+
+
+class _Output:
+    """``capsys.readouterr()`` for a module fixture: what was written to the redirected
+    ``sys.stdout`` and ``sys.stderr`` since the last call."""
+
+    def __init__(self):
+        self.out, self.err = io.StringIO(), io.StringIO()
+
+    def readouterr(self) -> SimpleNamespace:
+        found = SimpleNamespace(out=self.out.getvalue(), err=self.err.getvalue())
+        for stream in (self.out, self.err):
+            stream.seek(0)
+            stream.truncate()
+        return found
+
+
+@pytest.fixture(scope="module")
+def exports_run(tmp_path_factory):
+    """One ``mwsn run`` (papermill, ``--jobs 2``) of a project holding the made jurisdictions
+    and every file of tests/data/ that validate passes. A file whose jurisdiction would read
+    exactly what a made one reads (same params, same raw bytes: the reported case is both)
+    is run once, as the made one. Gives the root, the code run for each file that passed,
+    and the run's exit status and error output."""
+    output = _Output()
+    with pytest.MonkeyPatch.context() as monkeypatch, \
+            contextlib.redirect_stdout(output.out), contextlib.redirect_stderr(output.err):
+        monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-test-secret")
+        root = make_root(tmp_path_factory.mktemp("exports_run"))
+        made = add_made_jurisdictions(root)
+        for code in made:
+            status, _, err = run_validate(root, code, output)
+            assert status == 0, (code, err)
+        paths = add_file_jurisdictions(root)
+        same = {_inputs(root, code): code for code in made}
+        files = {paths[code]: same.get(_inputs(root, code), code)
+                 for code in validate_files(root, paths, output)}
+        codes = list(dict.fromkeys([*made, *files.values()]))
+        status = cli.main(["run", *codes, "--root", str(root), "--jobs", "2"])
+        err = output.readouterr().err
+    return root, files, status, err
+
+
+@pytest.mark.integration
+def test_real_and_made_exports_validate_and_run(exports_run):
+    root, _, status, err = exports_run
+    for code in MADE:
+        assert (root / "reports" / code / "assessment.html").is_file(), (code, err)
     assert status == 0, err
     processed = root / "data" / "processed"
     # the survey asked one item and no sector: the rest reads "not collected", no sector table
@@ -189,47 +311,12 @@ def test_real_and_made_exports_validate_and_run(root, capsys):
     assert ledger["date"].dt.strftime("%Y-%m-%d").tolist() == bc_ledger["date"].tolist()
 
 
-def _candidates() -> list[Path]:
-    skip = {"SOURCES.md", "LICENSE", "make_made_files.py"}
-    return sorted(p for p in DATA.rglob("*") if p.is_file() and p.name not in skip
-                  and "params_" not in p.name and "__pycache__" not in p.parts)
-
-
-def _format(path: Path) -> str:
-    return {".sav": "spss", ".dta": "stata", ".xlsx": "xlsx"}.get(
-        path.suffix, "qualtrics" if path.parent.name == "qualtrics" else
-        "kobo" if path.parent.name == "kobo" else "odk" if path.parent.name == "odk" else
-        "surveymonkey" if "surveymonkey" in path.name else
-        "google_forms" if "google_forms" in path.name else "csv")
-
-
-def test_every_file_in_tests_data_is_refused_by_validate_or_runs(root, capsys):
-    passed = []
-    for i, path in enumerate(_candidates()):
-        code = f"f{i:03d}"
-        ledger = path.name.startswith("funding")
-        raw = add_jurisdiction(root, code, None if ledger else path,
-                               {"format": _format(path)})
-        if ledger:
-            shutil.copy(path, raw / "funding_ledger.csv")
-            shutil.copy(root / "data" / "raw" / "bc" / "survey_export.csv", raw)
-            params = root / "params" / f"{code}.yaml"
-            data = yaml.safe_load(params.read_text(encoding="utf-8"))
-            data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
-            params.write_text(yaml.safe_dump(data), encoding="utf-8")
-        status, _, err = run_validate(root, code, capsys)
-        assert status in (0, 2), (path, err)
-        if status == 2:
-            assert err.strip().endswith("nothing was written."), (path, err)
-        else:
-            passed.append(code)
-    for broken in sorted((DATA / "broken").glob("params_*.yaml")):
-        shutil.copy(broken, root / "params" / "bc.yaml")
-        status, _, err = run_validate(root, "bc", capsys)
-        assert status == 2 and "params/bc.yaml" in err, (broken, err)
-        # another jurisdiction's half-edited params do not stop this one
-        if passed:
-            assert run_validate(root, passed[0], capsys)[0] == 0
-    if passed:
-        status = cli.main(["run", *passed, "--root", str(root), "--jobs", "2"])
-        assert status == 0, capsys.readouterr().err
+@pytest.mark.integration
+def test_every_file_validate_passes_builds(exports_run):
+    # a run never fails on input validate passed: each such file's jurisdiction is built
+    root, files, status, err = exports_run
+    assert files, "no file in tests/data passes validate: the run below would try nothing"
+    for path, code in files.items():
+        assert (root / "reports" / code / "assessment.html").is_file(), (path, err)
+        assert (root / "reports" / code / "manifest.json").is_file(), (path, err)
+    assert status == 0, err
