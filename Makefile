@@ -40,9 +40,11 @@ report: synth
 	@if [ -f reports/$(JUR)/assessment.html ]; then echo "Report: $(CURDIR)/reports/$(JUR)/assessment.html"; \
 	else echo "Reports by data round: $(CURDIR)/reports/$(JUR)/index.html"; fi
 
-# Every test, spread over the cores (pytest-xdist; the integration runs are shared per worker).
+# Every test, spread over the cores (pytest-xdist), one test at a time to whichever worker is
+# free; a file whose tests share one costly build (`xdist_group`) goes to one worker whole.
+# The BC run the integration tests read is built once per session (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # Unit tests only: no notebook, no browser.
 test-fast: $(STAMP)

@@ -64,14 +64,45 @@ def project_root(tmp_path) -> Path:
     return make_root(tmp_path)
 
 
-@pytest.fixture(scope="session")
-def bc_run(tmp_path_factory) -> Path:
-    """One real run of the BC pipeline through papermill, shared by the tests that read it."""
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``build(folder)`` done once per test session, even when pytest-xdist spreads the
+    tests over several processes, then copied for this process.
+
+    The first process to ask builds into a folder all of them share (under an exclusive
+    lock); the others wait for it and reuse the result. Each process gets its own copy, so
+    a test that writes into it (a rerun, a restricted bundle) never meets another process's
+    test. A failed build is not recorded: the next process tries again and fails the same.
+    """
+    import fcntl
+
+    mine = tmp_path_factory.mktemp(name)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        build(mine)
+        return mine
+    shared = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / ".built").is_file():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            build(shared)
+            (shared / ".built").touch()
+    shutil.copytree(shared, mine, symlinks=True, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".built"))
+    return mine
+
+
+def _build_bc(root: Path) -> None:
     from mwsn import runner
 
-    root = make_root(tmp_path_factory.mktemp("bc_run"))
-    runner.run("bc", root)
-    return root
+    runner.run("bc", make_root(root), jobs=2)   # same bytes for any --jobs (test_runner)
+
+
+@pytest.fixture(scope="session")
+def bc_run(tmp_path_factory) -> Path:
+    """One real run of the BC pipeline through papermill, shared by the tests that read it
+    (built once per session, whatever the number of xdist workers)."""
+    return built_once(tmp_path_factory, "bc_run", _build_bc)
 
 
 @pytest.fixture(scope="session")

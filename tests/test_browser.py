@@ -22,7 +22,8 @@ import pytest
 
 from mwsn import i18n
 
-pytestmark = [pytest.mark.browser, pytest.mark.integration]
+#: one browser for the file's tests (one xdist worker: `make test` runs with --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.xdist_group("browser")]
 
 #: where the screenshots and PDFs are kept for the record: MWSN_SCREENSHOTS, or a temporary
 #: folder (tests never write into the user's reports/)

@@ -27,6 +27,10 @@ from mwsn import cli, ingest
 from mwsn.codebook import load_codebook
 from test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
 
+#: the tests share one run of every export (one xdist worker: `make test` runs with
+#: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("exports_run")
+
 #: the Kobo form's names for the codebook's survey variables (French XLSForm names, in groups)
 KOBO_NAMES = {
     "consentement.accord": "consent", "profil.groupe": "stakeholder_group",

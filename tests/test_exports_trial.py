@@ -283,6 +283,7 @@ def test_required_variables_the_instrument_lacks_are_named_not_declared_absent(t
 
 # -- a run over what validate passed -----------------------------------------------------------
 
+@pytest.mark.integration
 def test_validate_then_run_with_no_timestamp_and_incomplete_responses(root, capsys, tmp_path):
     from mwsn import cli
 

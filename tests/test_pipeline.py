@@ -68,12 +68,13 @@ def test_planted_pii_reaches_neither_processed_data_nor_reports(bc_run):
 
 
 def test_failing_cell_exits_nonzero_naming_notebook_and_cell_and_keeps_report(
-        project_root, tmp_path, capsys):
-    runner.run("bc", project_root)
-    before = (project_root / "reports/bc/assessment.html").read_bytes()
-    notebooks = project_root / "notebooks"
+        bc_run, tmp_path, capsys):
     import shutil
 
+    project_root = tmp_path / "built"          # a built project: a copy of the BC run
+    shutil.copytree(bc_run, project_root, symlinks=True)
+    before = (project_root / "reports/bc/assessment.html").read_bytes()
+    notebooks = project_root / "notebooks"
     shutil.copytree(runner.notebooks_dir(tmp_path / "nowhere"), notebooks)
     nb = (notebooks / "03_survey.ipynb").read_text()
     (notebooks / "03_survey.ipynb").write_text(

@@ -26,8 +26,9 @@ from mwsn.codebook import likert_items, load_codebook
 WAVES = {"pilot": ("2018-03", "2020-03"), "r2": ("2022-04", "2023-03"),
          "r3": ("2024-04", "2025-03")}
 CLEANED = ("survey", "excerpts", "funding", "meetings", "recommendations")
-#: every test here reads a real BC run (papermill), then builds waves from it
-pytestmark = pytest.mark.integration
+#: every test here reads a real BC run (papermill), then builds waves from it; the tests
+#: share the waves built once (one xdist worker: `make test` runs with --dist loadgroup)
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("trend_waves")]
 
 ITEMS = ("know_rights", "info_support", "collaboration", "reporting_support",
          "abuse_deterrence", "policy_influence")
