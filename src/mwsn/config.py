@@ -419,7 +419,8 @@ def read_yaml(path: Path) -> Any:
 def _key_line(path: Path, loc: tuple) -> int | None:
     """Line (1-based) of the deepest key of ``loc`` that exists in the YAML file."""
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"))
+        node = yaml.compose(path.read_text(encoding="utf-8"),
+                            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml
     except yaml.YAMLError:
         return None
     line = None

@@ -118,7 +118,8 @@ def load_register(root: str | Path = ".", matrix=None) -> Register:
         ident = entry.get("id") if isinstance(entry, dict) else None
         if not isinstance(ident, str):
             continue         # a missing id is the model's to report
-        line = _key_line(path, ("indicators", k, "id"))
+        if ident in seen or ident not in known:     # its line is read only to report it
+            line = _key_line(path, ("indicators", k, "id"))
         if ident in seen:
             problems.append(Problem(str(path), f"indicator '{ident}' is registered twice: "
                                     "keep one entry", row=line, column="id"))
