@@ -270,22 +270,47 @@ def test_comparison_shows_every_jurisdiction_run(bc_compared):
     assert "Colombie-Britannique" in written[1].read_text(encoding="utf-8")
 
 
-def test_export_keeps_report_sections_and_drops_stray_dataframes(tmp_path):
+def test_the_page_is_every_section_in_order_each_rendered_once(project_root, monkeypatch):
+    """What a cell happened to display besides a section (a DataFrame, a warning) cannot reach
+    the page: the page is the sections themselves, rendered once for the cell and the page."""
+    import importlib
+
+    calls = []
+    for name in report.SECTIONS:
+        module = importlib.import_module(f"mwsn.report.{name}")
+        monkeypatch.setattr(module, "render", lambda rep, name=name: (
+            calls.append(name), html.Html(f'<section id="{name}"></section>'))[1])
+    rep = report.load_report("bc", project_root, "fr")
+    shown = rep.section("executive")
+    assert rep.section("executive") is shown
+    assert rep.body() == "\n".join(f'<section id="{n}"></section>' for n in report.SECTIONS)
+    assert sorted(calls) == sorted(report.SECTIONS)
+    page = publish.assessment_page(rep)
+    assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
+    assert f"<main>\n{rep.body()}\n</main>" in page and '<div class="banner"' in page
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_page_holds_exactly_the_sections_the_executed_notebook_shows(bc_run, lang):
+    """The manager page and the auditor's executed notebook show the same sections, in order,
+    and the page has no code."""
     import nbformat
 
-    from mwsn import runner
+    from mwsn import hygiene
 
-    section = nbformat.v4.new_output("display_data", data={"text/html": "<section>kept</section>"},
-                                     metadata={html.REPORT_OUTPUT: True})
-    stray = nbformat.v4.new_output("execute_result", execution_count=3,
-                                   data={"text/html": '<table class="dataframe"></table>',
-                                         "text/plain": "   a\n0  1"})
-    warning = nbformat.v4.new_output("stream", name="stderr", text="UserWarning: careful")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[section, stray, warning])]
-    body = runner._manager_body(nb)
-    assert "kept" in body
-    assert "dataframe" not in body and "careful" not in body and "In&nbsp;[" not in body
+    folder = bc_run / "reports/bc"
+    suffix = "" if lang == "en" else f".{lang}"
+    nb = nbformat.read(folder / f"notebooks/08_report{suffix}.ipynb", as_version=4)
+    shown = [out["data"]["text/html"] for cell in nb.cells if cell.cell_type == "code"
+             for out in cell.outputs if out.get("metadata", {}).get(html.REPORT_OUTPUT)]
+    assert len(shown) == len(report.SECTIONS)
+    page = (folder / f"assessment{suffix}.html").read_text(encoding="utf-8")
+    main = page[page.index("<main>\n") + 7:page.index("\n</main>")]
+    assert main == hygiene.strip_bidi("\n".join(shown))
+    assert "load_report" not in page and "In&nbsp;[" not in page
+    assert page.startswith(f'<!DOCTYPE html>\n<html lang="{lang}">')
+    assert i18n.t("banner.synthetic", lang) in page
 
 
 def test_scoring_rules_read_in_words_in_each_language():

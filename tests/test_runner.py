@@ -56,11 +56,11 @@ def test_snapshot_hashes_inputs_params_notebooks_and_versions(project_root):
                           "packages"]
 
 
-def _notebook(folder: Path, name: str, reads=None, writes=None) -> None:
+def _notebook(folder: Path, name: str, reads=None, writes=None, **more) -> None:
     nb = nbformat.v4.new_notebook()
-    if reads is not None or writes is not None:
-        nb.metadata["mwsn"] = {k: v for k, v in (("reads", reads), ("writes", writes))
-                               if v is not None}
+    if reads is not None or writes is not None or more:
+        nb.metadata["mwsn"] = {k: v for k, v in (("reads", reads), ("writes", writes),
+                                                 *more.items()) if v is not None}
     nbformat.write(nb, folder / name)
 
 
@@ -69,7 +69,7 @@ def test_plan_follows_declared_reads_and_waits_for_undeclared_ones(tmp_path):
     _notebook(tmp_path, "02_profile.ipynb", reads=["funding"], writes=["profile"])
     _notebook(tmp_path, "03_survey.ipynb", reads=["survey"], writes=["survey_indicators"])
     _notebook(tmp_path, "06_findings.ipynb")                  # declares nothing
-    _notebook(tmp_path, "08_report.ipynb", writes=[])
+    _notebook(tmp_path, "08_report.ipynb", writes=[], each_language=True)
     _notebook(tmp_path, "90_compare.ipynb")
     steps = runner.plan(tmp_path, "xx", ["en", "fr"])
     deps = {s.name: sorted(steps[d].name for d in s.deps) for s in steps}
@@ -81,7 +81,7 @@ def test_plan_follows_declared_reads_and_waits_for_undeclared_ones(tmp_path):
         "08_report": ["01_clean", "02_profile", "03_survey", "06_findings"],
         "08_report.fr": ["01_clean", "02_profile", "03_survey", "06_findings"],
     }
-    assert [s.lang for s in steps if s.report] == ["en", "fr"]
+    assert [s.lang for s in steps if s.contract.each_language] == ["en", "fr"]
     assert [p.name for p in runner.cross_jurisdiction(tmp_path)] == ["90_compare.ipynb"]
 
 

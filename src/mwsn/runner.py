@@ -10,6 +10,5 @@ from mwsn.run import __all__ as _names
 from mwsn.run.plan import plan
 from mwsn.run.verify import verify
 from mwsn.run.staging import _link_tree, _lock, _recover  # noqa: F401
-from mwsn.run.worker import _manager_body  # noqa: F401
 
 __all__ = [*_names, "plan", "verify"]

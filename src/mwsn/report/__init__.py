@@ -5,10 +5,11 @@ introduction, assessment overview, achievement of outcomes and of
 sub-objectives, SWOT analysis, going forward, annexes. Several of them regroup
 the computing sections (:data:`PARTS`: ``about``, ``methodology``, ...), which
 stay renderable on their own. A notebook displays ``assessment.section(name)``
-for each section in order;
-``runner`` exports those outputs without code and wraps them with
-:func:`~mwsn.report.html.page`. Every visible word comes from the EN/FR
-catalogue (``mwsn.i18n``).
+for each section in order,
+then :func:`mwsn.report.publish.write_pages` writes the page itself (the same
+sections, without code, wrapped by :func:`~mwsn.report.html.page`), the
+plain-language summaries, the published tables and the PDFs into the report
+folder. Every visible word comes from the EN/FR catalogue (``mwsn.i18n``).
 """
 
 from __future__ import annotations
@@ -76,11 +77,20 @@ class Report:
         return self.codebook.category_label("stakeholder_group", code, self.lang)
 
     def section(self, name: str) -> Html:
-        """One section of the report, rendered in ``self.lang``."""
+        """One section of the report, rendered in ``self.lang`` (once: the page the notebook
+        writes reuses the sections its cells displayed)."""
         if name not in SECTIONS + PARTS:
             raise ValueError(f"unknown report section {name!r}; known: "
                              f"{', '.join(SECTIONS + PARTS)}")
-        return importlib.import_module(f"mwsn.report.{name}").render(self)
+        if getattr(self, "_rendered", None) is None:
+            self._rendered = {}
+        if name not in self._rendered:
+            self._rendered[name] = importlib.import_module(f"mwsn.report.{name}").render(self)
+        return self._rendered[name]
+
+    def body(self) -> str:
+        """Every section of :data:`SECTIONS`, in order: the page's content, without code."""
+        return "\n".join(self.section(name) for name in SECTIONS)
 
 
 def load_report(jurisdiction: str, root: str | Path = ".", lang: str = "en",

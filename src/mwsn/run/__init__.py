@@ -1,4 +1,5 @@
-"""The runner: execute the notebooks with papermill and export the reports with nbconvert.
+"""The runner: execute the notebooks with papermill, export them with nbconvert, and take in
+what they wrote.
 
 Modules: :mod:`~mwsn.run.plan` (which notebooks, in which order, what each
 reads and writes), :mod:`~mwsn.run.cache` (what each step depends on, the
@@ -23,13 +24,16 @@ For each jurisdiction a run
    at all since the last successful run: when none has, it answers from the
    files' stat alone, importing neither the params models nor the runner);
 3. validates the raw data before any kernel starts;
-4. plans one *step* per notebook (the report notebook: one per language) and
-   executes, in parallel where the notebooks' contracts allow, only the steps
-   whose inputs changed; the others are reused from the previous run;
-5. exports the executed notebooks (with code) and the manager report(s)
-   (without code), publishes the CSV tables the notebooks wrote (e.g.
-   ``findings.csv``) beside the report, writes the manifest, and swaps the new
-   report and processed data in.
+4. plans one *step* per notebook (one per language for a notebook that declares
+   ``each_language``) and executes, in parallel where the notebooks' contracts
+   allow, only the steps whose inputs changed; the others are reused from the
+   previous run;
+5. exports every executed notebook (with code) the same way, takes in the
+   files each notebook published into its output folder (``reports/<jur>/``,
+   as its ``publishes`` declares: a notebook writes its own pages there),
+   writes the manifest and the index that records the manifest's
+   hash, and swaps the new output and processed folders in. The runner knows
+   no notebook by name and writes no page of its own but the index.
 
 Which notebook reads what
     A notebook may declare in its metadata ``"mwsn": {"reads": [...], "writes":
@@ -43,6 +47,9 @@ Which notebook reads what
     undeclared read fails loudly instead of silently going stale. ``reads``
     may also name ``docs`` (the methods pages), ``jurisdictions`` (what the
     other jurisdictions' params say of their Network) and ``pseudonym_key``.
+    ``"publishes": [patterns]`` names the files a notebook writes into its
+    output folder (any file when undeclared; one it does not declare fails
+    the run), and ``"each_language": true`` runs it once per language.
     Every step also depends on its own source, this jurisdiction's params file
     and the shared ones (never another jurisdiction's file), the library's
     source hash and the package versions: exactly what it reads, so an edit
@@ -72,7 +79,7 @@ from mwsn.run.cache import (
 from mwsn.config import NATIONAL
 from mwsn.run.orchestrate import RunResult, run, run_level_job, run_many
 from mwsn.run.plan import (
-    ALL, CROSS_JURISDICTION, CROSS_PARAMETERS, INPUTS, PARAMETERS, REPORT_NOTEBOOK, Contract,
+    ALL, CROSS_JURISDICTION, CROSS_PARAMETERS, INPUTS, PARAMETERS, Contract,
     Step, contract, cross_jurisdiction, national, notebooks_dir, pipeline)
 from mwsn.run.progress import Progress
 from mwsn.run.staging import RunLocked
@@ -81,7 +88,6 @@ from mwsn.run.worker import KERNEL, KERNEL_ENV, execute_step
 
 __all__ = ["ALL", "CHECKS", "CROSS_JURISDICTION", "CROSS_PARAMETERS", "INDEX", "INPUTS",
            "KERNEL", "KERNEL_ENV", "MANIFEST", "MANIFEST_FORMAT", "NATIONAL", "PARAMETERS",
-           "REPORT_NOTEBOOK",
            "RUN_LOG", "Contract",
            "Difference", "Planned", "Progress", "RunLocked", "RunResult", "Step", "Verification",
            "contract", "cross_jurisdiction", "dry_run", "execute_step", "national",

@@ -65,6 +65,8 @@ class _Job:
     state: dict = field(default_factory=dict)     # step index -> "pending"/"running"/"done"
     failed: NotebookError | None = None
     started: float = field(default_factory=time.monotonic)
+    #: lines the notebooks told whoever runs them (:mod:`mwsn.notice`), each said once
+    notices: list[str] = field(default_factory=list)
 
     @property
     def code(self) -> str:

@@ -299,7 +299,7 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
             continue
         job = new_job(where, params, force)
         if _up_to_date(job):
-            results[where] = _result(where, outputs=_report_files(where), seconds=0.0,
+            results[where] = _result(where, outputs=_published(where), seconds=0.0,
                                      reused=[s.name for s in job.steps], up_to_date=True)
         else:
             jobs_by_code[where] = job
@@ -333,7 +333,7 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
             failure = failure or job.failed
             continue
         results[code] = _result(
-            job.where, outputs=_report_files(job.where),
+            job.where, outputs=_published(job.where),
             seconds=time.monotonic() - job.started,
             executed=[n for n, r in job.records.items() if r["status"] == "executed"],
             reused=[n for n, r in job.records.items() if r["status"] == "reused"])
@@ -342,12 +342,17 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
     return {where: results[where] for where in units}
 
 
-def _report_files(where: Paths) -> list[Path]:
+def _published(where: Paths) -> list[Path]:
+    """The files of the output folder a reader opens: what the notebooks published there and
+    the index (the executed notebooks, the manifest and the run's log aside)."""
     if where.jurisdiction == ALL:
         return sorted([*(where.root / "reports").glob("compare*.html"),
                        *where.reports.glob("index.html")])
-    return sorted([*where.reports.glob("assessment*.html"), *where.reports.glob("assessment*.pdf"),
-                   *where.reports.glob("summary.*"), *where.reports.glob("index.html")])
+    folder = where.reports
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                  and p.name not in (MANIFEST, RUN_LOG))
 
 
 def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
@@ -451,7 +456,6 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
             "out_dir": str(job.staging / "report"), "name": step.name,
             "jurisdiction": job.code, "lang": step.lang,
             **({} if job.run_level else {"wave": job.where.wave}),
-            "report": step.report,
             "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
             "failed": str(job.where.root / "reports" / "_failed" / job.where.label
                           / f"{step.name}.ipynb"),
@@ -570,11 +574,18 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
             target.parent.mkdir(parents=True, exist_ok=True)
             outputs[f"{job.pages_rel}/{name}"] = provenance.sha256_file(path)
             os.replace(path, target)
-    if step.report:
-        _write_atomic(job.staging / "report" / _step_outputs(step)[-1],
-                      _manager_page(job, step.lang, result["body"]))
+    problem = _take_published(job, step, work, outputs)
+    if problem is not None:
+        job.failed = job.failed or NotebookError(step.source.name, None, problem)
+        job.state[index] = "failed"
+        progress.finish(step.label, "FAILED")
+        return
     for name in _step_outputs(step):
         outputs[job.rel_report(name)] = provenance.sha256_file(job.staging / "report" / name)
+    for line in result.get("notices", []):
+        if line not in job.notices:             # said once per run, whichever step said it
+            job.notices.append(line)
+            print(f"{job.where.label}: {line}", file=sys.stderr)
     shutil.rmtree(work, ignore_errors=True)
     job.records[step.name].update(status="executed", seconds=result["seconds"],
                                   outputs=dict(sorted(outputs.items())))
@@ -589,54 +600,60 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
     progress.finish(step.label, "executed", result["seconds"])
 
 
-def _manager_page(job: _Job, lang: str, body: str) -> str:
-    from mwsn import i18n, report
-
-    title = i18n.t("report.title", lang, jurisdiction=job.params.name(lang))
-    return report.page(body, lang, title, job.where.is_synthetic)
+#: names in the output folder that are the runner's own: no notebook may publish them
+_RUNNER_FILES = (MANIFEST, RUN_LOG, INDEX)
 
 
-def _publish_tables(job: _Job) -> None:
-    """CSV tables the notebooks wrote for publication go beside the report."""
-    for path in sorted((job.staging / "processed").glob("*.csv")):
-        shutil.copyfile(path, job.staging / "report" / path.name)
+def _take_published(job: _Job, step: Step, work: Path, outputs: dict[str, str]) -> str | None:
+    """Move what a step wrote into its output folder (``reports/<jur>[/<wave>]/`` of its work
+    folder) to the staged one, recording each file in ``outputs``; returns what is wrong,
+    if anything: a file its metadata (``mwsn.publishes``) does not declare, one of the
+    runner's own files, or one another step of the run already published."""
+    folder = work / job.reports_rel
+    found = provenance.files_under(folder) if folder.is_dir() else []
+    for path in found:
+        name = path.relative_to(folder).as_posix()
+        if name in _RUNNER_FILES or name.startswith("notebooks/"):
+            return (f"it wrote {job.reports_rel}/{name}, which the runner writes itself: "
+                    "give the file another name")
+        if not step.contract.may_publish(name):
+            return (f"it wrote {job.reports_rel}/{name}, which its metadata (mwsn.publishes) "
+                    "does not declare: add it there")
+        target = job.staging / "report" / name
+        if target.exists():
+            return (f"it wrote {job.reports_rel}/{name}, which another notebook run of "
+                    f"{job.where.label} already wrote: only one of them may publish it")
+    for path in found:
+        name = path.relative_to(folder).as_posix()
+        target = job.staging / "report" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        outputs[job.rel_report(name)] = provenance.sha256_file(target)
+    return None
 
 
 def _write_index(job: _Job, manifest_sha256: str) -> None:
     """The auditor's index (``index.html``): links to what the run wrote, and the manifest."""
-    from mwsn import report
     from mwsn.codebook import load_codebook
+    from mwsn.report import auditor
 
     folder = job.staging / "report"
     files = [p.relative_to(folder).as_posix() for p in provenance.files_under(folder)]
     if job.run_level:
-        _write_atomic(folder / INDEX, report.auditor.run_index_page(
+        _write_atomic(folder / INDEX, auditor.run_index_page(
             job.code, sorted({*files, MANIFEST, INDEX}), manifest_sha256))
         return
-    html = report.auditor.index_page(job.where, job.params, load_codebook(job.where.root),
-                                     sorted({*files, MANIFEST, INDEX}), job.params.languages[0],
-                                     processed=job.staging / "processed",
-                                     manifest_sha256=manifest_sha256)
+    html = auditor.index_page(job.where, job.params, load_codebook(job.where.root),
+                              sorted({*files, MANIFEST, INDEX}), job.params.languages[0],
+                              processed=job.staging / "processed",
+                              manifest_sha256=manifest_sha256)
     _write_atomic(folder / INDEX, html)
-
-
-def _write_publications(job: _Job) -> None:
-    """The plain summaries and the PDFs (:mod:`mwsn.report.publish`); a missing renderer is
-    said in one line, and everything else is still written."""
-    from mwsn.report import publish
-
-    for note in publish.write(job.staging / "report", job.where, job.params,
-                              job.staging / "processed"):
-        print(f"{job.code}: {note}", file=sys.stderr)
 
 
 def _write_manifest(job: _Job, command: list[str]) -> None:
     shutil.rmtree(job.staging / "work", ignore_errors=True)
-    _publish_tables(job)
     (job.staging / "report" / INDEX).unlink(missing_ok=True)
     (job.staging / "report" / RUN_LOG).unlink(missing_ok=True)
-    if any(step.report for step in job.steps):
-        _write_publications(job)
     outputs = {}
     for folder, prefix in ((job.staging / "processed", job.processed_rel),
                            (job.staging / "report", job.reports_rel),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass, field
@@ -11,9 +12,6 @@ from mwsn import provenance
 from mwsn.config import NATIONAL
 
 NOTEBOOK_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
-
-
-REPORT_NOTEBOOK = "08_report.ipynb"
 
 
 #: notebooks numbered from here on compare jurisdictions; ``run --all`` runs them last
@@ -69,10 +67,23 @@ def cross_jurisdiction(folder: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class Contract:
-    """What a notebook reads and writes (``None``: not declared)."""
+    """What a notebook reads and writes (``None``: not declared).
+
+    ``publishes``: patterns (``fnmatch``) of the files the notebook writes into its
+    jurisdiction's output folder (``reports/<jur>/``, ``reports/<jur>/<wave>/``),
+    such as its own pages; ``None``: any file. ``each_language``: the notebook
+    runs once per language of the jurisdiction (else once, in the first).
+    """
 
     reads: tuple[str, ...] | None = None
     writes: tuple[str, ...] | None = None
+    publishes: tuple[str, ...] | None = None
+    each_language: bool = False
+
+    def may_publish(self, name: str) -> bool:
+        """Whether ``name`` (relative to the output folder) is a file the notebook declares."""
+        return self.publishes is None or any(fnmatch.fnmatchcase(name, pattern)
+                                             for pattern in self.publishes)
 
     @property
     def reads_raw(self) -> bool:
@@ -112,11 +123,13 @@ def _table_file(name: str) -> str:
 
 
 def contract(notebook: Path) -> Contract:
-    """The reads/writes a notebook declares in its metadata (``metadata.mwsn``)."""
+    """The contract a notebook declares in its metadata (``metadata.mwsn``)."""
     meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("mwsn", {})
-    reads, writes = meta.get("reads"), meta.get("writes")
+    reads, writes, publishes = meta.get("reads"), meta.get("writes"), meta.get("publishes")
     return Contract(None if reads is None else tuple(reads),
-                    None if writes is None else tuple(writes))
+                    None if writes is None else tuple(writes),
+                    None if publishes is None else tuple(publishes),
+                    bool(meta.get("each_language", False)))
 
 
 @dataclass
@@ -128,7 +141,6 @@ class Step:
     lang: str
     name: str
     contract: Contract
-    report: bool
     deps: list[int] = field(default_factory=list)
 
     @property
@@ -154,10 +166,9 @@ def plan(folder: Path, jurisdiction: str, languages: list[str]) -> list[Step]:
     steps: list[Step] = []
     for source in sources(folder, jurisdiction.split("/", 1)[0]):
         terms = contract(source)
-        report = source.name == REPORT_NOTEBOOK
-        for lang in (languages if report else languages[:1]):
-            suffix = f".{lang}" if report and lang != "en" else ""
-            steps.append(Step(jurisdiction, source, lang, source.stem + suffix, terms, report))
+        for lang in (languages if terms.each_language else languages[:1]):
+            suffix = f".{lang}" if terms.each_language and lang != "en" else ""
+            steps.append(Step(jurisdiction, source, lang, source.stem + suffix, terms))
     for j, later in enumerate(steps):
         for i, earlier in enumerate(steps[:j]):
             if earlier.source == later.source:
@@ -179,9 +190,6 @@ def _heights(steps: list[Step]) -> list[int]:
 
 
 def _step_outputs(step: Step) -> list[str]:
-    """Report-side outputs of a step, relative to ``reports/<jur>/``."""
-    names = [f"notebooks/{step.name}.ipynb", f"notebooks/{step.name}.html"]
-    if step.report:
-        suffix = "" if step.lang == "en" else f".{step.lang}"
-        names.append(f"assessment{suffix}.html")
-    return names
+    """The executed notebook and its export, relative to ``reports/<jur>/`` (what the
+    notebook itself publishes there is found after it ran)."""
+    return [f"notebooks/{step.name}.ipynb", f"notebooks/{step.name}.html"]

@@ -10,7 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
-from mwsn import provenance
+from mwsn import notice, provenance
 from mwsn.run.staging import _write_atomic
 
 KERNEL = "python3"
@@ -52,38 +52,9 @@ def _exporter(kind: str):
     if kind not in _EXPORTERS:
         from nbconvert import HTMLExporter
 
-        if kind == "manager":
-            _EXPORTERS[kind] = HTMLExporter(
-                template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                exclude_output_prompt=True, exclude_markdown=True, exclude_raw=True)
-        else:
-            template = Path(__file__).resolve().parents[1] / "templates" / "auditor.html.j2"
-            _EXPORTERS[kind] = HTMLExporter(template_name="lab", template_file=str(template))
+        template = Path(__file__).resolve().parents[1] / "templates" / "auditor.html.j2"
+        _EXPORTERS[kind] = HTMLExporter(template_name="lab", template_file=str(template))
     return _EXPORTERS[kind]
-
-
-def _manager_body(nb) -> str:
-    """The report notebook's HTML outputs only: no code, prompts, markdown or streams."""
-    import copy
-
-    import nbformat
-
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        cell.outputs = [
-            nbformat.v4.new_output("display_data", data={"text/html": out["data"]["text/html"]})
-            for out in cell.outputs
-            if out.get("output_type") in ("display_data", "execute_result")
-            and "text/html" in out.get("data", {})
-            # a report section (mwsn.report.html.Html marks its display; a DataFrame or a
-            # warning a cell happened to show is dropped); the literal keeps workers light
-            and out.get("metadata", {}).get("mwsn_report")
-        ]
-    nb.cells = [cell for cell in nb.cells if cell.cell_type == "code" and cell.outputs]
-    body, _ = _exporter("manager").from_notebook_node(nb)
-    return body
 
 
 def _source_cell(source: Path, executed, index: int) -> int | None:
@@ -100,9 +71,9 @@ def execute_step(task: dict) -> dict:
     """Execute one notebook in its work folder and export it; returns a plain dict.
 
     Runs in a worker process. ``task`` holds plain values only (paths as
-    strings). Returns ``{"seconds": ...}`` (plus ``"body"``, the manager
-    report's HTML, for the report notebook) or ``{"error": {...}}`` naming the
-    cell.
+    strings). Returns ``{"seconds": ..., "environment": ..., "notices": [...]}``
+    (``notices``: the lines the notebook told whoever runs it, :mod:`mwsn.notice`)
+    or ``{"error": {...}}`` naming the cell.
     """
     started = time.monotonic()
     import nbformat
@@ -162,9 +133,7 @@ def execute_step(task: dict) -> dict:
     page, _ = _exporter("auditor").from_notebook_node(clean)
     _write_atomic(out_dir / "notebooks" / f"{task['name']}.html", page)
     done = {"seconds": round(time.monotonic() - started, 3),
-            "environment": provenance.environment()}
-    if task["report"]:
-        done["body"] = _manager_body(clean)    # the runner wraps it into the page
+            "environment": provenance.environment(), "notices": notice.found_in(clean)}
     executed_path.unlink(missing_ok=True)
     return done
 
@@ -174,8 +143,7 @@ def _warm_up() -> None:
     import nbformat
     import papermill  # noqa: F401
 
-    for kind in ("auditor", "manager"):
-        _exporter(kind).from_notebook_node(nbformat.v4.new_notebook())
+    _exporter("auditor").from_notebook_node(nbformat.v4.new_notebook())
 
 
 _WARMING: list = []     # the warm-up thread of a worker process, if any
