@@ -15,16 +15,17 @@ from markdown_it import MarkdownIt
 
 from mwsn import hygiene, i18n, plots, privacy
 
-#: output metadata that marks a notebook output as part of the report (see runner)
+#: output metadata that marks a notebook output as a section of the report
 REPORT_OUTPUT = "mwsn_report"
 
 
 class Html(str):
     """A fragment of trusted HTML that notebooks display as HTML.
 
-    Its display is marked with :data:`REPORT_OUTPUT` in the output's metadata,
-    so that the export keeps report sections and drops anything else a cell
-    happened to display (a DataFrame, a warning).
+    Its display is marked with :data:`REPORT_OUTPUT` in the output's metadata, so the
+    executed notebook tells the report's sections from anything else a cell happened
+    to display (a DataFrame, a warning); the page itself is built from the sections
+    (:func:`mwsn.report.publish.write_pages`), never from the notebook's outputs.
     """
 
     def _repr_html_(self) -> str:
