@@ -11,7 +11,7 @@ Python and package versions with every step it runs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mwsn.errors import MwsnError
 from mwsn.run.worker import _worker_init
@@ -30,38 +30,59 @@ def default_jobs() -> int:
 
 @dataclass
 class Executor:
-    """An executor, how many steps it runs at once, and how to stop it."""
+    """An executor, how many steps it runs at once, and how to stop it; with a local pool,
+    the kernel server that forks the workers' kernels (:mod:`mwsn.run.kernels`), or why
+    there is none (``cold``)."""
 
     pool: object
     workers: int
     client: object = None
+    kernels: object = None
+    cold: str | None = None
+    said: set = field(default_factory=set)     # why kernels started cold, said once
+
+    @property
+    def kernel_server(self) -> str | None:
+        """The kernel server's address, for the steps' tasks (``None``: cold kernels)."""
+        return self.kernels.address if self.kernels is not None else None
 
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
 
     def close(self, *, cancel: bool = False) -> None:
-        """Stop the workers: at once with ``cancel`` (a failure or Ctrl-C), else when idle."""
+        """Stop the workers: at once with ``cancel`` (a failure or Ctrl-C), else when idle;
+        then the kernel server."""
         if self.client is not None:      # a Dask cluster: its workers stay up for the next run
             self.pool.shutdown(wait=not cancel)
             self.client.close()
             return
-        if cancel:
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.terminate()       # their kernels stop with them
-        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        try:
+            if cancel:
+                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    process.terminate()       # their kernels stop with them
+            self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        finally:
+            if self.kernels is not None:
+                self.kernels.close()
 
 
 def local(workers: int) -> Executor:
-    """Worker processes (started fresh, not forked) that import the notebook tools at once."""
+    """Worker processes (started fresh, not forked) that import the notebook tools at once,
+    and one kernel server for them all: the notebook tools are imported once per run, not
+    once per worker (on two cores, a second copy would cost what a notebook does)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from mwsn.run import kernels
+    from mwsn.run.worker import KERNEL, KERNEL_ENV
+
+    server, cold = kernels.start(KERNEL_ENV, KERNEL)     # it imports while the workers do
     pool = ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("spawn"),
                                initializer=_worker_init, initargs=(os.getpid(),))
     for _ in range(workers):
         pool.submit(os.getpid)      # start every worker now
-    return Executor(pool, workers)
+    return Executor(pool, workers, kernels=server, cold=cold)
 
 
 def dask(address: str) -> Executor:

@@ -312,6 +312,7 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
         # steps come next, so as many workers as asked
         workers = pool.get(pool.jobs if any(j.code == NATIONAL for j in jobs_by_code.values())
                            else total)
+        _say_cold(workers, workers.cold, progress)
         codebook = None
         for code, job in list(jobs_by_code.items()):  # every input checked before any kernel
             if job.run_level:
@@ -385,6 +386,7 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
                     raise MwsnError(f"the worker running {job.steps[index].label} died "
                                     f"({type(exc).__name__}: {exc}); earlier outputs are intact: "
                                     "run again") from None
+                _say_cold(pool, result.pop("kernel_note", None), progress)
                 _finish_step(job, index, result, progress)
         for job in jobs_list:
             if job.failed is None:
@@ -397,6 +399,14 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
             if job.staging is not None and not (job.staging / "COMMIT").exists():
                 _discard(job.staging)
         raise
+
+
+def _say_cold(pool, reason: str | None, progress: Progress) -> None:
+    """Say once per run why kernels start cold (no kernel server, or it could not fork one)."""
+    said = getattr(pool, "said", None)
+    if reason and said is not None and reason not in said:
+        said.add(reason)
+        progress.note(f"kernels start cold: {reason}")
 
 
 def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
@@ -461,6 +471,7 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
                           / f"{step.name}.ipynb"),
             "failed_rel": f"reports/_failed/{job.where.label}/{step.name}.ipynb",
             "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+            "kernel_server": getattr(pool, "kernel_server", None),
         }
         job.records[step.name] = record
         job.state[index] = "running"

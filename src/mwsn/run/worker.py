@@ -4,6 +4,7 @@ The only module that imports papermill and nbconvert."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -78,8 +79,9 @@ def execute_step(task: dict) -> dict:
     started = time.monotonic()
     import nbformat
     import papermill
-    from jupyter_client.manager import AsyncKernelManager
     from papermill.exceptions import PapermillExecutionError
+
+    from mwsn.run.kernels import manager_class
 
     os.environ.update(KERNEL_ENV)
     source, work = Path(task["source"]), Path(task["work"])
@@ -91,17 +93,8 @@ def execute_step(task: dict) -> dict:
     rel_out = task["rel_out"]
     sockets = Path(task["sockets"])
     sockets.mkdir(mode=0o700, parents=True, exist_ok=True)
-
-    class LocalKernelManager(AsyncKernelManager):
-        """A kernel reached over IPC sockets in a private folder, not over TCP."""
-
-        def __init__(self, **kwargs):
-            super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
-
-        async def _async_interrupt_kernel(self):
-            if self.shutting_down:
-                return   # the notebook has finished: a shutdown request is enough, no SIGINT
-            await super()._async_interrupt_kernel()
+    # forked by the run's kernel server (mwsn.run.kernels) when there is one, else started cold
+    manager = manager_class(sockets, task.get("kernel_server"))
 
     try:
         nb = papermill.execute_notebook(
@@ -109,7 +102,7 @@ def execute_step(task: dict) -> dict:
             parameters={"jurisdiction": task["jurisdiction"], "root": ".", "lang": task["lang"],
                         **({"wave": task["wave"]} if "wave" in task else {})},
             kernel_name=KERNEL, cwd=str(work), progress_bar=False, log_output=False,
-            kernel_manager_class=LocalKernelManager, record_timing=False)
+            kernel_manager_class=manager, record_timing=False)
     except PapermillExecutionError as exc:
         failed = Path(task["failed"])
         cell = None
@@ -133,9 +126,17 @@ def execute_step(task: dict) -> dict:
     page, _ = _exporter("auditor").from_notebook_node(clean)
     _write_atomic(out_dir / "notebooks" / f"{task['name']}.html", page)
     done = {"seconds": round(time.monotonic() - started, 3),
-            "environment": provenance.environment(), "notices": notice.found_in(clean)}
+            "environment": _environment(), "notices": notice.found_in(clean)}
+    if manager.cold:
+        done["kernel_note"] = manager.cold[0]  # the kernel server could not fork this kernel
     executed_path.unlink(missing_ok=True)
     return done
+
+
+@functools.cache
+def _environment() -> dict:
+    """This worker's Python and package versions (they do not change while it runs)."""
+    return provenance.environment()
 
 
 def _warm_up() -> None:

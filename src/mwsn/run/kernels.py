@@ -1,0 +1,569 @@
+"""Warm kernels: a fork server imports the notebook tools once per run, then forks one fresh
+kernel per notebook.
+
+Starting a kernel and importing pandas, SciPy, statsmodels and matplotlib costs each notebook
+about 2.5 s of CPU; on two cores, paying it once per run instead of once per notebook is most
+of the run's time. :func:`start` launches the *kernel server* (``python -m mwsn.run.kernels``,
+with the interpreter and options of the ``python3`` kernelspec and the environment kernels
+get, :data:`mwsn.run.worker.KERNEL_ENV`), which imports :data:`PRELOAD` and waits on a Unix
+socket in a private folder. A worker's papermill starts each notebook's kernel through
+jupyter_client as before, with one change, its provisioner (:class:`ForkProvisioner`, a
+:class:`jupyter_client.provisioning.LocalProvisioner`): instead of ``Popen`` it asks the
+server, which forks a child that becomes ``python -m ipykernel_launcher -f CONNECTION_FILE``
+as jupyter_client's launcher would start it (its own session, the worker's stdout and stderr,
+stdin at end of file, the working folder and environment the worker asked for, ``sys.argv``
+and ``sys.path`` as ``-m ipykernel_launcher`` leaves them, NumPy's global random state drawn
+afresh). A kernel is never reused: each notebook gets a new child.
+
+What a kernel computes does not depend on whether it was forked: the server refuses to fork
+(and the worker starts a cold kernel instead) when the worker's environment differs from the
+one the server started with, when importing the tools warned (a cold kernel would show the
+warning) or left a Python thread running. Modules whose import changes global state
+(``mwsn.plots`` selects matplotlib's Agg backend; the report modules import it) are not
+preloaded. Native thread pools already running in the server (OpenBLAS's, jemalloc's
+background thread in pyarrow) stop at ``fork()`` and restart in the child by their own
+``pthread_atfork`` handlers.
+
+Process lifetime: the server is this run's child; a kernel is the server's child, in a
+session of its own (interrupts go to its process group). The worker holds one socket
+connection per kernel: the server sends the kernel's exit status on it once it has reaped the
+kernel, and kills the kernel when the connection closes first (its worker died). The server
+kills every kernel and exits when it is stopped (SIGTERM, SIGINT) or its parent is gone.
+
+``MWSN_WARM_KERNELS=0`` turns the server off (every kernel starts cold); so does a platform
+without ``fork()`` (warm kernels are Linux only).
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import gc
+import importlib
+import importlib.util
+import io
+import json
+import os
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.provisioning import LocalProvisioner
+
+#: environment variable: ``0`` starts every kernel cold
+SWITCH = "MWSN_WARM_KERNELS"
+
+#: what the server imports once: the notebook tools and the library modules the notebooks import
+PRELOAD = (
+    "numpy", "pandas", "pyarrow", "scipy.stats", "statsmodels.api", "matplotlib",
+    "matplotlib.pyplot", "ipykernel.kernelapp",
+    "mwsn.clean", "mwsn.codebook", "mwsn.config", "mwsn.context", "mwsn.disclosure",
+    "mwsn.findings", "mwsn.ingest", "mwsn.privacy", "mwsn.program", "mwsn.qualitative",
+    "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
+    "mwsn.validate",
+)
+
+#: variables jupyter_client sets for each kernel: the only ones a request's environment may
+#: add to or change from the server's
+PER_KERNEL = ("JPY_PARENT_PID", "JPY_SESSION_NAME")
+
+#: the backend ipykernel gives matplotlib when ``MPLBACKEND`` is unset or empty
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+#: seconds a worker waits for the server to answer (it may still be importing)
+ANSWER_TIMEOUT = 120.0
+
+
+class ServerUnavailable(RuntimeError):
+    """The kernel server cannot fork this kernel (the message says why): start it cold."""
+
+
+# -- the run's side: starting and stopping the server -------------------------------------------
+
+@dataclass
+class KernelServer:
+    """A running kernel server: its process, its socket's path, and its private folder."""
+
+    process: subprocess.Popen
+    address: str
+    folder: str
+
+    def close(self) -> None:
+        """Stop the server (it kills the kernels it still has) and remove its folder."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start(kernel_env: dict[str, str], kernel_name: str = "python3"
+          ) -> tuple[KernelServer | None, str | None]:
+    """Start the kernel server for this run.
+
+    Parameters
+    ----------
+    kernel_env : dict
+        Variables every kernel gets on top of this process's environment
+        (:data:`mwsn.run.worker.KERNEL_ENV`): the server starts with them, since some
+        (``PYTHONHASHSEED``) take effect when the interpreter starts.
+    kernel_name : str
+        The kernelspec whose interpreter and options the server runs with.
+
+    Returns
+    -------
+    (KernelServer, None), or (None, why kernels start cold)
+        The server answers once its imports are done; a worker asking earlier waits.
+    """
+    if os.environ.get(SWITCH, "1").strip() == "0":
+        return None, f"{SWITCH}=0"
+    if not sys.platform.startswith("linux"):
+        return None, f"warm kernels need fork() on Linux, not {sys.platform}"
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+        prefix = argv[:argv.index("-m")]
+    except Exception as exc:  # noqa: BLE001 - no such kernelspec, or not ``-m ipykernel_launcher``
+        return None, f"the {kernel_name} kernelspec cannot be forked ({exc})"
+    if prefix[:1] == ["python"] or prefix[:1] == [f"python{sys.version_info[0]}"]:
+        prefix[0] = sys.executable          # as jupyter_client's format_kernel_cmd does
+    folder = tempfile.mkdtemp(prefix="mwsn-kernels-")       # private: mode 0700
+    address = os.path.join(folder, "server")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(64)           # workers may connect at once: they wait for the imports
+    try:
+        process = subprocess.Popen(
+            [*prefix, "-m", __name__, str(listener.fileno()), str(os.getpid())],
+            env={**os.environ, **kernel_env}, stdin=subprocess.DEVNULL,
+            pass_fds=[listener.fileno()])
+    finally:
+        listener.close()          # the server's copy alone: gone with the server
+    return KernelServer(process, address, folder), None
+
+
+# -- the worker's side: a kernel the server forked -----------------------------------------------
+
+class ForkedKernel:
+    """A kernel the server forked, with what jupyter_client uses of a :class:`subprocess.Popen`.
+
+    Its connection to the server is its handle: the exit status arrives on it, and closing it
+    before the kernel has exited makes the server kill the kernel.
+
+    Raises
+    ------
+    ServerUnavailable
+        When the server is gone or refuses (the message says why).
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, address: str, argv: list[str], env: dict[str, str], cwd: str):
+        self.returncode: int | None = None
+        self._received = b""
+        self._channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._channel.settimeout(ANSWER_TIMEOUT)
+            self._channel.connect(address)
+            # the kernel writes where a kernel Popen started would: this worker's stdout, stderr
+            socket.send_fds(self._channel, [b"K"], [1, 2])
+            self._channel.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
+                                  + b"\n")
+            answer = self._answer(ANSWER_TIMEOUT)
+        except OSError as exc:
+            self._channel.close()
+            raise ServerUnavailable(f"the kernel server did not answer ({exc})") from None
+        if not answer or "pid" not in answer:
+            self._channel.close()
+            raise ServerUnavailable((answer or {}).get("refused", "the kernel server stopped"))
+        self.pid: int = answer["pid"]
+
+    def _answer(self, timeout: float | None) -> dict | None:
+        """The server's next message: ``None`` when it closed the connection, ``{}`` when
+        nothing arrived within ``timeout`` seconds (``0``: do not wait; ``None``: no limit)."""
+        while b"\n" not in self._received:
+            self._channel.settimeout(timeout)
+            try:
+                chunk = self._channel.recv(4096)
+            except (BlockingIOError, TimeoutError):
+                return {}
+            if not chunk:
+                return None
+            self._received += chunk
+        line, self._received = self._received.split(b"\n", 1)
+        return json.loads(line)
+
+    def _update(self, timeout: float | None) -> None:
+        if self.returncode is not None:
+            return
+        answer = self._answer(timeout)
+        if answer == {}:
+            return
+        if answer is None:      # the server died: its kernels die with it
+            self._signal(signal.SIGKILL)
+            self.returncode = -signal.SIGKILL
+        else:
+            self.returncode = answer["exit"]
+        self._channel.close()
+
+    def poll(self) -> int | None:
+        """The exit status once the kernel has exited, else ``None``."""
+        self._update(0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for the kernel to exit; its exit status (negative: the signal that ended it)."""
+        self._update(timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired("kernel", timeout)
+        return self.returncode
+
+    def _signal(self, signum: int) -> None:
+        try:
+            os.killpg(self.pid, signum)       # the kernel and what it started
+        except ProcessLookupError:
+            try:
+                os.kill(self.pid, signum)     # not yet in its own session
+            except ProcessLookupError:
+                pass
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:               # never signal a pid the server has reaped
+            self._signal(signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, but the kernel is forked by the kernel server at
+    ``server`` (a cold kernel when the server cannot: the reason is appended to ``cold``)."""
+
+    def __init__(self, server: str, cold: list[str], **kwargs):
+        super().__init__(**kwargs)
+        self.server, self.cold = server, cold
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        env = dict(kwargs.get("env") or os.environ)
+        env["JPY_PARENT_PID"] = str(os.getpid())       # as jupyter_client's launcher sets it
+        try:
+            self.process = ForkedKernel(self.server, cmd, env, str(kwargs.get("cwd")
+                                                                 or os.getcwd()))
+        except ServerUnavailable as exc:
+            self.cold.append(str(exc))
+            return await super().launch_kernel(cmd, **kwargs)
+        self.pid = self.pgid = self.process.pid
+        self.cwd = kwargs.get("cwd", os.getcwd())
+        return self.connection_info
+
+    async def send_signal(self, signum: int) -> None:
+        if isinstance(self.process, ForkedKernel):
+            self.process.send_signal(signum)     # to its process group, unless reaped
+        else:
+            await super().send_signal(signum)
+
+
+def manager_class(sockets: Path, server: str | None = None):
+    """The kernel manager papermill starts each notebook's kernel with (its
+    ``kernel_manager_class``): reached over IPC sockets in the private folder ``sockets``, not
+    over TCP; forked by the kernel server at ``server`` (``None``: started cold). The class's
+    ``cold`` list collects why a kernel started cold although a server was named."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LocalKernelManager(AsyncKernelManager):
+        cold: list[str] = []
+
+        def __init__(self, **kwargs):
+            super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
+
+        async def _async_pre_start_kernel(self, **kw):
+            if server is not None and self.provisioner is None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
+                self.provisioner = ForkProvisioner(server, self.cold, kernel_id=self.kernel_id,
+                                                   kernel_spec=self.kernel_spec, parent=self)
+            return await super()._async_pre_start_kernel(**kw)
+
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return   # the notebook has finished: a shutdown request is enough, no SIGINT
+            await super()._async_interrupt_kernel()
+
+    return LocalKernelManager
+
+
+def _new_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+class _Child(BaseException):
+    """Raised in a freshly forked child to leave the server's loop (its ``finally`` clauses
+    see another pid and leave the server's sockets and kernels alone) and become a kernel."""
+
+    def __init__(self, request: dict, streams: list[int]):
+        super().__init__()
+        self.request, self.streams = request, streams
+
+
+def _preload() -> str | None:
+    """Import :data:`PRELOAD` as a notebook cell in a cold kernel would; why kernels cannot be
+    forked from here, or None.
+
+    As in a kernel's cell, ``get_ipython()`` answers with a kernel's shell (pandas chooses
+    its display defaults by it when imported), standard output and error are not a terminal,
+    and matplotlib's backend is ipykernel's. What a cold kernel would show while importing
+    (a warning, a printed line) refuses warm kernels: a forked one would not show it.
+    """
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]                   # as ipykernel_launcher does before its imports
+    if not os.environ.get("MPLBACKEND"):
+        os.environ["MPLBACKEND"] = INLINE_BACKEND        # what ipykernel sets before any cell
+    shown = io.StringIO()
+    builtins.get_ipython = _KernelShell
+    try:
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown):
+            for name in PRELOAD:
+                importlib.import_module(name)
+    except Exception as exc:  # noqa: BLE001 - any failure: cold kernels, which will say it too
+        return f"importing the notebook tools failed ({type(exc).__name__}: {exc})"
+    finally:
+        del builtins.get_ipython
+    if caught:
+        return f"importing the notebook tools warned ({caught[0].category.__name__}: " \
+               f"{caught[0].message}), which a cold kernel would show"
+    if shown.getvalue():
+        return f"importing the notebook tools printed {shown.getvalue()[:200]!r}, which a " \
+               "cold kernel would show"
+    if threading.active_count() > 1:
+        return "importing the notebook tools started a thread: fork() would not be safe"
+    gc.collect()
+    gc.freeze()           # the children share these objects' pages instead of copying them
+    return None
+
+
+class _KernelShell:
+    """What ``get_ipython()`` returns in a kernel, as far as libraries look at import time:
+    a shell with a ``kernel`` (anything more fails the import, and kernels start cold)."""
+
+    kernel = None
+
+    def __new__(cls):
+        return cls
+
+
+def _serve(listener: socket.socket, parent: int) -> None:
+    """Answer requests on ``listener`` until stopped or ``parent`` is gone; in a forked
+    child, raise :class:`_Child`."""
+    me = os.getpid()
+    environment = dict(os.environ)        # what the workers' kernels must ask for
+    launcher = [*sys.orig_argv[:sys.orig_argv.index("-m")], "-m", "ipykernel_launcher"]
+    refused = _preload()
+    stopping: list[int] = []
+    wake_read, wake_write = os.pipe()
+    for fd in (wake_read, wake_write):
+        os.set_blocking(fd, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)     # a handler, so the wake-up pipe hears it
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda signum, _: stopping.append(signum))
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(wake_read, selectors.EVENT_READ)
+    kernels: dict[int, socket.socket] = {}          # pid: the connection of the worker using it
+    try:
+        while not stopping and os.getppid() == parent:
+            for key, _ in selector.select(timeout=0.5):
+                if key.fileobj is listener:
+                    channel, _ = listener.accept()
+                    pid = _fork(channel, refused, environment, launcher,
+                                [listener, selector, wake_read, wake_write,
+                                  *filter(None, kernels.values())])
+                    if pid is not None:
+                        kernels[pid] = channel
+                        selector.register(channel, selectors.EVENT_READ, pid)
+                elif key.fileobj == wake_read:
+                    while _drain(wake_read):
+                        pass
+                else:                                   # the worker closed its connection
+                    channel, pid = key.fileobj, key.data
+                    if _closed(channel):
+                        _kill(pid)
+                        selector.unregister(channel)
+                        channel.close()
+                        kernels[pid] = None
+            _reap(kernels, selector)
+    finally:
+        if os.getpid() == me:
+            for pid in kernels:
+                _kill(pid)
+            for pid in kernels:
+                try:
+                    os.waitpid(pid, 0)     # their CPU time counts as the run's
+                except ChildProcessError:
+                    pass
+            listener.close()
+
+
+def _fork(channel: socket.socket, refused: str | None, environment: dict[str, str],
+          launcher: list[str], server_files: list) -> int | None:
+    """Fork a kernel for the request on ``channel``; its pid (None: refused, answered so)."""
+    try:
+        channel.settimeout(10)
+        _, streams, _, _ = socket.recv_fds(channel, 1, 2)
+        received = b""
+        while not received.endswith(b"\n"):
+            chunk = channel.recv(65536)
+            if not chunk:
+                raise OSError("the request was cut short")
+            received += chunk
+        request = json.loads(received)
+    except (OSError, ValueError):
+        channel.close()
+        return None
+    reason = refused or _differs(request, environment, launcher)
+    if reason is not None:
+        for fd in streams:
+            os.close(fd)
+        _send(channel, {"refused": reason})
+        channel.close()
+        return None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about native threads (OpenBLAS's, jemalloc's): see the module doc
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:
+        for item in server_files:
+            if isinstance(item, int):
+                os.close(item)
+            else:
+                item.close()
+        channel.close()
+        raise _Child(request, streams)
+    for fd in streams:
+        os.close(fd)
+    _send(channel, {"pid": pid})
+    return pid
+
+
+def _differs(request: dict, environment: dict[str, str], launcher: list[str]) -> str | None:
+    """Why a kernel for ``request`` cannot be forked from this server (started with the
+    interpreter and options of ``launcher``), or None."""
+    argv = request["argv"]
+    if argv[:len(launcher)] != launcher:
+        return f"the kernel command is not {' '.join(launcher)}: {' '.join(argv)}"
+    asked = {k: v for k, v in request["env"].items() if k not in PER_KERNEL}
+    have = {k: v for k, v in environment.items() if k not in PER_KERNEL}
+    changed = sorted(k for k in asked.keys() | have.keys() if asked.get(k) != have.get(k))
+    if changed:
+        return f"the worker's environment differs from the kernel server's ({', '.join(changed)})"
+    return None
+
+
+def _send(channel: socket.socket, message: dict) -> None:
+    try:
+        channel.sendall(json.dumps(message).encode() + b"\n")
+    except OSError:
+        pass                                # the worker is gone
+
+
+def _drain(fd: int) -> bool:
+    try:
+        return bool(os.read(fd, 512))
+    except BlockingIOError:
+        return False
+
+
+def _closed(channel: socket.socket) -> bool:
+    try:
+        channel.setblocking(False)
+        return channel.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def _kill(pid: int) -> None:
+    for send in (os.killpg, os.kill):
+        try:
+            send(pid, signal.SIGKILL)
+            return
+        except ProcessLookupError:
+            pass
+
+
+def _reap(kernels: dict[int, socket.socket | None], selector) -> None:
+    """Collect the kernels that exited and tell their workers how."""
+    while kernels:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        channel = kernels.pop(pid, None)
+        if channel is not None:
+            _send(channel, {"exit": os.waitstatus_to_exitcode(status)})
+            selector.unregister(channel)
+            channel.close()
+
+
+def _become_kernel(request: dict, streams: list[int]) -> None:
+    """In the forked child: become ``python -m ipykernel_launcher -f CONNECTION_FILE`` as
+    jupyter_client's launcher starts it."""
+    os.setsid()                                     # start_new_session=True
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGCHLD, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    stdin = os.open(os.devnull, os.O_RDONLY)        # the launcher's stdin: a pipe closed at once
+    for target, fd in ((0, stdin), (1, streams[0]), (2, streams[1])):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    launcher = importlib.util.find_spec("ipykernel_launcher").origin
+    sys.argv = [launcher, *request["argv"][request["argv"].index("-m") + 2:]]
+    import numpy.random
+
+    numpy.random.seed()             # a cold kernel's global state is drawn afresh too
+    from ipykernel import kernelapp
+
+    # the class read JPY_PARENT_PID when the server imported it, before this kernel's variables
+    kernelapp.IPKernelApp.launch_instance(parent_handle=int(os.environ.get("JPY_PARENT_PID")
+                                                            or 0))
+
+
+def main(argv: list[str]) -> None:
+    """``python -m mwsn.run.kernels LISTENING_FD PARENT_PID``: serve until stopped."""
+    listening, parent = argv
+    try:
+        _serve(socket.socket(fileno=int(listening)), int(parent))
+    except _Child as child:
+        _become_kernel(child.request, child.streams)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
