@@ -7,7 +7,9 @@ Prints the issue's table (Markdown), then the same figures as ``name: value`` li
   figure) one after the other through papermill, plus one nbconvert HTML export: the
   tools alone;
 - **pipeline**: ``mwsn run <jur> --force`` with the default ``--jobs`` (the number of
-  cores), against the floor (target: at most 0.5 on 2 cores); also with ``--jobs 1``;
+  cores), against the floor (target: at most 0.5 on 2 cores); also with ``--jobs 1``, and
+  with cold kernels (``MWSN_WARM_KERNELS=0``: each kernel started and its imports paid
+  afresh, as the floor does, instead of forked by the run's kernel server);
 - **no-op**: ``mwsn run <jur>`` when nothing changed (target: under 0.3 s);
 - **13 jurisdictions**: ``mwsn run --all --force`` over 13 jurisdictions (the
   jurisdiction's params and synthetic data copied under each province's and territory's
@@ -104,28 +106,22 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _timed(argv: list[str]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of a command."""
+def _timed(argv: list[str], **env: str) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of a command (with ``env`` added to the environment)."""
     started, cpu = time.perf_counter(), _cpu()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, **env})
     return time.perf_counter() - started, _cpu() - cpu
 
 
 def _floor(tmp: Path, count: int) -> tuple[float, float]:
     """``count`` minimal notebooks through papermill one after the other, one export."""
     import papermill
-    from jupyter_client.manager import AsyncKernelManager
     from nbconvert import HTMLExporter
 
+    from mwsn.run.kernels import manager_class
+
     sockets = Path(tempfile.mkdtemp(prefix="mwsn-bench-"))
-
-    class LocalKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
-
-        async def _async_interrupt_kernel(self):
-            if not self.shutting_down:
-                await super()._async_interrupt_kernel()
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -137,7 +133,7 @@ def _floor(tmp: Path, count: int) -> tuple[float, float]:
     for index in range(count):
         papermill.execute_notebook(str(source), str(tmp / f"floor_{index}.ipynb"),
                                    kernel_name="python3", progress_bar=False,
-                                   kernel_manager_class=LocalKernelManager)
+                                   kernel_manager_class=manager_class(sockets))
     HTMLExporter(template_name="lab").from_filename(str(tmp / "floor_0.ipynb"))
     seconds = time.perf_counter() - started, _cpu() - cpu
     shutil.rmtree(sockets, ignore_errors=True)
@@ -184,6 +180,8 @@ def main() -> int:
             keep("noop", _timed([*MWSN, "run", code, *rooted]))
             keep("pipeline_jobs1", _timed([*MWSN, "run", code, "--force", "--jobs", "1",
                                            *rooted]))
+            keep("pipeline_cold", _timed([*MWSN, "run", code, "--force", *rooted],
+                                         MWSN_WARM_KERNELS="0"))
         if not args.no_all:
             many = _thirteen(tmp, code)
             for _ in range(args.repeat):
@@ -204,6 +202,8 @@ def main() -> int:
     print(_row(f"`mwsn run {code} --force` (default --jobs {cores})", best["pipeline"], floor,
                "≤ 0.5×"))
     print(_row(f"`mwsn run {code} --force --jobs 1`", best["pipeline_jobs1"], floor, ""))
+    print(_row(f"`mwsn run {code} --force`, cold kernels (`MWSN_WARM_KERNELS=0`)",
+               best["pipeline_cold"], floor, ""))
     print(_row(f"no-op `mwsn run {code}`", best["noop"], None, "< 0.3 s"))
     if "all13" in best:
         print(_row("sequential floor of 13 jurisdictions (13 × floor + 1 notebook)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -89,6 +90,28 @@ def test_failing_cell_exits_nonzero_naming_notebook_and_cell_and_keeps_report(
     message = capsys.readouterr().err
     assert "03_survey.ipynb, cell" in message and "ZeroDivisionError" in message
     assert "Traceback" not in message
+
+
+def test_a_kernel_that_dies_mid_notebook_is_a_clear_error_and_keeps_the_report(
+        bc_run, tmp_path, capsys):
+    # the kernel is forked by the run's kernel server (warm kernels, the default): its death
+    # is seen as a cold kernel's is
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(bc_run, root, symlinks=True)
+    before = (root / "reports/bc/assessment.html").read_bytes()
+    notebooks = root / "notebooks"
+    shutil.copytree(runner.notebooks_dir(tmp_path / "nowhere"), notebooks)
+    nb = nbformat.read(notebooks / "07_trends.ipynb", as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_code_cell(
+        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"))
+    nbformat.write(nb, notebooks / "07_trends.ipynb")
+    assert cli.main(["run", "bc", "--root", str(root)]) == 1
+    message = capsys.readouterr().err
+    assert "07_trends.ipynb" in message and "Kernel died" in message, message
+    assert "Traceback" not in message
+    assert (root / "reports/bc/assessment.html").read_bytes() == before
 
 
 def test_every_page_opens_offline_without_loading_anything(bc_run):

@@ -236,20 +236,54 @@ def test_changing_one_input_reruns_only_the_notebooks_downstream_of_it(bc_run, t
         _manifest(bc_run)["outputs"]["data/processed/bc/funding.parquet"]
 
 
-@pytest.mark.integration
-def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(bc_run, tmp_path):
-    root = _copy(bc_run, tmp_path / "copy")
-    before = _files(root)
-    manifest_before = (root / "reports/bc" / runner.MANIFEST).read_bytes()
+def _processes_of(token: str) -> list[str]:
+    """The live processes (zombies aside) whose environment holds ``token``: a run's workers,
+    kernel server and kernels."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if token.encode() not in (entry / "environ").read_bytes():
+                continue
+            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, ValueError):
+            continue                # not a process, gone, or not ours
+    return found
+
+
+def _left_behind(token: str, within: float = 15.0) -> list[str]:
+    deadline = time.monotonic() + within
+    while (left := _processes_of(token)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def _killable_run(root: Path, token: str, **popen) -> subprocess.Popen:
+    """``mwsn run bc --force``, once its kernels are running (the cleaning notebook's page
+    written, the next notebooks' kernels started)."""
     proc = subprocess.Popen([sys.executable, "-m", "mwsn", "run", "bc", "--force", "--root",
-                             str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "MWSN_TEST_RUN": token}, **popen)
     deadline = time.monotonic() + 120
     while (not list((root / "reports").glob(".staging-bc-*/report/notebooks/01_clean.ipynb"))
            and proc.poll() is None and time.monotonic() < deadline):
         time.sleep(0.05)
     assert proc.poll() is None, "the run finished before it could be killed"
+    assert any("mwsn.run.kernels" in p for p in _processes_of(token))    # warm kernels
+    return proc
+
+
+@pytest.mark.integration
+def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(bc_run, tmp_path):
+    root = _copy(bc_run, tmp_path / "copy")
+    before = _files(root)
+    manifest_before = (root / "reports/bc" / runner.MANIFEST).read_bytes()
+    token = f"killed-{os.getpid()}-{time.monotonic_ns()}"
+    proc = _killable_run(root, token)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # no worker, kernel server or kernel outlives the run
+    assert _left_behind(token) == []
     assert _files(root) == before
     assert (root / "reports/bc" / runner.MANIFEST).read_bytes() == manifest_before
     # the lock died with the process; the next run cleans up and finds nothing to do
@@ -258,6 +292,18 @@ def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(bc_run, tm
     result = runner.run("bc", root, force=True)
     assert sorted(result.executed) == sorted(_manifest(bc_run)["notebooks"]) and not result.reused
     assert _files(root) == before                 # deterministic: same bytes again
+
+
+@pytest.mark.integration
+def test_ctrl_c_stops_the_run_its_kernel_server_and_kernels(bc_run, tmp_path):
+    root = _copy(bc_run, tmp_path / "copy")
+    before = _files(root)
+    token = f"interrupted-{os.getpid()}-{time.monotonic_ns()}"
+    proc = _killable_run(root, token, start_new_session=True)
+    os.killpg(proc.pid, signal.SIGINT)            # what Ctrl-C sends the terminal's group
+    assert proc.wait(timeout=60) != 0
+    assert _left_behind(token) == []
+    assert _files(root) == before
 
 
 @pytest.mark.integration

@@ -1,0 +1,174 @@
+"""Warm kernels: the kernel server forks one fresh kernel per notebook, which behaves as a
+cold one (interrupt, shutdown, death) and gives the same bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import make_root
+from mwsn import runner
+from mwsn.run import kernels, worker
+from test_runner import _files
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="warm kernels are Linux only")
+
+WHO = "import os, sys\nprint(os.getpid(), os.getppid(), 'pandas' in sys.modules)"
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """Start a kernel server for kernels started from this process (with the kernels' env);
+    started in the test itself: pytest changes PYTEST_CURRENT_TEST between setup and call."""
+    for name, value in worker.KERNEL_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv(kernels.SWITCH, raising=False)
+    servers = []
+
+    def start():
+        started, cold = kernels.start(worker.KERNEL_ENV, worker.KERNEL)
+        assert cold is None
+        servers.append(started)
+        return started
+
+    yield start
+    for started in servers:
+        started.close()
+
+
+def _notebook(tmp_path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    path = tmp_path / "notebook.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _manager(tmp_path: Path, server):
+    (tmp_path / "sockets").mkdir(exist_ok=True)
+    return kernels.manager_class(tmp_path / "sockets", server.address)
+
+
+def _execute(path: Path, manager) -> list[str]:
+    """Each code cell's printed text, executed through papermill as the worker does."""
+    import papermill
+
+    done = papermill.execute_notebook(str(path), str(path.with_suffix(".out.ipynb")),
+                                      kernel_name="python3", cwd=str(path.parent),
+                                      progress_bar=False, kernel_manager_class=manager)
+    return ["".join(o.get("text", "") for o in cell.outputs) for cell in done.cells]
+
+
+def _gone(pid: int, within: float = 10.0) -> bool:
+    """Whether process ``pid`` has exited (a zombie counts) within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_each_notebook_gets_a_fresh_kernel_forked_with_the_tools_imported(server, tmp_path):
+    server = server()
+    path = _notebook(tmp_path, WHO, "seen = 'first' in dir()\nfirst = 1\nprint(seen)")
+    pids = []
+    for _ in range(2):
+        manager = _manager(tmp_path, server)
+        who, seen = _execute(path, manager)
+        pid, parent, preloaded = who.split()
+        assert manager.cold == []
+        assert int(parent) == server.process.pid and preloaded == "True"
+        assert seen.strip() == "False"           # nothing left from the notebook before
+        assert _gone(int(pid))                    # shut down with its notebook
+        pids.append(pid)
+    assert pids[0] != pids[1]
+
+
+def test_a_cold_kernel_is_started_when_the_environment_differs(server, tmp_path, monkeypatch):
+    server = server()
+    monkeypatch.setenv("MWSN_TEST_ONLY_IN_THE_WORKER", "1")     # set after the server started
+    manager = _manager(tmp_path, server)
+    _, parent, _ = _execute(_notebook(tmp_path, WHO), manager)[0].split()
+    assert int(parent) == os.getpid()                          # our child: started cold
+    assert "MWSN_TEST_ONLY_IN_THE_WORKER" in manager.cold[0]
+
+
+def test_no_server_when_switched_off(monkeypatch):
+    monkeypatch.setenv(kernels.SWITCH, "0")
+    assert kernels.start(worker.KERNEL_ENV) == (None, "MWSN_WARM_KERNELS=0")
+
+
+async def _started(server, tmp_path: Path):
+    manager = _manager(tmp_path, server)(kernel_name="python3")
+    await manager.start_kernel(cwd=str(tmp_path))
+    assert isinstance(manager.provisioner.process, kernels.ForkedKernel)
+    client = manager.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=120)
+    return manager, client
+
+
+def test_interrupt_and_shutdown_reach_a_forked_kernel(server, tmp_path):
+    server = server()
+
+    async def scenario():
+        manager, client = await _started(server, tmp_path)
+        pid = manager.provisioner.pid
+        running = asyncio.ensure_future(client.execute_interactive(
+            "import time\ntime.sleep(60)", timeout=90))
+        await asyncio.sleep(1.0)
+        await manager.interrupt_kernel()
+        reply = await running
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        assert await manager.is_alive()
+        client.stop_channels()
+        await manager.shutdown_kernel()
+        assert not await manager.is_alive()
+        return pid
+
+    assert _gone(asyncio.run(scenario()))
+
+
+def test_a_kernel_is_killed_when_its_worker_lets_go_or_the_server_stops(server, tmp_path):
+    server = server()
+
+    async def scenario():
+        first, _ = await _started(server, tmp_path / "a")
+        second, _ = await _started(server, tmp_path / "b")
+        return first, second
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = asyncio.run(scenario())
+    first.provisioner.process._channel.close()       # the worker died
+    assert _gone(first.provisioner.pid)
+    server.close()                                   # the run ended or was killed
+    assert _gone(second.provisioner.pid)
+    assert second.provisioner.process.wait(timeout=10) == -signal.SIGKILL
+
+
+@pytest.mark.integration
+def test_warm_and_cold_kernels_give_the_same_bytes(bc_run, tmp_path, monkeypatch):
+    # bc_run ran with warm kernels (the default); every output, pages and notebooks included
+    monkeypatch.setenv(kernels.SWITCH, "0")
+    root = make_root(tmp_path)
+    runner.run("bc", root)
+    warm, cold = _files(bc_run), _files(root)
+    assert sorted(cold) == sorted(warm)
+    for rel in sorted(warm):
+        assert cold[rel] == warm[rel], rel
