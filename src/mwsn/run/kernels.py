@@ -36,6 +36,7 @@ without ``fork()`` (warm kernels are Linux only).
 
 from __future__ import annotations
 
+import atexit
 import builtins
 import contextlib
 import gc
@@ -554,6 +555,16 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
     # the class read JPY_PARENT_PID when the server imported it, before this kernel's variables
     kernelapp.IPKernelApp.launch_instance(parent_handle=int(os.environ.get("JPY_PARENT_PID")
                                                             or 0))
+    if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+           if thread is not threading.main_thread()):
+        return                  # a thread the interpreter waits for: leave the usual way
+    # Leave as the interpreter would but for tearing down the server's modules, most of a
+    # forked kernel's exit time (each object it touches copies a page): the exit handlers run
+    # (IPython clears the notebook's namespace, closing what it left open; logging flushes).
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def main(argv: list[str]) -> None:
