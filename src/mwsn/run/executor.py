@@ -77,11 +77,16 @@ def local(workers: int) -> Executor:
     from mwsn.run.worker import KERNEL, KERNEL_ENV
 
     server, cold = kernels.start(KERNEL_ENV, KERNEL)     # it imports while the workers do
-    pool = ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
-    for _ in range(workers):
-        pool.submit(os.getpid)      # start every worker now
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_init, initargs=(os.getpid(),))
+        for _ in range(workers):
+            pool.submit(os.getpid)      # start every worker now
+    except BaseException:
+        if server is not None:
+            server.close()
+        raise
     return Executor(pool, workers, kernels=server, cold=cold)
 
 

@@ -53,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,7 +295,7 @@ def manager_class(sockets: Path, server: str | None = None):
 
         async def _async_pre_start_kernel(self, **kw):
             if server is not None and self.provisioner is None:
-                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
                 self.provisioner = ForkProvisioner(server, self.cold, kernel_id=self.kernel_id,
                                                    kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
@@ -305,12 +306,6 @@ def manager_class(sockets: Path, server: str | None = None):
             await super()._async_interrupt_kernel()
 
     return LocalKernelManager
-
-
-def _new_id() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
 
 
 # -- the server ----------------------------------------------------------------------------------
