@@ -112,3 +112,30 @@ def bc_compared(bc_run) -> list[Path]:
 
     runner.run_many(["bc"], bc_run, cross=True)  # up to date: runs only the 90_* notebooks
     return [bc_run / "reports" / "compare.html", bc_run / "reports" / "compare.fr.html"]
+
+
+#: the parameters cell of a toy pipeline notebook (as the runner's notebooks have it)
+TOY_PARAMETERS = 'jurisdiction = "bc"\nroot = "."\nlang = "en"\nwave = None'
+
+#: a toy step: counts the lines of BC's meeting records into the processed table count.txt
+TOY_COUNT = """
+from mwsn import config
+where = config.paths(jurisdiction, root, wave)
+lines = (where.raw / "meeting_records.csv").read_text(encoding="utf-8").splitlines()
+(where.processed / "count.txt").write_text(str(len(lines)))
+"""
+
+
+def toy_notebook(folder: Path, name: str, code: str, **contract) -> None:
+    """Write a small pipeline notebook ``folder/name``: the parameters cell, then ``code``;
+    ``contract``: its ``metadata.mwsn`` (``reads``, ``writes``, ``publishes`` ...)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["mwsn"] = contract
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    cell = nbformat.v4.new_code_cell(TOY_PARAMETERS)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, folder / name)

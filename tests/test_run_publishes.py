@@ -12,32 +12,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import TOY_COUNT as COUNT
 from conftest import make_root
+from conftest import toy_notebook as _notebook
 from mwsn import notice, provenance, runner
 from mwsn.errors import NotebookError
 
 RUN = Path(__file__).resolve().parents[1] / "src" / "mwsn" / "run"
-
-PARAMETERS = 'jurisdiction = "bc"\nroot = "."\nlang = "en"\nwave = None'
-
-
-def _notebook(folder: Path, name: str, code: str, **contract) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["mwsn"] = contract
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    cell = nbformat.v4.new_code_cell(PARAMETERS)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell, nbformat.v4.new_code_cell(code)]
-    nbformat.write(nb, folder / name)
-
-
-COUNT = """
-from mwsn import config
-where = config.paths(jurisdiction, root, wave)
-lines = (where.raw / "meeting_records.csv").read_text(encoding="utf-8").splitlines()
-(where.processed / "count.txt").write_text(str(len(lines)))
-"""
 
 PAGE = """
 from mwsn import config, notice
@@ -119,12 +100,12 @@ def test_the_notices_of_an_executed_notebook_are_found_in_order():
 
 
 #: what would make the runner know a notebook's pages: the report notebook by name, the
-#: manager pages, summaries and PDFs, the page builder and the publishing of tables. The runner
+#: manager pages (not jupyter_client's kernel manager), summaries and PDFs, the page builder and the publishing of tables. The runner
 #: still writes the index (``index.html``, it records the manifest's hash, known only once
 #: every notebook ran) and, for a jurisdiction with data rounds, the rounds' landing page: the
 #: two indexes of what it ran are the only ``mwsn.report`` modules it may import.
 REPORT_WORDS = re.compile(
-    r"08_report|REPORT_NOTEBOOK|assessment|summar(y|ies)|(?<!client\.)\bmanager\b|_manager_(body|page)|\bpdf\b"
+    r"08_report|REPORT_NOTEBOOK|assessment|summar(y|ies)|(?<!client\.)(?<!kernel )\bmanager\b|_manager_(body|page)|\bpdf\b"
     r"|\.page\(|\bpublish\.|plain\.|\bbody\b|step\.report|\[\"report\"\]"
     r"|\"report\": (step|False)", re.I)
 INDEX_MODULES = {"auditor", "rounds"}

@@ -6,10 +6,10 @@ import json
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from conftest import make_root
+from conftest import TOY_COUNT as COUNT
+from conftest import make_root, toy_notebook
 from mwsn import cli, config, runner, validate
 from mwsn.codebook import load_codebook
 from mwsn.errors import InputError
@@ -114,26 +114,9 @@ def test_validate_checks_every_wave_and_names_the_wave_folder(tmp_path, capsys):
 
 # -- the runner, over small notebooks -----------------------------------------------------------
 
-PARAMETERS = 'jurisdiction = "bc"\nroot = "."\nlang = "en"\nwave = None'
-
-
 def _notebook(folder: Path, name: str, code: str, reads, writes) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["mwsn"] = {"reads": reads, "writes": writes}
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    cell = nbformat.v4.new_code_cell(PARAMETERS)
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells = [cell, nbformat.v4.new_code_cell(code)]
-    nbformat.write(nb, folder / name)
+    toy_notebook(folder, name, code, reads=reads, writes=writes)
 
-
-COUNT = """
-from mwsn import config
-where = config.paths(jurisdiction, root, wave)
-lines = (where.raw / "meeting_records.csv").read_text(encoding="utf-8").splitlines()
-(where.processed / "count.txt").write_text(str(len(lines)))
-"""
 
 SERIES = """
 from mwsn import config

@@ -77,6 +77,30 @@ def _link(href: str, text: str, note: str = "") -> str:
     return f'<li><a href="{esc(href)}">{esc(text)}</a>{extra}</li>'
 
 
+def _notebook_links(present: set[str], t) -> list[str]:
+    """One list item per executed notebook's page in ``present``, with its ``.ipynb``."""
+    items = []
+    for path in sorted(p for p in present if p.startswith("notebooks/") and p.endswith(".html")):
+        stem = Path(path).stem
+        ipynb = f"notebooks/{stem}.ipynb"
+        items.append(
+            f'<li><a href="{esc(path)}">{esc(stem)}</a>'
+            + (f' (<a href="{esc(ipynb)}">{esc(t("auditor.ipynb"))}</a>)'
+               if ipynb in present else "") + "</li>")
+    return items
+
+
+def _manifest_sha256(sha256: str, t) -> str:
+    """The manifest's own SHA-256 as ``mwsn verify`` finds it (``#manifest-sha256``)."""
+    return (f'<li>{esc(t("auditor.manifest_sha256"))} '
+            f'<code id="manifest-sha256">{esc(sha256)}</code></li>')
+
+
+def _block(key: str, items: list[str], t) -> str:
+    body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(t('auditor.none'))}</p>"
+    return f'<section id="{key}"><h2>{esc(t(f"auditor.{key}_heading"))}</h2>{body}</section>'
+
+
 def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
                files: list[str], lang: str = "en", processed: Path | None = None,
                manifest_sha256: str | None = None) -> str:
@@ -99,21 +123,13 @@ def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
         if f"assessment{suffix}.html" in present:
             reports.append(_link(f"assessment{suffix}.html",
                                  t("auditor.manager_report", report_lang=t(f"language.{code}"))))
-    notebooks = []
-    for path in sorted(p for p in present if p.startswith("notebooks/") and p.endswith(".html")):
-        stem = Path(path).stem
-        ipynb = f"notebooks/{stem}.ipynb"
-        notebooks.append(
-            f'<li><a href="{esc(path)}">{esc(stem)}</a>'
-            + (f' (<a href="{esc(ipynb)}">{esc(t("auditor.ipynb"))}</a>)'
-               if ipynb in present else "") + "</li>")
+    notebooks = _notebook_links(present, t)
     records = []
     for file, key in (("manifest.json", "auditor.manifest"), ("findings.csv", "auditor.findings")):
         if file in present:
             records.append(_link(file, t(key)))
         if file == "manifest.json" and file in present and manifest_sha256:
-            records.append(f'<li>{esc(t("auditor.manifest_sha256"))} '
-                           f'<code id="manifest-sha256">{esc(manifest_sha256)}</code></li>')
+            records.append(_manifest_sha256(manifest_sha256, t))
     first = next((f"assessment{'' if c == 'en' else '.' + c}.html" for c in params.languages
                   if f"assessment{'' if c == 'en' else '.' + c}.html" in present), None)
     if first:
@@ -122,15 +138,11 @@ def index_page(where: Paths, params: Jurisdiction, codebook: Codebook,
     if "manifest.json" not in present:
         records.append(f"<li>{esc(t('auditor.no_manifest'))}</li>")
 
-    def block(key: str, items: list[str]) -> str:
-        body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(t('auditor.none'))}</p>"
-        return f'<section id="{key}"><h2>{esc(t(f"auditor.{key}_heading"))}</h2>{body}</section>'
-
     body = (f'<header><p class="kicker">{esc(t("report.kicker"))}</p>'
             f'<h1>{esc(t("auditor.title", jurisdiction=name))}</h1>'
             f'<p>{esc(t("auditor.intro"))}</p></header>'
-            + block("reports", reports) + block("notebooks", notebooks)
-            + block("records", records)
+            + _block("reports", reports, t) + _block("notebooks", notebooks, t)
+            + _block("records", records, t)
             + f'<section id="dictionary"><h2>{esc(t("auditor.dictionary_heading"))}</h2>'
             f'<p>{esc(t("auditor.dictionary_intro"))}</p>'
             f"{data_dictionary(processed or where.processed, codebook, lang, params.min_cell)}</section>")
@@ -149,26 +161,14 @@ def run_index_page(job: str, files: list[str], manifest_sha256: str | None = Non
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     present = set(files)
     title = t("auditor.national_title" if job.startswith("_") else "auditor.compare_title")
-    notebooks = []
-    for path in sorted(p for p in present if p.startswith("notebooks/") and p.endswith(".html")):
-        stem = Path(path).stem
-        ipynb = f"notebooks/{stem}.ipynb"
-        notebooks.append(
-            f'<li><a href="{esc(path)}">{esc(stem)}</a>'
-            + (f' (<a href="{esc(ipynb)}">{esc(t("auditor.ipynb"))}</a>)'
-               if ipynb in present else "") + "</li>")
+    notebooks = _notebook_links(present, t)
     records = []
     if "manifest.json" in present:
         records.append(_link("manifest.json", t("auditor.manifest")))
         if manifest_sha256:
-            records.append(f'<li>{esc(t("auditor.manifest_sha256"))} '
-                           f'<code id="manifest-sha256">{esc(manifest_sha256)}</code></li>')
-
-    def block(key: str, items: list[str]) -> str:
-        body = f"<ul>{''.join(items)}</ul>" if items else f"<p>{esc(t('auditor.none'))}</p>"
-        return f'<section id="{key}"><h2>{esc(t(f"auditor.{key}_heading"))}</h2>{body}</section>'
+            records.append(_manifest_sha256(manifest_sha256, t))
 
     body = (f'<header><p class="kicker">{esc(t("report.kicker"))}</p><h1>{esc(title)}</h1>'
             f'<p>{esc(t("auditor.run_level_intro"))}</p></header>'
-            + block("notebooks", notebooks) + block("records", records))
+            + _block("notebooks", notebooks, t) + _block("records", records, t))
     return page(body, lang, title, False)

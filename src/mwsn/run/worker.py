@@ -94,7 +94,7 @@ def execute_step(task: dict) -> dict:
     sockets = Path(task["sockets"])
     sockets.mkdir(mode=0o700, parents=True, exist_ok=True)
     # forked by the run's kernel server (mwsn.run.kernels) when there is one, else started cold
-    manager = manager_class(sockets, task.get("kernel_server"))
+    kernel_manager = manager_class(sockets, task.get("kernel_server"))
 
     try:
         nb = papermill.execute_notebook(
@@ -102,7 +102,7 @@ def execute_step(task: dict) -> dict:
             parameters={"jurisdiction": task["jurisdiction"], "root": ".", "lang": task["lang"],
                         **({"wave": task["wave"]} if "wave" in task else {})},
             kernel_name=KERNEL, cwd=str(work), progress_bar=False, log_output=False,
-            kernel_manager_class=manager, record_timing=False)
+            kernel_manager_class=kernel_manager, record_timing=False)
     except PapermillExecutionError as exc:
         failed = Path(task["failed"])
         cell = None
@@ -127,8 +127,8 @@ def execute_step(task: dict) -> dict:
     _write_atomic(out_dir / "notebooks" / f"{task['name']}.html", page)
     done = {"seconds": round(time.monotonic() - started, 3),
             "environment": _environment(), "notices": notice.found_in(clean)}
-    if manager.cold:
-        done["kernel_note"] = manager.cold[0]  # the kernel server could not fork this kernel
+    if kernel_manager.cold:
+        done["kernel_note"] = kernel_manager.cold[0]  # the kernel server could not fork this kernel
     executed_path.unlink(missing_ok=True)
     return done
 
