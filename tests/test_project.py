@@ -40,6 +40,32 @@ def test_init_creates_the_project_with_a_filled_params_file(tmp_path, capsys):
     assert config.list_jurisdictions(root) == ["ab"]
 
 
+def test_synth_gives_a_new_jurisdiction_data_shaped_like_the_pilot(tmp_path, capsys):
+    # a new user's next step after init: demonstration data for their own jurisdiction
+    root = tmp_path / "alberta"
+    assert cli.main(["init", str(root), "--jurisdiction", "ab", "--name", "Alberta"]) == 0
+    capsys.readouterr()
+    assert cli.main(["synth", "ab", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "shaped like BC's pilot" in out
+    synth.generate(config.paths("bc", tmp_path / "bc"))
+    assert sorted(p.name for p in (root / "data" / "raw" / "ab").iterdir()) == sorted(
+        p.name for p in (tmp_path / "bc" / "data" / "raw" / "bc").iterdir())
+    assert config.list_jurisdictions(root) == ["ab"]      # no BC params written beside it
+    assert cli.main(["validate", "ab", "--root", str(root)]) == 0
+
+
+def test_run_of_a_jurisdiction_with_no_data_says_so_before_any_work(tmp_path, capsys):
+    root = tmp_path / "alberta"
+    assert cli.main(["init", str(root), "--jurisdiction", "ab", "--name", "Alberta"]) == 0
+    capsys.readouterr()
+    assert cli.main(["run", "ab", "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "data/raw/ab" in err and "nothing was written" in err and "Traceback" not in err
+    assert not (root / "data" / "processed" / "_national").exists()   # true: nothing ran
+    assert not (root / "reports" / "_national").exists()
+
+
 def test_french_name_comes_from_the_catalogue_of_provinces(tmp_path):
     project.init(tmp_path, "nl", "Newfoundland and Labrador")
     assert config.load("nl", tmp_path).name.fr == "Terre-Neuve-et-Labrador"

@@ -448,7 +448,7 @@ def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, c
     # step, which may rerun; BC builds either way
     assert re.search(r"^bc: (everything is up to date|done in)", captured.out, re.M), captured.out
     assert "zz: FAILED" in captured.err and "survey_export.csv" in captured.err
-    assert "1 of 3 jurisdictions failed (zz); 1 built" in captured.err
+    assert "1 of 3 jurisdictions failed (zz); 1 built or up to date, 1 skipped" in captured.err
     # the national context ran once for the whole run (zz's Network facts are new), in no
     # jurisdiction's own run
     assert captured.err.count("00_context: executed") == 1          # the progress lines

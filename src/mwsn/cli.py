@@ -138,6 +138,9 @@ def _synth(args) -> int:
     where = config.paths(args.jurisdiction, args.root)
     if added := project.demonstration_params(where):
         print(added)
+    if args.jurisdiction not in synth.PROFILES:
+        print(f"{args.jurisdiction}: no synthetic profile of its own; the data are shaped like "
+              "BC's pilot (invented people, the pilot's group sizes)")
     if args.waves and (block := synth_waves.add_waves(where, args.waves)):
         print(f"added to {where.params_file}:\n{block}")
     declared = config.load(args.jurisdiction, where.root).waves
@@ -280,8 +283,11 @@ def _unchanged(args) -> bool:
 
 def _noop_lines(results, root) -> list[str]:
     """What ``mwsn run`` prints when none of ``results`` (one jurisdiction's) needs a rerun."""
-    lines = [f"{result.label}: everything is up to date ({len(result.executed) + len(result.reused)}"
-             " notebook runs, nothing changed; --force reruns all)" for result in results]
+    lines = []
+    for result in results:
+        runs = len(result.executed) + len(result.reused)
+        lines.append(f"{result.label}: everything is up to date ({runs} notebook "
+                     f"run{'' if runs == 1 else 's'}, nothing changed; --force reruns all)")
     if any(result.wave is not None for result in results):
         lines.append(f"{results[0].jurisdiction}: reports by data round: "
                      f"{Path(root).resolve() / 'reports' / results[0].jurisdiction}/index.html")
@@ -351,9 +357,11 @@ def _run(args) -> int:
     if failed:
         units = [r for r in results if not r.run_level]
         built = sum(1 for r in units if r.error is None and not r.skipped)
+        skipped = sum(1 for r in units if r.skipped)
         noun = "jurisdictions" if all(r.wave is None for r in units) else "jurisdiction-waves"
         print(f"{len(failed)} of {len(units)} {noun} failed "
-              f"({', '.join(r.label for r in failed)}); {built} built", file=sys.stderr)
+              f"({', '.join(r.label for r in failed)}); {built} built or up to date, "
+              f"{skipped} skipped", file=sys.stderr)
     return 1 if failed or compared else 0
 
 

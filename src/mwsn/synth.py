@@ -126,6 +126,12 @@ ON_CONSULTATION = Profile(
 PROFILES = {"bc": BC_PILOT, "on": ON_CONSULTATION}
 
 
+def profile_for(jurisdiction: str) -> Profile:
+    """The synthetic profile of ``jurisdiction``: its own (``bc``, ``on``), else BC's pilot
+    (a jurisdiction made with ``mwsn init`` gets demonstration data shaped like the pilot's)."""
+    return PROFILES.get(jurisdiction, BC_PILOT)
+
+
 def _people(rng: np.random.Generator, n: int) -> list[tuple[str, str]]:
     seen: set[tuple[str, str]] = set()
     people = []
@@ -481,10 +487,7 @@ def meeting_records(rng: np.random.Generator, start: date) -> tuple[str, str]:
 
 def generate(where: Paths, seed: int = SEED) -> list[Path]:
     """Write the synthetic raw exports for ``where.jurisdiction``; returns the files written."""
-    profile = PROFILES.get(where.jurisdiction)
-    if profile is None:
-        raise KeyError(f"no synthetic profile for {where.jurisdiction!r}; "
-                       f"known: {', '.join(sorted(PROFILES))}")
+    profile = profile_for(where.jurisdiction)
     rng = np.random.default_rng(seed)
     people = _stakeholders(rng, profile)
     files = {

@@ -283,7 +283,7 @@ def generate_wave(where: Paths, params: Jurisdiction, index: int, n_waves: int,
                   ) -> tuple[list[Path], list[synth.Stakeholder]]:
     """Write one round's raw exports into ``where.raw`` (``params`` as the round sees them:
     :meth:`~mwsn.config.Jurisdiction.for_wave`); returns the files and its stakeholders."""
-    base = synth.PROFILES[where.jurisdiction]
+    base = synth.profile_for(where.jurisdiction)
     profile = _profile(base, index, params.period)
     rng = np.random.default_rng(seed + 1009 * index)
     people = synth._stakeholders(rng, profile)
@@ -343,9 +343,6 @@ def generate(root: Path, jurisdiction: str, seed: int = synth.SEED,
     from mwsn.codebook import load_codebook
 
     params = config.load(jurisdiction, root)
-    if jurisdiction not in synth.PROFILES:
-        raise KeyError(f"no synthetic profile for {jurisdiction!r}; "
-                       f"known: {', '.join(sorted(synth.PROFILES))}")
     codebook = load_codebook(root)
     written, previous = [], None
     for index, wave in enumerate(params.waves):

@@ -246,6 +246,14 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
         rounds[code] = ([paths(code, root, wave)] if wave is not None
                         else config.wave_paths(params, root))
         results[code] = []
+    if not keep_going:          # a jurisdiction named with no data: said before any work
+        for waves in rounds.values():
+            for where in (w for w in waves if _no_raw_data(w)):
+                from mwsn import validate
+                from mwsn.codebook import load_codebook
+
+                validate.read_and_check(load(where.jurisdiction, root, where.wave),
+                                        load_codebook(root), where)
     if rounds and national(notebooks_dir(root)):
         context = _run_level(NATIONAL, root, force, pool, progress, command, keep_going)
         if context.error is not None:     # (raised without keep_going) every report reads it
