@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from html import escape
 
 import pandas as pd
 import pytest
@@ -472,7 +473,8 @@ def test_bc_report_shows_coverage_and_robustness_for_every_rating(bc_run):
         for q in ratings["question_id"]:
             article = html.split(f'id="finding-{q}"', 1)[1].split("</article>", 1)[0]
             assert any(word in article for word in robust), (path, q)
-        caption = i18n.t("fnd.summary_caption", "fr" if path.endswith(".fr.html") else "en")
+        # as the page writes it: "question d&#x27;évaluation"
+        caption = escape(i18n.t("fnd.summary_caption", "fr" if path.endswith(".fr.html") else "en"))
         summary = html.split(caption, 1)[1].split("</table>", 1)[0]
         assert summary.count(scored) == len(ratings), path
     en = (bc_run / "reports/bc/assessment.html").read_text(encoding="utf-8")

@@ -246,15 +246,11 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
         rounds[code] = ([paths(code, root, wave)] if wave is not None
                         else config.wave_paths(params, root))
         results[code] = []
-    if not keep_going:          # a jurisdiction named with no data: said before any work
-        for waves in rounds.values():
-            for where in (w for w in waves if _no_raw_data(w)):
-                from mwsn import validate
-                from mwsn.codebook import load_codebook
-
-                validate.read_and_check(load(where.jurisdiction, root, where.wave),
-                                        load_codebook(root), where)
+    checked: set[Paths] = set()
     if rounds and national(notebooks_dir(root)):
+        if not keep_going and not _up_to_date(new_job(job_paths(NATIONAL, root), None, force)):
+            checked = _check_inputs(rounds, root)   # a named jurisdiction's bad input is said
+                                                    # before the national context writes
         context = _run_level(NATIONAL, root, force, pool, progress, command, keep_going)
         if context.error is not None:     # (raised without keep_going) every report reads it
             for code, waves in rounds.items():
@@ -273,7 +269,7 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
                 continue
             phase[waves[index]] = None
         for where, result in _run_phase(list(phase), root, force, pool, progress, command,
-                                        keep_going).items():
+                                        keep_going, checked).items():
             results[where.jurisdiction].append(result)
     for code, waves in rounds.items():
         if waves[0].wave is not None and any(r.error is None for r in results[code]):
@@ -286,10 +282,23 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
     return ordered
 
 
+def _check_inputs(rounds: dict[str, list[Paths]], root: Path) -> set[Paths]:
+    """Check every wave of every jurisdiction (:func:`mwsn.validate.read_and_check`); raises
+    the first :class:`InputError`; returns the waves checked."""
+    from mwsn import validate
+    from mwsn.codebook import load_codebook
+
+    codebook = load_codebook(root)
+    for waves in rounds.values():
+        for where in waves:
+            validate.read_and_check(load(where.jurisdiction, root, where.wave), codebook, where)
+    return {where for waves in rounds.values() for where in waves}
+
+
 def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
-               keep_going) -> dict[Paths, RunResult]:
+               keep_going, checked: set[Paths] = frozenset()) -> dict[Paths, RunResult]:
     """Run jobs (jurisdictions, one wave of each, or a run-level job) side by side over the
-    run's pool of workers."""
+    run's pool of workers; the inputs of those in ``checked`` were checked already."""
     jobs_by_code: dict[Paths, _Job] = {}
     results: dict[Paths, RunResult] = {}
     for where in units:
@@ -323,7 +332,7 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
         _say_cold(workers, workers.cold, progress)
         codebook = None
         for code, job in list(jobs_by_code.items()):  # every input checked before any kernel
-            if job.run_level:
+            if job.run_level or job.where in checked:
                 continue
             codebook = codebook or load_codebook(root)
             try:
