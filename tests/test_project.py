@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -40,11 +41,18 @@ def test_init_creates_the_project_with_a_filled_params_file(tmp_path, capsys):
     assert config.list_jurisdictions(root) == ["ab"]
 
 
-def test_synth_gives_a_new_jurisdiction_data_shaped_like_the_pilot(tmp_path, capsys):
-    # a new user's next step after init: demonstration data for their own jurisdiction
+@pytest.fixture
+def alberta(tmp_path, capsys) -> Path:
+    """A project made by ``mwsn init`` for Alberta, with no data yet."""
     root = tmp_path / "alberta"
     assert cli.main(["init", str(root), "--jurisdiction", "ab", "--name", "Alberta"]) == 0
     capsys.readouterr()
+    return root
+
+
+def test_synth_gives_a_new_jurisdiction_data_shaped_like_the_pilot(alberta, tmp_path, capsys):
+    # a new user's next step after init: demonstration data for their own jurisdiction
+    root = alberta
     assert cli.main(["synth", "ab", "--root", str(root)]) == 0
     out = capsys.readouterr().out
     assert "shaped like BC's pilot" in out
@@ -55,10 +63,8 @@ def test_synth_gives_a_new_jurisdiction_data_shaped_like_the_pilot(tmp_path, cap
     assert cli.main(["validate", "ab", "--root", str(root)]) == 0
 
 
-def test_run_of_a_jurisdiction_with_no_data_says_so_before_any_work(tmp_path, capsys):
-    root = tmp_path / "alberta"
-    assert cli.main(["init", str(root), "--jurisdiction", "ab", "--name", "Alberta"]) == 0
-    capsys.readouterr()
+def test_run_of_a_jurisdiction_with_no_data_says_so_before_any_work(alberta, capsys):
+    root = alberta
     assert cli.main(["run", "ab", "--root", str(root)]) == 2
     err = capsys.readouterr().err
     assert "data/raw/ab" in err and "nothing was written" in err and "Traceback" not in err
