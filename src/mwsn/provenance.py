@@ -11,6 +11,8 @@ that the same inputs give the same record on any machine and in any folder.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
 import platform
@@ -198,7 +200,13 @@ def mwsn_version() -> dict:
 
 
 def environment() -> dict:
-    """Python version and the versions of the packages that shape the outputs."""
+    """Python version and the versions of the packages that shape the outputs (read once per
+    process: they do not change while it runs; each caller gets its own copy)."""
+    return copy.deepcopy(_installed())
+
+
+@functools.cache
+def _installed() -> dict:
     packages = {}
     for name in PACKAGES:
         try:

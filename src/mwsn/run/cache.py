@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import time
@@ -112,16 +111,12 @@ class _Job:
         raise ValueError(rel)
 
 
-@functools.cache
-def _environment() -> dict:
-    """This process's Python and package versions, read once for every job of a run."""
-    return provenance.environment()
 
 
 def _basis(where: Paths, steps: list[Step], earlier: tuple[Paths, ...] = ()) -> dict:
     """What the steps may depend on, each read only when a step declares it; ``earlier``:
     the jurisdiction's waves before this one."""
-    env = _environment()
+    env = provenance.environment()
 
     def reads(name: str) -> bool:
         return any(step.contract.reads_input(name) for step in steps)

@@ -4,7 +4,6 @@ The only module that imports papermill and nbconvert."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
@@ -126,17 +125,13 @@ def execute_step(task: dict) -> dict:
     page, _ = _exporter("auditor").from_notebook_node(clean)
     _write_atomic(out_dir / "notebooks" / f"{task['name']}.html", page)
     done = {"seconds": round(time.monotonic() - started, 3),
-            "environment": _environment(), "notices": notice.found_in(clean)}
+            "environment": provenance.environment(), "notices": notice.found_in(clean)}
     if kernel_manager.cold:
         done["kernel_note"] = kernel_manager.cold[0]  # the kernel server could not fork this kernel
     executed_path.unlink(missing_ok=True)
     return done
 
 
-@functools.cache
-def _environment() -> dict:
-    """This worker's Python and package versions (they do not change while it runs)."""
-    return provenance.environment()
 
 
 def _warm_up() -> None:
