@@ -56,3 +56,12 @@ def test_the_vectorized_bidi_check_sees_every_control_in_any_text_column():
             values = pd.Series(["plain", f"a{control}b", None], dtype=dtype)
             assert hygiene.has_bidi(values), (repr(control), dtype)
     assert not hygiene.has_bidi(pd.Series(["plain", "é", None], dtype="string"))
+
+
+def test_the_bidi_check_of_a_column_s_bytes_is_exact_on_slices_and_other_punctuation():
+    # a control in the rows a slice leaves out, and punctuation sharing its lead byte (’ …)
+    whole = pd.Series(["l’atelier…", f"a{RLO}b", "plain"], dtype="string")
+    assert hygiene.has_bidi(whole)
+    assert not hygiene.has_bidi(whole.iloc[[0, 2]])
+    assert not hygiene.has_bidi(whole.iloc[:1])
+    assert not hygiene.has_bidi(pd.Series(["l’atelier…", "«oui»", None], dtype="str"))

@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # pandas is imported where a frame is cleaned: config reads p
 
 #: embedding, override and isolate controls, and the implicit marks (LRM, RLM, ALM)
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+#: the same characters as UTF-8 bytes: found in a column's bytes without making its texts
+_BIDI_UTF8 = re.compile(rb"\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?%?")
 
@@ -34,8 +36,25 @@ def has_bidi(values: "pd.Series") -> bool:
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = pd.Series(values.cat.categories)
     if pd.api.types.is_string_dtype(values) and not values.dtype == object:
+        if getattr(values.dtype, "storage", None) == "pyarrow" and not _utf8_may_hold_bidi(
+                values.array.__arrow_array__()):
+            return False
         return bool(values.str.contains(BIDI.pattern, regex=True).fillna(False).any())
     return any(isinstance(v, str) and BIDI.search(v) for v in values)
+
+
+def _utf8_may_hold_bidi(text) -> bool:
+    """Whether the bytes behind an Arrow text array hold a bidi control's UTF-8 encoding.
+
+    A scan of each chunk's data buffer (every text of the chunk, back to back; UTF-8 is
+    self-synchronizing, so a match is a whole character): no match means no text holds
+    one. A match may lie in bytes a sliced chunk does not show, so it only says "look".
+    """
+    for chunk in getattr(text, "chunks", [text]):
+        data = chunk.buffers()[2]
+        if data is not None and _BIDI_UTF8.search(memoryview(data)):
+            return True
+    return False
 
 
 def csv_cell(value):
