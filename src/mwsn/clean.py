@@ -22,7 +22,7 @@ import pandas as pd
 
 from mwsn import hygiene, identifiers
 from mwsn.codebook import (Codebook, SourceSpec, answer_text, parse_booleans, parse_datetimes,
-                           parse_numbers)
+                           parse_numbers, per_category)
 from mwsn.ingest import FILE, ROW
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -233,12 +233,23 @@ def scrub(text: str, names: set[str] | frozenset[str] = frozenset()) -> str:
     return identifiers.scrub(text, identifiers.name_parts(names) if names else frozenset())
 
 
+def _distinct_values(values: pd.Series) -> pd.Series:
+    """The distinct values of a column, missing ones left out (a categorical's categories in
+    use: its rows are never made into text)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(
+            values.cat.categories)))
+        values = pd.Series(values.cat.categories[used])
+    return pd.Series(pd.unique(values.dropna().astype("string")), dtype="string")
+
+
 def known_names(frame: pd.DataFrame, spec: SourceSpec) -> set[str]:
     """Every full name and name part (3+ letters) found in the columns marked as names."""
     names: set[str] = set()
     for var in spec.variables:
         if var.names and var.name in frame.columns:
-            for value in pd.unique(frame[var.name].dropna().astype("string")):
+            for value in _distinct_values(frame[var.name]):
                 value = " ".join(str(value).split())
                 if value:
                     names.add(value)
@@ -296,9 +307,11 @@ def drop_declined(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook):
     return frame[keep], int((~keep).sum())
 
 
-def _latest_complete(frame: pd.DataFrame, spec: SourceSpec) -> np.ndarray:
+def _latest_complete(frame: pd.DataFrame, spec: SourceSpec,
+                     when: pd.Series | None = None) -> np.ndarray:
     """Which rows :func:`keep_latest_complete` keeps (it reads only the respondent, the
-    completion flag, the timestamp, the record key and ``_row``)."""
+    completion flag, the timestamp, the record key and ``_row``; ``when``: the timestamps,
+    if parsed already)."""
     by_person = bool(spec.respondent and spec.timestamp and spec.respondent in frame.columns)
     keys = [k for k in spec.record if k in frame.columns]
     if keys and not by_person:  # one record's repeats are also one person's: kept once below
@@ -309,7 +322,8 @@ def _latest_complete(frame: pd.DataFrame, spec: SourceSpec) -> np.ndarray:
     complete = (parse_booleans(frame[spec.complete]).fillna(False).to_numpy(dtype=bool)
                 if spec.complete in frame.columns else np.ones(len(frame), dtype=bool))
     if spec.timestamp in frame.columns:
-        when = parse_datetimes(frame[spec.timestamp]).to_numpy(dtype="datetime64[us]")
+        when = (parse_datetimes(frame[spec.timestamp]) if when is None else when).to_numpy(
+            dtype="datetime64[us]")
         when = np.where(np.isnat(when), np.iinfo(np.int64).min, when.astype(np.int64))
     else:  # declared absent: submissions are told apart by their order in the file
         when = np.zeros(len(frame), dtype=np.int64)
@@ -340,7 +354,10 @@ def _rows_kept(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook
     read = [c for c in dict.fromkeys([spec.respondent, spec.complete, spec.timestamp, ROW,
                                       *([] if by_person else spec.record)])
             if c and c in frame.columns]
-    latest = _latest_complete(frame.loc[consenting, read], spec)
+    # the timestamps parsed from the whole column: validation parsed that one already
+    when = (parse_datetimes(frame[spec.timestamp])[consenting]
+            if by_person and spec.timestamp in frame.columns else None)
+    latest = _latest_complete(frame.loc[consenting, read], spec, when)
     return (np.flatnonzero(consenting)[latest], int((~consenting).sum()),
             int((~latest).sum()))
 
@@ -393,14 +410,22 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                                                          dtype="boolean")
         elif var.type == "number":
             out[var.name] = parse_numbers(raw)
-        elif var.type in ("date", "datetime"):
-            out[var.name] = parse_datetimes(raw)
+        elif var.type in ("date", "datetime"):  # the whole column: validation parsed it
+            parsed = parse_datetimes(frame[var.name])
+            out[var.name] = parsed if rows is None else parsed.iloc[rows]
         elif var.type == "boolean":
             out[var.name] = parse_booleans(raw).fillna(False).astype(bool)
         else:
-            text = raw.astype("string")
-            out[var.name] = text.where(text.str.strip() != "", None)
+            out[var.name] = _text_or_missing(raw)
     return out
+
+
+def _text_or_missing(values: pd.Series) -> pd.Series:
+    """A column as text, blank text missing (a categorical's categories only, then spread)."""
+    if (spread := per_category(values, _text_or_missing)) is not None:
+        return spread.astype("string")
+    text = values.astype("string")
+    return text.where(text.str.strip() != "", None)
 
 
 def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Codebook,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -300,6 +301,19 @@ def _iso_from_day_month(text: pd.Series, dayfirst: bool) -> pd.Series:
     return text.str.replace(_DAY_MONTH, iso, regex=True)
 
 
+#: dates already parsed from a text column, by the identity of the column's Arrow text
+#: (immutable) and the reading asked for: validation and cleaning read the same raw columns
+#: in one run, and each is parsed once. An entry goes when its column does.
+_PARSED: dict[tuple, tuple[weakref.ref, np.ndarray, object]] = {}
+
+
+def _arrow_text(values: pd.Series):
+    """The Arrow array behind a text column (None for other storage)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values.array.__arrow_array__()
+    return None
+
+
 def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
                     date_format: str | None = None) -> pd.Series:
     """Dates or date-times written as text → timestamps (NaT where not a date).
@@ -310,8 +324,24 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
     dates (``01/10/2019``) are read in the order ``dayfirst`` gives, else in the
     order the column's unambiguous dates show (see :func:`date_order`); a column
     whose order cannot be told reads them as not dates (validation reports it).
-    ``date_format`` (strftime) overrides all guessing.
+    ``date_format`` (strftime) overrides all guessing. A text column parsed before (the
+    same column, not a copy: validation's, then cleaning's) is not parsed again.
     """
+    text = _arrow_text(values)
+    if text is None:
+        return _parse_datetimes(values, dayfirst, date_format)
+    key = (id(text), dayfirst, date_format)
+    if key in _PARSED and _PARSED[key][0]() is text:
+        _, parsed, name = _PARSED[key]
+        return pd.Series(parsed.copy(), index=values.index, name=name)
+    out = _parse_datetimes(values, dayfirst, date_format)
+    _PARSED[key] = (weakref.ref(text, lambda _, key=key: _PARSED.pop(key, None)),
+                    out.to_numpy(copy=True), out.name)
+    return out
+
+
+def _parse_datetimes(values: pd.Series, dayfirst: bool | None,
+                     date_format: str | None) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 

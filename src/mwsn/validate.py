@@ -62,9 +62,12 @@ def _domain(values: pd.Series, by_value: bool) -> tuple[np.ndarray, pd.Series, n
 
 
 def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Codebook,
-                declared_missing: set[str] = frozenset()) -> tuple[np.ndarray, object]:
+                declared_missing: set[str] = frozenset(),
+                column: pd.Series | None = None) -> tuple[np.ndarray, object]:
     """Which values (by position in ``text``) are not valid for ``var``, and a function
-    giving the message for one of them."""
+    giving the message for one of them. ``column``: the raw column, when ``text`` is its
+    rows one by one (not its distinct values): dates are then parsed from it, once for
+    validation and cleaning (see :func:`mwsn.codebook.parse_datetimes`)."""
     bad = np.zeros(len(text), dtype=bool)
     filled = ~blank
     if var.type == "likert":
@@ -111,7 +114,7 @@ def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Cod
 
         return bad | outside, why
     if var.type in ("date", "datetime"):
-        bad = filled & parse_datetimes(text).isna().to_numpy()
+        bad = filled & parse_datetimes(text if column is None else column).isna().to_numpy()
         return bad, lambda i: (f"{text.iat[i]!r} is not a date: write it as 2019-10-01 (or "
                                "2019-10-01 14:30)")
     if var.type == "boolean":
@@ -224,8 +227,8 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
         if not (var.required or judged):
             continue
         column = raw_name(var.name)
-        codes, text, blank = _domain(frame[var.name], var.type in (
-            "likert", "category", "multi", "boolean"))
+        by_value = var.type in ("likert", "category", "multi", "boolean")
+        codes, text, blank = _domain(frame[var.name], by_value)
         row_blank = np.append(blank, True)[codes]
         if var.required and not var.asked_if:  # a skipped question is not asked, not missing
             if var.name == spec.consent:
@@ -241,8 +244,10 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                         "placeholder in the params (sources.<name>.values)")
             problems += _row_problems(frame, empty, file, column, hint)
         if judged:
+            by_row = not isinstance(frame[var.name].dtype, pd.CategoricalDtype) and not by_value
             bad, why = _bad_values(var, text, blank, codebook,
-                                   user_missing.get(var.name, set()))
+                                   user_missing.get(var.name, set()),
+                                   frame[var.name] if by_row else None)
             if bad.any():
                 positions = np.flatnonzero(np.append(bad, False)[codes])
                 problems += _row_problems(frame, positions, file, column,
