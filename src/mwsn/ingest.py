@@ -268,9 +268,10 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              invalid_row_handler=invalid),
             # check_utf8 off: the buffer is valid UTF-8 as a whole (open_text checked or
-            # transcoded it), and a field cut from it at ASCII delimiters stays so
+            # transcoded it), and a field cut from it at ASCII delimiters stays so; text as
+            # large_string, which pandas keeps (it would copy each column of string to it)
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                column_types={n: pa.large_string() for n in names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False, check_utf8=False),
         ) if utf8[start:start + 65536].strip() else pa.table(
             {n: pa.array([], pa.string()) for n in names})
@@ -291,7 +292,7 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
                                                block_size=CSV_BLOCK_BYTES),
                 parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names[:short]},
+                    column_types={n: pa.large_string() for n in names[:short]},
                     strings_can_be_null=False, quoted_strings_can_be_null=False,
                     check_utf8=False))
         else:
