@@ -247,3 +247,18 @@ def test_pseudonyms_normalize_any_text_as_python_does(monkeypatch):
             assert got is pd.NA
         else:
             assert got == clean.pseudonym(value, KEY), value
+
+
+def test_pseudonyms_of_mostly_distinct_identifiers_are_hashed_row_by_row_alike(monkeypatch):
+    # a record ID column (every value distinct) takes the row-by-row path; the pseudonyms
+    # must be those of the distinct-value path, missing values and repeats included
+    values = pd.Series([f" R_{i:03d} " for i in range(40)] + ["r_001", None, "José", None],
+                       dtype="string")
+    assert clean._mostly_distinct(clean._arrow_text(values))
+    by_row = clean.pseudonyms(values, KEY)
+    monkeypatch.setattr(clean, "_mostly_distinct", lambda text: False)
+    by_distinct = clean.pseudonyms(values, KEY)
+    pd.testing.assert_series_equal(by_row, by_distinct)
+    assert by_row.isna().tolist() == values.isna().tolist()
+    assert by_row.iloc[1] == by_row.iloc[40] == clean.pseudonym("r_001", KEY)
+    assert by_row.iloc[42] == clean.pseudonym("José", KEY)

@@ -110,19 +110,43 @@ def pseudonym(value: str, key: bytes) -> str:
     return pseudonymizer(key)(value)
 
 
-def _distinct(values: pd.Series):
-    """Per row, the position of its text among the distinct texts (-1 where missing), and
-    those texts as an Arrow ``large_string`` array (in order of first appearance), found by
-    Arrow's hash table (``pd.factorize`` of Arrow text does more around it)."""
+def _arrow_text(values: pd.Series):
+    """A column's text as one Arrow ``large_string`` array (missing values null)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     text = pa.array(values.astype("string").array)
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks() if text.num_chunks else pa.array([], pa.large_string())
-    encoded = pc.dictionary_encode(text.cast(pa.large_string()))
+    return text.cast(pa.large_string())
+
+
+def _distinct(values: pd.Series):
+    """Per row, the position of its text among the distinct texts (-1 where missing), and
+    those texts as an Arrow ``large_string`` array (in order of first appearance), found by
+    Arrow's hash table (``pd.factorize`` of Arrow text does more around it)."""
+    return _encoded(_arrow_text(values))
+
+
+def _encoded(text):
+    """:func:`_distinct` of a text already made an Arrow array."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(text)
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.intp)
     return codes, encoded.dictionary
+
+
+#: rows whose distinct values decide whether :func:`pseudonyms` hashes distinct values or rows
+REPEATS_SAMPLE = 10_000
+
+
+def _mostly_distinct(text) -> bool:
+    """Whether the first :data:`REPEATS_SAMPLE` texts are mostly distinct (a record ID, one
+    e-mail per person): finding the distinct values would cost more than the hashes saved."""
+    import pyarrow.compute as pc
+
+    sample = text.slice(0, REPEATS_SAMPLE)
+    return pc.count_distinct(sample, mode="all").as_py() > len(sample) // 2
 
 
 #: distinct identifiers hashed at a time by :func:`pseudonyms` (bounds its Python objects)
@@ -130,7 +154,8 @@ PSEUDONYM_BATCH = 1 << 16
 
 
 def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
-    """:func:`pseudonym` of every value, computed once per distinct value.
+    """:func:`pseudonym` of every value, computed once per distinct value (once per row for
+    a column of mostly distinct values, the same pseudonyms at less cost).
 
     The identifiers are normalized as :func:`pseudonymizer` does (``str.strip``,
     ``str.lower``): by Arrow for ASCII text, where its whitespace and lower case are
@@ -149,10 +174,13 @@ def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
         hashed.update(text)
         return hashed.digest()
 
-    codes, texts = _distinct(values)
+    texts = _arrow_text(values)
+    codes = None
+    if not _mostly_distinct(texts):
+        codes, texts = _encoded(texts)
     digests = bytearray()
     for start in range(0, len(texts), PSEUDONYM_BATCH):  # a batch's Python objects at a time
-        batch = texts.slice(start, PSEUDONYM_BATCH)
+        batch = pc.fill_null(texts.slice(start, PSEUDONYM_BATCH), "")  # a missing one: masked
         ascii_ = pc.and_(pc.string_is_ascii(batch),
                          pc.invert(pc.match_substring_regex(batch, "[\x1c-\x1f]")))
         normalized = pc.ascii_lower(pc.ascii_trim_whitespace(batch)).cast(
@@ -169,7 +197,11 @@ def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
     shown = pc.binary_join_element_wise(pa.scalar("P-", pa.large_string()), shown,
                                         pa.scalar("", pa.large_string()))
     del digits, ends
+    if texts.null_count:  # row by row: a missing identifier has no pseudonym
+        shown = pc.if_else(pc.is_valid(texts), shown, pa.scalar(None, pa.large_string()))
     table = pd.array(shown, dtype="string")  # pandas keeps Arrow text as large_string
+    if codes is None:
+        return pd.Series(table, index=values.index, dtype="string")
     return pd.Series(table.take(codes, allow_fill=True), index=values.index, dtype="string")
 
 
