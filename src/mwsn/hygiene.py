@@ -49,10 +49,15 @@ def _utf8_may_hold_bidi(text) -> bool:
     A scan of each chunk's data buffer (every text of the chunk, back to back; UTF-8 is
     self-synchronizing, so a match is a whole character): no match means no text holds
     one. A match may lie in bytes a sliced chunk does not show, so it only says "look".
+    Bytes all below 0xD8 (ASCII, Latin accents) cannot start one: the regex is skipped.
     """
+    import numpy as np
+
     for chunk in getattr(text, "chunks", [text]):
         data = chunk.buffers()[2]
-        if data is not None and _BIDI_UTF8.search(memoryview(data)):
+        if data is None or not data.size or np.frombuffer(data, np.uint8).max() < 0xD8:
+            continue
+        if _BIDI_UTF8.search(memoryview(data)):
             return True
     return False
 
