@@ -262,3 +262,19 @@ def test_pseudonyms_of_mostly_distinct_identifiers_are_hashed_row_by_row_alike(m
     assert by_row.isna().tolist() == values.isna().tolist()
     assert by_row.iloc[1] == by_row.iloc[40] == clean.pseudonym("r_001", KEY)
     assert by_row.iloc[42] == clean.pseudonym("José", KEY)
+
+
+def test_map_distinct_of_a_categorical_calls_the_function_once_per_category_in_use():
+    values = pd.Series(pd.Categorical(["b", None, "a", "b"], categories=["a", "b", "unused"]))
+    calls = []
+
+    def upper(value):
+        calls.append(value)
+        assert value != "unused", "a category no row holds is not mapped"
+        return value.upper()
+
+    out = clean.map_distinct(values.iloc[[0, 1, 3]], upper, dtype="string", missing="none")
+    assert out.tolist() == ["B", "none", "B"] and sorted(calls) == ["b"]
+    assert str(out.dtype) == "string"
+    plain = clean.map_distinct(values.astype(object), str.upper, missing="none")
+    assert plain.tolist() == ["B", "none", "A", "B"]

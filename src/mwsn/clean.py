@@ -59,11 +59,18 @@ def map_distinct(values: pd.Series, function, dtype=None, missing=None) -> pd.Se
     """``function`` applied once per distinct value, spread back to every row.
 
     A missing value (NA) gets ``missing`` without calling ``function``. A
-    categorical column costs one call per category.
+    categorical column costs one call per category it uses (its codes are read as they
+    are, not factorized again).
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    distinct = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
-    mapped = [function(v) for v in distinct]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.intp)
+        categories = values.cat.categories
+        used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+        mapped = [function(v) if u else missing for v, u in zip(categories.tolist(), used)]
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        distinct = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
+        mapped = [function(v) for v in distinct]
     if dtype:  # index -1 (missing) takes the last entry
         table = pd.array([*mapped, missing], dtype=dtype)
     else:
@@ -425,6 +432,10 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
             continue
         if var.name not in frame.columns or var.pii == "drop":
             continue
+        if var.type in ("date", "datetime"):  # the whole column: validation parsed it
+            parsed = parse_datetimes(frame[var.name])
+            out[var.name] = parsed if rows is None else parsed.iloc[rows]
+            continue
         raw = frame[var.name] if rows is None else frame[var.name].iloc[rows]
         if var.type == "likert":
             scale = codebook.scales[var.scale]
@@ -449,9 +460,6 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                                                          dtype="boolean")
         elif var.type == "number":
             out[var.name] = parse_numbers(raw)
-        elif var.type in ("date", "datetime"):  # the whole column: validation parsed it
-            parsed = parse_datetimes(frame[var.name])
-            out[var.name] = parsed if rows is None else parsed.iloc[rows]
         elif var.type == "boolean":
             out[var.name] = parse_booleans(raw).fillna(False).astype(bool)
         else:
