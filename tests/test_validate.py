@@ -258,3 +258,24 @@ def test_many_bad_rows_are_summed_up_after_the_first_ones(project_root):
     about = [p for p in problems if p.column == "know_rights"]
     assert len(about) == validate.MAX_ROWS_PER_PROBLEM + 1
     assert f"{len(broken) - validate.MAX_ROWS_PER_PROBLEM} more rows" in about[-1].message
+
+
+def test_a_date_column_is_parsed_once_and_a_changed_column_anew(monkeypatch):
+    from mwsn import codebook as cb
+
+    parses = []
+    parse = cb._parse_datetimes
+    monkeypatch.setattr(cb, "_parse_datetimes", lambda *a: parses.append(1) or parse(*a))
+    column = pd.Series(["2019-10-01 09:00:00", "01/10/2019", "not a date", None], dtype="str")
+    first = cb.parse_datetimes(column)
+    again = cb.parse_datetimes(column.iloc[:])  # the same column: served from the first parse
+    pd.testing.assert_series_equal(first, again)
+    assert len(parses) == 1
+    again.iloc[0] = pd.NaT  # a caller's copy: the parse kept for the column is untouched
+    assert cb.parse_datetimes(column).iloc[0] == pd.Timestamp("2019-10-01 09:00:00")
+    assert cb.parse_datetimes(column, dayfirst=True).iloc[1] == pd.Timestamp("2019-10-01")
+    assert cb.parse_datetimes(column, dayfirst=False).iloc[1] == pd.Timestamp("2019-01-10")
+    changed = column.copy()
+    changed.iloc[2] = "2020-02-29"
+    assert cb.parse_datetimes(changed).iloc[2] == pd.Timestamp("2020-02-29")
+    assert pd.isna(cb.parse_datetimes(column).iloc[2])
