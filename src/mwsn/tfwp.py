@@ -37,6 +37,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mwsn.errors import InputError, Problem
@@ -504,27 +505,22 @@ _CHECK_COLUMNS = ["check", "province", "category", "year", "measure", "published
 
 def _compare(check, published: pd.DataFrame, detail: pd.DataFrame, keys: list[str],
              explain_rounding: bool) -> pd.DataFrame:
-    grouped = detail.groupby(keys, dropna=False)["value"]
-    sums = pd.DataFrame({"sum_of_detail": grouped.sum(min_count=0),
-                         "n_detail": grouped.size(),
-                         "n_missing": grouped.apply(lambda s: int(s.isna().sum()))}).reset_index()
+    grouped = detail.assign(missing=detail["value"].isna()).groupby(keys, dropna=False)
+    sums = pd.DataFrame({"sum_of_detail": grouped["value"].sum(min_count=0),
+                         "n_detail": grouped["value"].size(),
+                         "n_missing": grouped["missing"].sum().astype(int)}).reset_index()
     merged = published.merge(sums, on=keys, how="inner")
     merged = merged.rename(columns={"value": "published"})
     merged["difference"] = merged["published"].astype("Float64") - merged["sum_of_detail"]
     merged["agrees"] = (merged["difference"] == 0).fillna(False).astype(bool)
-
-    def why(row) -> str:
-        if row["agrees"]:
-            return ""
-        if pd.isna(row["published"]):
-            return "the published total is missing"
-        if row["n_missing"]:
-            return f"{row['n_missing']} detail value(s) suppressed or blank"
-        if explain_rounding:
-            return "values rounded to a multiple of 5 by the publisher"
-        return "detail does not add up to the published total"
-
-    merged["explanation"] = merged.apply(why, axis=1) if len(merged) else ""
+    unexplained = ("values rounded to a multiple of 5 by the publisher" if explain_rounding
+                   else "detail does not add up to the published total")
+    suppressed = merged["n_missing"].astype(str) + " detail value(s) suppressed or blank"
+    merged["explanation"] = np.select(
+        [merged["agrees"].to_numpy(), merged["published"].isna().to_numpy(),
+         merged["n_missing"].to_numpy() > 0],
+        ["", "the published total is missing", suppressed.to_numpy(dtype=object)],
+        unexplained).astype(object)
     merged["check"] = check
     return merged
 
@@ -537,9 +533,11 @@ def check_totals(frame: pd.DataFrame) -> pd.DataFrame:
     ``n_detail``, ``n_missing``, ``agrees`` and an ``explanation`` of a
     difference (suppressed detail, the publisher's rounding, or none known).
     """
-    if frame.attrs.get("publisher") == "IRCC":
+    attrs, frame = frame.attrs, frame.copy(deep=False)
+    frame.attrs = {}     # pandas copies attrs into every intermediate frame: none to copy
+    if attrs.get("publisher") == "IRCC":
         return _check_ircc(frame)
-    dim = frame.attrs.get("dimension")
+    dim = attrs.get("dimension")
     data = frame.assign(category=frame[dim] if dim else TOTAL)
     keys = ["province", "category", "year", "measure"]
     parts = []

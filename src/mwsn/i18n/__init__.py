@@ -27,6 +27,8 @@ ALL_LANGUAGES = ("en", "fr", "es", "tl")
 #: Tagalog is written with Filipino's CLDR conventions (Babel has no ``tl`` locale)
 _LOCALES = {"en": "en_CA", "fr": "fr_CA", "es": "es_MX", "tl": "fil_PH"}
 _HERE = Path(__file__).parent
+#: libyaml's parser when PyYAML was built with it (the same safe constructor, in C)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
@@ -36,7 +38,7 @@ def catalogue(lang: str) -> dict[str, str]:
     merged: dict[str, str] = {}
     for path in sorted((_HERE / lang).glob("*.yaml")):
         with open(path, encoding="utf-8") as fh:
-            part = yaml.safe_load(fh) or {}
+            part = yaml.load(fh, Loader=_LOADER) or {}
         clash = set(part) & set(merged)
         if clash:
             raise ValueError(f"{path}: keys already defined in another file: {sorted(clash)}")

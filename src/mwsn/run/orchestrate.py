@@ -33,6 +33,7 @@ from mwsn.run.cache import (
     _Job,
     _key_parts,
     _live_matches,
+    _national_tables,
     _up_to_date,
     _upstream,
     job_paths,
@@ -246,31 +247,36 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
         rounds[code] = ([paths(code, root, wave)] if wave is not None
                         else config.wave_paths(params, root))
         results[code] = []
-    checked: set[Paths] = set()
-    if rounds and national(notebooks_dir(root)):
-        if not keep_going and not _up_to_date(new_job(job_paths(NATIONAL, root), None, force)):
-            checked = _check_inputs(rounds, root)   # a named jurisdiction's bad input is said
-                                                    # before the national context writes
-        context = _run_level(NATIONAL, root, force, pool, progress, command, keep_going)
-        if context.error is not None:     # (raised without keep_going) every report reads it
+    # the national context runs in the first phase, beside the jurisdictions' steps that do
+    # not read it; those that do wait for it to be committed
+    context = (job_paths(NATIONAL, root) if rounds and national(notebooks_dir(root))
+               else None)
+    lock = None
+    if context is not None:
+        lock = _lock(context)
+        lock.acquire(wait=True)
+    try:
+        for index in range(max((len(r) for r in rounds.values()), default=0)):
+            phase = [context] if index == 0 and context is not None else []
             for code, waves in rounds.items():
-                results[code] = [_result(w, skipped=_no_data(w)) if _no_raw_data(w)
-                                 else _result(w, error=context.error) for w in waves]
-            rounds = {}
-    for index in range(max((len(r) for r in rounds.values()), default=0)):
-        phase = {}
-        for code, waves in rounds.items():
-            if index >= len(waves):
-                continue
-            failed = [r for r in results[code] if r.error is not None]
-            if failed:           # a later wave would read what the failed one left
-                results[code].append(_result(waves[index], skipped=(
-                    f"its earlier wave {failed[0].wave} failed")))
-                continue
-            phase[waves[index]] = None
-        for where, result in _run_phase(list(phase), root, force, pool, progress, command,
-                                        keep_going, checked).items():
-            results[where.jurisdiction].append(result)
+                if index >= len(waves):
+                    continue
+                failed = [r for r in results[code] if r.error is not None]
+                if failed:           # a later wave would read what the failed one left
+                    results[code].append(_result(waves[index], skipped=(
+                        f"its earlier wave {failed[0].wave} failed")))
+                    continue
+                phase.append(waves[index])
+            for where, result in _run_phase(phase, root, force, pool, progress, command,
+                                            keep_going).items():
+                if where != context:
+                    results[where.jurisdiction].append(result)
+            if lock is not None:
+                lock.release()
+                lock = None
+    finally:
+        if lock is not None:
+            lock.release()
     for code, waves in rounds.items():
         if waves[0].wave is not None and any(r.error is None for r in results[code]):
             from mwsn.report import rounds as landing
@@ -282,23 +288,16 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
     return ordered
 
 
-def _check_inputs(rounds: dict[str, list[Paths]], root: Path) -> set[Paths]:
-    """Check every wave of every jurisdiction (:func:`mwsn.validate.read_and_check`); raises
-    the first :class:`InputError`; returns the waves checked."""
-    from mwsn import validate
-    from mwsn.codebook import load_codebook
-
-    codebook = load_codebook(root)
-    for waves in rounds.values():
-        for where in waves:
-            validate.read_and_check(load(where.jurisdiction, root, where.wave), codebook, where)
-    return {where for waves in rounds.values() for where in waves}
-
-
 def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
-               keep_going, checked: set[Paths] = frozenset()) -> dict[Paths, RunResult]:
-    """Run jobs (jurisdictions, one wave of each, or a run-level job) side by side over the
-    run's pool of workers; the inputs of those in ``checked`` were checked already."""
+               keep_going) -> dict[Paths, RunResult]:
+    """Run jobs (jurisdictions, one wave of each, run-level jobs) side by side over the run's
+    pool of workers.
+
+    The jurisdictions' inputs are checked (:func:`mwsn.validate.read_and_check`) while
+    the first steps run: a bad input stops the run before anything is committed (with
+    ``keep_going``, that jurisdiction only). When the national context runs in this
+    phase, a jurisdiction is not taken as up to date before it has been rebuilt.
+    """
     jobs_by_code: dict[Paths, _Job] = {}
     results: dict[Paths, RunResult] = {}
     for where in units:
@@ -315,34 +314,21 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
             results[where] = _result(where, error=exc)
             continue
         job = new_job(where, params, force)
-        if _up_to_date(job):
+        context_runs = any(j.code == NATIONAL for j in jobs_by_code.values())
+        if _up_to_date(job) and not (context_runs and _reads_national(job)):
             results[where] = _result(where, outputs=_published(where), seconds=0.0,
                                      reused=[s.name for s in job.steps], up_to_date=True)
         else:
             jobs_by_code[where] = job
     if jobs_by_code:
-        from mwsn import validate
-        from mwsn.codebook import load_codebook
-
         total = sum(len(job.steps) for job in jobs_by_code.values())
-        # workers warm up during the checks; the national context first: the jurisdictions'
-        # steps come next, so as many workers as asked
+        # workers warm up during the checks; with the national context, as many workers as
+        # asked: the jurisdictions' steps may come in later phases
         workers = pool.get(pool.jobs if any(j.code == NATIONAL for j in jobs_by_code.values())
                            else total)
         _say_cold(workers, workers.cold, progress)
-        codebook = None
-        for code, job in list(jobs_by_code.items()):  # every input checked before any kernel
-            if job.run_level or job.where in checked:
-                continue
-            codebook = codebook or load_codebook(root)
-            try:
-                validate.read_and_check(job.params, codebook, job.where)
-            except InputError as exc:
-                if not keep_going:
-                    raise
-                results[code] = _result(job.where, error=exc)
-                del jobs_by_code[code]
-        _execute_all(list(jobs_by_code.values()), workers, workers.workers, progress, command)
+        _execute_all(list(jobs_by_code.values()), workers, workers.workers, progress, command,
+                     lambda: _check_inputs(jobs_by_code.values(), root, keep_going))
     failure = None
     for code, job in jobs_by_code.items():
         if job.failed is not None:
@@ -360,6 +346,29 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
     return {where: results[where] for where in units}
 
 
+def _reads_national(job: _Job) -> bool:
+    return not job.run_level and any(s.contract.reads_input("national") for s in job.steps)
+
+
+def _check_inputs(jobs, root: Path, keep_going: bool) -> None:
+    """Check every jurisdiction job's inputs; raise the first :class:`InputError`, or, with
+    ``keep_going``, fail that job with it."""
+    from mwsn import validate
+    from mwsn.codebook import load_codebook
+
+    codebook = None
+    for job in jobs:
+        if job.run_level:
+            continue
+        codebook = codebook or load_codebook(root)
+        try:
+            validate.read_and_check(job.params, codebook, job.where)
+        except InputError as exc:
+            if not keep_going:
+                raise
+            job.failed = exc
+
+
 def _published(where: Paths) -> list[Path]:
     """The files of the output folder a reader opens: what the notebooks published there and
     the index (the executed notebooks, the manifest and the run's log aside)."""
@@ -374,8 +383,15 @@ def _published(where: Paths) -> list[Path]:
 
 
 def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
-                 command) -> None:
-    """Schedule every step of every jurisdiction over the pool's worker processes."""
+                 command, meanwhile=None) -> None:
+    """Schedule every step of every job over the pool's worker processes.
+
+    The national context, when one of the jobs, is committed as soon as its steps are
+    done; a jurisdiction's step that reads its tables starts after that (and its job
+    fails with the context's error if the context fails). ``meanwhile()`` runs in this
+    process once the first steps are handed out; when it raises, the running steps are
+    let finish, nothing is committed and its error is raised.
+    """
     from concurrent.futures import FIRST_COMPLETED, wait
 
     for job in jobs_list:
@@ -387,10 +403,18 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
             (job.staging / "pages").mkdir()
         job.state = {i: "pending" for i in range(len(job.steps))}
         progress.total += len(job.steps)
+    context = next((job for job in jobs_list if job.code == NATIONAL), None)
     running: dict = {}
     try:
         while True:
-            _start_ready(jobs_list, pool, running, progress, workers)
+            _start_ready(jobs_list, pool, running, progress, workers, context)
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except BaseException:
+                    wait(list(running))      # no kernel left writing into the staging
+                    raise
+                meanwhile = None
             if not running:
                 break
             done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
@@ -404,8 +428,17 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
                                     f"({type(exc).__name__}: {exc}); earlier outputs are intact: "
                                     "run again") from None
                 _say_cold(pool, result.pop("kernel_note", None), progress)
+                if isinstance(job.failed, InputError):    # its inputs failed the checks
+                    job.state[index] = "failed"
+                    progress.finish(job.steps[index].label, "stopped")
+                    continue
                 _finish_step(job, index, result, progress)
+            if context is not None and _finished(context, running):
+                _context_done(context, jobs_list, command)
+                context = None
         for job in jobs_list:
+            if job.staging is None:             # the national context, committed already
+                continue
             if job.failed is None:
                 _write_manifest(job, command)
                 _commit(job.staging, _targets(job.where))
@@ -418,6 +451,30 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
         raise
 
 
+def _finished(job: _Job, running: dict) -> bool:
+    """Every step of ``job`` done, or it failed and none of its steps still runs."""
+    if job.failed is not None:
+        return all(other is not job for other, _ in running.values())
+    return all(state == "done" for state in job.state.values())
+
+
+def _context_done(context: _Job, jobs_list: list[_Job], command) -> None:
+    """Commit the national context once its steps are done, and give the jurisdictions'
+    jobs its tables' new hashes; when it failed, fail every job that reads them."""
+    if context.failed is None:
+        _write_manifest(context, command)
+        _commit(context.staging, _targets(context.where))
+        context.staging = None
+        tables = _national_tables(context.where.root)
+    for job in jobs_list:
+        if job is context or not _reads_national(job):
+            continue
+        if context.failed is None:
+            job.basis["national"] = tables
+        else:
+            job.failed = job.failed or context.failed
+
+
 def _say_cold(pool, reason: str | None, progress: Progress) -> None:
     """Say once per run why kernels start cold (no kernel server, or it could not fork one)."""
     said = getattr(pool, "said", None)
@@ -427,9 +484,10 @@ def _say_cold(pool, reason: str | None, progress: Progress) -> None:
 
 
 def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
-                 workers: int) -> None:
-    """Reuse every step whose inputs are unchanged; give free workers the ready steps,
-    those with the longest chain still behind them first."""
+                 workers: int, context: _Job | None = None) -> None:
+    """Reuse every step whose inputs are unchanged; give free workers the ready steps, the
+    national context's first, then those with the longest chain still behind them. While
+    the national ``context`` is not committed, no step that reads its tables is ready."""
     ready = []
     progressed = True
     while progressed:
@@ -443,6 +501,9 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
                     continue
                 if any(job.state[d] != "done" for d in step.deps):
                     continue
+                if (context is not None and job is not context and not job.run_level
+                        and step.contract.reads_input("national")):
+                    continue
                 upstream = _upstream(job, index,
                                      lambda s, job=job: job.records[s.name]["outputs"])
                 parts = _key_parts(job, step, upstream)
@@ -455,9 +516,10 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
                     progressed = True
                     progress.finish(step.label, "up to date, reused")
                     continue
-                ready.append((-heights[index], order, index, job, record))
-    ready.sort(key=lambda item: item[:3])
-    for _, _, index, job, record in ready[:max(0, workers - len(running))]:
+                ready.append((job is not context, -heights[index], order, index, job,
+                              record))
+    ready.sort(key=lambda item: item[:4])
+    for _, _, _, index, job, record in ready[:max(0, workers - len(running))]:
         step = job.steps[index]
         work = job.staging / "work" / step.name
         _link_tree(job.where.root, work, keep_data=_data_links(job.where, step),
