@@ -133,11 +133,12 @@ def analyzer():
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
     _offline_tldextract()
-    folder = Path(tempfile.mkdtemp(prefix="mwsn_spacy_")) / "en_blank"
-    spacy.blank("en").to_disk(folder)
-    engine = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy",
-        "models": [{"lang_code": "en", "model_name": str(folder)}]}).create_engine()
+    with tempfile.TemporaryDirectory(prefix="mwsn_spacy_") as tmp:   # loaded into memory
+        folder = Path(tmp) / "en_blank"
+        spacy.blank("en").to_disk(folder)
+        engine = NlpEngineProvider(nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": str(folder)}]}).create_engine()
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(nlp_engine=engine, languages=["en"])
     by_entity: dict[str, list] = {}

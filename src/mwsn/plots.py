@@ -1,7 +1,8 @@
 """Matplotlib figures with alt text, deterministic and colour-blind safe.
 
 Every function returns a :class:`Figure`: the SVG markup (no timestamps, fixed
-element ids, text drawn as paths so no font is needed to view it) and an alt
+element ids, labels as text laid out with DejaVu Sans and shown in the first of
+DejaVu Sans, Liberation Sans, Arial or Helvetica the reader has) and an alt
 text that states the main number. Titles, axis labels and alt text come from
 the EN/FR catalogue (``i18n/<lang>/charts.yaml``); the title is not drawn in
 the SVG but given with it, for the page's caption (one title, readable by a

@@ -23,11 +23,9 @@ import pandas as pd
 from mwsn import i18n, ingest, privacy
 from mwsn.codebook import Codebook, load_codebook
 from mwsn.config import Jurisdiction, Paths, load, paths
-from mwsn.report import auditor, compare  # the auditor's index, the comparison
 from mwsn.report.html import Html, esc, figure, page, table
 
-__all__ = ["Html", "Report", "auditor", "compare", "esc", "figure", "load_report", "page",
-           "table"]
+__all__ = ["Html", "Report", "esc", "figure", "load_report", "page", "table"]
 
 #: the sections of the report, in the published order; each is a module of this package
 SECTIONS = ("title", "executive", "contents", "introduction", "overview", "outcomes",

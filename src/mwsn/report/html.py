@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import base64
 import html
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from markdown_it import MarkdownIt
 
-from mwsn import hygiene, i18n, plots, privacy
+from mwsn import hygiene, i18n, privacy
+
+if TYPE_CHECKING:
+    from mwsn import plots
 
 #: output metadata that marks a notebook output as a section of the report
 REPORT_OUTPUT = "mwsn_report"

@@ -70,8 +70,13 @@ PRELOAD = (
     "mwsn.clean", "mwsn.codebook", "mwsn.config", "mwsn.context", "mwsn.disclosure",
     "mwsn.findings", "mwsn.ingest", "mwsn.privacy", "mwsn.program", "mwsn.qualitative",
     "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
-    "mwsn.validate",
+    "mwsn.validate", "mwsn.identifiers", "spacy", "presidio_analyzer",
 )
+
+#: what the server builds once after :data:`PRELOAD`, ``module:function`` (cached by the
+#: function, inherited by every kernel): the identifier detector (Presidio's analyzer over a
+#: blank spaCy pipeline), which the cleaning and qualitative notebooks would each build anew
+WARM = ("mwsn.identifiers:analyzer",)
 
 #: variables jupyter_client sets for each kernel: the only ones a request's environment may
 #: add to or change from the server's
@@ -320,8 +325,8 @@ class _Child(BaseException):
 
 
 def _preload() -> str | None:
-    """Import :data:`PRELOAD` as a notebook cell in a cold kernel would; why kernels cannot be
-    forked from here, or None.
+    """Import :data:`PRELOAD` and build :data:`WARM` as a notebook cell in a cold kernel
+    would; why kernels cannot be forked from here, or None.
 
     As in a kernel's cell, ``get_ipython()`` answers with a kernel's shell (pandas chooses
     its display defaults by it when imported), standard output and error are not a terminal,
@@ -339,6 +344,9 @@ def _preload() -> str | None:
                 contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown):
             for name in PRELOAD:
                 importlib.import_module(name)
+            for target in WARM:
+                module, function = target.split(":")
+                getattr(importlib.import_module(module), function)()
     except Exception as exc:  # noqa: BLE001 - any failure: cold kernels, which will say it too
         return f"importing the notebook tools failed ({type(exc).__name__}: {exc})"
     finally:

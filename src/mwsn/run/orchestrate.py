@@ -336,11 +336,13 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
                 results[code] = _result(job.where, error=job.failed)
             failure = failure or job.failed
             continue
+        executed = [n for n, r in job.records.items() if r["status"] == "executed"]
         results[code] = _result(
             job.where, outputs=_published(job.where),
-            seconds=time.monotonic() - job.started,
-            executed=[n for n, r in job.records.items() if r["status"] == "executed"],
-            reused=[n for n, r in job.records.items() if r["status"] == "reused"])
+            seconds=time.monotonic() - job.started, executed=executed,
+            reused=[n for n, r in job.records.items() if r["status"] == "reused"],
+            up_to_date=not executed)    # every step reused: after a rebuilt national context
+                                        # whose tables came out the same
     if failure is not None and not keep_going:
         raise failure
     return {where: results[where] for where in units}
