@@ -160,3 +160,17 @@ def test_planted_employer_and_a_named_organization_never_reach_a_quote():
     assert "Recipient A" not in identifiers.scrub("Recipient A helped me.",
                                                   employers={"Recipient A"})
     assert "Fermes Larouche" not in identifiers.scrub("Je travaille aux Fermes Larouche inc.")
+
+
+def test_building_the_detector_leaves_no_folder_behind(tmp_path, monkeypatch):
+    # the blank spaCy pipeline Presidio loads is written to a temporary folder: removed once
+    # loaded (each build used to leave one in the temporary directory, for ever)
+    import tempfile
+
+    from mwsn import identifiers
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    identifiers.analyzer.cache_clear()
+    analyzer = identifiers.analyzer()
+    assert list(tmp_path.iterdir()) == []
+    assert analyzer.analyze("Call 604-555-0142", language="en")   # it still loads and finds

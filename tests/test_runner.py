@@ -590,6 +590,50 @@ def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeyp
     assert count.read_text() == "run\nrun\n"
 
 
+def test_steps_that_do_not_read_the_national_context_run_beside_it(tmp_path, capsys):
+    # with two workers, BC's first step (it reads no national table) starts with the national
+    # context, not after it; the step that reads the context's table waits for its commit
+    root = make_root(tmp_path / "project", ("bc",))
+    (root / "notebooks").mkdir()
+    _toy_notebook(root / "notebooks" / "00_context.ipynb", (
+        "from mwsn import config\n"
+        "out = config.national_paths(root).processed\nout.mkdir(parents=True, exist_ok=True)\n"
+        "(out / 'n.txt').write_text('national')"),
+        parameters='jurisdiction = "_national"\nroot = "."\nlang = "en"',
+        scope="national", reads=["jurisdictions"], writes=["n.txt"])
+    _toy_notebook(root / "notebooks" / "01_first.ipynb", (
+        "from mwsn import config\n"
+        "(config.paths(jurisdiction, root).processed / 'first.txt').write_text('first')"),
+        parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
+        reads=["raw"], writes=["first.txt"])
+    _toy_notebook(root / "notebooks" / "02_seen.ipynb", (
+        "from mwsn import config\n"
+        "seen = (config.national_paths(root).processed / 'n.txt').read_text()\n"
+        "(config.paths(jurisdiction, root).processed / 'seen.txt').write_text(seen)"),
+        parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
+        reads=["national", "first.txt"], writes=["seen.txt"])
+    assert cli.main(["run", "bc", "--jobs", "2", "--root", str(root)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    order = [line for line in lines if line.startswith(("_national", "bc 0"))]
+    context_done = next(i for i, line in enumerate(order)
+                        if line.startswith("_national 00_context: executed"))
+    assert order.index("bc 01_first: started") < context_done, order
+    assert order.index("bc 02_seen: started") > context_done, order
+    assert (root / "data/processed/bc/seen.txt").read_text() == "national"
+    # a bad input found while the context runs: nothing of either is committed
+    shutil.rmtree(root / "data/processed")
+    shutil.rmtree(root / "reports")
+    survey = root / "data/raw/bc/survey_export.csv"
+    text = survey.read_text(encoding="utf-8")
+    survey.write_text(text.replace("Strongly agree", "Strongly agreeeee", 1), encoding="utf-8")
+    assert cli.main(["run", "bc", "--jobs", "2", "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "'Strongly agreeeee' is not on the agreement scale" in err
+    assert err.strip().endswith("nothing was written.") and "Traceback" not in err
+    assert not (root / "data/processed").exists()
+    assert not [p for p in (root / "reports").rglob("*") if not p.name.endswith(".lock")]
+
+
 def test_progress_on_a_terminal_redraws_one_status_line():
     out = io.StringIO()
     progress = runner.Progress(out, live=True)
