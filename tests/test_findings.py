@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import shutil
 from html import escape
 
 import pandas as pd
@@ -365,7 +366,8 @@ def test_report_shows_each_rating_with_its_evidence_in_both_languages(bc_run):
 
 @pytest.mark.integration
 def test_pipeline_on_data_where_workers_disagree_rates_information_lower(tmp_path, bc_run):
-    root = make_root(tmp_path)
+    root = tmp_path / "copy"       # the built BC project: the edited export reruns what reads it
+    shutil.copytree(bc_run, root, symlinks=True)
     export = root / "data/raw/bc/survey_export.csv"
     with open(export, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))

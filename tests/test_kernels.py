@@ -13,10 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import make_root
-from mwsn import runner
 from mwsn.run import kernels, worker
-from test_runner import _files
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="warm kernels are Linux only")
@@ -162,13 +159,5 @@ def test_a_kernel_is_killed_when_its_worker_lets_go_or_the_server_stops(server, 
     assert second.provisioner.process.wait(timeout=10) == -signal.SIGKILL
 
 
-@pytest.mark.integration
-def test_warm_and_cold_kernels_give_the_same_bytes(bc_run, tmp_path, monkeypatch):
-    # bc_run ran with warm kernels (the default); every output, pages and notebooks included
-    monkeypatch.setenv(kernels.SWITCH, "0")
-    root = make_root(tmp_path)
-    runner.run("bc", root)
-    warm, cold = _files(bc_run), _files(root)
-    assert sorted(cold) == sorted(warm)
-    for rel in sorted(warm):
-        assert cold[rel] == warm[rel], rel
+# Warm and cold kernels give the same bytes: test_runner's side-by-side builds run one of
+# the two with cold kernels and compare every output with the session's (warm) build.

@@ -17,8 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import make_root
+from conftest import TOY_COUNT, make_root, toy_notebook
 from mwsn import cli, config, provenance, runner
+from mwsn.run import kernels
+from test_run_publishes import PAGE
 
 
 def _files(root: Path, code: str = "bc") -> dict[str, bytes]:
@@ -181,21 +183,24 @@ def test_executed_notebooks_carry_no_timings_or_absolute_paths(bc_run):
 
 @pytest.mark.integration
 def test_two_parallel_builds_side_by_side_give_byte_identical_outputs(bc_run, tmp_path):
-    # two `--jobs 2` builds at the same time, in two folders, and the sequential build:
-    # every output the same, byte for byte (the manifest but for timings)
-    roots = [make_root(tmp_path / name) for name in ("a", "b")]
-    builds = [subprocess.Popen([sys.executable, "-m", "mwsn", "run", "bc", "--jobs", "2",
-                                "--root", str(root)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True) for root in roots]
-    for build in builds:
-        assert build.wait() == 0, build.stderr.read()
+    # two `--jobs 2` builds at the same time, in two folders, one with warm kernels (the
+    # default) and one with a cold kernel per notebook, against the session's build: every
+    # output the same, byte for byte (the run's log aside)
+    kernel_modes = {"warm": {}, "cold": {kernels.SWITCH: "0"}}
+    roots = {mode: make_root(tmp_path / mode) for mode in kernel_modes}
+    builds = {mode: subprocess.Popen(
+        [sys.executable, "-m", "mwsn", "run", "bc", "--jobs", "2", "--root", str(root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **kernel_modes[mode]}) for mode, root in roots.items()}
+    for mode, build in builds.items():
+        assert build.wait() == 0, (mode, build.stderr.read())
     for code in (runner.NATIONAL, "bc"):
         expected = _files(bc_run, code)
-        for root in roots:
+        for mode, root in roots.items():
             found = _files(root, code)
-            assert sorted(found) == sorted(expected)
+            assert sorted(found) == sorted(expected), mode
             for rel in sorted(expected):      # processed tables first: the cause, then the pages
-                assert found[rel] == expected[rel], rel
+                assert found[rel] == expected[rel], (mode, rel)
 
 
 @pytest.mark.integration
@@ -258,14 +263,50 @@ def _left_behind(token: str, within: float = 15.0) -> list[str]:
     return left
 
 
+#: a toy step that waits, in a run started by :func:`_killable_run`, until that run is killed
+WAIT = """
+import os, time
+from mwsn import config
+if os.environ.get("MWSN_TEST_RUN"):
+    time.sleep(600)
+where = config.paths(jurisdiction, root, wave)
+count = (where.processed / "count.txt").read_text()
+(where.processed / f"{name}.txt").write_text(count + " meetings")
+"""
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory) -> Path:
+    """BC built by a small pipeline of real notebooks over its raw data: a count of the
+    meetings, then two steps side by side that read it and a page per language: the runner's
+    mechanics (kill, interrupt, verify) at a few seconds a run. Built once per module."""
+    root = make_root(tmp_path_factory.mktemp("toy_run"))
+    folder = root / "notebooks"
+    folder.mkdir()
+    toy_notebook(folder, "01_count.ipynb", TOY_COUNT, reads=["raw"], writes=["count.txt"])
+    for name in ("02_first", "03_second"):
+        toy_notebook(folder, f"{name}.ipynb", f"name = {name[3:]!r}\n" + WAIT,
+                     reads=["count.txt"], writes=[f"{name[3:]}.txt"])
+    toy_notebook(folder, "05_page.ipynb", PAGE, reads=["count.txt"], writes=[],
+                 each_language=True, publishes=["page*.html"])
+    assert not runner.run("bc", root, progress=runner.Progress(io.StringIO())).up_to_date
+    return root
+
+
+@pytest.fixture
+def toy_built(toy_run, tmp_path) -> Path:
+    """A copy of the toy pipeline's finished run, for a test to change."""
+    return _copy(toy_run, tmp_path / "toy")
+
+
 def _killable_run(root: Path, token: str, **popen) -> subprocess.Popen:
-    """``mwsn run bc --force``, once its kernels are running (the cleaning notebook's page
-    written, the next notebooks' kernels started)."""
+    """``mwsn run bc --force`` of the toy pipeline, once its kernels are running (the count's
+    notebook written, the two waiting steps' kernels started)."""
     proc = subprocess.Popen([sys.executable, "-m", "mwsn", "run", "bc", "--force", "--root",
                              str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "MWSN_TEST_RUN": token}, **popen)
     deadline = time.monotonic() + 120
-    while (not list((root / "reports").glob(".staging-bc-*/report/notebooks/01_clean.ipynb"))
+    while (not list((root / "reports").glob(".staging-bc-*/report/notebooks/01_count.ipynb"))
            and proc.poll() is None and time.monotonic() < deadline):
         time.sleep(0.05)
     assert proc.poll() is None, "the run finished before it could be killed"
@@ -274,8 +315,8 @@ def _killable_run(root: Path, token: str, **popen) -> subprocess.Popen:
 
 
 @pytest.mark.integration
-def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(bc_run, tmp_path):
-    root = _copy(bc_run, tmp_path / "copy")
+def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(toy_built):
+    root = toy_built
     before = _files(root)
     manifest_before = (root / "reports/bc" / runner.MANIFEST).read_bytes()
     token = f"killed-{os.getpid()}-{time.monotonic_ns()}"
@@ -290,13 +331,14 @@ def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(bc_run, tm
     assert cli.main(["run", "bc", "--root", str(root)]) == 0
     assert not list((root / "reports").glob(".staging-bc-*"))
     result = runner.run("bc", root, force=True)
-    assert sorted(result.executed) == sorted(_manifest(bc_run)["notebooks"]) and not result.reused
+    assert sorted(result.executed) == sorted(_manifest(root)["notebooks"]) and not result.reused
+    assert len(result.executed) == 5
     assert _files(root) == before                 # deterministic: same bytes again
 
 
 @pytest.mark.integration
-def test_ctrl_c_stops_the_run_its_kernel_server_and_kernels(bc_run, tmp_path):
-    root = _copy(bc_run, tmp_path / "copy")
+def test_ctrl_c_stops_the_run_its_kernel_server_and_kernels(toy_built):
+    root = toy_built
     before = _files(root)
     token = f"interrupted-{os.getpid()}-{time.monotonic_ns()}"
     proc = _killable_run(root, token, start_new_session=True)
@@ -313,38 +355,39 @@ def test_verify_passes_on_a_clean_run(bc_run, capsys):
 
 
 @pytest.mark.integration
-def test_verify_says_which_of_its_three_checks_failed(bc_run, tmp_path, capsys):
-    root = _copy(bc_run, tmp_path / "copy")
-    tampered = root / "reports/bc/assessment.html"
-    tampered.write_text(tampered.read_text(encoding="utf-8").replace("78", "87"),
-                        encoding="utf-8")
+def test_verify_says_which_of_its_three_checks_failed(toy_built, capsys):
+    root = toy_built
+    tampered = root / "reports/bc/page.html"
+    text = tampered.read_text(encoding="utf-8")
+    tampered.write_text(text.replace(" meetings", "0 meetings"), encoding="utf-8")
     # one output hash flipped in the manifest (its file untouched), and another lock recorded
     manifest = _manifest(root)
-    manifest["outputs"]["data/processed/bc/survey.parquet"] = "0" * 64
+    manifest["outputs"]["data/processed/bc/count.txt"] = "0" * 64
     manifest["environment"]["lock_sha256"] = "1" * 64
     (root / "reports/bc" / runner.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     result = runner.verify("bc", root)
     assert result.failed == ["rerun", "disk", "manifest"]
     assert [d.path for d in result.checks["manifest"]] == ["reports/bc/manifest.json"]
     disk = {d.path: d.what for d in result.checks["disk"]}
-    assert set(disk) == {"reports/bc/assessment.html", "data/processed/bc/survey.parquet"}
-    # the rerun reproduces assessment.html as recorded: only the flipped hash differs
-    assert [d.path for d in result.checks["rerun"]] == ["data/processed/bc/survey.parquet"]
+    assert set(disk) == {"reports/bc/page.html", "data/processed/bc/count.txt"}
+    # the rerun reproduces page.html as recorded: only the flipped hash differs
+    assert [d.path for d in result.checks["rerun"]] == ["data/processed/bc/count.txt"]
     assert any("requirements.lock" in w for w in result.warnings)
     assert cli.main(["verify", "bc", "--root", str(root)]) == 1
     captured = capsys.readouterr()
     assert "bc: manifest: FAILED" in captured.out and "bc: disk: FAILED" in captured.out
-    assert "data/processed/bc/survey.parquet: rerun gives SHA-256" in captured.out
+    assert "data/processed/bc/count.txt: rerun gives SHA-256" in captured.out
     assert "warning: the environment was installed from another requirements.lock" in \
         captured.err
 
 
 @pytest.mark.integration
-def test_verify_fails_the_manifest_check_alone_when_only_the_manifest_was_edited(bc_run, tmp_path):
-    root = _copy(bc_run, tmp_path / "copy")
+def test_verify_fails_the_manifest_check_alone_when_only_the_manifest_was_edited(toy_built):
+    root = toy_built
     path = root / "reports/bc" / runner.MANIFEST
-    path.write_text(path.read_text(encoding="utf-8").replace('"docs"', '"docs" ', 1),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert '"outputs"' in text
+    path.write_text(text.replace('"outputs"', '"outputs" ', 1), encoding="utf-8")
     checks = runner.verify("bc", root, jobs=2).checks
     assert checks["rerun"] == [] and checks["disk"] == []
     assert "the manifest was changed after the run" in checks["manifest"][0].what

@@ -284,9 +284,14 @@ def test_a_handful_of_service_records_is_not_counted_in_the_cleaning_log(tmp_pat
 # -- the notebooks --------------------------------------------------------------------------------
 
 @pytest.mark.integration
-def test_a_run_with_service_records_writes_and_reports_them(root):
+def test_a_run_with_service_records_writes_and_reports_them(bc_run, tmp_path):
+    import shutil
+
     from mwsn import runner
 
+    root = tmp_path / "copy"     # the built BC project: the new source reruns what reads it
+    shutil.copytree(bc_run, root, symlinks=True)
+    _with_services(root)
     runner.run("bc", root)
     processed = config.paths("bc", root).processed
     indicators = ingest.read_processed(processed, "service_indicators")
