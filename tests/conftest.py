@@ -126,6 +126,16 @@ lines = (where.raw / "meeting_records.csv").read_text(encoding="utf-8").splitlin
 """
 
 
+@pytest.fixture
+def cold_kernels(monkeypatch) -> None:
+    """Runs in this test start a cold kernel per notebook: toy notebooks import nothing heavy,
+    and the warm kernels' server imports pandas, SciPy, statsmodels and matplotlib first
+    (warm kernels themselves are tested in test_kernels and by every real run)."""
+    from mwsn.run import kernels
+
+    monkeypatch.setenv(kernels.SWITCH, "0")
+
+
 def toy_notebook(folder: Path, name: str, code: str, **contract) -> None:
     """Write a small pipeline notebook ``folder/name``: the parameters cell, then ``code``;
     ``contract``: its ``metadata.mwsn`` (``reads``, ``writes``, ``publishes`` ...)."""

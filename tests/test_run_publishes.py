@@ -32,7 +32,7 @@ notice.tell("no printer here: page not printed")
 
 
 @pytest.fixture
-def paging(tmp_path) -> Path:
+def paging(tmp_path, cold_kernels) -> Path:
     """BC with a two-notebook pipeline: a count, then a page per language that shows it."""
     root = make_root(tmp_path)
     (root / "notebooks").mkdir()

@@ -289,7 +289,9 @@ def toy_run(tmp_path_factory) -> Path:
                      reads=["count.txt"], writes=[f"{name[3:]}.txt"])
     toy_notebook(folder, "05_page.ipynb", PAGE, reads=["count.txt"], writes=[],
                  each_language=True, publishes=["page*.html"])
-    assert not runner.run("bc", root, progress=runner.Progress(io.StringIO())).up_to_date
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv(kernels.SWITCH, "0")        # the kill tests' own runs are warm
+        assert not runner.run("bc", root, progress=runner.Progress(io.StringIO())).up_to_date
     return root
 
 
@@ -355,7 +357,7 @@ def test_verify_passes_on_a_clean_run(bc_run, capsys):
 
 
 @pytest.mark.integration
-def test_verify_says_which_of_its_three_checks_failed(toy_built, capsys):
+def test_verify_says_which_of_its_three_checks_failed(toy_built, capsys, cold_kernels):
     root = toy_built
     tampered = root / "reports/bc/page.html"
     text = tampered.read_text(encoding="utf-8")
@@ -382,7 +384,8 @@ def test_verify_says_which_of_its_three_checks_failed(toy_built, capsys):
 
 
 @pytest.mark.integration
-def test_verify_fails_the_manifest_check_alone_when_only_the_manifest_was_edited(toy_built):
+def test_verify_fails_the_manifest_check_alone_when_only_the_manifest_was_edited(
+        toy_built, cold_kernels):
     root = toy_built
     path = root / "reports/bc" / runner.MANIFEST
     text = path.read_text(encoding="utf-8")
@@ -526,7 +529,8 @@ def _toy_compare(root: Path) -> None:
 
 
 @pytest.mark.integration
-def test_the_comparison_is_a_job_like_any_other_cached_staged_and_in_its_manifest(tmp_path):
+def test_the_comparison_is_a_job_like_any_other_cached_staged_and_in_its_manifest(
+        tmp_path, cold_kernels):
     root = tmp_path
     _toy_compare(root)
     assert _steps(runner.dry_run(runner.ALL, root)) == {
@@ -561,7 +565,7 @@ def test_the_comparison_is_a_job_like_any_other_cached_staged_and_in_its_manifes
 
 @pytest.mark.integration
 def test_a_comparison_killed_after_its_commit_point_is_completed_by_the_next_run(
-        tmp_path, monkeypatch):
+        tmp_path, monkeypatch, cold_kernels):
     from mwsn.run import orchestrate
 
     root = tmp_path
@@ -587,7 +591,8 @@ def test_a_comparison_killed_after_its_commit_point_is_completed_by_the_next_run
 
 
 @pytest.mark.integration
-def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeypatch, capsys):
+def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeypatch, capsys,
+                                                               cold_kernels):
     # toy notebooks over two jurisdictions' real params and synthetic data: the national step
     # counts its executions in a file outside the project
     root = make_root(tmp_path / "project", ("bc", "on"))

@@ -291,6 +291,7 @@ def test_a_single_round_report_shows_each_indicator_against_its_target(bc_run):
         assert 'id="performance"' in html
 
 
+@pytest.mark.xdist_group("waves_run")   # its own build: free to go to the other worker
 def test_the_runner_gives_a_later_wave_the_earlier_ones(tmp_path):
     # the real pipeline over two waves of the same exports: everyone answered twice
     from conftest import make_root

@@ -129,7 +129,7 @@ for w in params.wave_ids[:params.wave_ids.index(wave) + 1]:
 
 
 @pytest.fixture
-def two_waves(tmp_path) -> Path:
+def two_waves(tmp_path, cold_kernels) -> Path:
     """Two waves of BC and a two-step pipeline: a count per wave, then the series over waves."""
     root = _with_waves(make_root(tmp_path))
     (root / "notebooks").mkdir()

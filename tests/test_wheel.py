@@ -62,7 +62,10 @@ def test_wheel_in_a_fresh_venv_builds_the_report_outside_any_checkout(tmp_path):
             shutil.copyfile(origin, source / name)
     base_env = {k: v for k, v in os.environ.items()
                 if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH", "MWSN_PSEUDONYM_KEY",
-                             "MWSN_PSEUDONYM_KEY_FILE")}
+                             "MWSN_PSEUDONYM_KEY_FILE",
+                             # uv installs no bytecode: without this each process of the run
+                             # (kernel server, workers, kernels) compiles pandas & co again
+                             "PYTHONDONTWRITEBYTECODE")}
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w",
           str(tmp_path / "dist"), str(source)], tmp_path, base_env)
     wheel = next((tmp_path / "dist").glob("mwsn-*.whl"))
