@@ -317,7 +317,7 @@ def _killable_run(root: Path, token: str, **popen) -> subprocess.Popen:
 
 
 @pytest.mark.integration
-def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(toy_built):
+def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(toy_built, monkeypatch):
     root = toy_built
     before = _files(root)
     manifest_before = (root / "reports/bc" / runner.MANIFEST).read_bytes()
@@ -329,6 +329,7 @@ def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(toy_built)
     assert _left_behind(token) == []
     assert _files(root) == before
     assert (root / "reports/bc" / runner.MANIFEST).read_bytes() == manifest_before
+    monkeypatch.setenv(kernels.SWITCH, "0")       # the runs below: cold kernels start faster
     # the lock died with the process; the next run cleans up and finds nothing to do
     assert cli.main(["run", "bc", "--root", str(root)]) == 0
     assert not list((root / "reports").glob(".staging-bc-*"))
