@@ -80,6 +80,7 @@ def _gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
+@pytest.mark.integration   # starts a kernel server (pandas & co imported)
 def test_each_notebook_gets_a_fresh_kernel_forked_with_the_tools_imported(server, tmp_path):
     server = server()
     path = _notebook(tmp_path, WHO, "seen = 'first' in dir()\nfirst = 1\nprint(seen)")
@@ -96,6 +97,7 @@ def test_each_notebook_gets_a_fresh_kernel_forked_with_the_tools_imported(server
     assert pids[0] != pids[1]
 
 
+@pytest.mark.integration   # starts a kernel server (pandas & co imported)
 def test_a_cold_kernel_is_started_when_the_environment_differs(server, tmp_path, monkeypatch):
     server = server()
     monkeypatch.setenv("MWSN_TEST_ONLY_IN_THE_WORKER", "1")     # set after the server started
@@ -120,6 +122,7 @@ async def _started(server, tmp_path: Path):
     return manager, client
 
 
+@pytest.mark.integration   # starts a kernel server (pandas & co imported)
 def test_interrupt_and_shutdown_reach_a_forked_kernel(server, tmp_path):
     server = server()
 
@@ -141,6 +144,7 @@ def test_interrupt_and_shutdown_reach_a_forked_kernel(server, tmp_path):
     assert _gone(asyncio.run(scenario()))
 
 
+@pytest.mark.integration   # starts a kernel server (pandas & co imported)
 def test_a_kernel_is_killed_when_its_worker_lets_go_or_the_server_stops(server, tmp_path):
     server = server()
 
