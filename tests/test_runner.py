@@ -519,6 +519,29 @@ def _toy_notebook(path: Path, code: str, parameters: str = 'jurisdiction = "xx"\
     nbformat.write(nb, path)
 
 
+def _toy_national(notebooks: Path, counted: bool = False) -> None:
+    """A toy national context writing ``n.txt``; ``counted``: each execution adds a line to
+    the file ``MWSN_TEST_COUNT`` names."""
+    count = ("import os\nwith open(os.environ['MWSN_TEST_COUNT'], 'a') as f:\n"
+             "    f.write('run\\n')\n") if counted else ""
+    _toy_notebook(notebooks / "00_context.ipynb", count + (
+        "from mwsn import config\n"
+        "out = config.national_paths(root).processed\nout.mkdir(parents=True, exist_ok=True)\n"
+        "(out / 'n.txt').write_text('national')"),
+        parameters='jurisdiction = "_national"\nroot = "."\nlang = "en"',
+        scope="national", reads=["jurisdictions"], writes=["n.txt"])
+
+
+def _toy_seen(path: Path, reads: list[str]) -> None:
+    """A toy jurisdiction step copying the national context's ``n.txt`` into ``seen.txt``."""
+    _toy_notebook(path, (
+        "from mwsn import config\n"
+        "seen = (config.national_paths(root).processed / 'n.txt').read_text()\n"
+        "(config.paths(jurisdiction, root).processed / 'seen.txt').write_text(seen)"),
+        parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
+        reads=reads, writes=["seen.txt"])
+
+
 def _toy_compare(root: Path) -> None:
     (root / "notebooks").mkdir()
     (root / "data" / "processed" / "xx").mkdir(parents=True)
@@ -600,20 +623,8 @@ def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeyp
     count = tmp_path / "national-executions.txt"
     monkeypatch.setenv("MWSN_TEST_COUNT", str(count))
     (root / "notebooks").mkdir()
-    _toy_notebook(root / "notebooks" / "00_context.ipynb", (
-        "import os\nfrom pathlib import Path\n"
-        "with open(os.environ['MWSN_TEST_COUNT'], 'a') as f:\n    f.write('run\\n')\n"
-        "from mwsn import config\n"
-        "out = config.national_paths(root).processed\nout.mkdir(parents=True, exist_ok=True)\n"
-        "(out / 'n.txt').write_text('national')"),
-        parameters='jurisdiction = "_national"\nroot = "."\nlang = "en"',
-        scope="national", reads=["jurisdictions"], writes=["n.txt"])
-    _toy_notebook(root / "notebooks" / "01_seen.ipynb", (
-        "from mwsn import config\n"
-        "seen = (config.national_paths(root).processed / 'n.txt').read_text()\n"
-        "(config.paths(jurisdiction, root).processed / 'seen.txt').write_text(seen)"),
-        parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
-        reads=["national"], writes=["seen.txt"])
+    _toy_national(root / "notebooks", counted=True)
+    _toy_seen(root / "notebooks" / "01_seen.ipynb", reads=["national"])
     assert cli.main(["run", "--all", "--jobs", "2", "--root", str(root)]) == 0
     assert count.read_text() == "run\n"                       # once, not once per jurisdiction
     for code in ("bc", "on"):
@@ -639,28 +650,19 @@ def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeyp
     assert count.read_text() == "run\nrun\n"
 
 
-def test_steps_that_do_not_read_the_national_context_run_beside_it(tmp_path, capsys):
+def test_steps_that_do_not_read_the_national_context_run_beside_it(tmp_path, capsys,
+                                                                    cold_kernels):
     # with two workers, BC's first step (it reads no national table) starts with the national
     # context, not after it; the step that reads the context's table waits for its commit
     root = make_root(tmp_path / "project", ("bc",))
     (root / "notebooks").mkdir()
-    _toy_notebook(root / "notebooks" / "00_context.ipynb", (
-        "from mwsn import config\n"
-        "out = config.national_paths(root).processed\nout.mkdir(parents=True, exist_ok=True)\n"
-        "(out / 'n.txt').write_text('national')"),
-        parameters='jurisdiction = "_national"\nroot = "."\nlang = "en"',
-        scope="national", reads=["jurisdictions"], writes=["n.txt"])
+    _toy_national(root / "notebooks")
     _toy_notebook(root / "notebooks" / "01_first.ipynb", (
         "from mwsn import config\n"
         "(config.paths(jurisdiction, root).processed / 'first.txt').write_text('first')"),
         parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
         reads=["raw"], writes=["first.txt"])
-    _toy_notebook(root / "notebooks" / "02_seen.ipynb", (
-        "from mwsn import config\n"
-        "seen = (config.national_paths(root).processed / 'n.txt').read_text()\n"
-        "(config.paths(jurisdiction, root).processed / 'seen.txt').write_text(seen)"),
-        parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
-        reads=["national", "first.txt"], writes=["seen.txt"])
+    _toy_seen(root / "notebooks" / "02_seen.ipynb", reads=["national", "first.txt"])
     assert cli.main(["run", "bc", "--jobs", "2", "--root", str(root)]) == 0
     lines = capsys.readouterr().err.splitlines()
     order = [line for line in lines if line.startswith(("_national", "bc 0"))]
