@@ -683,6 +683,17 @@ def test_steps_that_do_not_read_the_national_context_run_beside_it(tmp_path, cap
     assert err.strip().endswith("nothing was written.") and "Traceback" not in err
     assert not (root / "data/processed").exists()
     assert not [p for p in (root / "reports").rglob("*") if not p.name.endswith(".lock")]
+    # a notebook that fails: the run keeps its partly executed notebook for debugging
+    survey.write_text(text, encoding="utf-8")
+    _toy_notebook(root / "notebooks" / "01_first.ipynb", "raise ValueError('boom')",
+                  parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
+                  reads=["raw"], writes=["first.txt"])
+    assert cli.main(["run", "bc", "--jobs", "2", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    kept = root / "reports/_failed/bc/01_first.ipynb"
+    assert "01_first" in err and str(kept) in err and "Traceback" not in err
+    partial = kept.read_text(encoding="utf-8")
+    assert '"ename": "ValueError"' in partial and '"evalue": "boom"' in partial
 
 
 def test_progress_on_a_terminal_redraws_one_status_line():

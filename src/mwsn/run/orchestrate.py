@@ -631,6 +631,8 @@ def _finish_step(job: _Job, index: int, result: dict, progress: Progress) -> Non
     step = job.steps[index]
     if "error" in result:
         error = result["error"]
+        if error.get("partial") is not None:     # the partly executed notebook, for debugging
+            _write_atomic(Path(error["kept"]), error["partial"], make_folder=True)
         job.failed = job.failed or NotebookError(error["notebook"], error["cell"],
                                                  error["message"], kept=error["kept"])
         job.state[index] = "failed"

@@ -73,7 +73,8 @@ def execute_step(task: dict) -> dict:
     Runs in a worker process. ``task`` holds plain values only (paths as
     strings). Returns ``{"seconds": ..., "environment": ..., "notices": [...]}``
     (``notices``: the lines the notebook told whoever runs it, :mod:`mwsn.notice`)
-    or ``{"error": {...}}`` naming the cell.
+    or ``{"error": {...}}`` naming the cell, with the partly executed notebook
+    (``partial``) for the run to keep at ``kept``.
     """
     started = time.monotonic()
     import nbformat
@@ -103,15 +104,16 @@ def execute_step(task: dict) -> dict:
             kernel_name=KERNEL, cwd=str(work), progress_bar=False, log_output=False,
             kernel_manager_class=kernel_manager, record_timing=False)
     except PapermillExecutionError as exc:
-        failed = Path(task["failed"])
-        cell = None
+        cell, partial_text = None, None
         if executed_path.exists():
             partial = nbformat.read(executed_path, as_version=4)
             cell = _source_cell(source, partial, exc.cell_index)
-            _write_atomic(failed, _deterministic(partial, roots, rel_in, task["failed_rel"]),
-                          make_folder=True)
+            partial_text = _deterministic(partial, roots, rel_in, task["failed_rel"])
+        # the run writes it (a worker writes only into its step's folders): not when the
+        # run is stopped anyway, by a bad input found while this step ran
         return {"error": {"notebook": source.name, "cell": cell,
-                          "message": f"{exc.ename}: {exc.evalue}", "kept": str(failed)}}
+                          "message": f"{exc.ename}: {exc.evalue}", "kept": task["failed"],
+                          "partial": partial_text}}
     except Exception as exc:  # noqa: BLE001 - kernel died, timeout: no cell to blame
         return {"error": {"notebook": source.name, "cell": None,
                           "message": f"{type(exc).__name__}: {exc}", "kept": None}}
