@@ -25,7 +25,18 @@ from mwsn.codebook import Codebook, load_codebook
 from mwsn.config import Jurisdiction, Paths, load, paths
 from mwsn.report.html import Html, esc, figure, page, table
 
-__all__ = ["Html", "Report", "esc", "figure", "load_report", "page", "table"]
+__all__ = ["Html", "Report", "auditor", "compare", "esc", "figure", "load_report", "page",
+           "table"]
+
+#: modules given as attributes, imported at first use: the runner writes the auditor's index
+#: without importing the report's sections and charts
+_LAZY = ("auditor", "compare")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return importlib.import_module(f"mwsn.report.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: the sections of the report, in the published order; each is a module of this package
 SECTIONS = ("title", "executive", "contents", "introduction", "overview", "outcomes",
