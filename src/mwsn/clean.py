@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from mwsn import hygiene, identifiers
-from mwsn.codebook import (Codebook, SourceSpec, answer_text, parse_booleans, parse_datetimes,
-                           parse_numbers, per_category)
+from mwsn.codebook import (Codebook, SourceSpec, answer_text, categories_in_use,
+                           parse_booleans, parse_datetimes, parse_numbers, per_category)
 from mwsn.ingest import FILE, ROW
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -64,9 +64,8 @@ def map_distinct(values: pd.Series, function, dtype=None, missing=None) -> pd.Se
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy().astype(np.intp)
-        categories = values.cat.categories
-        used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
-        mapped = [function(v) if u else missing for v, u in zip(categories.tolist(), used)]
+        mapped = [function(v) if used else missing
+                  for v, used in zip(values.cat.categories.tolist(), categories_in_use(values))]
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         distinct = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
@@ -283,10 +282,7 @@ def _distinct_values(values: pd.Series) -> pd.Series:
     """The distinct values of a column, missing ones left out (a categorical's categories in
     use: its rows are never made into text)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(
-            values.cat.categories)))
-        values = pd.Series(values.cat.categories[used])
+        values = pd.Series(values.cat.categories[categories_in_use(values)])
     return pd.Series(pd.unique(values.dropna().astype("string")), dtype="string")
 
 

@@ -196,6 +196,12 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip()
 
 
+def categories_in_use(values: pd.Series) -> np.ndarray:
+    """Per category of a categorical column, whether any row holds it (bool array)."""
+    codes = values.cat.codes.to_numpy()
+    return np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+
+
 def per_category(values: pd.Series, parse) -> pd.Series | None:
     """``parse`` applied to a categorical column's categories only, then spread to its rows
     (None if ``values`` is not categorical)."""
