@@ -671,9 +671,15 @@ def test_steps_that_do_not_read_the_national_context_run_beside_it(tmp_path, cap
     assert order.index("bc 01_first: started") < context_done, order
     assert order.index("bc 02_seen: started") > context_done, order
     assert (root / "data/processed/bc/seen.txt").read_text() == "national"
-    # a bad input found while the context runs: nothing of either is committed
+    # a bad input found while the context and a slow first step run: the running steps are
+    # stopped (the slow one never gets to write), and nothing of either is committed
     shutil.rmtree(root / "data/processed")
     shutil.rmtree(root / "reports")
+    late = tmp_path / "late.txt"
+    _toy_notebook(root / "notebooks" / "01_first.ipynb", (
+        f"import time\ntime.sleep(30)\nopen({str(late)!r}, 'w').write('late')"),
+        parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
+        reads=["raw"], writes=["first.txt"])
     survey = root / "data/raw/bc/survey_export.csv"
     text = survey.read_text(encoding="utf-8")
     survey.write_text(text.replace("Strongly agree", "Strongly agreeeee", 1), encoding="utf-8")
@@ -683,6 +689,8 @@ def test_steps_that_do_not_read_the_national_context_run_beside_it(tmp_path, cap
     assert err.strip().endswith("nothing was written.") and "Traceback" not in err
     assert not (root / "data/processed").exists()
     assert not [p for p in (root / "reports").rglob("*") if not p.name.endswith(".lock")]
+    time.sleep(2)                  # a cold kernel outlives its stopped worker by a poll or so
+    assert not late.exists()
     # a notebook that fails: the run keeps its partly executed notebook for debugging
     survey.write_text(text, encoding="utf-8")
     _toy_notebook(root / "notebooks" / "01_first.ipynb", "raise ValueError('boom')",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mwsn import i18n, privacy
-from mwsn.report import annex, chart_data, context, methodology, regroup
+from mwsn.report import annex, chart_data, regroup
 from mwsn.report.html import Html, esc, table
 
 #: (anchor, catalogue key of the heading) of each annex, in order
@@ -79,12 +79,12 @@ def _agreements(rep) -> str:
 
 
 def _participation(rep) -> str:
-    _, tables = regroup.take_tables(regroup.inner(methodology.render(rep)))
+    _, tables = regroup.take_tables(regroup.inner(rep.section("methodology")))
     return f"<p>{esc(rep.t('annex.participation.body'))}</p>{''.join(tables)}"
 
 
 def _context(rep) -> str:
-    return regroup.inner(context.render(rep))
+    return regroup.inner(rep.section("context"))
 
 
 def _annex_part(block: str) -> str:

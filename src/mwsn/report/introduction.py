@@ -6,13 +6,13 @@ components delivered moves to the achievement of sub-objectives.
 
 from __future__ import annotations
 
-from mwsn.report import about, regroup
+from mwsn.report import regroup
 from mwsn.report.html import Html, esc
 
 
 def render(rep) -> Html:
     p = rep.params
-    lead, _ = regroup.subsections(regroup.inner(about.render(rep)))
+    lead, _ = regroup.subsections(regroup.inner(rep.section("about")))
     purpose = rep.t("intro.purpose", jurisdiction=p.name(rep.lang), start=p.period.start,
                     end=p.period.end)
     return Html(regroup.section(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from mwsn import findings
-from mwsn.report import findings as findings_section
 from mwsn.report import regroup
 from mwsn.report.html import Html, esc
 
@@ -38,7 +37,7 @@ def split_questions(rep) -> tuple[list[str], list[str]]:
 
 def findings_parts(rep) -> tuple[str, dict[str, str]]:
     """The rendered findings without their question articles, and the articles by question id."""
-    rest, found = regroup.articles(regroup.inner(findings_section.render(rep)))
+    rest, found = regroup.articles(regroup.inner(rep.section("findings")))
     return rest, {k.removeprefix("finding-"): v for k, v in found.items()}
 
 

@@ -8,7 +8,7 @@ is Annex 4, pointed to from here.
 from __future__ import annotations
 
 from mwsn import findings
-from mwsn.report import methodology, regroup
+from mwsn.report import regroup
 from mwsn.report.html import Html, esc
 
 
@@ -19,7 +19,7 @@ def render(rep) -> Html:
     scope = rep.t("overview.scope" if p.network_in_place else "overview.scope_consultation",
                   jurisdiction=name, start=p.period.start, end=p.period.end,
                   n_questions=len(questions))
-    method, _tables = regroup.take_tables(regroup.inner(methodology.render(rep)))
+    method, _tables = regroup.take_tables(regroup.inner(rep.section("methodology")))
     lead, rest = regroup.subsections(method)
     pointers = (f"<p>{esc(rep.t('overview.participation_pointer'))}</p>"
                 f"<p>{esc(rep.t('overview.context_pointer', jurisdiction=name))}</p>")

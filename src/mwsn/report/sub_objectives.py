@@ -8,7 +8,7 @@ the service records of :mod:`~mwsn.report.services`, each as those modules rende
 
 from __future__ import annotations
 
-from mwsn.report import about, chart_data, outcomes, program, regroup, services
+from mwsn.report import chart_data, outcomes, regroup
 from mwsn.report.html import Html, esc
 
 
@@ -16,11 +16,11 @@ def render(rep) -> Html:
     _, delivery = outcomes.split_questions(rep)
     _, found = outcomes.findings_parts(rep)
     articles = "".join(found[q] for q in delivery if q in found)
-    _, charts = regroup.subsections(regroup.inner(about.render(rep)))
+    _, charts = regroup.subsections(regroup.inner(rep.section("about")))
     if charts and rep.params.network_in_place:   # the funding block: its chart, then its data
         charts[0] += chart_data.spending_table(rep)
-    tables = regroup.demote(regroup.inner(program.render(rep)))
-    records = regroup.demote(regroup.inner(services.render(rep)))
+    tables = regroup.demote(regroup.inner(rep.section("program")))
+    records = regroup.demote(regroup.inner(rep.section("services")))
     return Html(regroup.section(
         "sub_objectives", esc(rep.t("section.sub_objectives")),
         f"<p>{esc(rep.t('sub_objectives.body'))}</p>{articles}{''.join(charts)}"

@@ -58,12 +58,26 @@ class Executor:
             return
         try:
             if cancel:
-                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                processes = list((getattr(self.pool, "_processes", None) or {}).values())
+                for process in processes:
                     process.terminate()       # their kernels stop with them
+                for process in processes:
+                    process.join(timeout=10)
             self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
         finally:
             if self.kernels is not None:
                 self.kernels.close()
+
+    def stop(self, running) -> None:
+        """Stop the steps whose futures are ``running`` so that none of them writes any more:
+        a local pool's at once (its workers, the kernel server and every kernel), a Dask
+        cluster's when they finish (its workers are not this run's to stop)."""
+        if self.client is not None:
+            from concurrent.futures import wait
+
+            wait(running)
+            return
+        self.close(cancel=True)
 
 
 def local(workers: int) -> Executor:

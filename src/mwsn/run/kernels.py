@@ -71,6 +71,13 @@ PRELOAD = (
     "mwsn.findings", "mwsn.ingest", "mwsn.privacy", "mwsn.program", "mwsn.qualitative",
     "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
     "mwsn.validate", "mwsn.identifiers", "spacy", "presidio_analyzer",
+    # the report notebooks': every section and part (mwsn.report.SECTIONS, PARTS), the
+    # comparison, and the PDF printer
+    *(f"mwsn.report.{name}" for name in (
+        "title", "executive", "contents", "introduction", "overview", "outcomes",
+        "sub_objectives", "swot", "considerations", "annexes", "about", "context",
+        "methodology", "findings", "program", "services", "annex", "publish", "compare")),
+    "weasyprint",
 )
 
 #: what the server builds once after :data:`PRELOAD`, ``module:function`` (cached by the

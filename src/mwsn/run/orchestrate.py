@@ -392,7 +392,8 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
     done; a jurisdiction's step that reads its tables starts after that (and its job
     fails with the context's error if the context fails). ``meanwhile()`` runs in this
     process once the first steps are handed out; when it raises, the running steps are
-    let finish, nothing is committed and its error is raised.
+    stopped (:meth:`mwsn.run.executor.Executor.stop`), nothing is committed and its error
+    is raised.
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -414,7 +415,7 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
                 try:
                     meanwhile()
                 except BaseException:
-                    wait(list(running))      # no kernel left writing into the staging
+                    pool.stop(list(running))     # no kernel left writing into the staging
                     raise
                 meanwhile = None
             if not running:
