@@ -22,6 +22,7 @@ import pandas as pd
 
 from mwsn import i18n, ingest, privacy
 from mwsn.codebook import Codebook, load_codebook
+from mwsn.findings import Matrix, load_matrix
 from mwsn.config import Jurisdiction, Paths, load, paths
 from mwsn.report.html import Html, esc, figure, page, table
 
@@ -60,7 +61,21 @@ class Report:
         return i18n.t(key, self.lang, **values)
 
     def processed(self, name: str) -> pd.DataFrame:
-        return ingest.read_processed(self.processed_dir or self.where.processed, name)
+        """The processed table ``name``, read once per report (each caller gets its own
+        frame: pandas copies on write)."""
+        if getattr(self, "_tables", None) is None:
+            self._tables = {}
+        if name not in self._tables:
+            self._tables[name] = ingest.read_processed(self.processed_dir or self.where.processed,
+                                                       name)
+        return self._tables[name].copy(deep=False)
+
+    @property
+    def matrix(self) -> Matrix:
+        """The evaluation matrix (``params/evaluation_matrix.yaml``), read once per report."""
+        if getattr(self, "_matrix", None) is None:
+            self._matrix = load_matrix(self.where.root)
+        return self._matrix
 
     def label(self, source: str, variable: str) -> str:
         return getattr(self.codebook.sources[source].variable(variable).label, self.lang)

@@ -78,7 +78,7 @@ def _evaluation_matrix(rep) -> str:
     heading = f'<h3 id="annex-matrix">{esc(rep.t("annex.matrix_heading"))}</h3>'
     if not (rep.where.params_dir / "evaluation_matrix.yaml").is_file():
         return f'{heading}<p>{esc(rep.t("annex.matrix_missing"))}</p>'
-    matrix = findings.load_matrix(rep.where.root)
+    matrix = rep.matrix
     questions = matrix.for_jurisdiction(rep.params)
     if not questions:
         return f'{heading}<p>{esc(rep.t("annex.matrix_missing"))}</p>'

@@ -8,7 +8,7 @@ from mwsn.report.html import Html, esc
 
 
 def render(rep) -> Html:
-    matrix = findings.load_matrix(rep.where.root)
+    matrix = rep.matrix
     ratings = rep.processed("findings").set_index("question_id")["rating"]
     swot = rep.processed("swot").set_index("code")
     items = []

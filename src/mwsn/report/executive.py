@@ -106,7 +106,7 @@ def area(rep, question) -> str:
 
 def _ratings(rep) -> str:
     """A compact table (all ratings fit the first screen), then the figures behind each."""
-    matrix = findings.load_matrix(rep.where.root)
+    matrix = rep.matrix
     ratings = rep.processed("findings")
     indicators = rep.processed("indicator_scores")
     rows, figures = [], []

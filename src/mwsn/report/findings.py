@@ -109,7 +109,7 @@ def _rating_line(rep, finding) -> str:
 
 
 def render(rep) -> Html:
-    matrix = findings.load_matrix(rep.where.root)
+    matrix = rep.matrix
     ratings = rep.processed("findings")
     indicators = rep.processed("indicator_scores")
     parts = [summary_table(rep, ratings, matrix)]

@@ -29,7 +29,7 @@ def split_questions(rep) -> tuple[list[str], list[str]]:
 
     Without a logic model every question is taken as an outcome.
     """
-    questions = findings.load_matrix(rep.where.root).for_jurisdiction(rep.params)
+    questions = rep.matrix.for_jurisdiction(rep.params)
     ids = outcome_ids(rep.where.root)
     outcomes = [q.id for q in questions if not ids or q.logic_model in ids]
     return outcomes, [q.id for q in questions if q.id not in outcomes]

@@ -7,7 +7,6 @@ is Annex 4, pointed to from here.
 
 from __future__ import annotations
 
-from mwsn import findings
 from mwsn.report import regroup
 from mwsn.report.html import Html, esc
 
@@ -15,7 +14,7 @@ from mwsn.report.html import Html, esc
 def render(rep) -> Html:
     p = rep.params
     name = p.name(rep.lang)
-    questions = findings.load_matrix(rep.where.root).for_jurisdiction(p)
+    questions = rep.matrix.for_jurisdiction(p)
     scope = rep.t("overview.scope" if p.network_in_place else "overview.scope_consultation",
                   jurisdiction=name, start=p.period.start, end=p.period.end,
                   n_questions=len(questions))

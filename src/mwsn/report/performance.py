@@ -43,7 +43,7 @@ def _round_labels(rep, trend: pd.DataFrame) -> dict:
 
 
 def _labels(rep, reg) -> dict[str, str]:
-    return register.names(reg, findings.load_matrix(rep.where.root), rep.lang)
+    return register.names(reg, rep.matrix, rep.lang)
 
 
 def _round_ids(rep, trend: pd.DataFrame) -> dict:

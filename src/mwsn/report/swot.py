@@ -30,7 +30,7 @@ def scale_text(rep, words: list[dict]) -> str:
 
 
 def render(rep) -> Html:
-    matrix = findings.load_matrix(rep.where.root)
+    matrix = rep.matrix
     swot = rep.processed("swot")
     # a theme is not tied to a group too small to show (fewer than min_cell interviewed)
     people = rep.processed("participants")
