@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -175,3 +176,19 @@ def test_the_server_imports_every_module_the_report_notebooks_import():
     for name in report.SECTIONS + report.PARTS + ("publish", "compare"):
         assert f"mwsn.report.{name}" in kernels.PRELOAD, name
     assert "weasyprint" in kernels.PRELOAD
+
+
+def test_importing_what_the_server_preloads_changes_no_matplotlib_setting():
+    """A forked kernel must start as a cold one would: importing the report's modules (the
+    charts among them) leaves matplotlib's backend and settings as a notebook finds them."""
+    code = (
+        "import os\n"
+        "os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'\n"
+        "import importlib, matplotlib, matplotlib.pyplot\n"
+        "before = (dict(matplotlib.rcParams), matplotlib.get_backend())\n"
+        "from mwsn.run import kernels\n"
+        "for name in kernels.PRELOAD:\n"
+        "    importlib.import_module(name)\n"
+        "after = (dict(matplotlib.rcParams), matplotlib.get_backend())\n"
+        "assert before == after, [k for k in before[0] if before[0][k] != after[0][k]]\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

@@ -304,9 +304,9 @@ def toy_built(toy_run, tmp_path) -> Path:
 def _killable_run(root: Path, token: str, **popen) -> subprocess.Popen:
     """``mwsn run bc --force`` of the toy pipeline, once its kernels are running (the count's
     notebook written, the two waiting steps' kernels started)."""
+    popen = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, **popen}
     proc = subprocess.Popen([sys.executable, "-m", "mwsn", "run", "bc", "--force", "--root",
-                             str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "MWSN_TEST_RUN": token}, **popen)
+                             str(root)], env={**os.environ, "MWSN_TEST_RUN": token}, **popen)
     deadline = time.monotonic() + 120
     while (not list((root / "reports").glob(".staging-bc-*/report/notebooks/01_count.ipynb"))
            and proc.poll() is None and time.monotonic() < deadline):
@@ -344,11 +344,16 @@ def test_ctrl_c_stops_the_run_its_kernel_server_and_kernels(toy_built):
     root = toy_built
     before = _files(root)
     token = f"interrupted-{os.getpid()}-{time.monotonic_ns()}"
-    proc = _killable_run(root, token, start_new_session=True)
-    os.killpg(proc.pid, signal.SIGINT)            # what Ctrl-C sends the terminal's group
-    assert proc.wait(timeout=60) != 0
+    with (root.parent / "ctrl-c.err").open("w+", encoding="utf-8") as err:
+        proc = _killable_run(root, token, start_new_session=True, stderr=err)
+        os.killpg(proc.pid, signal.SIGINT)        # what Ctrl-C sends the terminal's group
+        assert proc.wait(timeout=60) == 130
+        err.seek(0)
+        said = err.read()
     assert _left_behind(token) == []
     assert _files(root) == before
+    # one line from the run, no worker's or kernel's KeyboardInterrupt traceback
+    assert "interrupted; earlier outputs are intact" in said and "Traceback" not in said, said
 
 
 @pytest.mark.integration

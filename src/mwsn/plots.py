@@ -35,17 +35,16 @@ import io
 import textwrap
 from dataclasses import dataclass
 
+import functools
+
 import matplotlib
+import pandas as pd
+from matplotlib.dates import DateFormatter
+from matplotlib.figure import Figure as Canvas
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.dates import DateFormatter  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from mwsn import hygiene  # noqa: E402
-from mwsn import i18n  # noqa: E402
+from mwsn import hygiene, i18n
 
 #: Okabe & Ito (2008) colour-blind-safe palette, its light hues darkened so that every colour
 #: has a contrast of at least 3:1 against the white background (WCAG 2.1, 1.4.11)
@@ -58,7 +57,10 @@ DIVERGING = ["#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2"]
 STAGES = ("inputs", "activities", "outputs", "immediate", "intermediate", "ultimate")
 WIDTH = 7.5  # inches: the printable width of a Letter or A4 page
 
-plt.rcParams.update({
+#: the house style, applied to each chart alone (:func:`_styled`): importing this module
+#: changes none of matplotlib's global settings, nor its backend (no pyplot: each chart is a
+#: figure of its own, saved as SVG)
+STYLE = {
     "svg.hashsalt": "mwsn",  # stable element ids: byte-identical reruns
     # labels as SVG text, not glyph outlines: a third of the page's size, quicker to print,
     # selectable, and what a disclosure check reads; laid out with DejaVu Sans (shipped with
@@ -70,7 +72,22 @@ plt.rcParams.update({
     "axes.titlesize": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
-})
+}
+
+
+def _styled(chart):
+    """``chart`` drawn in :data:`STYLE`, matplotlib's global settings left as they were."""
+    @functools.wraps(chart)
+    def drawn(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return chart(*args, **kwargs)
+    return drawn
+
+
+def _subplots(figsize: tuple[float, float]):
+    """A new figure (not pyplot's: nothing global to close) and its axes."""
+    fig = Canvas(figsize=figsize)
+    return fig, fig.subplots()
 
 
 @dataclass(frozen=True)
@@ -85,7 +102,6 @@ class Figure:
 def _svg(fig) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
     text = hygiene.strip_bidi(buf.getvalue())
     return text[text.index("<svg"):]
 
@@ -94,13 +110,15 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
+@_styled
 def _empty(title: str, lang: str) -> Figure:
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.2))
+    fig, ax = _subplots(figsize=(WIDTH, 1.2))
     ax.axis("off")
     ax.text(0, 0.5, i18n.t("chart.empty.text", lang), va="center")
     return Figure(_svg(fig), i18n.t("chart.empty.alt", lang), title)
 
 
+@_styled
 def likert_bars(shares: pd.DataFrame, levels: list[tuple[int, str]], lang: str, *,
                 statement: str = "") -> Figure:
     """Diverging stacked bars of one Likert item, one bar per stakeholder group.
@@ -124,7 +142,7 @@ def likert_bars(shares: pd.DataFrame, levels: list[tuple[int, str]], lang: str, 
     middle = len(codes) // 2 if len(codes) % 2 else None
     negative = codes[:len(codes) // 2]
     positive = codes[(len(codes) + 1) // 2:]
-    colours = DIVERGING if len(codes) == 5 else plt.get_cmap("PuOr")(
+    colours = DIVERGING if len(codes) == 5 else matplotlib.colormaps["PuOr"](
         [i / max(len(codes) - 1, 1) for i in range(len(codes))])
     groups = list(dict.fromkeys(shares["group"]))
     table = (shares.assign(pct=pd.to_numeric(shares["pct"], errors="coerce").astype(float))
@@ -133,7 +151,7 @@ def likert_bars(shares: pd.DataFrame, levels: list[tuple[int, str]], lang: str, 
              .reindex(index=groups, columns=codes))
     counts = (shares.groupby("group", sort=False)["n"].max().reindex(groups)
               if "n" in shares else None)
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(groups) + 1.6))
+    fig, ax = _subplots(figsize=(WIDTH, 0.5 * len(groups) + 1.6))
     y = list(range(len(groups)))[::-1]
     for row, group in zip(y, groups):
         values = table.loc[group]
@@ -171,6 +189,7 @@ def likert_bars(shares: pd.DataFrame, levels: list[tuple[int, str]], lang: str, 
     return Figure(_svg(fig), alt, title)
 
 
+@_styled
 def indicator_dots(indicators: pd.DataFrame, lang: str, *, title: str | None = None,
                    thresholds: dict[str, float] | None = None) -> Figure:
     """Indicators as dots with their confidence intervals, against rubric thresholds.
@@ -190,7 +209,7 @@ def indicator_dots(indicators: pd.DataFrame, lang: str, *, title: str | None = N
     data = indicators.dropna(subset=["estimate"]).iloc[::-1]
     if data.empty:
         return _empty(title, lang)
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.55 * len(data) + 1.3))
+    fig, ax = _subplots(figsize=(WIDTH, 0.55 * len(data) + 1.3))
     y = list(range(len(data)))
     estimate = data["estimate"].astype(float) * 100
     ax.hlines(y, data["ci_low"].astype(float) * 100, data["ci_high"].astype(float) * 100,
@@ -229,6 +248,7 @@ def indicator_dots(indicators: pd.DataFrame, lang: str, *, title: str | None = N
     return Figure(_svg(fig), alt, title)
 
 
+@_styled
 def agreement_dots(indicators: pd.DataFrame, labels: dict[str, str], lang: str) -> Figure:
     """Share agreeing per survey item (all respondents) with its 95% CI, as dots and whiskers.
 
@@ -251,6 +271,7 @@ def agreement_dots(indicators: pd.DataFrame, labels: dict[str, str], lang: str) 
     return Figure(fig.svg, alt, title)
 
 
+@_styled
 def spending_over_time(spending: pd.DataFrame, lang: str, *, budget: float | None = None,
                        currency: str = "CAD") -> Figure:
     """Funding Program spending to date, stacked by recipient, against the budget.
@@ -280,7 +301,7 @@ def spending_over_time(spending: pd.DataFrame, lang: str, *, budget: float | Non
         start = cumulative.index[0] - (cumulative.index[1] - cumulative.index[0])
         zero = pd.DataFrame(0.0, index=pd.DatetimeIndex([start]), columns=recipients)
         cumulative = pd.concat([zero, cumulative])
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    fig, ax = _subplots(figsize=(WIDTH, 3.4))
     ax.stackplot(cumulative.index, *[cumulative[r] / 1e6 for r in recipients],
                  labels=recipients, colors=PALETTE[:len(recipients)], step="pre", alpha=0.9)
     if budget:
@@ -325,6 +346,7 @@ def _shown(labels: dict) -> pd.Series:
                      dtype=float)
 
 
+@_styled
 def meeting_attendance(attendance: pd.DataFrame, lang: str,
                        totals: dict | None = None, total: float | None = None) -> Figure:
     """Network Meetings attendance by meeting type, stacked by stakeholder group.
@@ -346,7 +368,7 @@ def meeting_attendance(attendance: pd.DataFrame, lang: str,
     types = list(dict.fromkeys(attendance["meeting_type"]))
     groups = list(dict.fromkeys(attendance["group"]))
     table = _stacked(data, "meeting_type", "group", "attendees", types, groups)
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.55 * len(types) + 1.8))
+    fig, ax = _subplots(figsize=(WIDTH, 0.55 * len(types) + 1.8))
     y = list(range(len(types)))[::-1]
     left = pd.Series(0.0, index=types)
     for colour, group in zip(PALETTE, groups):
@@ -375,6 +397,7 @@ def meeting_attendance(attendance: pd.DataFrame, lang: str,
     return Figure(_svg(fig), alt, title)
 
 
+@_styled
 def services_by_quarter(services: pd.DataFrame, lang: str, totals: dict | None = None,
                         total: float | None = None) -> Figure:
     """Services delivered per quarter, stacked by service type (service records).
@@ -395,7 +418,7 @@ def services_by_quarter(services: pd.DataFrame, lang: str, totals: dict | None =
     quarters = sorted(dict.fromkeys(services["quarter"]))
     types = list(dict.fromkeys(services["service_type"]))
     table = _stacked(data, "quarter", "service_type", "services", quarters, types)
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.6))
+    fig, ax = _subplots(figsize=(WIDTH, 3.6))
     x = list(range(len(quarters)))
     bottom = pd.Series(0.0, index=quarters)
     for colour, kind in zip(PALETTE * 2, types):
@@ -424,6 +447,7 @@ def services_by_quarter(services: pd.DataFrame, lang: str, totals: dict | None =
     return Figure(_svg(fig), alt, title)
 
 
+@_styled
 def logic_model(elements: pd.DataFrame, lang: str,
                 links: pd.DataFrame | None = None) -> Figure:
     """The program's logic model as a diagram: one row of boxes per stage, top to bottom.
@@ -453,7 +477,7 @@ def logic_model(elements: pd.DataFrame, lang: str,
         height = max(t.count("\n") + 1 for t in texts) * line + 2 * pad
         layout.append((stage, rows, slot, texts, height))
     total = sum(h for *_, h in layout) + gap * (len(layout) - 1)
-    fig, ax = plt.subplots(figsize=(WIDTH, total + 0.2))
+    fig, ax = _subplots(figsize=(WIDTH, total + 0.2))
     ax.set_xlim(0, units)
     ax.set_ylim(0, total)
     ax.axis("off")
@@ -507,6 +531,7 @@ def logic_model(elements: pd.DataFrame, lang: str,
     return Figure(_svg(fig), alt, title)
 
 
+@_styled
 def tfw_positions_by_stream(streams: pd.DataFrame, labels: dict[str, str], jurisdiction: str,
                             lang: str) -> Figure:
     """TFW positions on positive LMIAs by stream and year, as stacked bars.
@@ -520,7 +545,7 @@ def tfw_positions_by_stream(streams: pd.DataFrame, labels: dict[str, str], juris
     data = streams[streams["stream"] != "Total"]
     wide = data.pivot_table(index="year", columns="stream", values="positions",
                             aggfunc="sum", sort=False).astype(float).fillna(0.0)
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = _subplots(figsize=(7.5, 4.2))
     bottom = pd.Series(0.0, index=wide.index)
     for k, stream in enumerate(wide.columns):
         ax.bar([str(y) for y in wide.index], wide[stream], bottom=bottom,
@@ -546,6 +571,7 @@ def tfw_positions_by_stream(streams: pd.DataFrame, labels: dict[str, str], juris
     return Figure(_svg(fig), alt, title)
 
 
+@_styled
 def indicator_over_waves(values: pd.DataFrame, lang: str, *, title: str, target: float,
                          target_by: str, unit: str = "share") -> Figure:
     """One indicator over the data rounds: a dot per round with its 95% interval (when it has
@@ -560,7 +586,7 @@ def indicator_over_waves(values: pd.DataFrame, lang: str, *, title: str, target:
     scale = 100 if share else 1
     fmt = (lambda v: i18n.percent(v, lang)) if share else (lambda v: i18n.number(v, lang))
     x = list(range(len(values)))
-    fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
+    fig, ax = _subplots(figsize=(WIDTH, 2.8))
     estimate = pd.to_numeric(values["estimate"], errors="coerce").astype(float)
     low = pd.to_numeric(values["ci_low"], errors="coerce").astype(float)
     high = pd.to_numeric(values["ci_high"], errors="coerce").astype(float)
@@ -597,6 +623,7 @@ def indicator_over_waves(values: pd.DataFrame, lang: str, *, title: str, target:
     return Figure(_svg(fig), alt, title)
 
 
+@_styled
 def indicator_across_jurisdictions(values: pd.DataFrame, lang: str, *, title: str,
                                    unit: str = "share") -> Figure:
     """One indicator over time, a line per jurisdiction (the comparison's trend view).
@@ -614,7 +641,7 @@ def indicator_across_jurisdictions(values: pd.DataFrame, lang: str, *, title: st
     shown = data.dropna(subset=["estimate"])
     if shown.empty:
         return _empty(title, lang)
-    fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
+    fig, ax = _subplots(figsize=(WIDTH, 2.8))
     parts = []
     for (name, rows), colour, marker in zip(shown.groupby("jurisdiction", sort=False), PALETTE,
                                             "osD^v<>p"):

@@ -95,8 +95,9 @@ def local(workers: int) -> Executor:
         pool = ProcessPoolExecutor(max_workers=workers,
                                    mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_worker_init, initargs=(os.getpid(),))
-        for _ in range(workers):
-            pool.submit(os.getpid)      # start every worker now
+        with kernels.deaf_to_ctrl_c():
+            for _ in range(workers):
+                pool.submit(os.getpid)      # start every worker now
     except BaseException:
         if server is not None:
             server.close()

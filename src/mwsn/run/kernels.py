@@ -18,9 +18,9 @@ afresh). A kernel is never reused: each notebook gets a new child.
 What a kernel computes does not depend on whether it was forked: the server refuses to fork
 (and the worker starts a cold kernel instead) when the worker's environment differs from the
 one the server started with, when importing the tools warned (a cold kernel would show the
-warning) or left a Python thread running. Modules whose import changes global state
-(``mwsn.plots`` selects matplotlib's Agg backend; the report modules import it) are not
-preloaded. Native thread pools already running in the server (OpenBLAS's, jemalloc's
+warning) or left a Python thread running. A preloaded module changes no global state when
+imported (``mwsn.plots`` draws each chart in its own style context, without pyplot, so the
+report modules are preloaded and matplotlib's backend stays ipykernel's). Native thread pools already running in the server (OpenBLAS's, jemalloc's
 background thread in pyarrow) stop at ``fork()`` and restart in the child by their own
 ``pthread_atfork`` handlers.
 
@@ -122,6 +122,22 @@ class KernelServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def deaf_to_ctrl_c():
+    """Processes started inside ignore Ctrl-C (SIGINT) from their first instruction: Python
+    keeps a SIGINT ignored at start-up ignored, so one still starting up prints no
+    ``KeyboardInterrupt`` traceback. The run answers Ctrl-C by stopping them. Only the
+    process creation itself should be inside: a Ctrl-C pressed then is lost."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def start(kernel_env: dict[str, str], kernel_name: str = "python3"
           ) -> tuple[KernelServer | None, str | None]:
     """Start the kernel server for this run.
@@ -159,10 +175,11 @@ def start(kernel_env: dict[str, str], kernel_name: str = "python3"
     listener.bind(address)
     listener.listen(64)           # workers may connect at once: they wait for the imports
     try:
-        process = subprocess.Popen(
-            [*prefix, "-m", __name__, str(listener.fileno()), str(os.getpid())],
-            env={**os.environ, **kernel_env}, stdin=subprocess.DEVNULL,
-            pass_fds=[listener.fileno()])
+        with deaf_to_ctrl_c():
+            process = subprocess.Popen(
+                [*prefix, "-m", __name__, str(listener.fileno()), str(os.getpid())],
+                env={**os.environ, **kernel_env}, stdin=subprocess.DEVNULL,
+                pass_fds=[listener.fileno()])
     finally:
         listener.close()          # the server's copy alone: gone with the server
     return KernelServer(process, address, folder), None
@@ -547,7 +564,7 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
     signal.set_wakeup_fd(-1)
     for signum in (signal.SIGCHLD, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # the server started deaf to it
     stdin = os.open(os.devnull, os.O_RDONLY)        # the launcher's stdin: a pipe closed at once
     for target, fd in ((0, stdin), (1, streams[0]), (2, streams[1])):
         os.dup2(fd, target)

@@ -149,8 +149,10 @@ _WARMING: list = []     # the warm-up thread of a worker process, if any
 
 def _worker_init(parent: int) -> None:
     """Warm up in the background; leave when the parent is gone (killed), leaving no
-    orphaned kernels or workers."""
+    orphaned kernels or workers. Ctrl-C is the run's to answer: this process was started
+    ignoring it (:func:`mwsn.run.kernels.deaf_to_ctrl_c`), and the run stops it."""
     import threading
+
 
     def watch():
         while True:
