@@ -19,7 +19,7 @@ import pytest
 
 from conftest import TOY_COUNT, make_root, toy_notebook
 from mwsn import cli, config, provenance, runner
-from mwsn.run import kernels
+from mwsn.run import kernels, orchestrate
 from test_run_publishes import PAGE
 
 
@@ -330,9 +330,14 @@ def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(toy_built,
     assert _files(root) == before
     assert (root / "reports/bc" / runner.MANIFEST).read_bytes() == manifest_before
     monkeypatch.setenv(kernels.SWITCH, "0")       # the runs below: cold kernels start faster
-    # the lock died with the process; the next run cleans up and finds nothing to do
+    # the lock died with the process; the next run cleans up (its staging, and a kernel
+    # sockets' folder a killed worker could leave) and finds nothing to do
+    sockets = Path(f"{orchestrate.SOCKETS}-{proc.pid}-0000dead")
+    sockets.mkdir()
+    (sockets / "kernel-1").touch()
     assert cli.main(["run", "bc", "--root", str(root)]) == 0
     assert not list((root / "reports").glob(".staging-bc-*"))
+    assert not sockets.exists()
     result = runner.run("bc", root, force=True)
     assert sorted(result.executed) == sorted(_manifest(root)["notebooks"]) and not result.reused
     assert len(result.executed) == 5

@@ -417,6 +417,7 @@ def _serve(listener: socket.socket, parent: int) -> None:
     selector.register(listener, selectors.EVENT_READ)
     selector.register(wake_read, selectors.EVENT_READ)
     kernels: dict[int, socket.socket] = {}          # pid: the connection of the worker using it
+    folder = os.path.dirname(listener.getsockname())
     try:
         while not stopping and os.getppid() == parent:
             for key, _ in selector.select(timeout=0.5):
@@ -449,6 +450,7 @@ def _serve(listener: socket.socket, parent: int) -> None:
                 except ChildProcessError:
                     pass
             listener.close()
+            shutil.rmtree(folder, ignore_errors=True)   # also when the run was killed
 
 
 def _fork(channel: socket.socket, refused: str | None, environment: dict[str, str],

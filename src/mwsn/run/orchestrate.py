@@ -65,6 +65,24 @@ from mwsn.run.staging import (
 from mwsn.run import executor
 from mwsn.run.worker import execute_step
 
+#: where each step's kernel sockets go: ``<SOCKETS>-<run's pid>-<random>`` (in /tmp, not
+#: $TMPDIR: a Unix socket's path is limited to 107 bytes)
+SOCKETS = "/tmp/mwsn"
+
+
+def _sweep_sockets() -> None:
+    """Remove the socket folders of runs that are gone (killed before they could)."""
+    for folder in Path(SOCKETS).parent.glob(f"{Path(SOCKETS).name}-*-*"):
+        pid = folder.name.split("-")[1]
+        if not pid.isdigit() or not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:         # alive, someone else's
+            pass
+
 
 @dataclass
 class RunResult:
@@ -187,6 +205,7 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
     """The national context, every jurisdiction's first wave (its only one, without waves),
     then every second wave, and so on (a wave's run can read the tables its earlier waves
     committed), then the comparison."""
+    _sweep_sockets()
     pool = _Pool(jobs, scheduler)
     try:
         ordered = _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
@@ -552,7 +571,7 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
             "failed": str(job.where.root / "reports" / "_failed" / job.where.label
                           / f"{step.name}.ipynb"),
             "failed_rel": f"reports/_failed/{job.where.label}/{step.name}.ipynb",
-            "sockets": f"/tmp/mwsn-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+            "sockets": f"{SOCKETS}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
             "kernel_server": getattr(pool, "kernel_server", None),
         }
         job.records[step.name] = record
