@@ -513,8 +513,15 @@ def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, c
     assert re.search(r"^all: done in", captured.out, re.M), captured.out
     assert not (root / "reports/zz").exists()
     assert (root / "reports/compare.html").is_file()      # the comparison still ran
+    assert "the comparison" not in captured.err           # zz has no earlier tables in it
     assert cli.main(["run", "--all", "--exclude", "zz", "--no-demo", "--root", str(root)]) == 0
     assert "on:" not in capsys.readouterr().out
+    # BC fails now: the comparison still shows its tables of the earlier run, and says so
+    (root / "data/raw/bc/survey_export.csv").write_text("not,a,survey\n1,2,3\n",
+                                                       encoding="utf-8")
+    assert cli.main(["run", "--all", "--exclude", "zz", "--no-demo", "--root", str(root)]) == 1
+    assert "the comparison (reports/compare.html) shows bc as of the last run that built it" \
+        in capsys.readouterr().err
 
 
 def _toy_notebook(path: Path, code: str, parameters: str = 'jurisdiction = "xx"\nroot = "."\n'

@@ -362,6 +362,11 @@ def _run(args) -> int:
         print(f"{len(failed)} of {len(units)} {noun} failed "
               f"({', '.join(r.label for r in failed)}); {built} built or up to date, "
               f"{skipped} skipped", file=sys.stderr)
+        earlier = [r.label for r in failed
+                   if config.paths(r.jurisdiction, args.root, r.wave).processed.is_dir()]
+        if earlier and any(r.jurisdiction == runner.ALL and r.error is None for r in results):
+            print(f"the comparison (reports/compare.html) shows {', '.join(earlier)} as of "
+                  "the last run that built it", file=sys.stderr)
     return 1 if failed or compared else 0
 
 
