@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pandas as pd
 import pytest
+from markdown_it import MarkdownIt
 
-from mwsn import plots, privacy, report
+from mwsn import config, plots, privacy, report
 from mwsn.errors import DisclosureError
 from mwsn.report import annex, html
-from conftest import SHIPPED
+from conftest import PROJECT, SHIPPED
 
 HOSTILE = "<script>alert('comment')</script>"
 
@@ -709,3 +711,69 @@ def test_logic_model_has_a_data_table_naming_what_each_element_leads_to(assessme
              "activities": [{"id": "meetings", "label": {"en": "Meetings", "fr": "Réunions"}}]}
     out = chart_data.logic_model_table(assessment, model)
     assert '<th scope="row">Funding</th><td>Inputs</td><td>Meetings</td>' in out
+
+
+# -- the methods appendix, in each language -----------------------------------------------
+
+def _methods_report(tmp_path, lang: str) -> report.Report:
+    """A report in ``lang`` over a copy of the shipped params and methods pages."""
+    root = tmp_path / "project"
+    shutil.copytree(SHIPPED / "params", root / "params")
+    (root / "docs").mkdir()
+    for page in sorted((PROJECT / "docs").glob("methods*.md")):
+        shutil.copy2(page, root / "docs" / page.name)
+    return report.Report(params=config.load("bc", root), where=config.paths("bc", root),
+                         codebook=None, lang=lang)
+
+
+def _outline(text: str) -> dict:
+    """What must stay the same between the methods pages of two languages: the headings
+    (level by level, in order), list items, tables, paragraphs and code spans (identifiers,
+    file names, formulas and R calls are not translated)."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    inline = [child for tok in tokens if tok.type == "inline" for child in tok.children or []]
+    return {"headings": [tok.tag for tok in tokens if tok.type == "heading_open"],
+            "list_items": sum(tok.type == "list_item_open" for tok in tokens),
+            "ordered_lists": sum(tok.type == "ordered_list_open" for tok in tokens),
+            "tables": sum(tok.type == "table_open" for tok in tokens),
+            "paragraphs": sum(tok.type == "paragraph_open" for tok in tokens),
+            "code": sorted(child.content for child in inline if child.type == "code_inline")}
+
+
+def test_the_french_annex_shows_the_french_methods_page(tmp_path):
+    fr = _methods_report(tmp_path, "fr")
+    assert annex.methods_file(fr) == fr.where.root / "docs" / "methods.fr.md"
+    out = annex._methods(fr)
+    assert '<div class="methods">' in out and 'lang="en"' not in out
+    assert i18n.t("annex.methods_english_only", "fr") not in out
+    assert "<h5>Conventions qui s’appliquent partout</h5>" in out.replace("&#x27;", "’").replace(
+        "'", "’")
+    assert "Conventions that apply everywhere" not in out
+    # the document's own title is the annex's heading, in each language
+    assert "Annexe méthodologique :" not in out and "<h4>" not in out
+    en = _methods_report(tmp_path / "en", "en")
+    assert annex.methods_file(en).name == "methods.md"
+    assert "<h5>Conventions that apply everywhere</h5>" in annex._methods(en)
+
+
+def test_the_methods_pages_of_both_languages_have_the_same_structure():
+    en = (PROJECT / "docs" / "methods.md").read_text(encoding="utf-8")
+    fr = (PROJECT / "docs" / "methods.fr.md").read_text(encoding="utf-8")
+    outline_en, outline_fr = _outline(en), _outline(fr)
+    for part in outline_en:
+        assert outline_fr[part] == outline_en[part], part
+
+
+def _numbers(text: str) -> list[str]:
+    """Every number of a methods page outside code spans, written the English way (a
+    decimal comma as a point, no thousands space)."""
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"(\d)[ \u00a0\u202f](\d{3})\b", r"\1\2", text)
+    return sorted(re.sub(r"(\d),(\d)", r"\1.\2", n)
+                  for n in re.findall(r"\d+(?:[.,]\d+)*(?:e-\d+)?", text))
+
+
+def test_the_french_methods_page_keeps_every_number():
+    en = (PROJECT / "docs" / "methods.md").read_text(encoding="utf-8")
+    fr = (PROJECT / "docs" / "methods.fr.md").read_text(encoding="utf-8")
+    assert _numbers(fr) == _numbers(en)
