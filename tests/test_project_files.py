@@ -12,7 +12,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from mwsn import runner
+from mwsn import bundled, runner
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -83,3 +83,13 @@ def test_notebooks_hold_no_jurisdiction_specific_code():
             and "parameters" not in c.metadata.get("tags", []))
         assert "British Columbia" not in code, path.name
         assert not re.search(r"""["']bc["']""", code), path.name
+
+
+def test_the_package_carries_the_methods_page_of_each_language():
+    """The wheel's build step and the sdist take every ``docs/methods*.md``: the French
+    report of an installed package shows the French page, not the English one."""
+    pages = {f"docs/{p.name}" for p in (PROJECT / "docs").glob("methods*.md")}
+    assert {"docs/methods.md", "docs/methods.fr.md"} <= pages
+    assert pages <= {rel for _, rel in bundled.files(PROJECT)}
+    assert "recursive-include docs methods*.md" in (PROJECT / "MANIFEST.in").read_text(
+        encoding="utf-8")

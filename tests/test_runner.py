@@ -278,7 +278,8 @@ count = (where.processed / "count.txt").read_text()
 @pytest.fixture(scope="module")
 def toy_run(tmp_path_factory) -> Path:
     """BC built by a small pipeline of real notebooks over its raw data: a count of the
-    meetings, then two steps side by side that read it and a page per language: the runner's
+    meetings, then two steps side by side that read it and a page per language (which reads
+    the methods pages): the runner's
     mechanics (kill, interrupt, verify) at a few seconds a run. Built once per module."""
     root = make_root(tmp_path_factory.mktemp("toy_run"))
     folder = root / "notebooks"
@@ -287,7 +288,7 @@ def toy_run(tmp_path_factory) -> Path:
     for name in ("02_first", "03_second"):
         toy_notebook(folder, f"{name}.ipynb", f"name = {name[3:]!r}\n" + WAIT,
                      reads=["count.txt"], writes=[f"{name[3:]}.txt"])
-    toy_notebook(folder, "05_page.ipynb", PAGE, reads=["count.txt"], writes=[],
+    toy_notebook(folder, "05_page.ipynb", PAGE, reads=["count.txt", "docs"], writes=[],
                  each_language=True, publishes=["page*.html"])
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv(kernels.SWITCH, "0")        # the kill tests' own runs are warm
@@ -419,11 +420,35 @@ def test_an_edit_to_the_methods_page_reruns_the_report_alone(bc_run, tmp_path):
     with open(root / "docs/methods.md", "a", encoding="utf-8") as methods:
         methods.write("\nZyxwv: a sentence added to the methods.\n")
     planned = _steps(runner.dry_run("bc", root))
-    assert set(planned) == {"08_report", "08_report.fr"}
+    # the French report shows docs/methods.fr.md, so only the English one reruns
+    assert set(planned) == {"08_report"}
     assert "methods pages changed: docs/methods.md" in planned["08_report"]
     result = runner.run("bc", root)
-    assert sorted(result.executed) == ["08_report", "08_report.fr"]
+    assert sorted(result.executed) == ["08_report"]
     assert "Zyxwv" in (root / "reports/bc/assessment.html").read_text(encoding="utf-8")
+    with open(root / "docs/methods.fr.md", "a", encoding="utf-8") as methods:
+        methods.write("\nQwertz : une phrase ajoutée à la méthodologie.\n")
+    assert sorted(runner.run("bc", root).executed) == ["08_report.fr"]
+    assert "Qwertz" in (root / "reports/bc/assessment.fr.html").read_text(encoding="utf-8")
+    assert "Qwertz" not in (root / "reports/bc/assessment.html").read_text(encoding="utf-8")
+
+
+def test_each_languages_methods_page_reruns_that_languages_page_alone(toy_built):
+    root = toy_built
+    with open(root / "docs/methods.fr.md", "a", encoding="utf-8") as methods:
+        methods.write("\nUne phrase ajoutée.\n")
+    planned = _steps(runner.dry_run("bc", root))
+    assert planned == {"05_page.fr": ("methods pages changed: docs/methods.fr.md",)}
+    with open(root / "docs/methods.md", "a", encoding="utf-8") as methods:
+        methods.write("\nA sentence added.\n")
+    planned = _steps(runner.dry_run("bc", root))
+    assert planned == {"05_page": ("methods pages changed: docs/methods.md",),
+                       "05_page.fr": ("methods pages changed: docs/methods.fr.md",)}
+    # without a page of its own, a language shows the English one, and reruns with it
+    (root / "docs/methods.fr.md").unlink()
+    planned = _steps(runner.dry_run("bc", root))
+    assert planned["05_page.fr"] == (
+        "methods pages changed: docs/methods.fr.md, docs/methods.md",)
 
 
 @pytest.mark.integration

@@ -125,6 +125,17 @@ def docs_inputs(root: Path) -> dict[str, str]:
     return {f"docs/{p.name}": sha256_file(p) for p in sorted(folder.glob("methods*.md"))}
 
 
+def docs_in(docs: dict[str, str], lang: str) -> dict[str, str]:
+    """Of :func:`docs_inputs`, the page a report in ``lang`` shows: ``docs/methods.<lang>.md``
+    when there is one, else ``docs/methods.md`` (as :func:`mwsn.report.annex.methods_file`
+    picks it), so an edit to one language's page reruns that language's report alone.
+    Every page when neither is there."""
+    for name in (f"docs/methods.{lang}.md", "docs/methods.md"):
+        if name in docs:
+            return {name: docs[name]}
+    return dict(docs)
+
+
 #: what the pseudonym key's fingerprint is computed over (the key is the HMAC key)
 _FINGERPRINT_MESSAGE = b"mwsn pseudonym key fingerprint v1"
 

@@ -190,7 +190,7 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
     Its notebook's source, language and jurisdiction; this jurisdiction's params
     file and the shared ones; the library's source, Python and package versions;
     and, where the notebook declares them, the raw exports, the published
-    context data, the methods pages, the other jurisdictions' Network facts, a
+    context data, the methods page of its language, the other jurisdictions' Network facts, a
     keyed fingerprint of the pseudonym key, the national context's tables, and the
     processed tables it reads. The comparison (:data:`ALL`) reads every params file, every
     jurisdiction's synthetic-data marker and every jurisdiction's processed tables
@@ -210,7 +210,8 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
         "packages": basis["packages"],
         "raw": raw,
         "external": basis["external"] if terms.reads_external else {},
-        "docs": basis["docs"] if terms.reads_input("docs") else {},
+        "docs": (provenance.docs_in(basis["docs"], step.lang)
+                 if terms.reads_input("docs") else {}),
         "jurisdictions": basis["jurisdictions"] if terms.reads_input("jurisdictions") else {},
         "pseudonym_key": basis["pseudonym_key"] if terms.reads_input("pseudonym_key") else None,
         "waves": basis["waves"] if terms.reads_input("waves") else {},
@@ -289,8 +290,10 @@ def _changed(before: dict, now: dict) -> list[str]:
     return sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
 
 
-def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict) -> list[str]:
-    """Words for the kinds of input whose hash changed since the last run."""
+def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict,
+         lang: str = "en") -> list[str]:
+    """Words for the kinds of input whose hash changed since the last run (``lang``: the
+    step's language, whose methods page it reads)."""
     previous, basis = job.previous, job.basis
     inputs = previous.get("inputs", {})
     reasons = []
@@ -307,7 +310,8 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict) ->
             was = {p: s for p, s in inputs.items() if p.startswith(prefix)}
             reasons.append(f"{kind} data changed: " + ", ".join(_changed(was, now)[:5]))
         elif kind == "docs":
-            files = _changed(previous.get("docs", {}), basis["docs"])
+            files = _changed(provenance.docs_in(previous.get("docs", {}), lang),
+                             provenance.docs_in(basis["docs"], lang))
             reasons.append("methods pages changed: " + ", ".join(files or ["docs/"]))
         elif kind == "jurisdictions":
             codes = _changed(previous.get("jurisdictions", {}), basis["jurisdictions"])
@@ -405,7 +409,7 @@ def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
             kinds = _changed(before["key_parts"], parts)
             if waits:
                 kinds = [k for k in kinds if k != "upstream"]
-            reasons = _why(job, kinds, upstream, before)
+            reasons = _why(job, kinds, upstream, before, step.lang)
             if waits:
                 reasons.append("reads what " + ", ".join(waits) + " writes, which reruns")
             if earlier_rerun and step.contract.reads_input("waves"):
