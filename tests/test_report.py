@@ -746,14 +746,13 @@ def test_the_french_annex_shows_the_french_methods_page(tmp_path):
     out = annex._methods(fr)
     assert '<div class="methods">' in out and 'lang="en"' not in out
     assert i18n.t("annex.methods_english_only", "fr") not in out
-    assert "<h5>Conventions qui s’appliquent partout</h5>" in out.replace("&#x27;", "’").replace(
-        "'", "’")
+    assert "<h4>Conventions qui s'appliquent partout</h4>" in out
     assert "Conventions that apply everywhere" not in out
-    # the document's own title is the annex's heading, in each language
-    assert "Annexe méthodologique :" not in out and "<h4>" not in out
+    # the document's own title stands under the annex's heading, in each language
+    assert "Annexe méthodologique :" not in out and "<h3>" not in out.split("</h3>", 1)[1]
     en = _methods_report(tmp_path / "en", "en")
     assert annex.methods_file(en).name == "methods.md"
-    assert "<h5>Conventions that apply everywhere</h5>" in annex._methods(en)
+    assert "<h4>Conventions that apply everywhere</h4>" in annex._methods(en)
 
 
 def test_the_methods_pages_of_both_languages_have_the_same_structure():
