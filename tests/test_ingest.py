@@ -314,3 +314,40 @@ def test_a_large_export_read_batch_by_batch_has_the_categories_of_a_whole_read(
     # the record spanning two lines moves the row numbers after it by one
     assert frame[ingest.ROW].iloc[[0, 15_000, 15_001, -1]].tolist() == [2, 15_002, 15_004,
                                                                           30_002]
+
+
+@pytest.mark.parametrize("values, all_iso", [
+    (["2019-10-01 09:00:00", "2019-10-01T09:00", "2019-10-01", ""], True),
+    ([None, "2019-10-01 09:00:00"], True),
+    (["2019-10-01 09:00:00", " 2019-10-01 09:00:00"], False),  # stripped by the full check
+    (["2019-10-01 09:00:00", "01/10/2019 09:00"], False),
+    (["2019-10-01 09:00:00", "2019-10-01T09:00:00Z"], False),
+    (["2019-10-01 09:00:00\n"], False),
+])
+def test_a_date_column_all_iso_is_told_in_one_pass_as_the_full_check_tells_it(values, all_iso):
+    column = pd.Series(values, dtype="string[pyarrow]")
+    assert ingest._all_iso_or_empty(column) is all_iso
+    # the full check (stripped text, full match): nothing to rewrite where the pass says so
+    text = column.str.strip()
+    todo = ~text.str.fullmatch(ingest.ISO_DATE).fillna(True) & (text != "").fillna(False)
+    assert not (all_iso and todo.any())
+    # a column that is not Arrow text is left to the full check
+    assert not ingest._all_iso_or_empty(column.astype(object))
+
+
+def test_arrow_memory_pool_left_as_the_environment_chooses(monkeypatch):
+    import pyarrow as pa
+
+    chosen = []
+    monkeypatch.setattr(pa, "set_memory_pool", chosen.append)
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+    ingest.use_jemalloc()
+    assert chosen == []
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
+    monkeypatch.setattr(pa, "default_memory_pool", pa.system_memory_pool)
+    ingest.use_jemalloc()
+    try:
+        expected = [pa.jemalloc_memory_pool().backend_name]
+    except NotImplementedError:  # a pyarrow without jemalloc: the default stays
+        expected = []
+    assert [pool.backend_name for pool in chosen] == expected
