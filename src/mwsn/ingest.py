@@ -67,7 +67,7 @@ def use_jemalloc() -> None:
     pyarrow's default pool (mimalloc) hands the memory of the CSV reader's batches back
     to the system as each is freed and faults it in again for the next: at 10^6
     survey responses that was about 1 s of system time in the read alone (0.4 s with
-    jemalloc) and 40-50 MB more peak memory (``benchmarks/ingest_scale.py``).
+    jemalloc) and 30-50 MB more peak memory (``benchmarks/ingest_scale.py``).
     """
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") or \
             pa.default_memory_pool().backend_name == "jemalloc":
