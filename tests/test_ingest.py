@@ -351,3 +351,36 @@ def test_arrow_memory_pool_left_as_the_environment_chooses(monkeypatch):
     except NotImplementedError:  # a pyarrow without jemalloc: the default stays
         expected = []
     assert [pool.backend_name for pool in chosen] == expected
+
+
+@pytest.mark.parametrize("reader, name", [
+    (ingest.read_qualtrics, "qualtrics/sample.csv"),
+    (ingest.read_qualtrics, "qualtrics/sample_legacy.csv"),  # BOM, trailing comma
+    (ingest.read_surveymonkey, "exports/surveymonkey_export.csv"),
+    (ingest.read_google_forms, "exports/google_forms_export.csv"),
+    (ingest.read_csv, "redcap/survey_data.csv"),
+    (ingest.read_csv, "broken/funding_mixed_encoding.csv"),
+    (ingest.read_csv, "broken/funding_ragged.csv"),
+    (ingest.read_csv, "broken/empty.csv"),
+])
+def test_a_mapped_export_reads_as_the_same_export_read_into_memory(
+        tmp_path, monkeypatch, reader, name):
+    path = tmp_path / Path(name).name  # a copy: the test's own file is mapped, then removed
+    path.write_bytes((DATA / name).read_bytes())
+
+    def read():
+        try:
+            frame = reader(path)
+        except InputError as error:
+            return [str(p) for p in error.problems]
+        return frame, frame.attrs
+
+    in_memory = read()
+    monkeypatch.setattr(ingest, "MAP_BYTES", 1)  # every file mapped
+    mapped = read()
+    if isinstance(in_memory, list):
+        assert mapped == in_memory
+    else:
+        pd.testing.assert_frame_equal(mapped[0], in_memory[0])
+        assert mapped[1] == in_memory[1]
+    path.unlink()  # the map is closed: the export can be removed (or replaced)
