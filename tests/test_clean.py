@@ -249,6 +249,13 @@ def test_pseudonyms_normalize_any_text_as_python_does(monkeypatch):
             assert got == clean.pseudonym(value, KEY), value
 
 
+def test_pseudonyms_of_ascii_identifiers_trim_every_character_str_strip_trims():
+    # every ASCII character around an identifier: Arrow trims exactly what str.strip does
+    values = pd.Series([f"{chr(c)}Ana@Example.org{chr(c)}" for c in range(128)], dtype="string")
+    out = clean.pseudonyms(values, KEY)
+    assert out.tolist() == [clean.pseudonym(v, KEY) for v in values]
+
+
 def test_pseudonyms_of_mostly_distinct_identifiers_are_hashed_row_by_row_alike(monkeypatch):
     # a record ID column (every value distinct) takes the row-by-row path; the pseudonyms
     # must be those of the distinct-value path, missing values and repeats included
