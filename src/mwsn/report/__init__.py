@@ -117,6 +117,19 @@ class Report:
         return "\n".join(self.section(name) for name in SECTIONS)
 
 
+def import_all() -> None:
+    """Import every section and part, the comparison and the page printer, once: the run's
+    kernel server calls this before forking kernels (:data:`mwsn.run.kernels.WARM`), so that
+    each report notebook's kernel starts with them (about 1.5 s of CPU each). A printer that
+    cannot load (WeasyPrint without the Pango library) is left for the notebook to say."""
+    for name in SECTIONS + PARTS + ("publish", "compare"):
+        importlib.import_module(f"mwsn.report.{name}")
+    try:
+        importlib.import_module("weasyprint")
+    except (ImportError, OSError):
+        pass
+
+
 def load_report(jurisdiction: str, root: str | Path = ".", lang: str = "en",
                 wave: str | None = None) -> Report:
     """One jurisdiction's report (one wave's, with ``wave``) in ``lang``, read from its

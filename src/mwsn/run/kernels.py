@@ -70,20 +70,14 @@ PRELOAD = (
     "mwsn.clean", "mwsn.codebook", "mwsn.config", "mwsn.context", "mwsn.disclosure",
     "mwsn.findings", "mwsn.ingest", "mwsn.privacy", "mwsn.program", "mwsn.qualitative",
     "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
-    "mwsn.validate", "mwsn.identifiers", "spacy", "presidio_analyzer",
-    # the report notebooks': every section and part (mwsn.report.SECTIONS, PARTS), the
-    # comparison, and the PDF printer
-    *(f"mwsn.report.{name}" for name in (
-        "title", "executive", "contents", "introduction", "overview", "outcomes",
-        "sub_objectives", "swot", "considerations", "annexes", "about", "context",
-        "methodology", "findings", "program", "services", "annex", "publish", "compare")),
-    "weasyprint",
+    "mwsn.validate", "mwsn.identifiers", "spacy", "presidio_analyzer", "mwsn.report",
 )
 
-#: what the server builds once after :data:`PRELOAD`, ``module:function`` (cached by the
-#: function, inherited by every kernel): the identifier detector (Presidio's analyzer over a
-#: blank spaCy pipeline), which the cleaning and qualitative notebooks would each build anew
-WARM = ("mwsn.identifiers:analyzer",)
+#: what the server does once after :data:`PRELOAD`, ``module:function`` (cached by the
+#: function, inherited by every kernel): build the identifier detector (Presidio's analyzer
+#: over a blank spaCy pipeline), which the cleaning and qualitative notebooks would each build
+#: anew, and import what the report package's notebooks use (it alone knows its modules)
+WARM = ("mwsn.identifiers:analyzer", "mwsn.report:import_all")
 
 #: variables jupyter_client sets for each kernel: the only ones a request's environment may
 #: add to or change from the server's
