@@ -27,10 +27,6 @@ from mwsn import cli, ingest
 from mwsn.codebook import load_codebook
 from test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
 
-#: the tests share one run of every export (one xdist worker: `make test` runs with
-#: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("exports_run")
-
 #: the Kobo form's names for the codebook's survey variables (French XLSForm names, in groups)
 KOBO_NAMES = {
     "consentement.accord": "consent", "profil.groupe": "stakeholder_group",
@@ -185,21 +181,27 @@ def _format(path: Path) -> str:
         "google_forms" if "google_forms" in path.name else "csv")
 
 
-def add_file_jurisdictions(root: Path) -> dict[str, Path]:
+def add_file_jurisdictions(root: Path, alone: bool = False) -> dict[str, Path]:
     """One jurisdiction ``f000``, ``f001`` ... per file in tests/data/, tried as its survey (or,
-    for a ``funding*`` file, as its ledger beside BC's survey)."""
+    for a ``funding*`` file, as its ledger beside BC's survey). ``alone``: the file is the
+    jurisdiction's only source (a ledger: with BC's survey), so validate reads nothing else
+    (BC's other sources pass validate whatever the file is: the file alone decides)."""
     added = {}
     for i, path in enumerate(_candidates()):
         code = f"f{i:03d}"
         ledger = path.name.startswith("funding")
         raw = add_jurisdiction(root, code, None if ledger else path,
                                {"format": _format(path)})
+        params = root / "params" / f"{code}.yaml"
+        data = yaml.safe_load(params.read_text(encoding="utf-8"))
         if ledger:
             shutil.copy(path, raw / "funding_ledger.csv")
             shutil.copy(root / "data" / "raw" / "bc" / "survey_export.csv", raw)
-            params = root / "params" / f"{code}.yaml"
-            data = yaml.safe_load(params.read_text(encoding="utf-8"))
             data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+        if alone:
+            data["sources"] = {name: source for name, source in data["sources"].items()
+                               if name == "survey" or (ledger and name == "funding")}
+        if ledger or alone:
             params.write_text(yaml.safe_dump(data), encoding="utf-8")
         added[code] = path
     return added
@@ -230,7 +232,9 @@ def _inputs(root: Path, code: str) -> tuple:
 
 
 def test_every_file_in_tests_data_is_refused_by_validate_or_passes(root, capsys):
-    passed = validate_files(root, add_file_jurisdictions(root), capsys)
+    # each file as its jurisdiction's only source: what the runs below read beside it (BC's
+    # other sources) passes validate (test_validate); the files that pass run in files_run
+    passed = validate_files(root, add_file_jurisdictions(root, alone=True), capsys)
     for broken in sorted((DATA / "broken").glob("params_*.yaml")):
         shutil.copy(broken, root / "params" / "bc.yaml")
         status, _, err = run_validate(root, "bc", capsys)
@@ -255,35 +259,58 @@ class _Output:
         return found
 
 
-@pytest.fixture(scope="module")
-def exports_run(tmp_path_factory):
-    """One ``mwsn run`` (papermill, ``--jobs 2``) of a project holding the made jurisdictions
-    and every file of tests/data/ that validate passes. A file whose jurisdiction would read
-    exactly what a made one reads (same params, same raw bytes: the reported case is both)
-    is run once, as the made one. Gives the root, the code run for each file that passed,
-    and the run's exit status and error output."""
+def _quietly(build):
+    """``build(root, output)`` under a test key, its printing kept in ``output``; gives the
+    root, what ``build`` returns and the run's error output."""
     output = _Output()
     with pytest.MonkeyPatch.context() as monkeypatch, \
             contextlib.redirect_stdout(output.out), contextlib.redirect_stderr(output.err):
         monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-test-secret")
-        root = make_root(tmp_path_factory.mktemp("exports_run"))
+        found = build(output)
+        err = output.readouterr().err
+    return (*found, err)
+
+
+@pytest.fixture(scope="module")
+def made_run(tmp_path_factory):
+    """One ``mwsn run`` (papermill, ``--jobs 2``) of a project holding the made
+    jurisdictions. Gives the root, the run's exit status and error output."""
+    def build(output):
+        root = make_root(tmp_path_factory.mktemp("made_run"))
         made = add_made_jurisdictions(root)
         for code in made:
             status, _, err = run_validate(root, code, output)
             assert status == 0, (code, err)
+        return root, cli.main(["run", *made, "--root", str(root), "--jobs", "2"])
+    return _quietly(build)
+
+
+@pytest.fixture(scope="module")
+def files_run(tmp_path_factory):
+    """One ``mwsn run`` (papermill, ``--jobs 2``) of a project holding every file of
+    tests/data/ that validate passes (beside BC's other sources). A file whose jurisdiction
+    would read exactly what a made one reads (same params, same raw bytes: the reported case
+    is both) is not run again: ``made_run`` runs it, as the made one. Gives the root, the
+    code run for each file that passed (a made one's code for those), and the run's exit
+    status and error output."""
+    def build(output):
+        root = make_root(tmp_path_factory.mktemp("files_run"))
+        made = add_made_jurisdictions(root)       # only to know them: not run here
         paths = add_file_jurisdictions(root)
         same = {_inputs(root, code): code for code in made}
         files = {paths[code]: same.get(_inputs(root, code), code)
                  for code in validate_files(root, paths, output)}
-        codes = list(dict.fromkeys([*made, *files.values()]))
-        status = cli.main(["run", *codes, "--root", str(root), "--jobs", "2"])
-        err = output.readouterr().err
-    return root, files, status, err
+        codes = [code for code in dict.fromkeys(files.values()) if code not in made]
+        status = cli.main(["run", *codes, "--root", str(root), "--jobs", "2"]) if codes else 0
+        return root, files, status
+    return _quietly(build)
 
 
+# the two runs go to two xdist workers side by side (`make test` runs with --dist loadgroup)
 @pytest.mark.integration
-def test_real_and_made_exports_validate_and_run(exports_run):
-    root, _, status, err = exports_run
+@pytest.mark.xdist_group("exports_made")
+def test_real_and_made_exports_validate_and_run(made_run):
+    root, status, err = made_run
     for code in MADE:
         assert (root / "reports" / code / "assessment.html").is_file(), (code, err)
     assert status == 0, err
@@ -316,11 +343,15 @@ def test_real_and_made_exports_validate_and_run(exports_run):
 
 
 @pytest.mark.integration
-def test_every_file_validate_passes_builds(exports_run):
+@pytest.mark.xdist_group("exports_files")
+def test_every_file_validate_passes_builds(files_run):
     # a run never fails on input validate passed: each such file's jurisdiction is built
-    root, files, status, err = exports_run
+    # (here, or as the made jurisdiction it is: test_real_and_made_exports_validate_and_run)
+    root, files, status, err = files_run
     assert files, "no file in tests/data passes validate: the run below would try nothing"
+    assert status == 0, err
     for path, code in files.items():
+        if code in MADE:
+            continue
         assert (root / "reports" / code / "assessment.html").is_file(), (path, err)
         assert (root / "reports" / code / "manifest.json").is_file(), (path, err)
-    assert status == 0, err
