@@ -105,6 +105,32 @@ def bc_run(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "bc_run", _build_bc)
 
 
+def _rebuild_bc(built: Path):
+    """``build(root)`` for :func:`built_once`: a copy of the finished BC run ``built``, two of
+    its inputs edited, run again."""
+    def build(root: Path) -> None:
+        from mwsn import runner
+        from test_findings import workers_disagree
+        from test_services_source import with_services
+
+        shutil.copytree(built, root, symlinks=True, dirs_exist_ok=True)
+        workers_disagree(root)
+        with_services(root)
+        runner.run("bc", root, jobs=2)
+    return build
+
+
+@pytest.fixture(scope="session")
+def bc_rerun(bc_run, tmp_path_factory) -> Path:
+    """The session's BC build run again after two edits that the tests reading it tell
+    apart: every migrant worker who answered know_rights strongly disagrees (test_findings:
+    the ratings) and the project adds service records (test_services_source: the service
+    tables and their report part). No rating reads the service records (the evaluation
+    matrix names none) and no service figure reads the survey's answers. Built once per
+    session, like ``bc_run``."""
+    return built_once(tmp_path_factory, "bc_rerun", _rebuild_bc(bc_run))
+
+
 @pytest.fixture(scope="session")
 def bc_compared(bc_run) -> list[Path]:
     """The cross-jurisdiction comparison pages, exported once after the BC run."""

@@ -37,7 +37,7 @@ def _quarters() -> list[str]:
     return rows
 
 
-def _with_services(root: Path, text: str | None = None, source: str | None = None) -> Path:
+def with_services(root: Path, text: str | None = None, source: str | None = None) -> Path:
     params = root / "params" / "bc.yaml"
     line = "  recommendations: {file: recommendations.csv, format: csv}\n"
     body = params.read_text(encoding="utf-8")
@@ -51,7 +51,7 @@ def _with_services(root: Path, text: str | None = None, source: str | None = Non
 
 @pytest.fixture
 def root(tmp_path) -> Path:
-    return _with_services(make_root(tmp_path))
+    return with_services(make_root(tmp_path))
 
 
 def _validate(root: Path, capsys) -> tuple[int, str, str]:
@@ -101,7 +101,7 @@ def test_a_ragged_service_record_is_named_by_its_line(root, capsys):
 
 
 def test_service_records_header_only_or_another_format_are_refused(tmp_path, capsys):
-    root = _with_services(make_root(tmp_path), HEADER)
+    root = with_services(make_root(tmp_path), HEADER)
     code, err, _ = _validate(root, capsys)
     assert code == 2 and f"{RAW}/{FILE}:1: the export has a header but no records" in err
     params = root / "params" / "bc.yaml"
@@ -114,7 +114,7 @@ def test_service_records_header_only_or_another_format_are_refused(tmp_path, cap
 def test_service_answers_recoded_and_columns_mapped_in_params(tmp_path, capsys):
     text = _records(_quarters()).replace("worker,", "client_id,", 1).replace(
         ",agriculture,", ",Agricultura,")
-    root = _with_services(make_root(tmp_path), text, source=(
+    root = with_services(make_root(tmp_path), text, source=(
         f"  services: {{file: {FILE}, format: csv, columns: {{client_id: worker}}, "
         "values: {sector: {Agricultura: agriculture}}}\n"))
     code, err, _ = _validate(root, capsys)
@@ -262,7 +262,7 @@ def test_records_without_the_optional_sector_leave_outreach_not_collected(tmp_pa
 
     text = "\n".join(",".join(line.split(",")[:5] + line.split(",")[6:])
                      for line in _records(_quarters()).splitlines()) + "\n"
-    root = _with_services(make_root(tmp_path), text)
+    root = with_services(make_root(tmp_path), text)
     code, err, _ = _validate(root, capsys)
     assert code == 0, err
     _processed(root)
@@ -274,7 +274,7 @@ def test_records_without_the_optional_sector_leave_outreach_not_collected(tmp_pa
 
 
 def test_a_handful_of_service_records_is_not_counted_in_the_cleaning_log(tmp_path):
-    root = _with_services(make_root(tmp_path), _records(_quarters()[:3]))
+    root = with_services(make_root(tmp_path), _records(_quarters()[:3]))
     (_, log), params, *_ = _cleaned(root)
     shown = clean.log_as_shown(log, params.min_cell).set_index("source")
     assert shown.loc["services", ["rows_in", "rows_out"]].isna().all()
@@ -284,15 +284,10 @@ def test_a_handful_of_service_records_is_not_counted_in_the_cleaning_log(tmp_pat
 # -- the notebooks --------------------------------------------------------------------------------
 
 @pytest.mark.integration
-def test_a_run_with_service_records_writes_and_reports_them(bc_run, tmp_path):
-    import shutil
-
-    from mwsn import runner
-
-    root = tmp_path / "copy"     # the built BC project: the new source reruns what reads it
-    shutil.copytree(bc_run, root, symlinks=True)
-    _with_services(root)
-    runner.run("bc", root)
+def test_a_run_with_service_records_writes_and_reports_them(bc_rerun):
+    # the built BC project rerun after with_services (and a survey answer changed, which no
+    # service figure reads: conftest.bc_rerun)
+    root = bc_rerun
     processed = config.paths("bc", root).processed
     indicators = ingest.read_processed(processed, "service_indicators")
     assert list(indicators.columns) == ["metric", "count", "base", "base_unit", "share", "status"]
