@@ -432,6 +432,7 @@ def test_an_edit_to_the_methods_page_reruns_the_report_alone(bc_run, tmp_path):
     assert "Qwertz" not in (root / "reports/bc/assessment.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.integration
 def test_each_languages_methods_page_reruns_that_languages_page_alone(toy_built):
     root = toy_built
     with open(root / "docs/methods.fr.md", "a", encoding="utf-8") as methods:
@@ -691,6 +692,7 @@ def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeyp
     assert count.read_text() == "run\nrun\n"
 
 
+@pytest.mark.integration
 def test_steps_that_do_not_read_the_national_context_run_beside_it(tmp_path, capsys,
                                                                     cold_kernels):
     # with two workers, BC's first step (it reads no national table) starts with the national
