@@ -168,22 +168,14 @@ def test_a_kernel_is_killed_when_its_worker_lets_go_or_the_server_stops(server, 
 # the two with cold kernels and compare every output with the session's (warm) build.
 
 
-def test_the_server_imports_every_module_the_report_notebooks_import():
+@pytest.mark.integration   # imports everything the server preloads
+def test_the_server_preloads_the_report_modules_and_changes_no_matplotlib_setting():
     """The report notebooks' sections and parts are imported once by the server, not once per
-    report notebook (about 1.5 s of CPU each)."""
+    report notebook (about 1.5 s of CPU each); and a forked kernel starts as a cold one would:
+    what the server imports leaves matplotlib's backend and settings as a notebook finds them."""
     assert "mwsn.report:import_all" in kernels.WARM
-    code = ("import sys\nfrom mwsn import report\nreport.import_all()\n"
-            "wanted = [f'mwsn.report.{n}' for n in report.SECTIONS + report.PARTS]\n"
-            "missing = [n for n in [*wanted, 'weasyprint'] if n not in sys.modules]\n"
-            "assert not missing, missing\n")
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
-
-
-def test_importing_what_the_server_preloads_changes_no_matplotlib_setting():
-    """A forked kernel must start as a cold one would: importing the report's modules (the
-    charts among them) leaves matplotlib's backend and settings as a notebook finds them."""
     code = (
-        "import os\n"
+        "import os, sys\n"
         "os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'\n"
         "import importlib, matplotlib, matplotlib.pyplot\n"
         "before = (dict(matplotlib.rcParams), matplotlib.get_backend())\n"
@@ -194,5 +186,9 @@ def test_importing_what_the_server_preloads_changes_no_matplotlib_setting():
         "    module, function = target.split(':')\n"
         "    getattr(importlib.import_module(module), function)()\n"
         "after = (dict(matplotlib.rcParams), matplotlib.get_backend())\n"
-        "assert before == after, [k for k in before[0] if before[0][k] != after[0][k]]\n")
+        "assert before == after, [k for k in before[0] if before[0][k] != after[0][k]]\n"
+        "from mwsn import report\n"
+        "wanted = [f'mwsn.report.{n}' for n in report.SECTIONS + report.PARTS]\n"
+        "missing = [n for n in [*wanted, 'weasyprint'] if n not in sys.modules]\n"
+        "assert not missing, missing\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
