@@ -31,11 +31,10 @@ The functions, and the columns each expects:
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from dataclasses import dataclass
-
-import functools
 
 import matplotlib
 import pandas as pd

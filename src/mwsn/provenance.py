@@ -125,12 +125,17 @@ def docs_inputs(root: Path) -> dict[str, str]:
     return {f"docs/{p.name}": sha256_file(p) for p in sorted(folder.glob("methods*.md"))}
 
 
+def methods_pages(lang: str) -> tuple[str, str]:
+    """The names of the methods page a report in ``lang`` shows, in order of preference: its
+    own language's, then the English one (:func:`mwsn.report.annex.methods_file`)."""
+    return f"methods.{lang}.md", "methods.md"
+
+
 def docs_in(docs: dict[str, str], lang: str) -> dict[str, str]:
-    """Of :func:`docs_inputs`, the page a report in ``lang`` shows: ``docs/methods.<lang>.md``
-    when there is one, else ``docs/methods.md`` (as :func:`mwsn.report.annex.methods_file`
-    picks it), so an edit to one language's page reruns that language's report alone.
-    Every page when neither is there."""
-    for name in (f"docs/methods.{lang}.md", "docs/methods.md"):
+    """Of :func:`docs_inputs`, the page a report in ``lang`` shows (:func:`methods_pages`),
+    so an edit to one language's page reruns that language's report alone. Every page
+    when neither is there."""
+    for name in (f"docs/{page}" for page in methods_pages(lang)):
         if name in docs:
             return {name: docs[name]}
     return dict(docs)

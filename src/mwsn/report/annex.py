@@ -134,7 +134,7 @@ def methods_file(rep) -> Path | None:
     """``docs/methods.<lang>.md`` or ``docs/methods.md`` in the project, else beside the package."""
     folders = [rep.where.root / "docs", bundled.path("docs")]
     for folder in folders:
-        for name in (f"methods.{rep.lang}.md", "methods.md"):
+        for name in provenance.methods_pages(rep.lang):
             if (folder / name).is_file():
                 return folder / name
     return None

@@ -20,9 +20,9 @@ What a kernel computes does not depend on whether it was forked: the server refu
 one the server started with, when importing the tools warned (a cold kernel would show the
 warning) or left a Python thread running. A preloaded module changes no global state when
 imported (``mwsn.plots`` draws each chart in its own style context, without pyplot, so the
-report modules are preloaded and matplotlib's backend stays ipykernel's). Native thread pools already running in the server (OpenBLAS's, jemalloc's
-background thread in pyarrow) stop at ``fork()`` and restart in the child by their own
-``pthread_atfork`` handlers.
+report modules are preloaded and matplotlib's backend stays ipykernel's). Native thread
+pools already running in the server (OpenBLAS's, jemalloc's background thread in pyarrow)
+stop at ``fork()`` and restart in the child by their own ``pthread_atfork`` handlers.
 
 Process lifetime: the server is this run's child; a kernel is the server's child, in a
 session of its own (interrupts go to its process group). The worker holds one socket

@@ -153,7 +153,6 @@ def _worker_init(parent: int) -> None:
     ignoring it (:func:`mwsn.run.kernels.deaf_to_ctrl_c`), and the run stops it."""
     import threading
 
-
     def watch():
         while True:
             if os.getppid() != parent:
