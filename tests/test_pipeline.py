@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import nbformat
@@ -20,6 +21,19 @@ def test_run_writes_reports_executed_notebooks_and_auditor_pages(bc_run):
                  "notebooks/01_clean.html", "notebooks/03_survey.ipynb",
                  "notebooks/08_report.ipynb", "notebooks/08_report.fr.ipynb"):
         assert (reports / name).is_file(), name
+
+
+def test_outputs_have_the_users_file_permissions_not_owner_only(bc_run):
+    # a report folder on a shared drive or web server: every page, PDF, table and notebook
+    # the run writes is as readable as any file the user makes (0666 less the umask)
+    umask = os.umask(0)
+    os.umask(umask)
+    written = [p for folder in ("reports/bc", "data/processed/bc")
+               for p in (bc_run / folder).rglob("*") if p.is_file()]
+    assert any(p.name == "assessment.html" for p in written)
+    wrong = {str(p.relative_to(bc_run)): oct(p.stat().st_mode & 0o777) for p in written
+             if p.stat().st_mode & 0o777 != 0o666 & ~umask}
+    assert not wrong
 
 
 def test_processed_data_counts_the_78_stakeholders(bc_run):

@@ -24,7 +24,7 @@ import json
 import mmap
 import os
 import re
-import tempfile
+import secrets
 import zipfile
 from pathlib import Path
 
@@ -1223,11 +1223,20 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
 
 def write_atomically(path: Path, write) -> Path:
     """Call ``write(temporary_path)`` beside ``path``, then rename it into place: a reader
-    never sees a half-written file, and a failure leaves the earlier file as it was."""
+    never sees a half-written file, and a failure leaves the earlier file as it was.
+
+    The file gets the permissions of any file the user creates (0666 less the umask),
+    not the owner-only ones of :func:`tempfile.mkstemp`: a report folder on a shared
+    drive or web server stays readable by whoever may read the rest of it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    os.close(fd)
+    while True:
+        tmp = str(path.parent / f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
     try:
         write(tmp)
         os.replace(tmp, path)
