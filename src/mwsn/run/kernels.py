@@ -66,7 +66,9 @@ SWITCH = "MWSN_WARM_KERNELS"
 #: what the server imports once: the notebook tools and the library modules the notebooks import
 PRELOAD = (
     "numpy", "pandas", "pyarrow", "scipy.stats", "statsmodels.api", "matplotlib",
-    "matplotlib.pyplot", "ipykernel.kernelapp",
+    "matplotlib.pyplot", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+    "IPython.core.debugger", "IPython.core.completerlib", "IPython.extensions.storemagic",
+    "pdb", "sqlite3", "psutil", "tornado.platform.asyncio", "tornado.queues", "faulthandler",
     "mwsn.clean", "mwsn.codebook", "mwsn.config", "mwsn.context", "mwsn.disclosure",
     "mwsn.findings", "mwsn.ingest", "mwsn.privacy", "mwsn.program", "mwsn.qualitative",
     "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
@@ -322,6 +324,11 @@ def manager_class(sockets: Path, server: str | None = None):
                 self.provisioner = ForkProvisioner(server, self.cold, kernel_id=self.kernel_id,
                                                    kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
+
+        async def _async_finish_shutdown(self, waittime=None, pollinterval=0.01, restart=False):
+            # a kernel asked to shut down exits within milliseconds: look every 10 ms whether
+            # it has, not every 100 ms (jupyter_client's default, a tenth of a second per step)
+            await super()._async_finish_shutdown(waittime, pollinterval, restart)
 
         async def _async_interrupt_kernel(self):
             if self.shutting_down:
