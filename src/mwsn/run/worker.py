@@ -102,7 +102,10 @@ def execute_step(task: dict) -> dict:
             parameters={"jurisdiction": task["jurisdiction"], "root": ".", "lang": task["lang"],
                         **({"wave": task["wave"]} if "wave" in task else {})},
             kernel_name=KERNEL, cwd=str(work), progress_bar=False, log_output=False,
-            kernel_manager_class=kernel_manager, record_timing=False)
+            kernel_manager_class=kernel_manager, record_timing=False,
+            # written once, at the end or at the failing cell, not before and after every cell
+            # (the report notebook's outputs grow to 0.7 MB: 50 rewrites of it per report)
+            request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         cell, partial_text = None, None
         if executed_path.exists():
@@ -132,8 +135,6 @@ def execute_step(task: dict) -> dict:
         done["kernel_note"] = kernel_manager.cold[0]  # the kernel server could not fork this kernel
     executed_path.unlink(missing_ok=True)
     return done
-
-
 
 
 def _warm_up() -> None:
