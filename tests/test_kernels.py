@@ -169,22 +169,24 @@ def test_a_kernel_is_killed_when_its_worker_lets_go_or_the_server_stops(server, 
 
 
 @pytest.mark.integration   # imports everything the server preloads
-def test_the_server_preloads_the_report_modules_and_changes_no_matplotlib_setting():
+def test_the_server_preloads_the_report_modules_and_kernel_start_and_changes_no_setting():
     """The report notebooks' sections and parts are imported once by the server, not once per
-    report notebook (about 1.5 s of CPU each); and a forked kernel starts as a cold one would:
+    report notebook (about 1.5 s of CPU each), and what ipykernel imports while a kernel starts
+    once, not once per kernel; and a forked kernel starts as a cold one would:
     what the server imports leaves matplotlib's backend and settings as a notebook finds them."""
     assert "mwsn.report:import_all" in kernels.WARM
     code = (
         "import os, sys\n"
         "os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'\n"
-        "import importlib, matplotlib, matplotlib.pyplot\n"
+        "import matplotlib, matplotlib.pyplot\n"
         "before = (dict(matplotlib.rcParams), matplotlib.get_backend())\n"
         "from mwsn.run import kernels\n"
-        "for name in kernels.PRELOAD:\n"
-        "    importlib.import_module(name)\n"
-        "for target in kernels.WARM:\n"
-        "    module, function = target.split(':')\n"
-        "    getattr(importlib.import_module(module), function)()\n"
+        # what ipykernel imports while a kernel starts is preloaded too; debugpy prints a
+        # note when the interpreter runs without -Xfrozen_modules=off (as here): it goes to a
+        # kernel's standard error, not into a notebook, and keeps no kernel cold
+        "refused = kernels._preload()\n"
+        "assert refused is None, refused\n"
+        "assert 'ipykernel.debugger' in sys.modules\n"
         "after = (dict(matplotlib.rcParams), matplotlib.get_backend())\n"
         "assert before == after, [k for k in before[0] if before[0][k] != after[0][k]]\n"
         "from mwsn import report\n"

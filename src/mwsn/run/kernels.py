@@ -66,13 +66,22 @@ SWITCH = "MWSN_WARM_KERNELS"
 #: what the server imports once: the notebook tools and the library modules the notebooks import
 PRELOAD = (
     "numpy", "pandas", "pyarrow", "scipy.stats", "statsmodels.api", "matplotlib",
-    "matplotlib.pyplot", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
-    "IPython.core.debugger", "IPython.core.completerlib", "IPython.extensions.storemagic",
-    "pdb", "sqlite3", "psutil", "tornado.platform.asyncio", "tornado.queues", "faulthandler",
+    "matplotlib.pyplot", "ipykernel.kernelapp",
     "mwsn.clean", "mwsn.codebook", "mwsn.config", "mwsn.context", "mwsn.disclosure",
     "mwsn.findings", "mwsn.ingest", "mwsn.privacy", "mwsn.program", "mwsn.qualitative",
     "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
     "mwsn.validate", "mwsn.identifiers", "spacy", "presidio_analyzer", "mwsn.report",
+)
+
+#: what ipykernel imports while a kernel starts, before its first cell (its debugger and
+#: debugpy, IPython's debugger and completer, pdb, sqlite3 for the history, psutil, tornado's
+#: queues): 0.28 CPU-s a kernel, imported once too. What they print (debugpy's note on frozen
+#: modules, under a kernelspec without ``-Xfrozen_modules=off``) goes to a kernel's own
+#: standard error, never into a notebook, so it does not keep kernels cold
+KERNEL_START = (
+    "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger",
+    "IPython.core.completerlib", "IPython.extensions.storemagic", "pdb", "sqlite3", "psutil",
+    "tornado.platform.asyncio", "tornado.queues", "faulthandler",
 )
 
 #: what the server does once after :data:`PRELOAD`, ``module:function`` (cached by the
@@ -351,7 +360,7 @@ class _Child(BaseException):
 
 def _preload() -> str | None:
     """Import :data:`PRELOAD` and build :data:`WARM` as a notebook cell in a cold kernel
-    would; why kernels cannot be forked from here, or None.
+    would, then :data:`KERNEL_START`; why kernels cannot be forked from here, or None.
 
     As in a kernel's cell, ``get_ipython()`` answers with a kernel's shell (pandas chooses
     its display defaults by it when imported), standard output and error are not a terminal,
@@ -376,6 +385,14 @@ def _preload() -> str | None:
         return f"importing the notebook tools failed ({type(exc).__name__}: {exc})"
     finally:
         del builtins.get_ipython
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        for name in KERNEL_START:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass                # an ipykernel without it: its kernels do not import it
     if caught:
         return f"importing the notebook tools warned ({caught[0].category.__name__}: " \
                f"{caught[0].message}), which a cold kernel would show"
