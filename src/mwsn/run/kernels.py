@@ -86,9 +86,10 @@ KERNEL_START = (
 
 #: what the server does once after :data:`PRELOAD`, ``module:function`` (cached by the
 #: function, inherited by every kernel): build the identifier detector (Presidio's analyzer
-#: over a blank spaCy pipeline), which the cleaning and qualitative notebooks would each build
-#: anew, and import what the report package's notebooks use (it alone knows its modules)
-WARM = ("mwsn.identifiers:analyzer", "mwsn.report:import_all")
+#: over a blank spaCy pipeline, its patterns compiled), which the cleaning and qualitative
+#: notebooks would each build anew, and import what the report package's notebooks use (it
+#: alone knows its modules)
+WARM = ("mwsn.identifiers:warm_up", "mwsn.report:import_all")
 
 #: variables jupyter_client sets for each kernel: the only ones a request's environment may
 #: add to or change from the server's
