@@ -71,6 +71,11 @@ PRELOAD = (
     "mwsn.findings", "mwsn.ingest", "mwsn.privacy", "mwsn.program", "mwsn.qualitative",
     "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
     "mwsn.validate", "mwsn.identifiers", "spacy", "presidio_analyzer", "mwsn.report",
+    # imported at first use, inside the library's functions or the tools': Parquet and
+    # Excel reading, the exact tests, agreement, ratings' robustness, lists in sentences,
+    # WeasyPrint's image and URL handling (0.05-0.2 CPU-s a notebook)
+    "pyarrow.dataset", "pyarrow.pandas_compat", "openpyxl", "fisher", "krippendorff",
+    "mwsn.robustness", "babel.lists", "PIL.features", "email.policy",
 )
 
 #: what ipykernel imports while a kernel starts, before its first cell (its debugger and
