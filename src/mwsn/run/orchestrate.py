@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ from mwsn.run.staging import (
     _write_atomic,
 )
 from mwsn.run import executor
-from mwsn.run.worker import execute_step
+from mwsn.run.worker import execute_step, yield_to_kernels
 
 #: where each step's kernel sockets go: ``<SOCKETS>-<run's pid>-<random>`` (in /tmp, not
 #: $TMPDIR: a Unix socket's path is limited to 107 bytes)
@@ -409,10 +410,11 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
 
     The national context, when one of the jobs, is committed as soon as its steps are
     done; a jurisdiction's step that reads its tables starts after that (and its job
-    fails with the context's error if the context fails). ``meanwhile()`` runs in this
-    process once the first steps are handed out; when it raises, the running steps are
-    stopped (:meth:`mwsn.run.executor.Executor.stop`), nothing is committed and its error
-    is raised.
+    fails with the context's error if the context fails). ``meanwhile()`` runs in a thread
+    of this process once the first steps are handed out (:class:`_Meanwhile`), and the
+    context is committed only after it; when it raises, the running steps are stopped
+    (:meth:`mwsn.run.executor.Executor.stop`), nothing is committed and its error is
+    raised.
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -427,16 +429,24 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
         progress.total += len(job.steps)
     context = next((job for job in jobs_list if job.code == NATIONAL), None)
     running: dict = {}
+    checking = None
     try:
         while True:
             _start_ready(jobs_list, pool, running, progress, workers, context)
             if meanwhile is not None:
+                checking, meanwhile = _Meanwhile(meanwhile), None
+            if checking is not None and (checking.done() or not running):
                 try:
-                    meanwhile()
+                    checking.result()
                 except BaseException:
                     pool.stop(list(running))     # no kernel left writing into the staging
                     raise
-                meanwhile = None
+                checking = None
+            # committed once the inputs passed their checks: a bad input commits nothing
+            if context is not None and checking is None and _finished(context, running):
+                _context_done(context, jobs_list, command)
+                context = None
+                continue                         # the steps that read its tables are ready
             if not running:
                 break
             done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
@@ -455,9 +465,6 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
                     progress.finish(job.steps[index].label, "stopped")
                     continue
                 _finish_step(job, index, result, progress)
-            if context is not None and _finished(context, running):
-                _context_done(context, jobs_list, command)
-                context = None
         for job in jobs_list:
             if job.staging is None:             # the national context, committed already
                 continue
@@ -471,6 +478,33 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
             if job.staging is not None and not (job.staging / "COMMIT").exists():
                 _discard(job.staging)
         raise
+
+
+class _Meanwhile:
+    """``work()`` in a thread of this process at a low priority
+    (:func:`mwsn.run.worker.yield_to_kernels`): checking the inputs takes the cores the
+    kernel server leaves idle while it imports, instead of slowing it down."""
+
+    def __init__(self, work):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work) -> None:
+        yield_to_kernels()
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - raised in the run's thread
+            self._error = exc
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self) -> None:
+        """Wait for ``work()``; raise what it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _finished(job: _Job, running: dict) -> bool:
