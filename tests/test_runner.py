@@ -747,6 +747,34 @@ def test_steps_that_do_not_read_the_national_context_run_beside_it(tmp_path, cap
     assert '"ename": "ValueError"' in partial and '"evalue": "boom"' in partial
 
 
+@pytest.mark.integration
+def test_a_step_failing_on_a_bad_input_before_the_checks_end_writes_nothing(
+        tmp_path, capsys, cold_kernels, monkeypatch):
+    # the run's checks run beside the steps, at a low priority: when the first step fails on
+    # the bad input before they end, the run still waits for them, stops with their error
+    # (file, row, column) and writes nothing, not even the failed notebook
+    root = make_root(tmp_path / "project", ("bc",))
+    (root / "notebooks").mkdir()
+    _toy_notebook(root / "notebooks" / "01_first.ipynb", "raise ValueError('bad answer')",
+                  parameters='jurisdiction = "xx"\nroot = "."\nlang = "en"\nwave = None',
+                  reads=["raw"], writes=["first.txt"])
+    survey = root / "data/raw/bc/survey_export.csv"
+    text = survey.read_text(encoding="utf-8")
+    survey.write_text(text.replace("Strongly agree", "Strongly agreeeee", 1), encoding="utf-8")
+    check = orchestrate._check_inputs
+
+    def slow_check(*args, **kwargs):
+        time.sleep(8)               # the step's cold kernel fails well before
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(orchestrate, "_check_inputs", slow_check)
+    assert cli.main(["run", "bc", "--jobs", "2", "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "'Strongly agreeeee' is not on the agreement scale" in err
+    assert err.strip().endswith("nothing was written.") and "Traceback" not in err
+    assert not [p for p in (root / "reports").rglob("*") if not p.name.endswith(".lock")]
+
+
 def test_progress_on_a_terminal_redraws_one_status_line():
     out = io.StringIO()
     progress = runner.Progress(out, live=True)

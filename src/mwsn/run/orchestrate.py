@@ -348,7 +348,9 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
                            else total)
         _say_cold(workers, workers.cold, progress)
         _execute_all(list(jobs_by_code.values()), workers, workers.workers, progress, command,
-                     lambda: _check_inputs(jobs_by_code.values(), root, keep_going))
+                     lambda: _check_inputs(jobs_by_code.values(), root, keep_going,
+                                           then=_import_index_writer),
+                     may_stop=not keep_going)
     failure = None
     for code, job in jobs_by_code.items():
         if job.failed is not None:
@@ -372,9 +374,9 @@ def _reads_national(job: _Job) -> bool:
     return not job.run_level and any(s.contract.reads_input("national") for s in job.steps)
 
 
-def _check_inputs(jobs, root: Path, keep_going: bool) -> None:
+def _check_inputs(jobs, root: Path, keep_going: bool, then=None) -> None:
     """Check every jurisdiction job's inputs; raise the first :class:`InputError`, or, with
-    ``keep_going``, fail that job with it."""
+    ``keep_going``, fail that job with it; then call ``then()``."""
     from mwsn import validate
     from mwsn.codebook import load_codebook
 
@@ -389,6 +391,14 @@ def _check_inputs(jobs, root: Path, keep_going: bool) -> None:
             if not keep_going:
                 raise
             job.failed = exc
+    if then is not None:
+        then()
+
+
+def _import_index_writer() -> None:
+    """Import what writing the auditor's index takes (the report package: about 1 CPU-s),
+    while the steps run rather than after the last one."""
+    from mwsn.report import auditor  # noqa: F401
 
 
 def _published(where: Paths) -> list[Path]:
@@ -405,16 +415,17 @@ def _published(where: Paths) -> list[Path]:
 
 
 def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
-                 command, meanwhile=None) -> None:
+                 command, meanwhile=None, may_stop: bool = True) -> None:
     """Schedule every step of every job over the pool's worker processes.
 
     The national context, when one of the jobs, is committed as soon as its steps are
     done; a jurisdiction's step that reads its tables starts after that (and its job
     fails with the context's error if the context fails). ``meanwhile()`` runs in a thread
-    of this process once the first steps are handed out (:class:`_Meanwhile`), and the
-    context is committed only after it; when it raises, the running steps are stopped
-    (:meth:`mwsn.run.executor.Executor.stop`), nothing is committed and its error is
-    raised.
+    of this process once the first steps are handed out (:class:`_Meanwhile`); when it
+    raises, the running steps are stopped (:meth:`mwsn.run.executor.Executor.stop`),
+    nothing is committed and its error is raised. When it ``may_stop`` the run so, the
+    context is committed only after it (with ``--all``, a jurisdiction whose inputs fail
+    is left out instead, and the context is committed as soon as it is done).
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -436,14 +447,10 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
             if meanwhile is not None:
                 checking, meanwhile = _Meanwhile(meanwhile), None
             if checking is not None and (checking.done() or not running):
-                try:
-                    checking.result()
-                except BaseException:
-                    pool.stop(list(running))     # no kernel left writing into the staging
-                    raise
-                checking = None
+                checking = _settled(checking, pool, running)
             # committed once the inputs passed their checks: a bad input commits nothing
-            if context is not None and checking is None and _finished(context, running):
+            if context is not None and (checking is None or not may_stop) \
+                    and _finished(context, running):
                 _context_done(context, jobs_list, command)
                 context = None
                 continue                         # the steps that read its tables are ready
@@ -460,6 +467,10 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
                                     f"({type(exc).__name__}: {exc}); earlier outputs are intact: "
                                     "run again") from None
                 _say_cold(pool, result.pop("kernel_note", None), progress)
+                if "error" in result and checking is not None:
+                    # a step that failed on a bad input: the checks' clearer error, and
+                    # nothing written (not even the failed notebook) when they stop the run
+                    checking = _settled(checking, pool, running)
                 if isinstance(job.failed, InputError):    # its inputs failed the checks
                     job.state[index] = "failed"
                     progress.finish(job.steps[index].label, "stopped")
@@ -477,6 +488,16 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
         for job in jobs_list:     # a committed one is left for the next run to complete
             if job.staging is not None and not (job.staging / "COMMIT").exists():
                 _discard(job.staging)
+        raise
+
+
+def _settled(checking: _Meanwhile, pool, running: dict) -> None:
+    """Wait for the checks (None: settled); when they raise, stop the running steps first,
+    so that no kernel is left writing into the staging."""
+    try:
+        checking.result()
+    except BaseException:
+        pool.stop(list(running))
         raise
 
 
