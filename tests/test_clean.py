@@ -285,3 +285,35 @@ def test_map_distinct_of_a_categorical_calls_the_function_once_per_category_in_u
     assert str(out.dtype) == "string"
     plain = clean.map_distinct(values.astype(object), str.upper, missing="none")
     assert plain.tolist() == ["B", "none", "A", "B"]
+
+
+def test_text_read_by_arrow_is_made_missing_where_blank_as_str_strip_tells_it():
+    # Arrow's test (empty, or all whitespace) and the text path (stripped text empty) agree,
+    # Unicode spaces included, for a column taken whole or by rows
+    texts = ["", " ", "\u3000\u2003", "\t\n", "a ", " b", "\u00a0c\u00a0", None, "d", "\x1c"]
+    arrow = pd.Series(texts * 3, dtype="str")  # pyarrow-backed text, as read from an export
+    plain = arrow.astype(object)  # the other path: astype("string"), then str.strip
+    for rows in (None, [0, 4, 7, 9, 12, 13, 29]):
+        got = clean._text_or_missing(arrow, rows)
+        expected = clean._text_or_missing(plain, rows)
+        pd.testing.assert_series_equal(got, expected)
+        assert str(got.dtype) == "string"
+
+
+def test_recoding_the_rows_kept_equals_recoding_every_row_then_taking_them(codebook):
+    # each column is taken as it is recoded (a categorical by its codes, never as a column):
+    # the same as recoding the whole frame, categories no kept row holds left unread
+    frame = _survey([{"response_id": f"R_{i}", "email": f"p{i}@example.org",
+                      "know_rights": ("Agree", "", "Don't know", "Strongly agree")[i % 4],
+                      "stakeholder_group": ("Migrant worker", "Employer")[i % 2],
+                      "comments": ("", "  ", "Thanks")[i % 3]} for i in range(12)])
+    frame["know_rights"] = frame["know_rights"].astype("category")
+    frame["stakeholder_group"] = frame["stakeholder_group"].astype("category")
+    spec = codebook.sources["survey"]
+    rows = [0, 2, 3, 6, 11]
+    whole = clean.recode(frame, spec, codebook).iloc[rows]
+    pd.testing.assert_frame_equal(clean.recode(frame, spec, codebook, rows=rows), whole)
+    assert whole["comments"].isna().tolist() == [True, False, True, True, False]
+    # a category no row holds is never read (not on the scale: reading it would fail)
+    frame["know_rights"] = frame["know_rights"].cat.add_categories(["not a scale level"])
+    pd.testing.assert_frame_equal(clean.recode(frame, spec, codebook, rows=rows), whole)

@@ -23,6 +23,7 @@ import pandas as pd
 from mwsn import hygiene, identifiers
 from mwsn.codebook import (Codebook, SourceSpec, answer_text, categories_in_use,
                            parse_booleans, parse_datetimes, parse_numbers, per_category)
+from mwsn.codebook import _arrow_text as _arrow_storage
 from mwsn.ingest import FILE, ROW
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -62,22 +63,43 @@ def map_distinct(values: pd.Series, function, dtype=None, missing=None) -> pd.Se
     categorical column costs one call per category it uses (its codes are read as they
     are, not factorized again).
     """
+    codes, distinct, used = _distinct_codes(values)
+    return _spread(_each(function, distinct, used, missing), codes, values.index, dtype,
+                   missing)
+
+
+def _distinct_codes(values: pd.Series, rows: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, list, np.ndarray | None]:
+    """Per row (of ``rows``, positions; else every row), the position of its value among
+    the column's distinct values (-1 where missing); those values; and which of them the
+    rows hold (None: all). A categorical's codes are read as they are: its rows are never
+    taken as a column, nor factorized again."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy().astype(np.intp)
-        mapped = [function(v) if used else missing
-                  for v, used in zip(values.cat.categories.tolist(), categories_in_use(values))]
-    else:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        distinct = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
-        mapped = [function(v) for v in distinct]
+        codes = values.cat.codes.to_numpy()
+        codes = (codes if rows is None else codes[rows]).astype(np.intp)
+        used = np.bincount(codes + 1, minlength=len(values.cat.categories) + 1)[1:] > 0
+        return codes, values.cat.categories.tolist(), used
+    codes, uniques = pd.factorize(values if rows is None else values.iloc[rows],
+                                  use_na_sentinel=True)
+    return codes, uniques.tolist() if hasattr(uniques, "tolist") else list(uniques), None
+
+
+def _each(function, distinct: list, used: np.ndarray | None, missing=None) -> list:
+    """``function`` of each distinct value the rows hold (``missing`` for the others)."""
+    if used is None:
+        return [function(v) for v in distinct]
+    return [function(v) if held else missing for v, held in zip(distinct, used)]
+
+
+def _spread(mapped: list, codes: np.ndarray, index, dtype=None, missing=None) -> pd.Series:
+    """Per row, the entry of ``mapped`` its code points to (``missing`` for code -1)."""
     if dtype:  # index -1 (missing) takes the last entry
-        table = pd.array([*mapped, missing], dtype=dtype)
-    else:
-        table = np.empty(len(mapped) + 1, dtype=object)
-        table[:-1] = mapped
-        table[-1] = missing
-    return pd.Series(table.take(codes) if dtype else table[codes], index=values.index,
-                     dtype=dtype)
+        return pd.Series(pd.array([*mapped, missing], dtype=dtype).take(codes), index=index,
+                         dtype=dtype)
+    table = np.empty(len(mapped) + 1, dtype=object)
+    table[:-1] = mapped
+    table[-1] = missing
+    return pd.Series(table[codes], index=index)
 
 
 def _answer(value) -> str:
@@ -434,47 +456,66 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
             continue
         if var.name not in frame.columns or var.pii == "drop":
             continue
+        column = frame[var.name]
         if var.type in ("date", "datetime"):  # the whole column: validation parsed it
-            parsed = parse_datetimes(frame[var.name])
+            parsed = parse_datetimes(column)
             out[var.name] = parsed if rows is None else parsed.iloc[rows]
-            continue
-        raw = frame[var.name] if rows is None else frame[var.name].iloc[rows]
-        if var.type == "likert":
-            scale = codebook.scales[var.scale]
+        elif var.type in ("likert", "category", "multi"):  # once per distinct answer
+            codes, distinct, used = _distinct_codes(column, rows)
+            if var.type == "likert":
+                scale = codebook.scales[var.scale]
 
-            def parse(value, scale=scale):
-                value = _answer(value)
-                return scale.parse(value) if value else (None, "not_asked")
+                def parse(value, scale=scale):
+                    value = _answer(value)
+                    return scale.parse(value) if value else (None, "not_asked")
 
-            out[var.name] = map_distinct(raw, lambda v, f=parse: f(v)[0], dtype="Int8")
-            out[f"{var.name}_missing"] = map_distinct(raw, lambda v, f=parse: f(v)[1],
-                                                      dtype="string", missing="not_asked")
-        elif var.type == "category":
-            out[var.name] = map_distinct(
-                raw, lambda v, c=var.values: codebook.parse_category(c, _answer(v))
-                if _answer(v) else None, dtype="string")
-        elif var.type == "multi":
-            tokens = map_distinct(raw, lambda v: frozenset(
-                codebook.parse_category(var.values, t) for t in _answer(v).split()),
-                missing=frozenset())
-            for code in codebook.category_codes(var.values):
-                out[f"{var.name}_{code}"] = map_distinct(tokens, lambda s, c=code: c in s,
-                                                         dtype="boolean")
+                parsed = _each(parse, distinct, used, (None, "not_asked"))
+                out[var.name] = _spread([p[0] for p in parsed], codes, index, "Int8")
+                out[f"{var.name}_missing"] = _spread([p[1] for p in parsed], codes, index,
+                                                     "string", missing="not_asked")
+            elif var.type == "category":
+                out[var.name] = _spread(_each(
+                    lambda v, c=var.values: codebook.parse_category(c, _answer(v))
+                    if _answer(v) else None, distinct, used), codes, index, "string")
+            else:
+                tokens = _each(lambda v, c=var.values: frozenset(
+                    codebook.parse_category(c, t) for t in _answer(v).split()), distinct, used,
+                    frozenset())
+                for code in codebook.category_codes(var.values):
+                    out[f"{var.name}_{code}"] = _spread([code in t for t in tokens], codes,
+                                                        index, "boolean", missing=False)
         elif var.type == "number":
-            out[var.name] = parse_numbers(raw)
+            out[var.name] = parse_numbers(column if rows is None else column.iloc[rows])
         elif var.type == "boolean":
-            out[var.name] = parse_booleans(raw).fillna(False).astype(bool)
+            out[var.name] = parse_booleans(column if rows is None else column.iloc[rows]
+                                           ).fillna(False).astype(bool)
         else:
-            out[var.name] = _text_or_missing(raw)
+            out[var.name] = _text_or_missing(column, rows)
     return out
 
 
-def _text_or_missing(values: pd.Series) -> pd.Series:
-    """A column as text, blank text missing (a categorical's categories only, then spread)."""
-    if (spread := per_category(values, _text_or_missing)) is not None:
-        return spread.astype("string")
-    text = values.astype("string")
-    return text.where(text.str.strip() != "", None)
+def _text_or_missing(values: pd.Series, rows: np.ndarray | None = None) -> pd.Series:
+    """A column (its ``rows``, positions; else every row) as text, blank text missing (a
+    categorical's categories only, then spread). Arrow text is taken and judged by Arrow
+    (blank: empty or all whitespace, as ``str.strip`` tells it), left as it is where
+    nothing is blank."""
+    text = _arrow_storage(values)
+    if text is None:
+        values = values if rows is None else values.iloc[rows]
+        if (spread := per_category(values, _text_or_missing)) is not None:
+            return spread.astype("string")
+        text = values.astype("string")
+        return text.where(text.str.strip() != "", None)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if rows is not None:
+        text = text.take(pa.array(rows))
+    blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    if pc.any(blank).as_py():
+        text = pc.if_else(blank, pa.scalar(None, text.type), text)
+    return pd.Series(pd.array(text, dtype="string"),
+                     index=values.index if rows is None else values.index[rows])
 
 
 def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Codebook,
