@@ -364,9 +364,9 @@ def _consenting(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook) -> np
     """Which rows answer yes to consent (every row, for a source without consent)."""
     if not spec.consent or spec.consent not in frame.columns:
         return np.ones(len(frame), dtype=bool)
-    consent = map_distinct(frame[spec.consent],
-                           lambda v: codebook.parse_category("consent", str(v)))
-    return (consent == "yes").to_numpy(dtype=bool)
+    return map_distinct(frame[spec.consent],
+                        lambda v: codebook.parse_category("consent", str(v)) == "yes",
+                        dtype=bool, missing=False).to_numpy()
 
 
 def drop_declined(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook):
@@ -377,31 +377,40 @@ def drop_declined(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook):
     return frame[keep], int((~keep).sum())
 
 
-def _latest_complete(frame: pd.DataFrame, spec: SourceSpec,
-                     when: pd.Series | None = None) -> np.ndarray:
+def _latest_complete(frame: pd.DataFrame, spec: SourceSpec, when: pd.Series | None = None,
+                     rows: np.ndarray | None = None) -> np.ndarray:
     """Which rows :func:`keep_latest_complete` keeps (it reads only the respondent, the
-    completion flag, the timestamp, the record key and ``_row``; ``when``: the timestamps,
-    if parsed already)."""
+    completion flag, the timestamp, the record key and ``_row``), among ``rows``
+    (positions; else every row: a whole column is read, then its rows taken); ``when``:
+    their timestamps, if parsed already."""
     by_person = bool(spec.respondent and spec.timestamp and spec.respondent in frame.columns)
     keys = [k for k in spec.record if k in frame.columns]
     if keys and not by_person:  # one record's repeats are also one person's: kept once below
-        return ~frame.duplicated(subset=keys, keep="first").to_numpy(dtype=bool)
+        records = frame[keys] if rows is None else frame[keys].iloc[rows]
+        return ~records.duplicated(keep="first").to_numpy(dtype=bool)
+    size = len(frame) if rows is None else len(rows)
     if not by_person:
-        return np.ones(len(frame), dtype=bool)
+        return np.ones(size, dtype=bool)
+
+    def taken(values: np.ndarray) -> np.ndarray:
+        return values if rows is None else values[rows]
+
+    # a person's code: the same among the rows as in the whole column (only ties matter)
     person, _ = _distinct(frame[spec.respondent].astype("string").str.strip().str.lower())
-    complete = (parse_booleans(frame[spec.complete]).fillna(False).to_numpy(dtype=bool)
-                if spec.complete in frame.columns else np.ones(len(frame), dtype=bool))
+    person = taken(person)
+    complete = (taken(parse_booleans(frame[spec.complete]).fillna(False).to_numpy(dtype=bool))
+                if spec.complete in frame.columns else np.ones(size, dtype=bool))
     if spec.timestamp in frame.columns:
-        when = (parse_datetimes(frame[spec.timestamp]) if when is None else when).to_numpy(
-            dtype="datetime64[us]")
+        when = (taken(parse_datetimes(frame[spec.timestamp]).to_numpy(dtype="datetime64[us]"))
+                if when is None else when.to_numpy(dtype="datetime64[us]"))
         when = np.where(np.isnat(when), np.iinfo(np.int64).min, when.astype(np.int64))
     else:  # declared absent: submissions are told apart by their order in the file
-        when = np.zeros(len(frame), dtype=np.int64)
+        when = np.zeros(size, dtype=np.int64)
     # sorted by person, then complete last, then latest last, then file order last
-    order = np.lexsort((frame[ROW].to_numpy(), when, complete, person))
+    order = np.lexsort((taken(frame[ROW].to_numpy()), when, complete, person))
     last = np.ones(len(order), dtype=bool)
     last[:-1] = person[order][1:] != person[order][:-1]
-    keep = np.zeros(len(frame), dtype=bool)
+    keep = np.zeros(size, dtype=bool)
     keep[order[last]] = True
     return keep
 
@@ -417,19 +426,15 @@ def keep_latest_complete(frame: pd.DataFrame, spec: SourceSpec):
 def _rows_kept(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook
                ) -> tuple[np.ndarray, int, int]:
     """Positions of the rows :func:`drop_declined` then :func:`keep_latest_complete` keep,
-    and how many each drops; only the columns they read are filtered in between, so the
-    whole frame is taken once."""
-    consenting = _consenting(frame, spec, codebook)
+    and how many each drops; the rows consenting are never taken as a frame (each column
+    read is judged whole, then its rows taken)."""
+    consenting = np.flatnonzero(_consenting(frame, spec, codebook))
     by_person = bool(spec.respondent and spec.timestamp and spec.respondent in frame.columns)
-    read = [c for c in dict.fromkeys([spec.respondent, spec.complete, spec.timestamp, ROW,
-                                      *([] if by_person else spec.record)])
-            if c and c in frame.columns]
     # the timestamps parsed from the whole column: validation parsed that one already
-    when = (parse_datetimes(frame[spec.timestamp])[consenting]
+    when = (parse_datetimes(frame[spec.timestamp]).iloc[consenting]
             if by_person and spec.timestamp in frame.columns else None)
-    latest = _latest_complete(frame.loc[consenting, read], spec, when)
-    return (np.flatnonzero(consenting)[latest], int((~consenting).sum()),
-            int((~latest).sum()))
+    latest = _latest_complete(frame, spec, when, rows=consenting)
+    return consenting[latest], len(frame) - len(consenting), int((~latest).sum())
 
 
 def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
