@@ -217,8 +217,9 @@ def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
         ascii_ = pc.string_is_ascii(batch)
         normalized = pc.ascii_lower(pc.ascii_trim(batch, ASCII_SPACE)).cast(
             pa.large_binary()).to_pylist()
-        for i in np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False)):
-            normalized[i] = batch[int(i)].as_py().strip().lower().encode("utf-8")
+        others = np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False))
+        for i, text in zip(others.tolist(), batch.take(others).to_pylist()):
+            normalized[i] = text.strip().lower().encode("utf-8")
         digests += b"".join(map(digest, normalized))
     # 8 bytes per value, shown as "P-" and 16 hex digits: 18 bytes a value, side by side
     digits = np.frombuffer(digests.hex().encode("ascii"), dtype=np.uint8).reshape(-1, 16)
