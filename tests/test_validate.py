@@ -279,3 +279,23 @@ def test_a_date_column_is_parsed_once_and_a_changed_column_anew(monkeypatch):
     changed.iloc[2] = "2020-02-29"
     assert cb.parse_datetimes(changed).iloc[2] == pd.Timestamp("2020-02-29")
     assert pd.isna(cb.parse_datetimes(column).iloc[2])
+
+
+@pytest.mark.parametrize("values", [
+    ["R_1", "R_2", "R_2", "R_3", "R_3", "R_3", "R_4"],  # in order: neighbours compared
+    ["R_3", "R_1", "R_3", "R_2", "R_2", "", ""],  # any order: Arrow's hash table
+    ["R_1", None, "R_2", None, "R_1"],  # missing keys are alike, as pandas has them
+    ["R_1", "R_1"], ["R_1"], [],
+])
+def test_repeated_record_keys_are_those_pandas_finds(values):
+    keys = pd.DataFrame({"response_id": pd.Series(values, dtype="str")})
+    expected = keys.astype(object).duplicated(keep=False).to_numpy()
+    assert validate._repeated(keys).tolist() == expected.tolist()
+    assert validate._repeated(keys.astype(object)).tolist() == expected.tolist()
+
+
+def test_record_keys_in_order_past_the_sample_are_checked_whole(monkeypatch):
+    monkeypatch.setattr(validate, "ORDER_SAMPLE", 3)
+    values = ["R_1", "R_2", "R_3", "R_5", "R_4", "R_5"]  # in order only in the sample
+    keys = pd.DataFrame({"response_id": pd.Series(values, dtype="str")})
+    assert validate._repeated(keys).tolist() == [False] * 3 + [True, False, True]

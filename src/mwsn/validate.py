@@ -26,10 +26,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mwsn import ingest, services
-from mwsn.codebook import (Codebook, SourceSpec, Variable, answer_text, parse_booleans,
-                           parse_datetimes, parse_numbers)
+from mwsn.codebook import (Codebook, SourceSpec, Variable, _arrow_text, answer_text,
+                           parse_booleans, parse_datetimes, parse_numbers)
 from mwsn.config import Jurisdiction, Paths, Source, period_bounds, pseudonym_key
 from mwsn.errors import InputError, Problem
 
@@ -155,12 +156,39 @@ def _incomplete(frame: pd.DataFrame, spec: SourceSpec) -> np.ndarray:
             ).fillna(False).to_numpy(dtype=bool)
 
 
+#: rows of a record key whose order is checked before the whole column is
+ORDER_SAMPLE = 1000
+
+
+def _repeated(keys: pd.DataFrame) -> np.ndarray:
+    """Which rows hold the same record key as another row (``DataFrame.duplicated`` with
+    ``keep=False``: missing keys alike). A single key read as text is judged by Arrow: in
+    one comparison of neighbours when its values come in order (sequential or sorted
+    record IDs: no value is looked up), else by Arrow's hash table on the text as read."""
+    text = _arrow_text(keys.iloc[:, 0]) if keys.shape[1] == 1 else None
+    if text is None:
+        return keys.duplicated(keep=False).to_numpy().copy()
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    size = len(text)
+    if size > 1 and text.null_count == 0 and all(
+            not pc.any(pc.less(part.slice(1), part.slice(0, len(part) - 1))).as_py()
+            for part in (text.slice(0, ORDER_SAMPLE), text)):
+        same = pc.equal(text.slice(1), text.slice(0, size - 1)).to_numpy(zero_copy_only=False)
+        repeated = np.zeros(size, dtype=bool)
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        return repeated
+    codes = pc.dictionary_encode(text, null_encoding="encode").indices.to_numpy(
+        zero_copy_only=False)
+    return np.bincount(codes)[codes] > 1
+
+
 def _duplicate_records(frame: pd.DataFrame, spec: SourceSpec, file: str,
                        raw_name) -> list[Problem]:
     keys = [k for k in spec.record if k in frame.columns]
     if not keys or len(keys) < len(spec.record):
         return []
-    repeated = frame[keys].duplicated(keep=False).to_numpy().copy()
+    repeated = _repeated(frame[keys])
     if not repeated.any():
         return []
     filled = frame.loc[repeated, keys].astype("string").apply(
