@@ -299,3 +299,25 @@ def test_record_keys_in_order_past_the_sample_are_checked_whole(monkeypatch):
     values = ["R_1", "R_2", "R_3", "R_5", "R_4", "R_5"]  # in order only in the sample
     keys = pd.DataFrame({"response_id": pd.Series(values, dtype="str")})
     assert validate._repeated(keys).tolist() == [False] * 3 + [True, False, True]
+
+
+def test_a_date_is_read_only_where_its_first_ten_characters_are_the_day_read():
+    # Arrow's strptime rolls 2023-02-30 over and reads unpadded fields: the fast pass
+    # refuses a date whose first ten characters are not the day it read (pandas then reads
+    # it, or not, as any other text); the day is compared with the text's first ten bytes,
+    # which hold the same characters, or one that is not ASCII, as its first ten characters
+    from mwsn import codebook as cb
+
+    values = ["2023-02-30 10:00:00", "2019-10-01 09:00:00", "2019-1-05 10:00:00",
+              "2019-10-1\u00e9 09:00:00", "\u00e92019-10-01", "2019-10-01\u00a009:00:00",
+              "2020-02-29", "2019-10-01T09:00", "", None, " 2019-10-02 08:00:00 "]
+    column = pd.Series(values, dtype="str")
+    parsed = cb._parse_datetimes(column, None, None)
+    when = pd.Timestamp
+    assert parsed.tolist() == [pd.NaT, when("2019-10-01 09:00"), when("2019-01-05 10:00"),
+                               pd.NaT, pd.NaT, when("2019-10-01 09:00"), when("2020-02-29"),
+                               when("2019-10-01 09:00"), pd.NaT, pd.NaT,
+                               when("2019-10-02 08:00")]
+    # validation hands over the text it stripped: the same dates
+    stripped = column.astype("string").str.strip()
+    pd.testing.assert_series_equal(cb._parse_datetimes(column, None, None, stripped), parsed)

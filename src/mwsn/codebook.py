@@ -321,7 +321,8 @@ def _arrow_text(values: pd.Series):
 
 
 def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
-                    date_format: str | None = None) -> pd.Series:
+                    date_format: str | None = None, stripped: pd.Series | None = None
+                    ) -> pd.Series:
     """Dates or date-times written as text → timestamps (NaT where not a date).
 
     ISO 8601 with a UTC offset (``2019-09-18T08:51:07.481Z``,
@@ -332,6 +333,8 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
     whose order cannot be told reads them as not dates (validation reports it).
     ``date_format`` (strftime) overrides all guessing. A text column parsed before (the
     same column, not a copy: validation's, then cleaning's) is not parsed again.
+    ``stripped``: the text of ``values`` stripped (``Series.str.strip``, on the same index),
+    when the caller has made it already (validation has), so as not to make it again.
     """
     text = _arrow_text(values)
     if text is None:
@@ -340,14 +343,14 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
     if key in _PARSED and _PARSED[key][0]() is text:
         _, parsed, name = _PARSED[key]
         return pd.Series(parsed.copy(), index=values.index, name=name)
-    out = _parse_datetimes(values, dayfirst, date_format)
+    out = _parse_datetimes(values, dayfirst, date_format, stripped)
     _PARSED[key] = (weakref.ref(text, lambda _, key=key: _PARSED.pop(key, None)),
                     out.to_numpy(copy=True), out.name)
     return out
 
 
 def _parse_datetimes(values: pd.Series, dayfirst: bool | None,
-                     date_format: str | None) -> pd.Series:
+                     date_format: str | None, stripped: pd.Series | None = None) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -358,22 +361,24 @@ def _parse_datetimes(values: pd.Series, dayfirst: bool | None,
     if (spread := per_category(values, lambda v: parse_datetimes(v, dayfirst, date_format))
             ) is not None:
         return spread.astype("datetime64[us]")
-    text = _text(values).replace("", pd.NA)
+    text = (_text(values) if stripped is None else stripped).replace("", pd.NA)
     if date_format:
         parsed = pd.to_datetime(text, format=date_format, errors="coerce", utc=True)
         return parsed.dt.tz_localize(None).astype("datetime64[us]")
     arrow = pa.array(text.array, type=pa.string()) if len(text) else pa.array([], pa.string())
-    found = pa.nulls(len(arrow), pa.timestamp("us"))
+    found = None
     for fmt in DATE_FORMATS:
         parsed = pc.strptime(arrow, format=fmt, unit="us", error_is_null=True)
-        found = pc.coalesce(found, parsed)
+        found = parsed if found is None else pc.coalesce(found, parsed)
         if found.null_count == arrow.null_count:  # every date read: the next formats add none
             break
     if len(arrow):  # Arrow's strptime rolls 2023-02-30 over to 2023-03-02: refuse, don't move
         # the day as ISO text through a cast to date32: strftime's locale-aware formatting
-        # gives the same text at ten times the cost (seconds at a million rows)
-        day = pc.cast(pc.cast(found, pa.date32()), pa.string())
-        same_day = pc.equal(day, pc.utf8_slice_codeunits(arrow, 0, 10))
+        # gives the same text at ten times the cost (seconds at a million rows); compared
+        # with the text's first ten bytes, which equal it exactly when its first ten
+        # characters do (either holds a character that is not ASCII where the day has none)
+        day = pc.cast(pc.cast(pc.cast(found, pa.date32()), pa.string()), pa.binary())
+        same_day = pc.equal(day, pc.binary_slice(arrow.cast(pa.binary()), 0, 10))
         found = pc.if_else(pc.fill_null(same_day, False), found, pa.scalar(None, found.type))
     out = pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).astype(
         "datetime64[us]")

@@ -115,7 +115,9 @@ def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Cod
 
         return bad | outside, why
     if var.type in ("date", "datetime"):
-        bad = filled & parse_datetimes(text if column is None else column).isna().to_numpy()
+        parsed = (parse_datetimes(text) if column is None else  # the stripped text made
+                  parse_datetimes(column, stripped=text.set_axis(column.index)))  # once
+        bad = filled & parsed.isna().to_numpy()
         return bad, lambda i: (f"{text.iat[i]!r} is not a date: write it as 2019-10-01 (or "
                                "2019-10-01 14:30)")
     if var.type == "boolean":
