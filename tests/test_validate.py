@@ -321,3 +321,12 @@ def test_a_date_is_read_only_where_its_first_ten_characters_are_the_day_read():
     # validation hands over the text it stripped: the same dates
     stripped = column.astype("string").str.strip()
     pd.testing.assert_series_equal(cb._parse_datetimes(column, None, None, stripped), parsed)
+
+
+def test_a_required_text_is_blank_where_its_stripped_text_is_empty():
+    # told by Arrow in place for text read by Arrow: what stripping the column tells
+    values = ["", " ", "\u3000\u2003", "\t\n", "a ", " b", "\u00a0", None, "d", "\x1c"]
+    column = pd.Series(values, dtype="str")
+    _, _, blank = validate._domain(column.astype(object), by_value=False)
+    assert validate._blank_text(column).tolist() == blank.tolist()
+    assert validate._blank_text(column.astype(object)) is None

@@ -62,6 +62,17 @@ def _domain(values: pd.Series, by_value: bool) -> tuple[np.ndarray, pd.Series, n
     return codes, text, blank
 
 
+def _blank_text(values: pd.Series) -> np.ndarray | None:
+    """Per row, whether a text column read by Arrow is blank (missing, empty or all
+    whitespace: what :func:`_domain` finds by stripping it), told by Arrow in place; None
+    for a column of other storage."""
+    text = _arrow_text(values)
+    if text is None:
+        return None
+    blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    return pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+
+
 def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Codebook,
                 declared_missing: set[str] = frozenset(),
                 column: pd.Series | None = None) -> tuple[np.ndarray, object]:
@@ -258,8 +269,9 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
             continue
         column = raw_name(var.name)
         by_value = var.type in ("likert", "category", "multi", "boolean")
-        codes, text, blank = _domain(frame[var.name], by_value)
-        row_blank = np.append(blank, True)[codes]
+        if judged or by_value or (row_blank := _blank_text(frame[var.name])) is None:
+            codes, text, blank = _domain(frame[var.name], by_value)
+            row_blank = np.append(blank, True)[codes]
         if var.required and not var.asked_if:  # a skipped question is not asked, not missing
             if var.name == spec.consent:
                 empty = np.flatnonzero(row_blank)
