@@ -384,3 +384,21 @@ def test_a_mapped_export_reads_as_the_same_export_read_into_memory(
         pd.testing.assert_frame_equal(mapped[0], in_memory[0])
         assert mapped[1] == in_memory[1]
     path.unlink()  # the map is closed: the export can be removed (or replaced)
+
+
+@pytest.mark.parametrize("size", [50, 12_000])  # read whole; read again past the sample
+def test_records_of_another_width_are_found_in_an_export_of_any_length(tmp_path, size):
+    lines = ["id,answer,status"] + [f"{i},Agree,done" for i in range(size)]
+    lines[3] = "2,Agree,done,extra"  # a record wider than the header, within the first rows
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        ingest.read_delimited(path)
+    assert [(p.row, "has 4 fields" in p.message) for p in raised.value.problems] == [(4, True)]
+    # every record stops before the header's last column: that column is read as empty
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(["id,answer,status"] + [f"{i},Agree" for i in range(size)])
+                     + "\n", encoding="utf-8")
+    frame = ingest.read_delimited(short)
+    assert len(frame) == size and (frame["status"] == "").all()
+    assert frame["answer"].astype(str).eq("Agree").all()
