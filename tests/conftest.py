@@ -47,6 +47,12 @@ os.symlink(PROJECT / "data" / "external", SHIPPED / "data" / "external")
 atexit.register(shutil.rmtree, SHIPPED, True)
 
 
+#: the run options of ``mwsn run --no-pdf``: the report's pages, without printing the PDFs
+#: (about 5 CPU seconds a page); for runs whose tests read no PDF (the session's BC build
+#: prints them, for the tests that do)
+NO_PDF = {"pdf": False}
+
+
 def make_root(tmp: Path, jurisdictions=("bc",)) -> Path:
     """A project root under ``tmp`` with the shipped params and methods pages and fresh
     synthetic raw data."""
@@ -116,7 +122,7 @@ def _rebuild_bc(built: Path):
         shutil.copytree(built, root, symlinks=True, dirs_exist_ok=True)
         workers_disagree(root)
         with_services(root)
-        runner.run("bc", root, jobs=2)
+        runner.run("bc", root, jobs=2, options=NO_PDF)   # no test of it reads a PDF
     return build
 
 
@@ -127,7 +133,7 @@ def bc_rerun(bc_run, tmp_path_factory) -> Path:
     the ratings) and the project adds service records (test_services_source: the service
     tables and their report part). No rating reads the service records (the evaluation
     matrix names none) and no service figure reads the survey's answers. Built once per
-    session, like ``bc_run``."""
+    session, like ``bc_run``, without the PDFs (``mwsn run --no-pdf``)."""
     return built_once(tmp_path_factory, "bc_rerun", _rebuild_bc(bc_run))
 
 

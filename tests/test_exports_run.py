@@ -273,26 +273,27 @@ def _quietly(build):
 
 @pytest.fixture(scope="module")
 def made_run(tmp_path_factory):
-    """One ``mwsn run`` (papermill, ``--jobs 2``) of a project holding the made
-    jurisdictions. Gives the root, the run's exit status and error output."""
+    """One ``mwsn run`` (papermill, ``--jobs 2``; the pages, not their PDFs: the session's
+    BC build prints those) of a project holding the made jurisdictions. Gives the root, the
+    run's exit status and error output."""
     def build(output):
         root = make_root(tmp_path_factory.mktemp("made_run"))
         made = add_made_jurisdictions(root)
         for code in made:
             status, _, err = run_validate(root, code, output)
             assert status == 0, (code, err)
-        return root, cli.main(["run", *made, "--root", str(root), "--jobs", "2"])
+        return root, cli.main(["run", *made, "--root", str(root), "--jobs", "2", "--no-pdf"])
     return _quietly(build)
 
 
 @pytest.fixture(scope="module")
 def files_run(tmp_path_factory):
-    """One ``mwsn run`` (papermill, ``--jobs 2``) of a project holding every file of
-    tests/data/ that validate passes (beside BC's other sources). A file whose jurisdiction
-    would read exactly what a made one reads (same params, same raw bytes: the reported case
-    is both) is not run again: ``made_run`` runs it, as the made one. Gives the root, the
-    code run for each file that passed (a made one's code for those), and the run's exit
-    status and error output."""
+    """One ``mwsn run`` (papermill, ``--jobs 2``, ``--no-pdf``) of a project holding every
+    file of tests/data/ that validate passes (beside BC's other sources). A file whose
+    jurisdiction would read exactly what a made one reads (same params, same raw bytes: the
+    reported case is both) is not run again: ``made_run`` runs it, as the made one. Gives the
+    root, the code run for each file that passed (a made one's code for those), and the run's
+    exit status and error output."""
     def build(output):
         root = make_root(tmp_path_factory.mktemp("files_run"))
         made = add_made_jurisdictions(root)       # only to know them: not run here
@@ -301,7 +302,8 @@ def files_run(tmp_path_factory):
         files = {paths[code]: same.get(_inputs(root, code), code)
                  for code in validate_files(root, paths, output)}
         codes = [code for code in dict.fromkeys(files.values()) if code not in made]
-        status = cli.main(["run", *codes, "--root", str(root), "--jobs", "2"]) if codes else 0
+        status = (cli.main(["run", *codes, "--root", str(root), "--jobs", "2", "--no-pdf"])
+                  if codes else 0)
         return root, files, status
     return _quietly(build)
 

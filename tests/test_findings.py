@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import SHIPPED, make_root
+from conftest import NO_PDF, SHIPPED, make_root
 from mwsn import config, findings, i18n, ingest, runner
 from mwsn.codebook import load_codebook
 from mwsn.errors import InputError
@@ -393,7 +393,7 @@ def test_pipeline_on_data_where_workers_disagree_rates_information_lower(bc_reru
 @pytest.mark.integration
 def test_second_jurisdiction_runs_as_a_consultation(tmp_path):
     root = make_root(tmp_path, jurisdictions=("on",))
-    runner.run("on", root)
+    runner.run("on", root, options=NO_PDF)      # the pages it checks, not their print
     ratings = pd.read_parquet(root / "data/processed/on/findings.parquet")
     assert list(ratings["question_id"]) == ["local_need", "local_interest"]
     assert not ratings["rating"].isna().any()

@@ -61,7 +61,11 @@ def test_notebooks_declare_exactly_the_parameters_the_runner_injects():
         run_level = (int(path.name[:2]) >= runner.CROSS_JURISDICTION
                      or path in runner.national(path.parent))
         expected = runner.CROSS_PARAMETERS if run_level else runner.PARAMETERS
-        assert tuple(names) == expected, path.name
+        # then the run options it takes (metadata.mwsn.options), each with its default
+        options = runner.contract(path).options
+        assert tuple(names) == expected + tuple(name for name, _ in options), path.name
+        for name, default in options:
+            assert re.search(rf"^{name} = {default!r}(\s|$)", tagged[0].source, re.M), path.name
 
 
 def test_notebooks_are_committed_without_outputs_and_with_a_kernelspec():

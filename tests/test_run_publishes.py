@@ -31,14 +31,24 @@ notice.tell("no printer here: page not printed")
 """
 
 
+#: the page's print, left out when the run gives it the option ``printed = False`` (as
+#: ``mwsn run --no-pdf`` gives the report ``pdf = False``)
+PRINT = """
+if globals().get("printed", True):
+    (where.reports / f"page{suffix}.txt").write_text(count + " meetings, printed")
+"""
+
+
 @pytest.fixture
 def paging(tmp_path, cold_kernels) -> Path:
-    """BC with a two-notebook pipeline: a count, then a page per language that shows it."""
+    """BC with a two-notebook pipeline: a count, then a page per language that shows it and
+    prints it unless the run says otherwise (the run option ``printed``)."""
     root = make_root(tmp_path)
     (root / "notebooks").mkdir()
     _notebook(root / "notebooks", "01_count.ipynb", COUNT, reads=["raw"], writes=["count.txt"])
-    _notebook(root / "notebooks", "05_page.ipynb", PAGE, reads=["count.txt"], writes=[],
-              each_language=True, publishes=["page*.html"])
+    _notebook(root / "notebooks", "05_page.ipynb", PAGE + PRINT, reads=["count.txt"], writes=[],
+              each_language=True, publishes=["page*.html", "page*.txt"],
+              options={"printed": True})
     return root
 
 
@@ -51,7 +61,8 @@ def test_a_notebook_publishes_its_pages_per_language_hashed_cached_and_told(pagi
     assert (reports / "page.html").read_text() == f"<p lang='en'>{count} meetings</p>"
     assert (reports / "page.fr.html").read_text() == f"<p lang='fr'>{count} meetings</p>"
     assert sorted(result.executed) == ["01_count", "05_page", "05_page.fr"]
-    assert {p.name for p in result.outputs} == {"page.html", "page.fr.html", "index.html"}
+    assert {p.name for p in result.outputs} == {"page.html", "page.fr.html", "page.txt",
+                                                "page.fr.txt", "index.html"}
     manifest = json.loads((reports / runner.MANIFEST).read_text())
     for name, lang in (("page.html", "05_page"), ("page.fr.html", "05_page.fr")):
         sha = provenance.sha256_file(reports / name)
@@ -66,7 +77,21 @@ def test_a_notebook_publishes_its_pages_per_language_hashed_cached_and_told(pagi
     again = runner.run("bc", root, progress=runner.Progress(io.StringIO()))
     assert again.executed == ["05_page.fr"] and sorted(again.reused) == ["01_count", "05_page"]
     assert (reports / "page.fr.html").read_text() == f"<p lang='fr'>{count} meetings</p>"
+    # a run option: given to the steps that declare it (their rerun key and the manifest say
+    # so), never to the others; verify reruns with it; a run without it reruns those steps
+    quiet = runner.run("bc", root, progress=runner.Progress(io.StringIO()),
+                       options={"printed": False, "unknown": 1})
+    assert sorted(quiet.executed) == ["05_page", "05_page.fr"] and quiet.reused == ["01_count"]
+    assert not list(reports.glob("page*.txt")) and (reports / "page.fr.html").is_file()
+    manifest = json.loads((reports / runner.MANIFEST).read_text())
+    assert manifest["options"] == {"printed": False}
+    assert "printed" not in (reports / "notebooks/01_count.ipynb").read_text()
+    assert "printed = False" in (reports / "notebooks/05_page.ipynb").read_text()
     assert runner.verify("bc", root).ok
+    again = runner.run("bc", root, progress=runner.Progress(io.StringIO()))
+    assert sorted(again.executed) == ["05_page", "05_page.fr"]
+    assert (reports / "page.txt").read_text() == f"{count} meetings, printed"
+    assert "options" not in json.loads((reports / runner.MANIFEST).read_text())
 
 
 @pytest.mark.integration

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import TOY_COUNT, make_root, toy_notebook
+from conftest import NO_PDF, TOY_COUNT, make_root, toy_notebook
 from mwsn import cli, config, provenance, runner
 from mwsn.run import kernels, orchestrate
 from test_run_publishes import PAGE
@@ -227,7 +227,7 @@ def test_changing_one_input_reruns_only_the_notebooks_downstream_of_it(bc_run, t
     ledger = root / "data/raw/bc/funding_ledger.csv"
     ledger.write_text(ledger.read_text().replace("118575.0", "118576.0", 1))
     survey_before = (root / "data/processed/bc/survey_indicators.parquet").read_bytes()
-    result = runner.run("bc", root)
+    result = runner.run("bc", root, options=NO_PDF)              # mwsn run --no-pdf
     assert {"01_clean", "08_report", "08_report.fr"} <= set(result.executed)
     assert "03_survey" in result.reused           # its input, the survey, did not change
     manifest, previous = _manifest(root), _manifest(bc_run)
@@ -244,6 +244,19 @@ def test_changing_one_input_reruns_only_the_notebooks_downstream_of_it(bc_run, t
     assert (root / "data/processed/bc/survey_indicators.parquet").read_bytes() == survey_before
     assert _manifest(root)["outputs"]["data/processed/bc/funding.parquet"] != \
         _manifest(bc_run)["outputs"]["data/processed/bc/funding.parquet"]
+    # the pages without their PDFs: none of the earlier run's is left beside them, the
+    # manifest records the option (verify reruns with it), and a run without it reruns the
+    # two report steps alone, which print them (the option is in their key)
+    assert sorted((bc_run / "reports/bc").glob("*.pdf"))
+    assert not sorted((root / "reports/bc").glob("*.pdf"))
+    assert not [rel for rel in manifest["outputs"] if rel.endswith(".pdf")]
+    assert manifest["options"] == {"pdf": False} and "options" not in previous
+    assert _steps(runner.dry_run("bc", bc_run, options=NO_PDF))["08_report"] == (
+        "run options changed: none last time, pdf=False now",)
+    assert _steps(runner.dry_run("bc", root)) == {
+        name: ("run options changed: pdf=False last time, none now",)
+        for name in ("08_report", "08_report.fr")}
+    assert not _steps(runner.dry_run("bc", root, options=NO_PDF))
 
 
 def _processes_of(token: str) -> list[str]:
@@ -471,7 +484,7 @@ def test_another_jurisdictions_params_rerun_only_what_reads_them(bc_run, tmp_pat
     assert "_national 00_context: would run: another jurisdiction's Network facts changed: ab" in \
         out
     assert "bc 01_clean: up to date" in out
-    result = runner.run("bc", root)
+    result = runner.run("bc", root, options=NO_PDF)
     # the national context reruns (once for the run) and only what reads its tables (the
     # report) may rerun: none of BC's own analyses (cleaning, profile, survey, qualitative,
     # program, findings)
@@ -523,7 +536,7 @@ def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, c
     (root / "data/raw/zz/survey_export.csv").write_text("not,a,survey\n1,2,3\n",
                                                        encoding="utf-8")
     assert not (root / "data/raw/on").exists()          # the shipped example has no data
-    assert cli.main(["run", "--all", "--root", str(root)]) == 1
+    assert cli.main(["run", "--all", "--root", str(root), "--no-pdf"]) == 1
     captured = capsys.readouterr()
     assert "on: skipped (no raw data in data/raw/on/)" in captured.out
     # zz's params are valid (only its survey is broken): its Network facts reach BC's context
@@ -539,12 +552,14 @@ def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, c
     assert not (root / "reports/zz").exists()
     assert (root / "reports/compare.html").is_file()      # the comparison still ran
     assert "the comparison" not in captured.err           # zz has no earlier tables in it
-    assert cli.main(["run", "--all", "--exclude", "zz", "--no-demo", "--root", str(root)]) == 0
+    assert cli.main(["run", "--all", "--exclude", "zz", "--no-demo", "--root", str(root),
+                     "--no-pdf"]) == 0
     assert "on:" not in capsys.readouterr().out
     # BC fails now: the comparison still shows its tables of the earlier run, and says so
     (root / "data/raw/bc/survey_export.csv").write_text("not,a,survey\n1,2,3\n",
                                                        encoding="utf-8")
-    assert cli.main(["run", "--all", "--exclude", "zz", "--no-demo", "--root", str(root)]) == 1
+    assert cli.main(["run", "--all", "--exclude", "zz", "--no-demo", "--root", str(root),
+                     "--no-pdf"]) == 1
     assert "the comparison (reports/compare.html) shows bc as of the last run that built it" \
         in capsys.readouterr().err
 

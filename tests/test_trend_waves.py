@@ -294,12 +294,12 @@ def test_a_single_round_report_shows_each_indicator_against_its_target(bc_run):
 @pytest.mark.xdist_group("waves_run")   # its own build: free to go to the other worker
 def test_the_runner_gives_a_later_wave_the_earlier_ones(tmp_path):
     # the real pipeline over two waves of the same exports: everyone answered twice
-    from conftest import make_root
+    from conftest import NO_PDF, make_root
     from mwsn import runner
     from test_waves import _with_waves
 
     root = _with_waves(make_root(tmp_path))
-    w1, w2 = runner.run_many(["bc"], root, jobs=2)
+    w1, w2 = runner.run_many(["bc"], root, jobs=2, options=NO_PDF)
     assert w1.error is None and w2.error is None and "07_trends" in w2.executed
     folder = config.paths("bc", root, "w2").processed
     trend = ingest.read_processed(folder, "trend")

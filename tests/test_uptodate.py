@@ -110,6 +110,24 @@ def test_run_answers_from_the_record_without_the_runner(recorded, monkeypatch, c
         cli.main(["run", "bc", "--root", str(recorded), "--force"])
 
 
+def test_a_run_without_pdfs_asks_the_runner_and_leaves_no_record(recorded, monkeypatch, capsys):
+    # `--no-pdf` changes the report's rerun key (test_runner): never answered from the record,
+    # and a run with it records nothing, so the next run without it prints the PDFs
+    asked = []
+
+    def answer(codes, root, **options):
+        asked.append(options["options"])
+        return [runner.RunResult("bc", Path(root) / "reports" / "bc", up_to_date=True)]
+
+    monkeypatch.setattr(runner, "run_many", answer)
+    assert cli.main(["run", "bc", "--root", str(recorded), "--no-pdf"]) == 0
+    assert asked == [{"pdf": False}]
+    assert not (recorded / "reports" / ".bc.uptodate.json").exists()
+    assert cli.main(["run", "bc", "--root", str(recorded)]) == 0
+    assert asked == [{"pdf": False}, {}]
+    assert (recorded / "reports" / ".bc.uptodate.json").exists()
+
+
 def test_a_failed_run_forgets_the_record(recorded, monkeypatch):
     (recorded / "params" / "bc.yaml").write_text("code: [broken\n", encoding="utf-8")
     assert cli.main(["run", "bc", "--root", str(recorded)]) != 0

@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
                    "needs pip install 'mwsn[dask]'")
     p.add_argument("--dry-run", action="store_true",
                    help="list the notebooks that would run and why; run nothing")
+    p.add_argument("--no-pdf", action="store_true",
+                   help="write the report's pages without printing the PDFs (most of the "
+                   "report's time, while iterating on a draft); a later run without it prints "
+                   "them")
     p.add_argument("--wave", default=None, metavar="ID",
                    help="only this data round (an id of `waves:` in the params); default: every "
                    "round, oldest first")
@@ -238,7 +242,8 @@ def _dry_run(args, codes: list[str]) -> int:
         earlier: list[str] = []        # earlier waves that rerun: later ones may read them
         for wave in waves:
             planned = runner.dry_run(code, args.root, force=args.force, wave=wave,
-                                     earlier_rerun=tuple(earlier), national_rerun=national_rerun)
+                                     earlier_rerun=tuple(earlier), national_rerun=national_rerun,
+                                     options=_options(args))
             label = config.paths(code, args.root, wave).label
             if _print_plan(planned, label):
                 earlier.append(label)
@@ -266,12 +271,19 @@ def _restricted(codes: list[str], root) -> None:
               f"{restricted.write_bundle(code, root) / 'index.html'}")
 
 
+def _options(args) -> dict:
+    """The run options the notebooks that take them are given (``--no-pdf``: the report's
+    ``pdf = False``); empty: every notebook's defaults."""
+    return {"pdf": False} if getattr(args, "no_pdf", False) else {}
+
+
 def _unchanged(args) -> bool:
     """Print what a no-op prints and say so, if nothing changed since each jurisdiction's
     last successful run (:mod:`mwsn.uptodate`: before anything heavy is imported)."""
     from mwsn import uptodate
 
-    if args.all or args.force or args.dry_run or getattr(args, "restricted", False):
+    if args.all or args.force or args.dry_run or getattr(args, "restricted", False) \
+            or _options(args):
         return False
     found = [uptodate.unchanged(args.root, code, args.wave) for code in args.jurisdiction]
     if any(lines is None for lines in found):
@@ -319,7 +331,7 @@ def _run(args) -> int:
                               jobs=args.jobs or executor.default_jobs(),
                               progress=runner.Progress(), command=["mwsn", *sys.argv[1:]],
                               cross=args.all, keep_going=args.all, scheduler=scheduler,
-                              wave=args.wave)
+                              wave=args.wave, options=_options(args))
     failed = []
     for result in results:
         if result.run_level and result.error is not None:
@@ -341,7 +353,7 @@ def _run(args) -> int:
     for code in dict.fromkeys(r.jurisdiction for r in results if r.wave is not None):
         print(f"{code}: reports by data round: {Path(args.root).resolve() / 'reports' / code}"
               "/index.html")
-    for code in codes:
+    for code in codes if not _options(args) else ():  # a run without them looks again
         mine = [r for r in results if r.jurisdiction == code]
         if mine and all(r.error is None and not r.skipped for r in mine):
             uptodate.record(args.root, code, args.wave, before[code], _noop_lines(mine, args.root))

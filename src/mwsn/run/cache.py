@@ -66,6 +66,18 @@ class _Job:
     started: float = field(default_factory=time.monotonic)
     #: lines the notebooks told whoever runs them (:mod:`mwsn.notice`), each said once
     notices: list[str] = field(default_factory=list)
+    #: the run's options (``{name: value}``, from ``mwsn run``'s flags), given to the steps
+    #: that take them (:meth:`~mwsn.run.plan.Contract.own_options`)
+    options: dict = field(default_factory=dict)
+
+    def step_options(self, step: Step) -> dict:
+        """The run options ``step`` is given: those it takes, where not its defaults."""
+        return step.contract.own_options(self.options)
+
+    @property
+    def options_given(self) -> dict:
+        """The run options some step of this job is given (the manifest records them)."""
+        return {k: v for step in self.steps for k, v in self.step_options(step).items()}
 
     @property
     def code(self) -> str:
@@ -192,16 +204,18 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
     and, where the notebook declares them, the raw exports, the published
     context data, the methods page of its language, the other jurisdictions' Network facts, a
     keyed fingerprint of the pseudonym key, the national context's tables, and the
-    processed tables it reads. The comparison (:data:`ALL`) reads every params file, every
-    jurisdiction's synthetic-data marker and every jurisdiction's processed tables
-    (``tables``).
+    processed tables it reads. A step given run options (:meth:`_Job.step_options`) has them in
+    its ``step``: a later run without them reruns it. The comparison (:data:`ALL`) reads
+    every params file, every jurisdiction's synthetic-data marker and every jurisdiction's
+    processed tables (``tables``).
     """
     basis, terms = job.basis, step.contract
     raw = basis["raw"] if terms.reads_raw else {
         p: s for p, s in basis["raw"].items() if p.endswith("/SYNTHETIC_DATA.txt")}
     return {
         "step": {"jurisdiction": job.code, "lang": step.lang,
-                 **({"wave": job.where.wave} if job.where.wave is not None else {})},
+                 **({"wave": job.where.wave} if job.where.wave is not None else {}),
+                 **({"options": job.step_options(step)} if job.step_options(step) else {})},
         "notebook": basis["notebooks"].get(step.source.name),
         "parameters": {path: sha for path, sha in basis["parameters"]["files"].items()
                        if terms.reads_input("register") or path != REGISTER},
@@ -290,6 +304,11 @@ def _changed(before: dict, now: dict) -> list[str]:
     return sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
 
 
+def _words(options: dict) -> str:
+    """``name=value, ...``; ``none`` for no option."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(options.items())) or "none"
+
+
 def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict,
          lang: str = "en") -> list[str]:
     """Words for the kinds of input whose hash changed since the last run (``lang``: the
@@ -300,6 +319,9 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict,
     for kind in kinds:
         if kind == "notebook":
             reasons.append("its notebook changed")
+        elif kind == "step":
+            reasons.append("run options changed: " + _words(previous.get("options", {}))
+                           + " last time, " + _words(job.options_given) + " now")
         elif kind == "parameters":
             files = _changed(previous.get("parameters", {}).get("files", {}),
                              basis["parameters"]["files"])
@@ -352,15 +374,15 @@ def earlier_waves(where: Paths, params) -> tuple[Paths, ...]:
     return tuple(where.with_wave(w) for w in ids[:ids.index(where.wave)])
 
 
-def new_job(where: Paths, params, force: bool) -> _Job:
+def new_job(where: Paths, params, force: bool, options: dict | None = None) -> _Job:
     """A job for one jurisdiction (or one wave of it), its inputs hashed now; for a run-level
     job (:func:`~mwsn.run.plan.run_level`: the national context, the comparison), ``params``
-    is ``None``."""
+    is ``None``. ``options``: the run's options (``{name: value}``)."""
     languages = ["en"] if params is None else list(params.languages)
     steps = plan(notebooks_dir(where.root), where.label, languages)
     earlier = () if params is None else earlier_waves(where, params)
     return _Job(where, params, steps, _basis(where, steps, earlier), _read_manifest(where), force,
-                earlier=earlier)
+                earlier=earlier, options=dict(options or {}))
 
 
 def job_paths(name: str, root: str | Path = ".", wave: str | None = None) -> Paths:
@@ -371,7 +393,7 @@ def job_paths(name: str, root: str | Path = ".", wave: str | None = None) -> Pat
 def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
             wave: str | None = None, earlier_rerun: tuple[str, ...] = (),
             national_rerun: bool = False,
-            tables_rerun: tuple[str, ...] = ()) -> list[Planned]:
+            tables_rerun: tuple[str, ...] = (), options: dict | None = None) -> list[Planned]:
     """What ``mwsn run <jurisdiction>`` would execute and why, without running anything.
 
     ``jurisdiction`` may also name a run-level job: ``_national`` (the national
@@ -382,14 +404,15 @@ def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
 
     A step whose own inputs are unchanged but that reads a table from a step
     that reruns is listed as running (it is reused after all when that table
-    comes out byte-identical). With ``wave``, that wave of the jurisdiction.
+    comes out byte-identical). With ``wave``, that wave of the jurisdiction. ``options``:
+    the run's options (``{name: value}``, as :func:`~mwsn.run.orchestrate.run_many` takes them).
     A later wave's steps that read an earlier wave's tables are judged from
     those tables as they are on disk now, and listed as running when one of
     ``earlier_rerun`` (earlier waves that would rerun) may change them.
     """
     where = job_paths(jurisdiction, root, wave)
     params = None if run_level(jurisdiction) else load(jurisdiction, where.root, wave)
-    job = new_job(where, params, force)
+    job = new_job(where, params, force, options)
     steps = job.steps
     recorded = (job.previous or {}).get("notebooks", {})
     planned: list[Planned] = []

@@ -114,18 +114,21 @@ class RunResult:
 
 def run(jurisdiction: str, root: str | Path = ".", *, force: bool = False, jobs: int = 1,
         progress: Progress | None = None, command: list[str] | None = None,
-        scheduler: str | None = None, wave: str | None = None) -> RunResult:
+        scheduler: str | None = None, wave: str | None = None,
+        options: dict | None = None) -> RunResult:
     """Validate, execute and export one jurisdiction (every wave, or ``wave``); returns the
     result of its latest wave run (of its only round, without waves)."""
     return [r for r in run_many([jurisdiction], root, force=force, jobs=jobs, progress=progress,
-                                command=command, scheduler=scheduler, wave=wave)
+                                command=command, scheduler=scheduler, wave=wave,
+                                options=options)
             if not r.run_level][-1]
 
 
 def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, jobs: int = 1,
              progress: Progress | None = None, command: list[str] | None = None,
              cross: bool = False, keep_going: bool = False,
-             scheduler: str | None = None, wave: str | None = None) -> list[RunResult]:
+             scheduler: str | None = None, wave: str | None = None,
+             options: dict | None = None) -> list[RunResult]:
     """Run several jurisdictions, their notebooks sharing ``jobs`` worker processes.
 
     A jurisdiction with ``waves:`` in its params is run one wave after another,
@@ -139,6 +142,11 @@ def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, j
     With ``scheduler`` (a Dask scheduler's address) the steps run on that
     cluster's workers instead (:mod:`mwsn.run.executor`); the lock, staging and
     manifest stay with this process.
+
+    ``options``: run options (``{name: value}``, from ``mwsn run``'s flags), each given as a
+    parameter to the notebooks that declare it (``metadata.mwsn.options``, with its default)
+    where it differs from their default; it is then part of their rerun key, and the manifest
+    records it (``mwsn verify`` reruns with it), so a later run without it reruns them.
 
     First, once for the whole run, the national context (the notebooks of
     ``"scope": "national"``, :func:`mwsn.run.plan.national`): a job like a
@@ -163,7 +171,7 @@ def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, j
         for lock in locks:
             lock.acquire()
         return _run_locked(list(dict.fromkeys(codes)), Path(root).resolve(), force, max(1, jobs),
-                           progress, command, cross, keep_going, scheduler, wave)
+                           progress, command, cross, keep_going, scheduler, wave, options or {})
     finally:
         for lock in locks:
             lock.release()
@@ -202,7 +210,7 @@ class _Pool:
 
 
 def _run_locked(codes, root, force, jobs, progress, command, cross,
-                keep_going=False, scheduler=None, wave=None) -> list[RunResult]:
+                keep_going=False, scheduler=None, wave=None, options=None) -> list[RunResult]:
     """The national context, every jurisdiction's first wave (its only one, without waves),
     then every second wave, and so on (a wave's run can read the tables its earlier waves
     committed), then the comparison."""
@@ -210,7 +218,7 @@ def _run_locked(codes, root, force, jobs, progress, command, cross,
     pool = _Pool(jobs, scheduler)
     try:
         ordered = _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
-                              wave)
+                              wave, options)
     except BaseException:
         pool.close(cancel=True)
         raise
@@ -252,7 +260,7 @@ def _run_level(name: str, root: Path, force, pool, progress, command,
 
 
 def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
-                wave) -> list[RunResult]:
+                wave, options=None) -> list[RunResult]:
     results: dict[str, list[RunResult]] = {}
     rounds: dict[str, list[Paths]] = {}
     for code in codes:
@@ -288,7 +296,7 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
                     continue
                 phase.append(waves[index])
             for where, result in _run_phase(phase, root, force, pool, progress, command,
-                                            keep_going).items():
+                                            keep_going, options).items():
                 if where != context:
                     results[where.jurisdiction].append(result)
             if lock is not None:
@@ -309,7 +317,7 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
 
 
 def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
-               keep_going) -> dict[Paths, RunResult]:
+               keep_going, options=None) -> dict[Paths, RunResult]:
     """Run jobs (jurisdictions, one wave of each, run-level jobs) side by side over the run's
     pool of workers.
 
@@ -333,7 +341,7 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
                 raise
             results[where] = _result(where, error=exc)
             continue
-        job = new_job(where, params, force)
+        job = new_job(where, params, force, options)
         context_runs = any(j.code == NATIONAL for j in jobs_by_code.values())
         if _up_to_date(job) and not (context_runs and _reads_national(job)):
             results[where] = _result(where, outputs=_published(where), seconds=0.0,
@@ -622,6 +630,7 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
             "out_dir": str(job.staging / "report"), "name": step.name,
             "jurisdiction": job.code, "lang": step.lang,
             **({} if job.run_level else {"wave": job.where.wave}),
+            "options": job.step_options(step),
             "rel_out": job.rel_report(f"notebooks/{step.name}.ipynb"),
             "failed": str(job.where.root / "reports" / "_failed" / job.where.label
                           / f"{step.name}.ipynb"),
@@ -855,6 +864,7 @@ def _write_manifest(job: _Job, command: list[str]) -> None:
         "python": basis["python"],
         "packages": basis["packages"],
         "environment": {"lock_sha256": basis["lock"]},
+        **({"options": job.options_given} if job.options_given else {}),
         "notebooks": {name: {k: v for k, v in job.records[name].items()
                              if k not in ("status", "seconds")} for name in sorted(job.records)},
         "outputs": dict(sorted(outputs.items())),

@@ -72,13 +72,22 @@ class Contract:
     ``publishes``: patterns (``fnmatch``) of the files the notebook writes into its
     jurisdiction's output folder (``reports/<jur>/``, ``reports/<jur>/<wave>/``),
     such as its own pages; ``None``: any file. ``each_language``: the notebook
-    runs once per language of the jurisdiction (else once, in the first).
+    runs once per language of the jurisdiction (else once, in the first). ``options``:
+    the run options it takes as parameters, with their defaults (``metadata.mwsn.options``,
+    ``{name: default}``; ``docs/CONTRACTS.md`` lists those ``mwsn run`` sets).
     """
 
     reads: tuple[str, ...] | None = None
     writes: tuple[str, ...] | None = None
     publishes: tuple[str, ...] | None = None
     each_language: bool = False
+    options: tuple[tuple[str, object], ...] = ()
+
+    def own_options(self, given: dict) -> dict:
+        """The run options of ``given`` the notebook takes, where they differ from its
+        defaults: its extra parameters, and part of its rerun key."""
+        return {name: given[name] for name, default in self.options
+                if name in given and given[name] != default}
 
     def may_publish(self, name: str) -> bool:
         """Whether ``name`` (relative to the output folder) is a file the notebook declares."""
@@ -129,7 +138,8 @@ def contract(notebook: Path) -> Contract:
     return Contract(None if reads is None else tuple(reads),
                     None if writes is None else tuple(writes),
                     None if publishes is None else tuple(publishes),
-                    bool(meta.get("each_language", False)))
+                    bool(meta.get("each_language", False)),
+                    tuple(sorted(meta.get("options", {}).items())))
 
 
 @dataclass

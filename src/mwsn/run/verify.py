@@ -126,8 +126,9 @@ def verify_waves(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
     ``all`` checks the comparison (:func:`verify_comparison`).
 
     1. ``rerun``: every notebook is executed again in a temporary folder (from
-       the same params, raw and external data, every wave in order); the
-       outputs must have the SHA-256 the manifest records.
+       the same params, raw and external data, every wave in order, with the
+       run options the manifest records); the outputs must have the SHA-256
+       the manifest records.
     2. ``disk``: every output the manifest lists is on disk with that SHA-256.
     3. ``manifest``: the manifest's own SHA-256 equals the one ``index.html``
        recorded when the run wrote both (an edited manifest fails here).
@@ -153,12 +154,15 @@ def verify_waves(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
     if national(notebooks_dir(Path(root))):
         units.insert(0, (national_paths(root), None))
     results = [_check_recorded(where, p) for where, p in units]
+    # rerun with the run's options, as the manifests record them
+    options = {k: v for where, _ in units for k, v in _read_manifest(where).get("options",
+                                                                               {}).items()}
     with tempfile.TemporaryDirectory(prefix=f"mwsn-verify-{jurisdiction}-") as tmp:
         copy = Path(tmp)
         _link_tree(paths(jurisdiction, root).root, copy, keep_data={"raw", "external"},
                    processed=None)
         run_many([jurisdiction], copy, force=True, jobs=jobs, progress=progress,
-                 command=["mwsn", "verify", jurisdiction])
+                 command=["mwsn", "verify", jurisdiction], options=options)
         for result, (where, _) in zip(results, units):
             rerun = _read_manifest(job_paths(where.jurisdiction, copy, where.wave))["outputs"]
             result.checks["rerun"] = _rerun_differences(result.recorded, rerun)

@@ -102,7 +102,8 @@ def execute_step(task: dict) -> dict:
         nb = papermill.execute_notebook(
             str(source), str(executed_path),
             parameters={"jurisdiction": task["jurisdiction"], "root": ".", "lang": task["lang"],
-                        **({"wave": task["wave"]} if "wave" in task else {})},
+                        **({"wave": task["wave"]} if "wave" in task else {}),
+                        **task.get("options", {})},
             kernel_name=KERNEL, cwd=str(work), progress_bar=False, log_output=False,
             kernel_manager_class=kernel_manager, record_timing=False,
             # written once, at the end or at the failing cell, not before and after every cell
