@@ -183,25 +183,37 @@ def test_executed_notebooks_carry_no_timings_or_absolute_paths(bc_run):
 
 @pytest.mark.integration
 def test_two_parallel_builds_side_by_side_give_byte_identical_outputs(bc_run, tmp_path):
-    # two `--jobs 2` builds at the same time: `mwsn verify` executes every notebook of the
-    # session's build again in a folder of its own (warm kernels, the default) and checks each
-    # output against the manifest, while a fresh project is built with a cold kernel per
-    # notebook; both give the session's build byte for byte (the run's log aside). The same
-    # verify passes on a clean run: its three checks hold (the failing ones: the toy run's
-    # tests below)
+    # two builds at the same time, each two notebooks at a time: `mwsn verify --jobs 2`
+    # executes every notebook of the session's build again in a folder of its own (warm
+    # kernels, the default) and checks each output against the manifest, while a fresh project
+    # is built on a Dask cluster of two workers (`mwsn run --scheduler`: the workers start a
+    # cold kernel per notebook); both give the session's build byte for byte, PDFs included
+    # (the run's log aside). The same verify passes on a clean run: its three checks hold (the
+    # failing ones: the toy run's tests below). Without the dask extra, the fresh project is
+    # built here, cold kernels, `--jobs 2`.
     root = make_root(tmp_path / "cold")
-    build = subprocess.Popen(
-        [sys.executable, "-m", "mwsn", "run", "bc", "--jobs", "2", "--root", str(root)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, kernels.SWITCH: "0"})
     verify = subprocess.Popen(
         [sys.executable, "-m", "mwsn", "verify", "bc", "--jobs", "2", "--root", str(bc_run)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        import distributed
+    except ImportError:
+        build = subprocess.run(
+            [sys.executable, "-m", "mwsn", "run", "bc", "--jobs", "2", "--root", str(root)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, kernels.SWITCH: "0"})
+        assert build.returncode == 0, build.stderr
+    else:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster:
+            result = runner.run("bc", root, scheduler=cluster.scheduler_address)
+        assert len(result.executed) == 9    # 01-08 with 07_trends, and the French report
+        manifest = (root / "reports/bc" / runner.MANIFEST).read_text(encoding="utf-8")
+        assert "worker_environment" not in manifest      # the workers run this environment
     out, err = verify.communicate()
-    assert build.wait() == 0, build.stderr.read()
     assert verify.returncode == 0, out + err
     assert "every output matches" in out
-    for code in (runner.NATIONAL, "bc"):
+    for code in (runner.NATIONAL, "bc"):  # the national context ran on the cluster too
         expected, found = _files(bc_run, code), _files(root, code)
         assert sorted(found) == sorted(expected)
         for rel in sorted(expected):      # processed tables first: the cause, then the pages
