@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import nbformat
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -97,3 +100,23 @@ def test_the_package_carries_the_methods_page_of_each_language():
     assert pages <= {rel for _, rel in bundled.files(PROJECT)}
     assert "recursive-include docs methods*.md" in (PROJECT / "MANIFEST.in").read_text(
         encoding="utf-8")
+
+
+@pytest.mark.integration
+def test_make_test_keeps_each_xdist_group_on_one_worker(tmp_path):
+    # `make test` (--dist loadgroup) builds each group's module fixtures once, on the worker
+    # that gets the group; with pytest 9.2 and pytest-xdist 3.8 the groups were silently spread
+    # over the workers (pytest-xdist issue #1386; constraints.txt holds pytest back)
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, time, pytest\n"
+        "pytestmark = pytest.mark.xdist_group('one')\n"
+        "@pytest.mark.parametrize('i', range(4))\n"
+        "def test_where(i):\n"
+        "    time.sleep(0.2)\n"
+        "    print('WORKER', os.environ['PYTEST_XDIST_WORKER'])\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup",
+                           "-p", "no:cacheprovider", "-p", "no:anyio", "-rA", "-q",
+                           str(tmp_path)], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    workers = set(re.findall(r"^WORKER (gw\d+)$", done.stdout, re.M))
+    assert len(workers) == 1, done.stdout
