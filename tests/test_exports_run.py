@@ -26,6 +26,7 @@ from conftest import make_root
 from mwsn import cli, ingest
 from mwsn.codebook import load_codebook
 from test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
+from test_exports_trial import add_no_date_jurisdiction
 
 #: the Kobo form's names for the codebook's survey variables (French XLSForm names, in groups)
 KOBO_NAMES = {
@@ -146,14 +147,16 @@ def test_french_kobo_survey_reads_like_the_english_export(root, capsys):
             english[column].astype("string").tolist(), column
 
 
-#: the made and real exports run by ``exports_run``, each with its own way in
-MADE = ("kobofr", "redcap", "optcase", "onlysurvey")
+#: the made and real exports run by ``made_run``, each with its own way in
+MADE = ("kobofr", "redcap", "optcase", "onlysurvey", "nodate")
 
 
 def add_made_jurisdictions(root: Path) -> list[str]:
     """The French Kobo survey and ledger, the REDCap export, the survey that asked one item
-    and no sector (the reported case), and a survey with no other source."""
+    and no sector (the reported case), a survey with no other source, and a survey without
+    its timestamp and with an incomplete response (test_exports_trial)."""
     add_french_jurisdiction(root)
+    add_no_date_jurisdiction(root)
     add_redcap_jurisdiction(root)
     add_jurisdiction(root, "optcase", CASES / "optional-column-absent-notebook-crash" /
                      "survey_export.csv", {"format": "csv"})
@@ -274,15 +277,17 @@ def _quietly(build):
 @pytest.fixture(scope="module")
 def made_run(tmp_path_factory):
     """One ``mwsn run`` (papermill, ``--jobs 2``; the pages, not their PDFs: the session's
-    BC build prints those) of a project holding the made jurisdictions. Gives the root, the
-    run's exit status and error output."""
+    BC build prints those) of a project holding the made jurisdictions and the shipped second
+    one, Ontario, with its synthetic data (test_second_jurisdiction_runs_as_a_consultation).
+    Gives the root, the run's exit status and error output."""
     def build(output):
-        root = make_root(tmp_path_factory.mktemp("made_run"))
+        root = make_root(tmp_path_factory.mktemp("made_run"), ("bc", "on"))
         made = add_made_jurisdictions(root)
         for code in made:
             status, _, err = run_validate(root, code, output)
             assert status == 0, (code, err)
-        return root, cli.main(["run", *made, "--root", str(root), "--jobs", "2", "--no-pdf"])
+        return root, cli.main(["run", *made, "on", "--root", str(root), "--jobs", "2",
+                               "--no-pdf"])
     return _quietly(build)
 
 
@@ -342,6 +347,35 @@ def test_real_and_made_exports_validate_and_run(made_run):
     bc_ledger = pd.read_csv(root / "data" / "raw" / "bc" / "funding_ledger.csv")
     assert ledger["amount_cad"].round(2).tolist() == bc_ledger["amount_cad"].round(2).tolist()
     assert ledger["date"].dt.strftime("%Y-%m-%d").tolist() == bc_ledger["date"].tolist()
+
+
+@pytest.mark.integration
+@pytest.mark.xdist_group("exports_made")
+def test_validate_then_run_with_no_timestamp_and_incomplete_responses(made_run):
+    root, status, err = made_run
+    assert status == 0, err
+    for name, words in (("assessment.html", "not collected"), ("assessment.fr.html",
+                                                                "non recueilli")):
+        report = (root / "reports" / "nodate" / name).read_text(encoding="utf-8")
+        # the summary says what the evidence says of an item the survey did not ask
+        summary = report.split("Figures behind the findings")[-1] if name == \
+            "assessment.html" else report
+        assert words in summary
+        assert "no figure" not in report
+
+
+@pytest.mark.integration
+@pytest.mark.xdist_group("exports_made")
+def test_second_jurisdiction_runs_as_a_consultation(made_run):
+    # Ontario, the shipped second jurisdiction, has no Network: its evaluation questions are
+    # those of a consultation (params/evaluation_matrix.yaml)
+    root, status, err = made_run
+    assert status == 0, err
+    ratings = pd.read_parquet(root / "data/processed/on/findings.parquet")
+    assert list(ratings["question_id"]) == ["local_need", "local_interest"]
+    assert not ratings["rating"].isna().any()
+    html = (root / "reports/on/assessment.html").read_text(encoding="utf-8")
+    assert "No Network was in place in Ontario" in html
 
 
 @pytest.mark.integration

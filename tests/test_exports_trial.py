@@ -283,24 +283,14 @@ def test_required_variables_the_instrument_lacks_are_named_not_declared_absent(t
 
 # -- a run over what validate passed -----------------------------------------------------------
 
-@pytest.mark.integration
-def test_validate_then_run_with_no_timestamp_and_incomplete_responses(root, capsys, tmp_path):
-    from mwsn import cli
-
-    survey = tmp_path / "no_date.csv"
+def add_no_date_jurisdiction(root: Path, code: str = "nodate") -> Path:
+    """A survey export without its timestamp column (declared absent) and with an incomplete
+    response: validate passes it, and ``mwsn run`` builds it (test_exports_run runs it with
+    the other made jurisdictions)."""
+    survey = root / "no_date.csv"
     table = pd.read_csv(SMALL)
     table.loc[2, "Finished"] = False
     table.drop(columns=["RecordedDate"]).to_csv(survey, index=False)
-    add_jurisdiction(root, "nodate", survey, {"format": "csv", "absent": ["RecordedDate"]})
-    status, _, err = run_validate(root, "nodate", capsys)
-    assert status == 0, err
-    status = cli.main(["run", "nodate", "--root", str(root), "--no-pdf"])
-    assert status == 0, capsys.readouterr().err
-    for name, words in (("assessment.html", "not collected"), ("assessment.fr.html",
-                                                                "non recueilli")):
-        report = (root / "reports" / "nodate" / name).read_text(encoding="utf-8")
-        # the summary says what the evidence says of an item the survey did not ask
-        summary = report.split("Figures behind the findings")[-1] if name == \
-            "assessment.html" else report
-        assert words in summary
-        assert "no figure" not in report
+    raw = add_jurisdiction(root, code, survey, {"format": "csv", "absent": ["RecordedDate"]})
+    survey.unlink()
+    return raw

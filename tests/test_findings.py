@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import NO_PDF, SHIPPED, make_root
-from mwsn import config, findings, i18n, ingest, runner
+from conftest import SHIPPED, make_root
+from mwsn import config, findings, i18n, ingest
 from mwsn.codebook import load_codebook
 from mwsn.errors import InputError
 
@@ -390,15 +390,9 @@ def test_pipeline_on_data_where_workers_disagree_rates_information_lower(bc_reru
     assert moved["policy_influence"] == published["policy_influence"]
 
 
-@pytest.mark.integration
-def test_second_jurisdiction_runs_as_a_consultation(tmp_path):
-    root = make_root(tmp_path, jurisdictions=("on",))
-    runner.run("on", root, options=NO_PDF)      # the pages it checks, not their print
-    ratings = pd.read_parquet(root / "data/processed/on/findings.parquet")
-    assert list(ratings["question_id"]) == ["local_need", "local_interest"]
-    assert not ratings["rating"].isna().any()
-    html = (root / "reports/on/assessment.html").read_text(encoding="utf-8")
-    assert "No Network was in place in Ontario" in html
+# Ontario, the second jurisdiction, runs as a consultation:
+# test_exports_run.test_second_jurisdiction_runs_as_a_consultation (one run with the made
+# jurisdictions)
 
 
 # -- what the justification may say --------------------------------------------------------------
