@@ -10,11 +10,15 @@ Prints the issue's table (Markdown), then the same figures as ``name: value`` li
   cores), against the floor (target: at most 0.5 on 2 cores); also with ``--jobs 1``, and
   with cold kernels (``MWSN_WARM_KERNELS=0``: each kernel started and its imports paid
   afresh, as the floor does, instead of forked by the run's kernel server);
+- **without PDFs**: the same with ``--no-pdf``: the floor prints no PDF either, and
+  printing the two assessments (about 80 pages each) is WeasyPrint's work, about 5 CPU-s
+  each, which no change to the runner can shorten;
 - **no-op**: ``mwsn run <jur>`` when nothing changed (target: under 0.3 s);
 - **13 jurisdictions**: ``mwsn run --all --force`` over 13 jurisdictions (the
   jurisdiction's params and synthetic data copied under each province's and territory's
   code), against their sequential floor, 13 times the floor plus the comparison notebook
-  (target: at most 0.35). ``--no-all`` leaves it out (it takes minutes).
+  (target: at most 0.35), with and without PDFs. ``--no-all`` leaves it out (it takes
+  minutes).
 
 Each figure has wall-clock and CPU seconds (the process and all its children, kernels
 included: other work on a shared machine disturbs CPU time less). Everything runs in a
@@ -177,6 +181,8 @@ def main() -> int:
         for _ in range(args.repeat):
             keep("floor", _floor(tmp, len(steps)))
             keep("pipeline", _timed([*MWSN, "run", code, "--force", *rooted]))
+            keep("pipeline_no_pdf", _timed([*MWSN, "run", code, "--force", "--no-pdf",
+                                            *rooted]))
             keep("noop", _timed([*MWSN, "run", code, *rooted]))
             keep("pipeline_jobs1", _timed([*MWSN, "run", code, "--force", "--jobs", "1",
                                            *rooted]))
@@ -186,6 +192,8 @@ def main() -> int:
             many = _thirteen(tmp, code)
             for _ in range(args.repeat):
                 keep("all13", _timed([*MWSN, "run", "--all", "--force", "--root", str(many)]))
+                keep("all13_no_pdf", _timed([*MWSN, "run", "--all", "--force", "--no-pdf",
+                                             "--root", str(many)]))
     load_after = os.getloadavg()
     floor = best["floor"]
     compare_step = (floor[0] / (len(steps) + 1), floor[1] / (len(steps) + 1))  # one notebook
@@ -201,6 +209,8 @@ def main() -> int:
     print(_row(f"floor: {len(steps)} minimal notebooks + 1 export", floor, None, ""))
     print(_row(f"`mwsn run {code} --force` (default --jobs {cores})", best["pipeline"], floor,
                "≤ 0.5×"))
+    print(_row(f"`mwsn run {code} --force --no-pdf`", best["pipeline_no_pdf"], floor,
+               "≤ 0.5×"))
     print(_row(f"`mwsn run {code} --force --jobs 1`", best["pipeline_jobs1"], floor, ""))
     print(_row(f"`mwsn run {code} --force`, cold kernels (`MWSN_WARM_KERNELS=0`)",
                best["pipeline_cold"], floor, ""))
@@ -210,6 +220,8 @@ def main() -> int:
                    sequential, None, ""))
         print(_row("13 jurisdictions `mwsn run --all --force`", best["all13"], sequential,
                    "≤ 0.35×"))
+        print(_row("13 jurisdictions `mwsn run --all --force --no-pdf`", best["all13_no_pdf"],
+                   sequential, "≤ 0.35×"))
     print()
     print(f"cores: {cores}")
     print(f"load_average_1min: {load_after[0]:.2f}")
@@ -219,9 +231,12 @@ def main() -> int:
         print(f"{name}_cpu_s: {value[1]:.2f}")
     print(f"pipeline_vs_floor_ratio: {best['pipeline'][0] / floor[0]:.2f}")
     print(f"pipeline_vs_floor_cpu_ratio: {best['pipeline'][1] / floor[1]:.2f}")
+    print(f"pipeline_no_pdf_vs_floor_ratio: {best['pipeline_no_pdf'][0] / floor[0]:.2f}")
     if "all13" in best:
         print(f"all13_vs_sequential_floor_ratio: {best['all13'][0] / sequential[0]:.2f}")
         print(f"all13_vs_sequential_floor_cpu_ratio: {best['all13'][1] / sequential[1]:.2f}")
+        print(f"all13_no_pdf_vs_sequential_floor_ratio: "
+              f"{best['all13_no_pdf'][0] / sequential[0]:.2f}")
     return 0
 
 

@@ -356,8 +356,9 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
                            else total)
         _say_cold(workers, workers.cold, progress)
         _execute_all(list(jobs_by_code.values()), workers, workers.workers, progress, command,
-                     lambda: _check_inputs(jobs_by_code.values(), root, keep_going,
-                                           then=_import_index_writer),
+                     lambda stopping: _check_inputs(jobs_by_code.values(), root, keep_going,
+                                                    then=_import_index_writer,
+                                                    stopping=stopping),
                      may_stop=not keep_going)
     failure = None
     for code, job in jobs_by_code.items():
@@ -382,14 +383,17 @@ def _reads_national(job: _Job) -> bool:
     return not job.run_level and any(s.contract.reads_input("national") for s in job.steps)
 
 
-def _check_inputs(jobs, root: Path, keep_going: bool, then=None) -> None:
+def _check_inputs(jobs, root: Path, keep_going: bool, then=None, stopping=None) -> None:
     """Check every jurisdiction job's inputs; raise the first :class:`InputError`, or, with
-    ``keep_going``, fail that job with it; then call ``then()``."""
+    ``keep_going``, fail that job with it; then call ``then()``. Returns early once the
+    event ``stopping`` is set (the run is being stopped)."""
     from mwsn import validate
     from mwsn.codebook import load_codebook
 
     codebook = None
     for job in jobs:
+        if stopping is not None and stopping.is_set():
+            return
         if job.run_level:
             continue
         codebook = codebook or load_codebook(root)
@@ -399,7 +403,7 @@ def _check_inputs(jobs, root: Path, keep_going: bool, then=None) -> None:
             if not keep_going:
                 raise
             job.failed = exc
-    if then is not None:
+    if then is not None and not (stopping is not None and stopping.is_set()):
         then()
 
 
@@ -428,12 +432,13 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
 
     The national context, when one of the jobs, is committed as soon as its steps are
     done; a jurisdiction's step that reads its tables starts after that (and its job
-    fails with the context's error if the context fails). ``meanwhile()`` runs in a thread
-    of this process once the first steps are handed out (:class:`_Meanwhile`); when it
-    raises, the running steps are stopped (:meth:`mwsn.run.executor.Executor.stop`),
-    nothing is committed and its error is raised. When it ``may_stop`` the run so, the
-    context is committed only after it (with ``--all``, a jurisdiction whose inputs fail
-    is left out instead, and the context is committed as soon as it is done).
+    fails with the context's error if the context fails). ``meanwhile(stopping)`` runs in
+    a thread of this process once the first steps are handed out (:class:`_Meanwhile`);
+    when it raises, the running steps are stopped
+    (:meth:`mwsn.run.executor.Executor.stop`), nothing is committed and its error is
+    raised. When it ``may_stop`` the run so, the context is committed only after it (with
+    ``--all``, a jurisdiction whose inputs fail is left out instead, and the context is
+    committed as soon as it is done).
     """
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -493,6 +498,8 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
             else:
                 _discard(job.staging)
     except BaseException:
+        if checking is not None:
+            checking.stop()       # not left importing while the interpreter exits
         for job in jobs_list:     # a committed one is left for the next run to complete
             if job.staging is not None and not (job.staging / "COMMIT").exists():
                 _discard(job.staging)
@@ -510,21 +517,29 @@ def _settled(checking: _Meanwhile, pool, running: dict) -> None:
 
 
 class _Meanwhile:
-    """``work()`` in a thread of this process at a low priority
+    """``work(stopping)`` in a thread of this process at a low priority
     (:func:`mwsn.run.worker.yield_to_kernels`): checking the inputs takes the cores the
-    kernel server leaves idle while it imports, instead of slowing it down."""
+    kernel server leaves idle while it imports, instead of slowing it down. ``stopping``
+    is a :class:`threading.Event` set when the run stops early."""
 
     def __init__(self, work):
         self._error: BaseException | None = None
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
         self._thread.start()
 
     def _run(self, work) -> None:
         yield_to_kernels()
         try:
-            work()
+            work(self._stopping)
         except BaseException as exc:  # noqa: BLE001 - raised in the run's thread
             self._error = exc
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask ``work`` to return at its next step and wait for it (at most ``timeout`` s): a
+        thread still importing while the interpreter exits can print a traceback."""
+        self._stopping.set()
+        self._thread.join(timeout)
 
     def done(self) -> bool:
         return not self._thread.is_alive()
