@@ -166,3 +166,22 @@ def test_make_lab_opens_the_project_root_and_allows_root(tmp_path):
     command = [line for line in done.stdout.splitlines() if "jupyter" in line and " lab" in line][-1]
     assert f'--ServerApp.root_dir="{PROJECT}"' in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)
+
+
+def test_a_plan_piped_into_a_reader_that_stops_ends_quietly(tmp_path):
+    # `mwsn run --all --dry-run | head -1`: the reader closes the pipe early; the command
+    # stops without a BrokenPipeError traceback (its pipe's reading end is closed at once)
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "project"
+    assert cli.main(["init", str(root), "--jurisdiction", "bc"]) == 0
+    read, write = os.pipe()
+    os.close(read)
+    done = subprocess.run([sys.executable, "-m", "mwsn", "run", "--all", "--dry-run",
+                           "--root", str(root)], stdout=write, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
+    os.close(write)
+    assert done.returncode == 141
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr

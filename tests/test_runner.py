@@ -376,14 +376,22 @@ def test_killed_run_leaves_previous_outputs_and_the_next_run_succeeds(toy_built,
 
 
 @pytest.mark.integration
-def test_ctrl_c_stops_the_run_its_kernel_server_and_kernels(toy_built):
+@pytest.mark.parametrize("signum, to_group, status", [
+    (signal.SIGINT, True, 130),        # Ctrl-C: the terminal signals its whole group
+    (signal.SIGTERM, False, 143),      # kill, timeout, a batch scheduler: the run alone
+])
+def test_ctrl_c_stops_the_run_its_kernel_server_and_kernels(toy_built, signum, to_group,
+                                                            status):
     root = toy_built
     before = _files(root)
     token = f"interrupted-{os.getpid()}-{time.monotonic_ns()}"
     with (root.parent / "ctrl-c.err").open("w+", encoding="utf-8") as err:
         proc = _killable_run(root, token, start_new_session=True, stderr=err)
-        os.killpg(proc.pid, signal.SIGINT)        # what Ctrl-C sends the terminal's group
-        assert proc.wait(timeout=60) == 130
+        if to_group:
+            os.killpg(proc.pid, signum)
+        else:
+            proc.send_signal(signum)
+        assert proc.wait(timeout=60) == status
         err.seek(0)
         said = err.read()
     assert _left_behind(token) == []

@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from mwsn import __version__
@@ -464,13 +466,36 @@ def _instrument(args) -> int:
     return 0
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, ``timeout``, a scheduler ending the job), answered as Ctrl-C is:
+    the running steps stopped, the staging and temporary copies removed."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"synth": _synth, "validate": _validate, "run": _run, "verify": _verify,
                "list": _list, "init": _init, "codebook": _codebook,
                "instrument": _instrument}[args.command]
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    try:
+        return _main(handler, args)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(handler, args) -> int:
     try:
         return handler(args)
+    except BrokenPipeError:             # `mwsn run --dry-run | head`: the reader has enough
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())      # nothing more to flush at exit
+        return 141
     except InputError as exc:
         from mwsn.validate import relative
 
@@ -486,9 +511,9 @@ def main(argv: list[str] | None = None) -> int:
     except MwsnError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("interrupted; earlier outputs are intact", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
 
 
 if __name__ == "__main__":
