@@ -491,18 +491,25 @@ def test_another_jurisdictions_params_rerun_only_what_reads_them(bc_run, tmp_pat
         other.write("# a comment on Ontario\n")
     assert runner.dry_run("bc", root) and not _steps(runner.dry_run("bc", root))
     assert runner.run("bc", root).up_to_date
-    # a new jurisdiction without a Network: the context notebook ranks it, nothing else reads it
+    # a new jurisdiction without a Network, and a second one in a province with a Network:
+    # nothing the context notebook reads changes (the provinces with a Network)
     text = (root / "params/bc.yaml").read_text(encoding="utf-8")
+    alberta = (text.replace("code: bc", "code: ab")
+               .replace("{en: British Columbia, fr: Colombie-Britannique}",
+                        "{en: Alberta, fr: Alberta}"))
     (root / "params/ab.yaml").write_text(
-        text.replace("code: bc", "code: ab")
-        .replace("{en: British Columbia, fr: Colombie-Britannique}", "{en: Alberta, fr: Alberta}")
-        .replace("network_in_place: true", "network_in_place: false"), encoding="utf-8")
+        alberta.replace("network_in_place: true", "network_in_place: false"), encoding="utf-8")
+    (root / "params/xx.yaml").write_text(text.replace("code: bc", "code: xx"), encoding="utf-8")
+    assert not _steps(runner.dry_run(runner.NATIONAL, root))
+    assert runner.run("bc", root).up_to_date
+    # Alberta's Network starts: the context notebook ranks provinces with it apart
+    (root / "params/ab.yaml").write_text(alberta, encoding="utf-8")
     planned = _steps(runner.dry_run(runner.NATIONAL, root))
-    assert planned["00_context"] == ("another jurisdiction's Network facts changed: ab",)
+    reason = "the provinces with a Network changed (the jurisdictions' params): Alberta"
+    assert planned["00_context"] == (reason,)
     assert cli.main(["run", "bc", "--root", str(root), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "_national 00_context: would run: another jurisdiction's Network facts changed: ab" in \
-        out
+    assert f"_national 00_context: would run: {reason}" in out
     assert "bc 01_clean: up to date" in out
     result = runner.run("bc", root, options=NO_PDF)
     # the national context reruns (once for the run) and only what reads its tables (the
@@ -551,7 +558,10 @@ def test_params_of_another_jurisdiction_are_not_an_input(project_root):
 def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, capsys):
     root = _copy(bc_run, tmp_path / "copy")
     text = (root / "params/bc.yaml").read_text(encoding="utf-8")
-    (root / "params/zz.yaml").write_text(text.replace("code: bc", "code: zz"), encoding="utf-8")
+    (root / "params/zz.yaml").write_text(
+        text.replace("code: bc", "code: zz").replace(
+            "{en: British Columbia, fr: Colombie-Britannique}", "{en: Manitoba, fr: Manitoba}"),
+        encoding="utf-8")
     shutil.copytree(root / "data/raw/bc", root / "data/raw/zz")
     (root / "data/raw/zz/survey_export.csv").write_text("not,a,survey\n1,2,3\n",
                                                        encoding="utf-8")
@@ -559,12 +569,12 @@ def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, c
     assert cli.main(["run", "--all", "--root", str(root), "--no-pdf"]) == 1
     captured = capsys.readouterr()
     assert "on: skipped (no raw data in data/raw/on/)" in captured.out
-    # zz's params are valid (only its survey is broken): its Network facts reach BC's context
+    # zz's params are valid (only its survey is broken): its Network (Manitoba) reaches BC's context
     # step, which may rerun; BC builds either way
     assert re.search(r"^bc: (everything is up to date|done in)", captured.out, re.M), captured.out
     assert "zz: FAILED" in captured.err and "survey_export.csv" in captured.err
     assert "1 of 3 jurisdictions failed (zz); 1 built or up to date, 1 skipped" in captured.err
-    # the national context ran once for the whole run (zz's Network facts are new), in no
+    # the national context ran once for the whole run (zz's Network is new), in no
     # jurisdiction's own run
     assert captured.err.count("00_context: executed") == 1          # the progress lines
     assert "_national 00_context: executed" in captured.err
@@ -712,7 +722,7 @@ def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeyp
     assert _manifest(root, runner.NATIONAL)["outputs"]["data/processed/_national/n.txt"]
     progress = capsys.readouterr().err
     assert progress.count("00_context: executed") == 1 and "bc 01_seen: executed" in progress
-    # Ontario's Network facts change: the national step reruns (once); its table comes out
+    # Ontario's Network starts: the national step reruns (once); its table comes out
     # the same, so BC does not rerun (Ontario does: its own params file changed)
     text = (root / "params/on.yaml").read_text(encoding="utf-8")
     assert "network_in_place: false" in text
@@ -720,8 +730,8 @@ def test_the_national_context_runs_once_for_every_jurisdiction(tmp_path, monkeyp
         text.replace("network_in_place: false", "network_in_place: true"), encoding="utf-8")
     assert cli.main(["run", "--all", "--dry-run", "--root", str(root)]) == 0
     planned = capsys.readouterr().out
-    assert "_national 00_context: would run: another jurisdiction's Network facts changed: on" \
-        in planned
+    assert "_national 00_context: would run: the provinces with a Network changed (the " \
+        "jurisdictions' params): Ontario" in planned
     assert "bc 01_seen: would run: reads the national context's tables, which rerun" in planned
     assert [r.up_to_date for r in runner.run_many(["bc", "on"], root)] == [True, False]
     assert count.read_text() == "run\nrun\n"

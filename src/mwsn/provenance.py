@@ -88,12 +88,15 @@ def parameters(where: Paths) -> dict:
     return {"files": files, "sha256": sha256_json(files)}
 
 
-def network_facts(root: Path) -> dict[str, dict]:
-    """What every jurisdiction's params say of its Network, as the context notebook reads it.
+def network_facts(root: Path) -> dict[str, str]:
+    """What the context notebook reads of the jurisdictions' params
+    (:func:`mwsn.context.network_provinces`): the provinces where a Network is in place.
 
-    ``{code: {"province": ..., "network_in_place": ...}}`` (the province as the
-    TFWP statistics name it); a params file that does not load is keyed by its
-    bytes' hash instead, so any change to it still counts.
+    ``{province: "network"}`` (the province as the TFWP statistics name it), each once
+    whichever jurisdictions name it; a params file that does not load, which the notebook
+    warns of, as ``{"params/<code>.yaml": its bytes' hash}``, so any change to it counts.
+    A jurisdiction added without a Network, or a second one in a province that has one,
+    changes nothing the notebook reads.
     """
     from mwsn import config
 
@@ -101,11 +104,13 @@ def network_facts(root: Path) -> dict[str, dict]:
     for code in config.list_jurisdictions(root):
         try:
             params = config.load(code, root)
-            facts[code] = {"province": params.tfwp_province,
-                           "network_in_place": params.network_in_place}
         except Exception:  # noqa: BLE001 - the notebook reports it; the key only needs a change
-            facts[code] = {"unreadable": sha256_file(Path(root) / "params" / f"{code}.yaml")}
-    return facts
+            name = f"params/{code}.yaml"
+            facts[name] = sha256_file(Path(root) / name)
+            continue
+        if params.network_in_place:
+            facts[params.tfwp_province] = "network"
+    return dict(sorted(facts.items()))
 
 
 def docs_folder(root: Path) -> Path | None:

@@ -123,8 +123,6 @@ class _Job:
         raise ValueError(rel)
 
 
-
-
 def _basis(where: Paths, steps: list[Step], earlier: tuple[Paths, ...] = ()) -> dict:
     """What the steps may depend on, each read only when a step declares it; ``earlier``:
     the jurisdiction's waves before this one."""
@@ -202,7 +200,7 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
     Its notebook's source, language and jurisdiction; this jurisdiction's params
     file and the shared ones; the library's source, Python and package versions;
     and, where the notebook declares them, the raw exports, the published
-    context data, the methods page of its language, the other jurisdictions' Network facts, a
+    context data, the methods page of its language, the provinces with a Network, a
     keyed fingerprint of the pseudonym key, the national context's tables, and the
     processed tables it reads. A step given run options (:meth:`_Job.step_options`) has them in
     its ``step``: a later run without them reruns it. The comparison (:data:`ALL`) reads
@@ -336,8 +334,9 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict,
                              provenance.docs_in(basis["docs"], lang))
             reasons.append("methods pages changed: " + ", ".join(files or ["docs/"]))
         elif kind == "jurisdictions":
-            codes = _changed(previous.get("jurisdictions", {}), basis["jurisdictions"])
-            reasons.append("another jurisdiction's Network facts changed: " + ", ".join(codes))
+            names = _changed(previous.get("jurisdictions", {}), basis["jurisdictions"])
+            reasons.append("the provinces with a Network changed (the jurisdictions' params): "
+                           + ", ".join(names))
         elif kind == "pseudonym_key":
             reasons.append("the pseudonym key changed")
         elif kind == "waves":
