@@ -181,13 +181,14 @@ def main() -> int:
         for _ in range(args.repeat):
             keep("floor", _floor(tmp, len(steps)))
             keep("pipeline", _timed([*MWSN, "run", code, "--force", *rooted]))
-            keep("pipeline_no_pdf", _timed([*MWSN, "run", code, "--force", "--no-pdf",
-                                            *rooted]))
             keep("noop", _timed([*MWSN, "run", code, *rooted]))
             keep("pipeline_jobs1", _timed([*MWSN, "run", code, "--force", "--jobs", "1",
                                            *rooted]))
             keep("pipeline_cold", _timed([*MWSN, "run", code, "--force", *rooted],
                                          MWSN_WARM_KERNELS="0"))
+            # last: the next plain run prints the PDFs this one leaves out
+            keep("pipeline_no_pdf", _timed([*MWSN, "run", code, "--force", "--no-pdf",
+                                            *rooted]))
         if not args.no_all:
             many = _thirteen(tmp, code)
             for _ in range(args.repeat):

@@ -330,3 +330,23 @@ def test_a_required_text_is_blank_where_its_stripped_text_is_empty():
     _, _, blank = validate._domain(column.astype(object), by_value=False)
     assert validate._blank_text(column).tolist() == blank.tolist()
     assert validate._blank_text(column.astype(object)) is None
+
+
+def test_a_missing_column_is_told_the_ways_out_it_has(project_root, capsys):
+    # a column the assessment cannot do without (consent) is not told to be declared absent,
+    # which the params would refuse; one it can do without (Finished) is
+    import csv
+
+    survey = project_root / RAW / "survey_export.csv"
+    with survey.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    drop = [rows[0].index("consent"), rows[0].index("Finished")]
+    with survey.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([[v for i, v in enumerate(row) if i not in drop]
+                                 for row in rows])
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    consent = next(line for line in err.splitlines() if "required column 'consent'" in line)
+    finished = next(line for line in err.splitlines() if "required column 'Finished'" in line)
+    assert "absent" not in consent and "needs it for every response" in consent
+    assert "declare it absent" in finished and "sources.<name>.absent" in finished

@@ -252,11 +252,18 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                                 column=raw_name(data_columns[0])[:60]))
         absent = []
     for var in absent:
+        # only what the assessment can do without may be declared absent (ingest refuses the
+        # others): the advice names that way out only where it is one
+        may_be_absent = (var.name in ingest.ABSENT_CONSEQUENCES
+                         and var.name not in ingest.NEVER_ABSENT)
         problems.append(Problem(file, f"required column '{var.raw_name}' ({var.label.en}) is "
-                                "missing: add it to the export, map the export's name for it "
-                                "(sources.<name>.columns), or declare it absent if the export "
-                                "never has it (sources.<name>.absent)", row=1,
-                                column=var.raw_name))
+                                "missing: add it to the export"
+                                + (", map the export's name for it (sources.<name>.columns), "
+                                   "or declare it absent if the export never has it "
+                                   "(sources.<name>.absent)" if may_be_absent else
+                                   " or map the export's name for it "
+                                   "(sources.<name>.columns): the assessment needs it for "
+                                   "every response"), row=1, column=var.raw_name))
     declined = _declined(frame, spec, codebook)
     unjudged = frame.attrs.get("unjudged", set())
     user_missing = frame.attrs.get("user_missing", {})

@@ -64,7 +64,7 @@ from mwsn.run.staging import (
     _write_atomic,
 )
 from mwsn.run import executor
-from mwsn.run.worker import execute_step, yield_to_kernels
+from mwsn.run.worker import execute_step
 
 #: where each step's kernel sockets go: ``<SOCKETS>-<run's pid>-<random>`` (in /tmp, not
 #: $TMPDIR: a Unix socket's path is limited to 107 bytes)
@@ -517,10 +517,13 @@ def _settled(checking: _Meanwhile, pool, running: dict) -> None:
 
 
 class _Meanwhile:
-    """``work(stopping)`` in a thread of this process at a low priority
-    (:func:`mwsn.run.worker.yield_to_kernels`): checking the inputs takes the cores the
-    kernel server leaves idle while it imports, instead of slowing it down. ``stopping``
-    is a :class:`threading.Event` set when the run stops early."""
+    """``work(stopping)`` in a thread of this process, while the run hands out the steps
+    that finish meanwhile. ``stopping`` is a :class:`threading.Event` set when the run
+    stops early.
+
+    At the normal priority: at a low one (:func:`mwsn.run.worker.yield_to_kernels`) the
+    checks starved while the kernels kept both cores busy, and the run then waited for them
+    after its last step (2-3 s of a BC run)."""
 
     def __init__(self, work):
         self._error: BaseException | None = None
@@ -529,7 +532,6 @@ class _Meanwhile:
         self._thread.start()
 
     def _run(self, work) -> None:
-        yield_to_kernels()
         try:
             work(self._stopping)
         except BaseException as exc:  # noqa: BLE001 - raised in the run's thread

@@ -142,9 +142,9 @@ def execute_step(task: dict) -> dict:
 
 def yield_to_kernels() -> None:
     """Lower the calling thread's CPU priority (nice +10, on Linux, for this thread alone):
-    what it does (warming up a worker, checking the inputs) then takes the cores the kernel
-    server and the kernels leave idle instead of slowing them down, when they are the run's
-    critical path. Elsewhere, nothing."""
+    what it does (warming up a worker, at the start of a run) then takes the cores the
+    kernel server leaves idle while it imports, instead of slowing it down: every first
+    step waits for the server. Elsewhere, nothing."""
     if not sys.platform.startswith("linux"):
         return
     try:
