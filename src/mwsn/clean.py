@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from mwsn import hygiene, identifiers
-from mwsn.codebook import (Codebook, SourceSpec, answer_text, categories_in_use,
-                           parse_booleans, parse_datetimes, parse_numbers, per_category)
-from mwsn.codebook import _arrow_text as _arrow_storage
+from mwsn.codebook import (Codebook, SourceSpec, answer_text, arrow_blank, arrow_storage,
+                           categories_in_use, parse_booleans, parse_datetimes, parse_numbers,
+                           per_category)
 from mwsn.ingest import FILE, ROW
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -505,7 +505,7 @@ def _text_or_missing(values: pd.Series, rows: np.ndarray | None = None) -> pd.Se
     categorical's categories only, then spread). Arrow text is taken and judged by Arrow
     (blank: empty or all whitespace, as ``str.strip`` tells it), left as it is where
     nothing is blank."""
-    text = _arrow_storage(values)
+    text = arrow_storage(values)
     if text is None:
         values = values if rows is None else values.iloc[rows]
         if (spread := per_category(values, _text_or_missing)) is not None:
@@ -517,7 +517,7 @@ def _text_or_missing(values: pd.Series, rows: np.ndarray | None = None) -> pd.Se
 
     if rows is not None:
         text = text.take(pa.array(rows))
-    blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    blank = arrow_blank(text)
     if pc.any(blank).as_py():
         text = pc.if_else(blank, pa.scalar(None, text.type), text)
     return pd.Series(pd.array(text, dtype="string"),

@@ -313,11 +313,19 @@ def _iso_from_day_month(text: pd.Series, dayfirst: bool) -> pd.Series:
 _PARSED: dict[tuple, tuple[weakref.ref, np.ndarray, object]] = {}
 
 
-def _arrow_text(values: pd.Series):
+def arrow_storage(values: pd.Series):
     """The Arrow array behind a text column (None for other storage)."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         return values.array.__arrow_array__()
     return None
+
+
+def arrow_blank(text):
+    """Per value of an Arrow text array, whether it is blank: empty or all whitespace (what
+    ``str.strip`` leaves empty, Unicode spaces included); missing values stay missing."""
+    import pyarrow.compute as pc
+
+    return pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
 
 
 def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
@@ -336,7 +344,7 @@ def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
     ``stripped``: the text of ``values`` stripped (``Series.str.strip``, on the same index),
     when the caller has made it already (validation has), so as not to make it again.
     """
-    text = _arrow_text(values)
+    text = arrow_storage(values)
     if text is None:
         return _parse_datetimes(values, dayfirst, date_format)
     key = (id(text), dayfirst, date_format)

@@ -36,7 +36,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mwsn import catalog, hygiene
-from mwsn.codebook import (SourceSpec, _arrow_text, answer_text, date_order, has_utc_offset,
+from mwsn.codebook import (SourceSpec, answer_text, arrow_storage, date_order, has_utc_offset,
                            mixed_date_outliers, normalize_answer, parse_datetimes)
 from mwsn.config import Source
 from mwsn.errors import InputError, Problem
@@ -925,6 +925,13 @@ ABSENT_CONSEQUENCES = {
 NEVER_ABSENT = {"consent", "stakeholder_group"}
 
 
+def may_be_absent(name: str, required: bool) -> bool:
+    """Whether the codebook variable ``name`` may be declared absent (``sources.<name>.absent``):
+    not one the assessment needs for every response (:data:`NEVER_ABSENT`, or a required one
+    without a stated consequence, :data:`ABSENT_CONSEQUENCES`)."""
+    return name not in NEVER_ABSENT and (not required or name in ABSENT_CONSEQUENCES)
+
+
 def _closest(name: str, candidates) -> str:
     candidates = [c for c in dict.fromkeys(candidates) if c not in (FILE, ROW)]
     found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
@@ -970,7 +977,7 @@ def _all_iso_or_empty(values: pd.Series) -> bool:
     """Whether every cell of a text column is empty or ISO 8601 (:data:`ISO_DATE`) with no
     space around it, checked by Arrow on the column as read (no stripped copy is made):
     then :func:`_normalize_dates` has nothing to rewrite. False when not sure."""
-    text = _arrow_text(values)
+    text = arrow_storage(values)
     if text is None:
         return False
     return not pc.any(pc.invert(pc.match_substring_regex(text, f"^(?:{ISO_DATE})?$"))).as_py()
@@ -1151,8 +1158,7 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                                     f"of the codebook's {spec.label.en.lower()}"
                                     f"{_closest(item, [*names, *by_raw])}: use its name in "
                                     "params/codebook.yaml", row=1, column=item))
-        elif name in NEVER_ABSENT or (spec.variable(name).required
-                                      and name not in ABSENT_CONSEQUENCES):
+        elif not may_be_absent(name, spec.variable(name).required):
             problems.append(Problem(file, f"sources.<name>.absent: '{item}' cannot be absent: "
                                     "the assessment needs it for every response; add it to "
                                     "the export (or map its name in sources.<name>.columns)",

@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mwsn import ingest, services
-from mwsn.codebook import (Codebook, SourceSpec, Variable, _arrow_text, answer_text,
-                           parse_booleans, parse_datetimes, parse_numbers)
+from mwsn.codebook import (Codebook, SourceSpec, Variable, answer_text, arrow_blank,
+                           arrow_storage, parse_booleans, parse_datetimes, parse_numbers)
 from mwsn.config import Jurisdiction, Paths, Source, period_bounds, pseudonym_key
 from mwsn.errors import InputError, Problem
 
@@ -66,11 +66,10 @@ def _blank_text(values: pd.Series) -> np.ndarray | None:
     """Per row, whether a text column read by Arrow is blank (missing, empty or all
     whitespace: what :func:`_domain` finds by stripping it), told by Arrow in place; None
     for a column of other storage."""
-    text = _arrow_text(values)
+    text = arrow_storage(values)
     if text is None:
         return None
-    blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
-    return pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+    return pc.fill_null(arrow_blank(text), True).to_numpy(zero_copy_only=False)
 
 
 def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Codebook,
@@ -178,7 +177,7 @@ def _repeated(keys: pd.DataFrame) -> np.ndarray:
     ``keep=False``: missing keys alike). A single key read as text is judged by Arrow: in
     one comparison of neighbours when its values come in order (sequential or sorted
     record IDs: no value is looked up), else by Arrow's hash table on the text as read."""
-    text = _arrow_text(keys.iloc[:, 0]) if keys.shape[1] == 1 else None
+    text = arrow_storage(keys.iloc[:, 0]) if keys.shape[1] == 1 else None
     if text is None:
         return keys.duplicated(keep=False).to_numpy().copy()
     text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
@@ -252,10 +251,8 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                                 column=raw_name(data_columns[0])[:60]))
         absent = []
     for var in absent:
-        # only what the assessment can do without may be declared absent (ingest refuses the
-        # others): the advice names that way out only where it is one
-        may_be_absent = (var.name in ingest.ABSENT_CONSEQUENCES
-                         and var.name not in ingest.NEVER_ABSENT)
+        # the advice names declaring it absent only where the params would accept it
+        may_be_absent = ingest.may_be_absent(var.name, var.required)
         problems.append(Problem(file, f"required column '{var.raw_name}' ({var.label.en}) is "
                                 "missing: add it to the export"
                                 + (", map the export's name for it (sources.<name>.columns), "

@@ -391,8 +391,11 @@ def _check_inputs(jobs, root: Path, keep_going: bool, then=None, stopping=None) 
     from mwsn.codebook import load_codebook
 
     codebook = None
+    def stopped() -> bool:
+        return stopping is not None and stopping.is_set()
+
     for job in jobs:
-        if stopping is not None and stopping.is_set():
+        if stopped():
             return
         if job.run_level:
             continue
@@ -403,7 +406,7 @@ def _check_inputs(jobs, root: Path, keep_going: bool, then=None, stopping=None) 
             if not keep_going:
                 raise
             job.failed = exc
-    if then is not None and not (stopping is not None and stopping.is_set()):
+    if then is not None and not stopped():
         then()
 
 
@@ -460,7 +463,8 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
             if meanwhile is not None:
                 checking, meanwhile = _Meanwhile(meanwhile), None
             if checking is not None and (checking.done() or not running):
-                checking = _settled(checking, pool, running)
+                _settle(checking, pool, running)
+                checking = None
             # committed once the inputs passed their checks: a bad input commits nothing
             if context is not None and (checking is None or not may_stop) \
                     and _finished(context, running):
@@ -483,7 +487,8 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
                 if "error" in result and checking is not None:
                     # a step that failed on a bad input: the checks' clearer error, and
                     # nothing written (not even the failed notebook) when they stop the run
-                    checking = _settled(checking, pool, running)
+                    _settle(checking, pool, running)
+                    checking = None
                 if isinstance(job.failed, InputError):    # its inputs failed the checks
                     job.state[index] = "failed"
                     progress.finish(job.steps[index].label, "stopped")
@@ -506,9 +511,9 @@ def _execute_all(jobs_list: list[_Job], pool, workers: int, progress: Progress,
         raise
 
 
-def _settled(checking: _Meanwhile, pool, running: dict) -> None:
-    """Wait for the checks (None: settled); when they raise, stop the running steps first,
-    so that no kernel is left writing into the staging."""
+def _settle(checking: _Meanwhile, pool, running: dict) -> None:
+    """Wait for the checks; when they raise, stop the running steps first, so that no kernel
+    is left writing into the staging."""
     try:
         checking.result()
     except BaseException:
