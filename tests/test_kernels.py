@@ -174,7 +174,7 @@ def test_the_server_preloads_the_report_modules_and_kernel_start_and_changes_no_
     report notebook (about 1.5 s of CPU each), and what ipykernel imports while a kernel starts
     once, not once per kernel; and a forked kernel starts as a cold one would:
     what the server imports leaves matplotlib's backend and settings as a notebook finds them."""
-    assert "mwsn.report:import_all" in kernels.WARM
+    assert "mwsn.report:import_all" in kernels.PRELOAD[-1]
     code = (
         "import os, sys\n"
         "os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'\n"
@@ -184,8 +184,10 @@ def test_the_server_preloads_the_report_modules_and_kernel_start_and_changes_no_
         # what ipykernel imports while a kernel starts is preloaded too; debugpy prints a
         # note when the interpreter runs without -Xfrozen_modules=off (as here): it goes to a
         # kernel's standard error, not into a notebook, and keeps no kernel cold
-        "refused = kernels._preload()\n"
-        "assert refused is None, refused\n"
+        "preload = kernels._Preload()\n"
+        "while not preload.done:\n"
+        "    preload.step()\n"
+        "assert preload.refused is None, preload.refused\n"
         "assert 'ipykernel.debugger' in sys.modules\n"
         "after = (dict(matplotlib.rcParams), matplotlib.get_backend())\n"
         "assert before == after, [k for k in before[0] if before[0][k] != after[0][k]]\n"
@@ -193,4 +195,39 @@ def test_the_server_preloads_the_report_modules_and_kernel_start_and_changes_no_
         "wanted = [f'mwsn.report.{n}' for n in report.SECTIONS + report.PARTS]\n"
         "missing = [n for n in [*wanted, 'weasyprint'] if n not in sys.modules]\n"
         "assert not missing, missing\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_a_notebook_says_what_it_imports(tmp_path):
+    """The worker tells the server what a notebook imports, for its kernel to be forked as
+    soon as that is loaded; a cell that is not plain Python leaves it unsaid (wait for all)."""
+    path = _notebook(tmp_path, "from mwsn import clean, config\nimport numpy as np",
+                     "def f():\n    from mwsn.codebook import load_codebook")
+    assert kernels.imports(path) == [["mwsn", "clean"], ["mwsn", "config"], ["numpy", None],
+                                     ["mwsn.codebook", "load_codebook"]]
+    assert kernels.imports(_notebook(tmp_path, "%matplotlib inline\nimport numpy")) is None
+
+
+@pytest.mark.integration   # imports everything the server preloads
+def test_the_first_notebooks_kernels_are_forked_before_the_last_imports():
+    """The national context's kernel may be forked once the first stage is loaded, the
+    cleaning's after the second, without the charts and the report; any other (or one that
+    does not say what it imports) after the last."""
+    code = (
+        "import sys\n"
+        "from mwsn.run import kernels\n"
+        "context = [['mwsn', 'config'], ['mwsn', 'context'], ['mwsn', 'ingest']]\n"
+        "cleaning = [['mwsn', 'clean'], ['mwsn', 'validate'], ['mwsn.codebook', 'load_codebook']]\n"
+        "report = [['mwsn', 'report'], ['mwsn.report', 'publish']]\n"
+        "preload = kernels._Preload()\n"
+        "assert not any(map(preload.ready, (context, cleaning, report, None)))\n"
+        "preload.step()\n"
+        "assert preload.ready(context) and not preload.ready(cleaning)\n"
+        "assert 'matplotlib' not in sys.modules and 'spacy' not in sys.modules\n"
+        "preload.step()\n"
+        "assert preload.ready(cleaning) and not preload.ready(report)\n"
+        "assert not preload.ready(None) and 'matplotlib' not in sys.modules\n"
+        "preload.step()\n"
+        "assert preload.done and preload.ready(report) and preload.ready(None)\n"
+        "assert preload.refused is None, preload.refused\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

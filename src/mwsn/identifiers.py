@@ -156,7 +156,7 @@ def analyzer():
 
 def warm_up() -> None:
     """Build the detector, its recognizers' patterns compiled, and the anonymizer, ahead of
-    the first text: the kernel server does it once per run (:data:`mwsn.run.kernels.WARM`),
+    the first text: the kernel server does it once per run (:data:`mwsn.run.kernels.PRELOAD`),
     instead of each notebook that scrubs text (Presidio compiles a recognizer's patterns the
     first time it runs: 0.2 s of CPU). What is found in a text does not depend on it."""
     analyzer().analyze("Warm-up: 604-555-0100, name@example.org", language="en",

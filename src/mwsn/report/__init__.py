@@ -119,7 +119,7 @@ class Report:
 
 def import_all() -> None:
     """Import every section and part, the comparison and the page printer, once: the run's
-    kernel server calls this before forking kernels (:data:`mwsn.run.kernels.WARM`), so that
+    kernel server calls this before forking kernels (:data:`mwsn.run.kernels.PRELOAD`), so that
     each report notebook's kernel starts with them (about 1.5 s of CPU each). A printer that
     cannot load (WeasyPrint without the Pango library) is left for the notebook to say."""
     for name in SECTIONS + PARTS + ("publish", "compare"):

@@ -5,8 +5,9 @@ Starting a kernel and importing pandas, SciPy, statsmodels and matplotlib costs 
 about 2.5 s of CPU; on two cores, paying it once per run instead of once per notebook is most
 of the run's time. :func:`start` launches the *kernel server* (``python -m mwsn.run.kernels``,
 with the interpreter and options of the ``python3`` kernelspec and the environment kernels
-get, :data:`mwsn.run.worker.KERNEL_ENV`), which imports :data:`PRELOAD` and waits on a Unix
-socket in a private folder. A worker's papermill starts each notebook's kernel through
+get, :data:`mwsn.run.worker.KERNEL_ENV`), which listens on a Unix socket in a private
+folder and imports :data:`PRELOAD` a stage at a time, answering between stages the requests
+whose notebooks' imports are loaded. A worker's papermill starts each notebook's kernel through
 jupyter_client as before, with one change, its provisioner (:class:`ForkProvisioner`, a
 :class:`jupyter_client.provisioning.LocalProvisioner`): instead of ``Popen`` it asks the
 server, which forks a child that becomes ``python -m ipykernel_launcher -f CONNECTION_FILE``
@@ -63,38 +64,43 @@ from jupyter_client.provisioning import LocalProvisioner
 #: environment variable: ``0`` starts every kernel cold
 SWITCH = "MWSN_WARM_KERNELS"
 
-#: what the server imports once: the notebook tools and the library modules the notebooks import
+#: what the server imports once, in stages, each ``module`` or ``module:function`` (called
+#: once, its result cached by the function and inherited by every kernel). A kernel is forked
+#: at the end of the first stage after which every module its notebook imports is loaded
+#: (:func:`imports`), not when everything is: the national context and the cleaning, the
+#: run's first steps, start while the server goes on importing what later notebooks use. A
+#: module's stage holds what its functions import at first use (Parquet and Excel reading,
+#: the identifier detector), so a kernel forked then does not import it again
 PRELOAD = (
-    "numpy", "pandas", "pyarrow", "scipy.stats", "statsmodels.api", "matplotlib",
-    "matplotlib.pyplot", "ipykernel.kernelapp",
-    "mwsn.clean", "mwsn.codebook", "mwsn.config", "mwsn.context", "mwsn.disclosure",
-    "mwsn.findings", "mwsn.ingest", "mwsn.privacy", "mwsn.program", "mwsn.qualitative",
-    "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
-    "mwsn.validate", "mwsn.identifiers", "spacy", "presidio_analyzer", "mwsn.report",
-    # imported at first use, inside the library's functions or the tools': Parquet and
-    # Excel reading, the exact tests, agreement, ratings' robustness, lists in sentences,
+    # every notebook: the data tools, and what the national context reads its tables with
+    ("numpy", "pandas", "pyarrow", "pyarrow.dataset", "pyarrow.pandas_compat", "openpyxl",
+     "mwsn.config", "mwsn.codebook", "mwsn.ingest", "mwsn.context"),
+    # the cleaning: the statistics, and the identifier detector (Presidio's analyzer over a
+    # blank spaCy pipeline, its recognizers' patterns compiled), which the cleaning and
+    # qualitative notebooks would each build anew
+    ("scipy.stats", "statsmodels.api", "spacy", "presidio_analyzer",
+     "mwsn.identifiers", "mwsn.identifiers:warm_up", "mwsn.validate", "mwsn.privacy",
+     "mwsn.disclosure", "mwsn.findings", "mwsn.clean"),
+    # the others: charts, the analyses, the report package's modules (it alone knows them)
+    # and WeasyPrint; the exact tests, agreement, ratings' robustness, lists in sentences,
     # WeasyPrint's image and URL handling (0.05-0.2 CPU-s a notebook)
-    "pyarrow.dataset", "pyarrow.pandas_compat", "openpyxl", "fisher", "krippendorff",
-    "mwsn.robustness", "babel.lists", "PIL.features", "email.policy",
+    ("matplotlib", "matplotlib.pyplot", "mwsn.program", "mwsn.qualitative", "mwsn.register",
+     "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends", "mwsn.report",
+     "mwsn.report:import_all", "fisher", "krippendorff", "mwsn.robustness", "babel.lists",
+     "PIL.features", "email.policy"),
 )
 
-#: what ipykernel imports while a kernel starts, before its first cell (its debugger and
-#: debugpy, IPython's debugger and completer, pdb, sqlite3 for the history, psutil, tornado's
-#: queues): 0.28 CPU-s a kernel, imported once too. What they print (debugpy's note on frozen
-#: modules, under a kernelspec without ``-Xfrozen_modules=off``) goes to a kernel's own
-#: standard error, never into a notebook, so it does not keep kernels cold
+#: what ipykernel imports while a kernel starts, before its first cell (its application, its
+#: debugger and debugpy, IPython's debugger and completer, pdb, sqlite3 for the history,
+#: psutil, tornado's queues): 0.28 CPU-s a kernel, imported once too, first. What they print
+#: (debugpy's note on frozen modules, under a kernelspec without ``-Xfrozen_modules=off``)
+#: goes to a kernel's own standard error, never into a notebook, so it does not keep kernels
+#: cold
 KERNEL_START = (
-    "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.debugger",
-    "IPython.core.completerlib", "IPython.extensions.storemagic", "pdb", "sqlite3", "psutil",
-    "tornado.platform.asyncio", "tornado.queues", "faulthandler",
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+    "IPython.core.debugger", "IPython.core.completerlib", "IPython.extensions.storemagic",
+    "pdb", "sqlite3", "psutil", "tornado.platform.asyncio", "tornado.queues", "faulthandler",
 )
-
-#: what the server does once after :data:`PRELOAD`, ``module:function`` (cached by the
-#: function, inherited by every kernel): build the identifier detector (Presidio's analyzer
-#: over a blank spaCy pipeline, its patterns compiled), which the cleaning and qualitative
-#: notebooks would each build anew, and import what the report package's notebooks use (it
-#: alone knows its modules)
-WARM = ("mwsn.identifiers:warm_up", "mwsn.report:import_all")
 
 #: variables jupyter_client sets for each kernel: the only ones a request's environment may
 #: add to or change from the server's
@@ -212,7 +218,8 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, address: str, argv: list[str], env: dict[str, str], cwd: str):
+    def __init__(self, address: str, argv: list[str], env: dict[str, str], cwd: str,
+                 needs: list | None = None):
         self.returncode: int | None = None
         self._received = b""
         self._channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -221,7 +228,8 @@ class ForkedKernel:
             self._channel.connect(address)
             # the kernel writes where a kernel Popen started would: this worker's stdout, stderr
             socket.send_fds(self._channel, [b"K"], [1, 2])
-            self._channel.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode()
+            self._channel.sendall(json.dumps({"argv": argv, "env": env, "cwd": cwd,
+                                             "needs": needs}).encode()
                                   + b"\n")
             answer = self._answer(ANSWER_TIMEOUT)
         except OSError as exc:
@@ -296,16 +304,16 @@ class ForkProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, but the kernel is forked by the kernel server at
     ``server`` (a cold kernel when the server cannot: the reason is appended to ``cold``)."""
 
-    def __init__(self, server: str, cold: list[str], **kwargs):
+    def __init__(self, server: str, cold: list[str], needs: list | None, **kwargs):
         super().__init__(**kwargs)
-        self.server, self.cold = server, cold
+        self.server, self.cold, self.needs = server, cold, needs
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
         env = dict(kwargs.get("env") or os.environ)
         env["JPY_PARENT_PID"] = str(os.getpid())       # as jupyter_client's launcher sets it
         try:
-            self.process = ForkedKernel(self.server, cmd, env, str(kwargs.get("cwd")
-                                                                 or os.getcwd()))
+            self.process = ForkedKernel(self.server, cmd, env,
+                                        str(kwargs.get("cwd") or os.getcwd()), self.needs)
         except ServerUnavailable as exc:
             self.cold.append(str(exc))
             return await super().launch_kernel(cmd, **kwargs)
@@ -320,11 +328,12 @@ class ForkProvisioner(LocalProvisioner):
             await super().send_signal(signum)
 
 
-def manager_class(sockets: Path, server: str | None = None):
+def manager_class(sockets: Path, server: str | None = None, needs: list | None = None):
     """The kernel manager papermill starts each notebook's kernel with (its
     ``kernel_manager_class``): reached over IPC sockets in the private folder ``sockets``, not
-    over TCP; forked by the kernel server at ``server`` (``None``: started cold). The class's
-    ``cold`` list collects why a kernel started cold although a server was named."""
+    over TCP; forked by the kernel server at ``server`` (``None``: started cold) once the
+    modules the notebook imports (``needs``, :func:`imports`; None: all) are loaded. The
+    class's ``cold`` list collects why a kernel started cold although a server was named."""
     from jupyter_client.manager import AsyncKernelManager
 
     class LocalKernelManager(AsyncKernelManager):
@@ -336,7 +345,7 @@ def manager_class(sockets: Path, server: str | None = None):
         async def _async_pre_start_kernel(self, **kw):
             if server is not None and self.provisioner is None:
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
-                self.provisioner = ForkProvisioner(server, self.cold, kernel_id=self.kernel_id,
+                self.provisioner = ForkProvisioner(server, self.cold, needs, kernel_id=self.kernel_id,
                                                    kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
 
@@ -364,52 +373,109 @@ class _Child(BaseException):
         self.request, self.streams = request, streams
 
 
-def _preload() -> str | None:
-    """Import :data:`PRELOAD` and build :data:`WARM` as a notebook cell in a cold kernel
-    would, then :data:`KERNEL_START`; why kernels cannot be forked from here, or None.
+class _Preload:
+    """The server's imports (:data:`KERNEL_START`, then :data:`PRELOAD`), a stage at a time,
+    each as a notebook cell in a cold kernel would import it, and why kernels cannot be
+    forked after them (``refused``; None while they can).
 
     As in a kernel's cell, ``get_ipython()`` answers with a kernel's shell (pandas chooses
     its display defaults by it when imported), standard output and error are not a terminal,
     and matplotlib's backend is ipykernel's. What a cold kernel would show while importing
-    (a warning, a printed line) refuses warm kernels: a forked one would not show it.
+    (a warning, a printed line) refuses warm kernels: a forked one would not show it. Between
+    stages nothing of this is in place (a kernel forked then starts as after all of them).
     """
-    if sys.path and sys.path[0] in ("", os.getcwd()):
-        del sys.path[0]                   # as ipykernel_launcher does before its imports
-    if not os.environ.get("MPLBACKEND"):
-        os.environ["MPLBACKEND"] = INLINE_BACKEND        # what ipykernel sets before any cell
-    shown = io.StringIO()
-    builtins.get_ipython = _KernelShell
+
+    def __init__(self) -> None:
+        self.stages = list(PRELOAD)
+        self.refused: str | None = None
+        if sys.path and sys.path[0] in ("", os.getcwd()):
+            del sys.path[0]                   # as ipykernel_launcher does before its imports
+        if not os.environ.get("MPLBACKEND"):
+            os.environ["MPLBACKEND"] = INLINE_BACKEND    # what ipykernel sets before any cell
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            for name in KERNEL_START:
+                try:
+                    importlib.import_module(name)
+                except ImportError:
+                    pass            # an ipykernel without it: its kernels do not import it
+
+    @property
+    def done(self) -> bool:
+        return not self.stages
+
+    def ready(self, needs: list | None) -> bool:
+        """Whether a kernel whose notebook imports ``needs`` (:func:`imports`; None: not
+        said) may be forked now: after the last stage, or once all of them are loaded."""
+        if self.done:
+            return True
+        if needs is None:
+            return False
+        for module, name in needs:
+            loaded = sys.modules.get(module)
+            if loaded is None or (name and f"{module}.{name}" not in sys.modules
+                                  and not hasattr(loaded, name)):
+                return False
+        return True
+
+    def step(self) -> None:
+        """Import the next stage; after a refusal, nothing more (every kernel starts cold)."""
+        stage = self.stages.pop(0)
+        shown = io.StringIO()
+        builtins.get_ipython = _KernelShell
+        try:
+            with warnings.catch_warnings(record=True) as caught, \
+                    contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown):
+                for target in stage:
+                    module, _, function = target.partition(":")
+                    imported = importlib.import_module(module)
+                    if function:
+                        getattr(imported, function)()
+        except Exception as exc:  # noqa: BLE001 - any failure: cold kernels, which will say it too
+            self.refused = f"importing the notebook tools failed ({type(exc).__name__}: {exc})"
+        finally:
+            del builtins.get_ipython
+        if self.refused:
+            pass
+        elif caught:
+            self.refused = (f"importing the notebook tools warned ({caught[0].category.__name__}"
+                            f": {caught[0].message}), which a cold kernel would show")
+        elif shown.getvalue():
+            self.refused = (f"importing the notebook tools printed {shown.getvalue()[:200]!r}, "
+                            "which a cold kernel would show")
+        elif threading.active_count() > 1:
+            self.refused = "importing the notebook tools started a thread: fork() would not be safe"
+        if self.refused:
+            self.stages.clear()
+        if self.done:
+            gc.collect()
+            gc.freeze()       # the children share these objects' pages instead of copying them
+
+
+def imports(notebook: Path) -> list[list] | None:
+    """What the code cells of ``notebook`` import, as ``[module, name]`` pairs (``name``:
+    what ``from module import name`` takes, else None), for the server to fork its kernel as
+    soon as those are loaded (:class:`_Preload`); None when a cell is not plain Python."""
+    import ast
+
     try:
-        with warnings.catch_warnings(record=True) as caught, \
-                contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown):
-            for name in PRELOAD:
-                importlib.import_module(name)
-            for target in WARM:
-                module, function = target.split(":")
-                getattr(importlib.import_module(module), function)()
-    except Exception as exc:  # noqa: BLE001 - any failure: cold kernels, which will say it too
-        return f"importing the notebook tools failed ({type(exc).__name__}: {exc})"
-    finally:
-        del builtins.get_ipython
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
-            contextlib.redirect_stderr(io.StringIO()):
-        warnings.simplefilter("ignore")
-        for name in KERNEL_START:
-            try:
-                importlib.import_module(name)
-            except ImportError:
-                pass                # an ipykernel without it: its kernels do not import it
-    if caught:
-        return f"importing the notebook tools warned ({caught[0].category.__name__}: " \
-               f"{caught[0].message}), which a cold kernel would show"
-    if shown.getvalue():
-        return f"importing the notebook tools printed {shown.getvalue()[:200]!r}, which a " \
-               "cold kernel would show"
-    if threading.active_count() > 1:
-        return "importing the notebook tools started a thread: fork() would not be safe"
-    gc.collect()
-    gc.freeze()           # the children share these objects' pages instead of copying them
-    return None
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        needs = []
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = cell["source"]
+            tree = ast.parse(source if isinstance(source, str) else "".join(source))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    needs += [[alias.name, None] for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    needs += [[node.module, alias.name] for alias in node.names
+                              if alias.name != "*"]
+        return needs
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError):
+        return None
 
 
 class _KernelShell:
@@ -423,36 +489,44 @@ class _KernelShell:
 
 
 def _serve(listener: socket.socket, parent: int) -> None:
-    """Answer requests on ``listener`` until stopped or ``parent`` is gone; in a forked
-    child, raise :class:`_Child`."""
+    """Import the notebook tools (:class:`_Preload`) and answer requests on ``listener``
+    until stopped or ``parent`` is gone, a request as soon as its notebook's imports are
+    loaded; in a forked child, raise :class:`_Child`."""
     me = os.getpid()
     environment = dict(os.environ)        # what the workers' kernels must ask for
     launcher = [*sys.orig_argv[:sys.orig_argv.index("-m")], "-m", "ipykernel_launcher"]
-    refused = _preload()
     stopping: list[int] = []
+    importing = [False]
+
+    def stop(signum, _):
+        stopping.append(signum)
+        if importing[0]:
+            raise SystemExit(128 + signum)       # not after the stage: the run is waiting
+
     wake_read, wake_write = os.pipe()
     for fd in (wake_read, wake_write):
         os.set_blocking(fd, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)     # a handler, so the wake-up pipe hears it
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda signum, _: stopping.append(signum))
+        signal.signal(signum, stop)
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     selector.register(wake_read, selectors.EVENT_READ)
     kernels: dict[int, socket.socket] = {}          # pid: the connection of the worker using it
+    waiting: list[_Request] = []                    # received, their imports not yet loaded
     folder = os.path.dirname(listener.getsockname())
     try:
+        importing[0] = True
+        preload = _Preload()
+        importing[0] = False
         while not stopping and os.getppid() == parent:
-            for key, _ in selector.select(timeout=0.5):
+            for key, _ in selector.select(timeout=0 if not preload.done else 0.5):
                 if key.fileobj is listener:
                     channel, _ = listener.accept()
-                    pid = _fork(channel, refused, environment, launcher,
-                                [listener, selector, wake_read, wake_write,
-                                  *filter(None, kernels.values())])
-                    if pid is not None:
-                        kernels[pid] = channel
-                        selector.register(channel, selectors.EVENT_READ, pid)
+                    request = _receive(channel)
+                    if request is not None:
+                        waiting.append(request)
                 elif key.fileobj == wake_read:
                     while _drain(wake_read):
                         pass
@@ -463,9 +537,23 @@ def _serve(listener: socket.socket, parent: int) -> None:
                         selector.unregister(channel)
                         channel.close()
                         kernels[pid] = None
+            for request in [r for r in waiting if preload.ready(r.needs)]:
+                waiting.remove(request)
+                pid = _fork(request, preload.refused, environment, launcher,
+                            [listener, selector, wake_read, wake_write,
+                             *filter(None, kernels.values()), *waiting])
+                if pid is not None:
+                    kernels[pid] = request.channel
+                    selector.register(request.channel, selectors.EVENT_READ, pid)
             _reap(kernels, selector)
+            if not preload.done and not stopping:
+                importing[0] = True
+                preload.step()
+                importing[0] = False
     finally:
         if os.getpid() == me:
+            for request in waiting:
+                request.close()
             for pid in kernels:
                 _kill(pid)
             for pid in kernels:
@@ -477,9 +565,28 @@ def _serve(listener: socket.socket, parent: int) -> None:
             shutil.rmtree(folder, ignore_errors=True)   # also when the run was killed
 
 
-def _fork(channel: socket.socket, refused: str | None, environment: dict[str, str],
-          launcher: list[str], server_files: list) -> int | None:
-    """Fork a kernel for the request on ``channel``; its pid (None: refused, answered so)."""
+@dataclass
+class _Request:
+    """A worker's request for a kernel: its connection, the worker's standard output and
+    error (file descriptors), and what it asked (``argv``, ``env``, ``cwd``, ``needs``)."""
+
+    channel: socket.socket
+    streams: list[int]
+    asked: dict
+
+    @property
+    def needs(self) -> list | None:
+        return self.asked.get("needs")
+
+    def close(self) -> None:
+        for fd in self.streams:
+            os.close(fd)
+        self.streams = []
+        self.channel.close()
+
+
+def _receive(channel: socket.socket) -> _Request | None:
+    """The request a worker sends on ``channel`` once connected; None if it was cut short."""
     try:
         channel.settimeout(10)
         _, streams, _, _ = socket.recv_fds(channel, 1, 2)
@@ -489,16 +596,21 @@ def _fork(channel: socket.socket, refused: str | None, environment: dict[str, st
             if not chunk:
                 raise OSError("the request was cut short")
             received += chunk
-        request = json.loads(received)
+        return _Request(channel, streams, json.loads(received))
     except (OSError, ValueError):
         channel.close()
         return None
-    reason = refused or _differs(request, environment, launcher)
-    if reason is not None:
-        for fd in streams:
-            os.close(fd)
-        _send(channel, {"refused": reason})
-        channel.close()
+
+
+def _fork(request: _Request, refused: str | None, environment: dict[str, str],
+          launcher: list[str], server_files: list) -> int | None:
+    """Fork a kernel for ``request``; its pid (None: refused, answered so, or its worker
+    gone)."""
+    reason = refused or _differs(request.asked, environment, launcher)
+    if reason is not None or _closed(request.channel):
+        if reason is not None:
+            _send(request.channel, {"refused": reason})
+        request.close()
         return None
     sys.stdout.flush()
     sys.stderr.flush()
@@ -512,11 +624,11 @@ def _fork(channel: socket.socket, refused: str | None, environment: dict[str, st
                 os.close(item)
             else:
                 item.close()
-        channel.close()
-        raise _Child(request, streams)
-    for fd in streams:
+        request.channel.close()
+        raise _Child(request.asked, request.streams)
+    for fd in request.streams:
         os.close(fd)
-    _send(channel, {"pid": pid})
+    _send(request.channel, {"pid": pid})
     return pid
 
 

@@ -83,7 +83,7 @@ def execute_step(task: dict) -> dict:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from mwsn.run.kernels import manager_class
+    from mwsn.run.kernels import imports, manager_class
 
     os.environ.update(KERNEL_ENV)
     source, work = Path(task["source"]), Path(task["work"])
@@ -96,7 +96,7 @@ def execute_step(task: dict) -> dict:
     sockets = Path(task["sockets"])
     sockets.mkdir(mode=0o700, parents=True, exist_ok=True)
     # forked by the run's kernel server (mwsn.run.kernels) when there is one, else started cold
-    kernel_manager = manager_class(sockets, task.get("kernel_server"))
+    kernel_manager = manager_class(sockets, task.get("kernel_server"), imports(source))
 
     try:
         nb = papermill.execute_notebook(
