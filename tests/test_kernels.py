@@ -210,9 +210,9 @@ def test_a_notebook_says_what_it_imports(tmp_path):
 
 @pytest.mark.integration   # imports everything the server preloads
 def test_the_first_notebooks_kernels_are_forked_before_the_last_imports():
-    """The national context's kernel may be forked once the first stage is loaded, the
-    cleaning's after the second, without the charts and the report; any other (or one that
-    does not say what it imports) after the last."""
+    """The national context's kernel may be forked once the data tools are loaded, the
+    cleaning's once the statistics and the identifier detector are too, before the charts and
+    the report; any other (or one that does not say what it imports) after the last import."""
     code = (
         "import sys\n"
         "from mwsn.run import kernels\n"
@@ -221,13 +221,17 @@ def test_the_first_notebooks_kernels_are_forked_before_the_last_imports():
         "report = [['mwsn', 'report'], ['mwsn.report', 'publish']]\n"
         "preload = kernels._Preload()\n"
         "assert not any(map(preload.ready, (context, cleaning, report, None)))\n"
-        "preload.step()\n"
-        "assert preload.ready(context) and not preload.ready(cleaning)\n"
-        "assert 'matplotlib' not in sys.modules and 'spacy' not in sys.modules\n"
-        "preload.step()\n"
-        "assert preload.ready(cleaning) and not preload.ready(report)\n"
-        "assert not preload.ready(None) and 'matplotlib' not in sys.modules\n"
-        "preload.step()\n"
-        "assert preload.done and preload.ready(report) and preload.ready(None)\n"
+        "while not preload.ready(context):\n"
+        "    preload.step()\n"
+        "assert not preload.ready(cleaning)\n"
+        "assert 'scipy' not in sys.modules and 'spacy' not in sys.modules\n"
+        "while not preload.ready(cleaning):\n"
+        "    preload.step()\n"
+        "assert 'mwsn.identifiers' in sys.modules and 'fisher' in sys.modules\n"
+        "assert not preload.ready(report) and not preload.ready(None)\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "while not preload.done:\n"
+        "    preload.step()\n"
+        "assert preload.ready(report) and preload.ready(None)\n"
         "assert preload.refused is None, preload.refused\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

@@ -6,7 +6,7 @@ about 2.5 s of CPU; on two cores, paying it once per run instead of once per not
 of the run's time. :func:`start` launches the *kernel server* (``python -m mwsn.run.kernels``,
 with the interpreter and options of the ``python3`` kernelspec and the environment kernels
 get, :data:`mwsn.run.worker.KERNEL_ENV`), which listens on a Unix socket in a private
-folder and imports :data:`PRELOAD` a stage at a time, answering between stages the requests
+folder and imports :data:`PRELOAD` one module at a time, answering in between the requests
 whose notebooks' imports are loaded. A worker's papermill starts each notebook's kernel through
 jupyter_client as before, with one change, its provisioner (:class:`ForkProvisioner`, a
 :class:`jupyter_client.provisioning.LocalProvisioner`): instead of ``Popen`` it asks the
@@ -64,30 +64,27 @@ from jupyter_client.provisioning import LocalProvisioner
 #: environment variable: ``0`` starts every kernel cold
 SWITCH = "MWSN_WARM_KERNELS"
 
-#: what the server imports once, in stages, each ``module`` or ``module:function`` (called
-#: once, its result cached by the function and inherited by every kernel). A kernel is forked
-#: at the end of the first stage after which every module its notebook imports is loaded
-#: (:func:`imports`), not when everything is: the national context and the cleaning, the
-#: run's first steps, start while the server goes on importing what later notebooks use. A
-#: module's stage holds what its functions import at first use (Parquet and Excel reading,
-#: the identifier detector), so a kernel forked then does not import it again
+#: what the server imports once, in this order, each ``module`` or ``module:function`` (called
+#: once, its result cached by the function and inherited by every kernel). Between two of
+#: them it forks the kernels whose notebooks' imports are all loaded (:func:`imports`), so the
+#: national context and the cleaning, the run's first steps, start while the server goes on
+#: importing what later notebooks use. What a module's functions import at first use comes
+#: before it, so a kernel forked once it is loaded does not import that again
 PRELOAD = (
     # every notebook: the data tools, and what the national context reads its tables with
-    ("numpy", "pandas", "pyarrow", "pyarrow.dataset", "pyarrow.pandas_compat", "openpyxl",
-     "mwsn.config", "mwsn.codebook", "mwsn.ingest", "mwsn.context"),
+    "numpy", "pandas", "pyarrow", "pyarrow.dataset", "pyarrow.pandas_compat", "openpyxl",
+    "mwsn.config", "mwsn.codebook", "mwsn.ingest", "mwsn.context",
     # the cleaning: the statistics, and the identifier detector (Presidio's analyzer over a
     # blank spaCy pipeline, its recognizers' patterns compiled), which the cleaning and
     # qualitative notebooks would each build anew
-    ("scipy.stats", "statsmodels.api", "spacy", "presidio_analyzer",
-     "mwsn.identifiers", "mwsn.identifiers:warm_up", "mwsn.validate", "mwsn.privacy",
-     "mwsn.disclosure", "mwsn.findings", "mwsn.clean"),
-    # the others: charts, the analyses, the report package's modules (it alone knows them)
-    # and WeasyPrint; the exact tests, agreement, ratings' robustness, lists in sentences,
-    # WeasyPrint's image and URL handling (0.05-0.2 CPU-s a notebook)
-    ("matplotlib", "matplotlib.pyplot", "mwsn.program", "mwsn.qualitative", "mwsn.register",
-     "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends", "mwsn.report",
-     "mwsn.report:import_all", "fisher", "krippendorff", "mwsn.robustness", "babel.lists",
-     "PIL.features", "email.policy"),
+    "scipy.stats", "statsmodels.api", "spacy", "presidio_analyzer", "mwsn.identifiers",
+    "mwsn.identifiers:warm_up", "fisher", "krippendorff", "mwsn.validate", "mwsn.privacy",
+    "mwsn.disclosure", "mwsn.robustness", "mwsn.findings", "mwsn.clean",
+    # the others: charts, the analyses, lists in sentences, the report package's modules (it
+    # alone knows them) and WeasyPrint with its image and URL handling
+    "matplotlib", "matplotlib.pyplot", "babel.lists", "mwsn.program", "mwsn.qualitative",
+    "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
+    "PIL.features", "email.policy", "mwsn.report", "mwsn.report:import_all",
 )
 
 #: what ipykernel imports while a kernel starts, before its first cell (its application, its
@@ -374,7 +371,7 @@ class _Child(BaseException):
 
 
 class _Preload:
-    """The server's imports (:data:`KERNEL_START`, then :data:`PRELOAD`), a stage at a time,
+    """The server's imports (:data:`KERNEL_START`, then :data:`PRELOAD`), one at a time,
     each as a notebook cell in a cold kernel would import it, and why kernels cannot be
     forked after them (``refused``; None while they can).
 
@@ -382,11 +379,11 @@ class _Preload:
     its display defaults by it when imported), standard output and error are not a terminal,
     and matplotlib's backend is ipykernel's. What a cold kernel would show while importing
     (a warning, a printed line) refuses warm kernels: a forked one would not show it. Between
-    stages nothing of this is in place (a kernel forked then starts as after all of them).
+    two imports nothing of this is in place (a kernel forked then starts as after all).
     """
 
     def __init__(self) -> None:
-        self.stages = list(PRELOAD)
+        self.pending = list(PRELOAD)
         self.refused: str | None = None
         if sys.path and sys.path[0] in ("", os.getcwd()):
             del sys.path[0]                   # as ipykernel_launcher does before its imports
@@ -403,11 +400,11 @@ class _Preload:
 
     @property
     def done(self) -> bool:
-        return not self.stages
+        return not self.pending
 
     def ready(self, needs: list | None) -> bool:
         """Whether a kernel whose notebook imports ``needs`` (:func:`imports`; None: not
-        said) may be forked now: after the last stage, or once all of them are loaded."""
+        said) may be forked now: after the last import, or once all of them are loaded."""
         if self.done:
             return True
         if needs is None:
@@ -420,34 +417,30 @@ class _Preload:
         return True
 
     def step(self) -> None:
-        """Import the next stage; after a refusal, nothing more (every kernel starts cold)."""
-        stage = self.stages.pop(0)
+        """Do the next import; after a refusal, nothing more (every kernel starts cold)."""
+        module, _, function = self.pending.pop(0).partition(":")
         shown = io.StringIO()
         builtins.get_ipython = _KernelShell
         try:
             with warnings.catch_warnings(record=True) as caught, \
                     contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown):
-                for target in stage:
-                    module, _, function = target.partition(":")
-                    imported = importlib.import_module(module)
-                    if function:
-                        getattr(imported, function)()
+                imported = importlib.import_module(module)
+                if function:
+                    getattr(imported, function)()
+            if caught:
+                self.refused = (f"importing {module} warned ({caught[0].category.__name__}: "
+                                f"{caught[0].message}), which a cold kernel would show")
+            elif shown.getvalue():
+                self.refused = (f"importing {module} printed {shown.getvalue()[:200]!r}, which a "
+                                "cold kernel would show")
+            elif threading.active_count() > 1:
+                self.refused = f"importing {module} started a thread: fork() would not be safe"
         except Exception as exc:  # noqa: BLE001 - any failure: cold kernels, which will say it too
-            self.refused = f"importing the notebook tools failed ({type(exc).__name__}: {exc})"
+            self.refused = f"importing {module} failed ({type(exc).__name__}: {exc})"
         finally:
             del builtins.get_ipython
         if self.refused:
-            pass
-        elif caught:
-            self.refused = (f"importing the notebook tools warned ({caught[0].category.__name__}"
-                            f": {caught[0].message}), which a cold kernel would show")
-        elif shown.getvalue():
-            self.refused = (f"importing the notebook tools printed {shown.getvalue()[:200]!r}, "
-                            "which a cold kernel would show")
-        elif threading.active_count() > 1:
-            self.refused = "importing the notebook tools started a thread: fork() would not be safe"
-        if self.refused:
-            self.stages.clear()
+            self.pending.clear()
         if self.done:
             gc.collect()
             gc.freeze()       # the children share these objects' pages instead of copying them
@@ -501,7 +494,7 @@ def _serve(listener: socket.socket, parent: int) -> None:
     def stop(signum, _):
         stopping.append(signum)
         if importing[0]:
-            raise SystemExit(128 + signum)       # not after the stage: the run is waiting
+            raise SystemExit(128 + signum)       # now, not after the import: the run waits
 
     wake_read, wake_write = os.pipe()
     for fd in (wake_read, wake_write):
