@@ -522,6 +522,63 @@ def test_another_jurisdictions_params_rerun_only_what_reads_them(bc_run, tmp_pat
 
 
 @pytest.mark.integration
+def test_a_comment_or_layout_edit_to_params_reruns_nothing_a_value_change_reruns(
+        toy_built, capsys, cold_kernels):
+    root = toy_built
+    own, shared = root / "params/bc.yaml", root / "params/codebook.yaml"
+    text, shared_text = own.read_text(encoding="utf-8"), shared.read_text(encoding="utf-8")
+    exact = provenance.sha256_file(own)
+    # a comment, blank lines and another layout of the same values: the same parsed content
+    own.write_text("# a note on BC\n" + text.replace("min_cell: 5", "min_cell:   5  # as published")
+                   .replace("languages: [en, fr]", "languages:\n  - en\n  - 'fr'") + "\n\n",
+                   encoding="utf-8")
+    shared.write_text(shared_text + "\n# a note on the codebook\n", encoding="utf-8")
+    assert runner.dry_run("bc", root) and not _steps(runner.dry_run("bc", root))
+    assert cli.main(["run", "bc", "--root", str(root), "--dry-run"]) == 0
+    assert "params changed" not in capsys.readouterr().out
+    assert runner.run("bc", root).up_to_date
+    # the manifest still records each file's bytes, for an auditor checking the exact files
+    recorded = _manifest(root)["parameters"]
+    assert recorded["files"]["params/bc.yaml"] == exact
+    assert set(recorded["content"]) == set(recorded["files"])
+    # a real change of value reruns every step, naming the file
+    own.write_text(text.replace("min_cell: 5", "min_cell: 6"), encoding="utf-8")
+    planned = _steps(runner.dry_run("bc", root))
+    assert set(planned) == {"01_count", "02_first", "03_second", "05_page", "05_page.fr"}
+    assert planned["01_count"] == ("params changed: params/bc.yaml",)
+    own.write_text(text, encoding="utf-8")
+    shared.write_text(shared_text.replace('{en: "Agreement"', '{en: "Agreement level"', 1),
+                      encoding="utf-8")
+    assert _steps(runner.dry_run("bc", root))["01_count"] == (
+        "params changed: params/codebook.yaml",)
+
+
+def test_params_content_ignores_comments_and_layout_but_not_values_or_types(tmp_path):
+    path = tmp_path / "x.yaml"
+
+    def content(text: str) -> str:
+        path.write_text(text, encoding="utf-8")
+        return provenance.params_content_sha256(path)
+
+    base = content("a: 1\nb: {c: [x, y], d: 2018-03-01}\nn: 0.10\n")
+    assert content("# note\na:   1   # one\nb:\n  c:\n    - x\n    - 'y'\n  d: 2018-03-01\n"
+                   "n: 1.0e-1\n") == base
+    assert content("x: &k 1\ny: *k\n") == content("x: 1\ny: 1\n")
+    # another value, or the same characters of another type, is a change
+    for changed in ("a: 2\nb: {c: [x, y], d: 2018-03-01}\nn: 0.10\n",
+                    "a: '1'\nb: {c: [x, y], d: 2018-03-01}\nn: 0.10\n",
+                    "a: 1.0\nb: {c: [x, y], d: 2018-03-01}\nn: 0.10\n",
+                    "a: 1\nb: {c: [x, y], d: '2018-03-01'}\nn: 0.10\n",
+                    "a: 1\nb: {c: [y, x], d: 2018-03-01}\nn: 0.10\n",
+                    "b: {c: [x, y], d: 2018-03-01}\na: 1\nn: 0.10\n",     # order of keys
+                    "1: 1\nb: {c: [x, y], d: 2018-03-01}\nn: 0.10\n"):
+        assert content(changed) != base, changed
+    assert content("1: x\n") != content("'1': x\n")
+    # a file that does not parse counts by its bytes
+    assert content("a: [1\n") != content("a: [1 \n")
+
+
+@pytest.mark.integration
 def test_a_new_pseudonym_key_reruns_the_cleaning_and_is_never_recorded(bc_run, monkeypatch):
     monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-rotated-secret-key-0123456789")
     planned = _steps(runner.dry_run("bc", bc_run))

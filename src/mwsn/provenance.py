@@ -83,9 +83,76 @@ def parameter_files(where: Paths) -> list[Path]:
 
 
 def parameters(where: Paths) -> dict:
-    """``{"files": {path: sha256}, "sha256": hash of them all}`` for :func:`parameter_files`."""
-    files = hashes(parameter_files(where), where.root)
-    return {"files": files, "sha256": sha256_json(files)}
+    """What the params files a run reads (:func:`parameter_files`) are: ``files``, ``{path:
+    SHA-256 of its bytes}`` (what an auditor checks the exact files against), ``sha256``, one
+    hash of them all, and ``content``, ``{path: SHA-256 of its parsed content}``
+    (:func:`params_content_sha256`: what the rerun key holds)."""
+    return _parameters(parameter_files(where), where.root)
+
+
+def _parameters(found: list[Path], root: Path) -> dict:
+    files = hashes(found, root)
+    return {"files": files, "sha256": sha256_json(files),
+            "content": {relative(p, root): params_content_sha256(p) for p in sorted(found)}}
+
+
+def every_parameters(root: Path) -> dict:
+    """:func:`parameters` of every params file (``params/*.yaml``): the comparison reads them
+    all."""
+    return _parameters(sorted((Path(root) / "params").glob("*.yaml")), Path(root))
+
+
+def params_content_sha256(path: Path) -> str:
+    """SHA-256 of a params file's content as the run reads it: the YAML parsed (as
+    :func:`mwsn.config.read_yaml` does), then written canonically.
+
+    A comment, blank lines, indentation, quoting, flow or block style, anchors and
+    aliases, or another spelling of the same number (``0.10``, ``1e-1``) change nothing;
+    any value, type (``1``, ``"1"``, ``1.0``, a date, a string that looks like one), key
+    or the order of keys does (a mapping's order is kept: the report lists sources,
+    questions and indicators in file order). A file that does not parse (the run then
+    stops on it) is hashed by its bytes, so any edit to it counts.
+    """
+    from mwsn.config import read_yaml
+    from mwsn.errors import InputError
+
+    try:
+        data = read_yaml(Path(path))
+    except InputError:
+        return "bytes:" + sha256_file(path)
+    return sha256_json(_canonical(data))
+
+
+def _canonical(value):
+    """A YAML value as JSON, each node tagged with its type so that none can pass for
+    another (``1`` and ``"1"``, a date and its ISO string); mappings as pairs in file order
+    (their keys may be of any type)."""
+    import base64
+    import datetime as dt
+
+    if value is None:
+        return ["null"]
+    if isinstance(value, bool):
+        return ["bool", value]
+    if isinstance(value, int):
+        return ["int", str(value)]
+    if isinstance(value, float):
+        return ["float", repr(value)]
+    if isinstance(value, str):
+        return ["str", value]
+    if isinstance(value, dt.datetime):
+        return ["timestamp", value.isoformat()]
+    if isinstance(value, dt.date):
+        return ["date", value.isoformat()]
+    if isinstance(value, bytes):
+        return ["binary", base64.b64encode(value).decode("ascii")]
+    if isinstance(value, dict):
+        return ["map", [[_canonical(k), _canonical(v)] for k, v in value.items()]]
+    if isinstance(value, (list, tuple)):
+        return ["seq", [_canonical(v) for v in value]]
+    if isinstance(value, (set, frozenset)):
+        return ["set", sorted((_canonical(v) for v in value), key=json.dumps)]
+    return ["other", type(value).__name__, repr(value)]
 
 
 def network_facts(root: Path) -> dict[str, str]:

@@ -133,7 +133,8 @@ def _basis(where: Paths, steps: list[Step], earlier: tuple[Paths, ...] = ()) -> 
 
     compare = where.jurisdiction == ALL
     return {
-        "parameters": _every_params_file(where.root) if compare else provenance.parameters(where),
+        "parameters": (provenance.every_parameters(where.root) if compare
+                       else provenance.parameters(where)),
         "raw": _markers(where.root) if compare else provenance.raw_inputs(where),
         "external": provenance.external_inputs(where),
         "docs": provenance.docs_inputs(where.root) if reads("docs") else {},
@@ -153,12 +154,6 @@ def _basis(where: Paths, steps: list[Step], earlier: tuple[Paths, ...] = ()) -> 
         "packages": env["packages"],
         "lock": provenance.lock_sha256(),
     }
-
-
-def _every_params_file(root: Path) -> dict:
-    """The comparison reads every jurisdiction's params and the shared ones."""
-    files = provenance.hashes(sorted((root / "params").glob("*.yaml")), root)
-    return {"files": files, "sha256": provenance.sha256_json(files)}
 
 
 def _markers(root: Path) -> dict[str, str]:
@@ -198,7 +193,8 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
     """Everything a step's outputs depend on, by kind: exactly what it reads.
 
     Its notebook's source, language and jurisdiction; this jurisdiction's params
-    file and the shared ones; the library's source, Python and package versions;
+    file and the shared ones, by their parsed content (a comment or a change of layout
+    reruns nothing: :func:`~mwsn.provenance.params_content_sha256`); the library's source, Python and package versions;
     and, where the notebook declares them, the raw exports, the published
     context data, the methods page of its language, the provinces with a Network, a
     keyed fingerprint of the pseudonym key, the national context's tables, and the
@@ -215,7 +211,7 @@ def _key_inputs(job: _Job, step: Step, upstream: dict[str, str]) -> dict:
                  **({"wave": job.where.wave} if job.where.wave is not None else {}),
                  **({"options": job.step_options(step)} if job.step_options(step) else {})},
         "notebook": basis["notebooks"].get(step.source.name),
-        "parameters": {path: sha for path, sha in basis["parameters"]["files"].items()
+        "parameters": {path: sha for path, sha in basis["parameters"]["content"].items()
                        if terms.reads_input("register") or path != REGISTER},
         "library": basis["mwsn"],
         "python": basis["python"],
@@ -321,8 +317,8 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict,
             reasons.append("run options changed: " + _words(previous.get("options", {}))
                            + " last time, " + _words(job.options_given) + " now")
         elif kind == "parameters":
-            files = _changed(previous.get("parameters", {}).get("files", {}),
-                             basis["parameters"]["files"])
+            files = _changed(previous.get("parameters", {}).get("content", {}),
+                             basis["parameters"]["content"])
             reasons.append("params changed: " + ", ".join(files or ["(order)"]))
         elif kind in ("raw", "external"):
             prefix = "data/raw/" if kind == "raw" else "data/external/"
