@@ -651,6 +651,39 @@ def test_run_all_builds_the_others_when_one_fails_validation(bc_run, tmp_path, c
         in capsys.readouterr().err
 
 
+def test_dry_run_says_what_the_run_would_skip_or_stop_on_instead_of_promising_it(
+        project_root, capsys):
+    root = project_root
+    assert not (root / "data/raw/on").exists()          # the shipped example has no data
+    assert cli.main(["run", "--all", "--dry-run", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "on: would be skipped (no raw data in data/raw/on/)" in out     # as the run says
+    assert not re.search(r"^\s*on \d\d_", out, re.M), out    # none of its notebooks listed
+    assert re.search(r"^  bc 01_clean: would run", out, re.M), out
+    # without --all the run stops on it before any notebook (exit 2): the dry run says so
+    assert cli.main(["run", "on", "--dry-run", "--root", str(root)]) == 2
+    captured = capsys.readouterr()
+    assert "on: would fail before any notebook runs:\n  data/raw/on: raw data folder not " \
+        "found" in captured.out
+    assert "`mwsn validate on` checks every input" in captured.err
+    assert "Traceback" not in captured.err
+    # an export missing, another empty: named, with the source they are declared as
+    (root / "data/raw/bc/funding_ledger.csv").unlink()
+    (root / "data/raw/bc/meeting_records.csv").write_bytes(b"")
+    assert cli.main(["run", "bc", "--dry-run", "--root", str(root)]) == 2
+    out = capsys.readouterr().out
+    assert "data/raw/bc/funding_ledger.csv: file not found: put the export here or fix " \
+        "sources.funding.file in the params file" in out
+    assert "data/raw/bc/meeting_records.csv: the file is empty: export the data again" in out
+    assert "bc 01_clean" not in out
+    assert cli.main(["run", "--all", "--dry-run", "--root", str(root)]) == 1
+    captured = capsys.readouterr()
+    assert "1 would fail (bc), the others would build" in captured.err
+    # the run's own check finds the same
+    assert cli.main(["validate", "bc", "--root", str(root)]) == 2
+    assert "data/raw/bc/funding_ledger.csv: file not found" in capsys.readouterr().err
+
+
 def _toy_notebook(path: Path, code: str, parameters: str = 'jurisdiction = "xx"\nroot = "."\n'
                   'lang = "en"', **mwsn) -> None:
     nb = nbformat.v4.new_notebook()

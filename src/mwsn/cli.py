@@ -229,7 +229,9 @@ def _is_demo(root: Path, code: str) -> bool:
 
 def _dry_run(args, codes: list[str]) -> int:
     """The national context first, then each jurisdiction (and wave), then, with ``--all``,
-    the comparison: each says what would rerun and why."""
+    the comparison: each says what would rerun and why, or why it would be skipped or stop
+    (:func:`_would_not_run`). Exit status: the run's, where it would fail before any notebook
+    (2; with ``--all``, 1), else 0."""
     from mwsn import config, runner
     from mwsn.run import plan
 
@@ -238,22 +240,78 @@ def _dry_run(args, codes: list[str]) -> int:
         national_rerun = _print_plan(runner.dry_run(config.NATIONAL, args.root, force=args.force),
                                      config.NATIONAL)
     changed: list[str] = []         # jurisdictions (and waves) that rerun: the comparison reads them
+    failing: list[str] = []
     for code in codes:
-        waves = ([args.wave] if args.wave is not None
-                 else config.load(code, args.root).wave_ids)
+        try:
+            waves = ([args.wave] if args.wave is not None
+                     else config.load(code, args.root).wave_ids)
+        except InputError as exc:
+            _would_fail(code, exc.problems, args.root)
+            failing.append(code)
+            continue
         earlier: list[str] = []        # earlier waves that rerun: later ones may read them
+        failed_wave = None
         for wave in waves:
+            label = config.paths(code, args.root, wave).label
+            if failed_wave is not None:  # the run skips the later waves of a failed one
+                print(f"{label}: would be skipped (its earlier wave {failed_wave} would fail)")
+                continue
+            stops = _would_not_run(args, code, wave, label)
+            if stops == "fail":
+                failed_wave = wave
+                failing.append(label)
+            if stops:
+                continue
             planned = runner.dry_run(code, args.root, force=args.force, wave=wave,
                                      earlier_rerun=tuple(earlier), national_rerun=national_rerun,
                                      options=_options(args))
-            label = config.paths(code, args.root, wave).label
             if _print_plan(planned, label):
                 earlier.append(label)
                 changed.append(label)
     if args.all and plan.cross_jurisdiction(plan.notebooks_dir(Path(args.root))):
         _print_plan(runner.dry_run(runner.ALL, args.root, force=args.force,
                                    tables_rerun=tuple(changed)), runner.ALL)
-    return 0
+    if not failing:
+        return 0
+    check = ", ".join(f"`mwsn validate {code}`"
+                      for code in dict.fromkeys(label.split("/")[0] for label in failing))
+    if args.all:
+        print(f"{len(failing)} would fail ({', '.join(failing)}), the others would build: fix "
+              f"the problems above; {check} checks every input", file=sys.stderr)
+        return 1
+    print(f"the run would stop before any output is replaced ({', '.join(failing)}): fix the "
+          f"problems above; {check} checks every input", file=sys.stderr)
+    return 2
+
+
+def _would_not_run(args, code: str, wave: str | None, label: str) -> str | None:
+    """Print why the run would skip or stop ``code`` (its ``wave``) before any notebook, as
+    the run decides it, and say which: ``"skip"``: ``--all`` skips one without raw data (not
+    a failure); ``"fail"``: a missing raw folder, pseudonym key or export stops it
+    (:func:`mwsn.run.cache.preflight`); ``None``: it would run."""
+    from mwsn import config
+    from mwsn.run import cache
+
+    where = config.paths(code, args.root, wave)
+    if args.all and cache.no_raw_data(where):
+        print(f"{label}: would be skipped ({cache.no_data_reason(where)})")
+        return "skip"
+    try:
+        params = config.load(code, args.root, wave)
+    except InputError as exc:
+        problems = exc.problems
+    else:
+        problems = cache.preflight(where, params)
+    if not problems:
+        return None
+    _would_fail(label, problems, args.root)
+    return "fail"
+
+
+def _would_fail(label: str, problems, root) -> None:
+    print(f"{label}: would fail before any notebook runs:")
+    for line in _error_lines(InputError(problems), root):
+        print(f"  {line}")
 
 
 def _print_plan(planned, label: str) -> bool:

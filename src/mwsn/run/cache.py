@@ -11,7 +11,7 @@ from pathlib import Path
 from mwsn import provenance
 from mwsn import config
 from mwsn.config import NATIONAL, Paths, load, national_paths, paths
-from mwsn.errors import NotebookError
+from mwsn.errors import InputError, NotebookError, Problem
 from mwsn.run.plan import ALL, Step, notebooks_dir, plan, run_level
 
 #: what the outputs were built from and their hashes: the same bytes for the same inputs,
@@ -444,3 +444,43 @@ def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
             rerun.add(index)
         planned.append(Planned(step.label, bool(reasons), tuple(reasons)))
     return planned
+
+
+def no_raw_data(where: Paths) -> bool:
+    """Whether ``data/raw/<jur>/`` (the wave's folder) is missing or empty: ``run --all``
+    skips such a jurisdiction (an example params file, like the shipped Ontario)."""
+    return not where.raw.is_dir() or not any(
+        p for p in where.raw.iterdir() if not p.name.startswith("."))
+
+
+def no_data_reason(where: Paths) -> str:
+    """Why ``run --all`` skips a jurisdiction without raw data, in its words."""
+    return f"no raw data in {where.raw.relative_to(where.root).as_posix()}/"
+
+
+def preflight(where: Paths, params) -> list[Problem]:
+    """The checks of a run's inputs that read no data, as ``mwsn run`` makes them first
+    (:func:`mwsn.validate.read_and_check`), for a dry run to say a run would stop rather than
+    promise it: the raw data folder, the pseudonym key, and each declared export present and
+    not empty. ``params``: the jurisdiction's (the wave's) params. What only reading the
+    exports finds (a bad value, a file cut short) is left to ``mwsn validate``.
+    """
+    if not where.raw.is_dir():
+        return [Problem(str(where.raw), "raw data folder not found: put the exports here (or "
+                        f"run `mwsn synth {where.jurisdiction}` for demonstration data)")]
+    problems = []
+    try:
+        config.pseudonym_key(where)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    for name, source in sorted(params.sources.items()):
+        path = where.raw / source.file
+        if path.is_dir():
+            problems.append(Problem(str(path), "this is a folder, not a file: name the export "
+                                    f"file itself in sources.{name}.file"))
+        elif not path.is_file():
+            problems.append(Problem(str(path), "file not found: put the export here or fix "
+                                    f"sources.{name}.file in the params file"))
+        elif path.stat().st_size == 0:
+            problems.append(Problem(str(path), "the file is empty: export the data again"))
+    return problems

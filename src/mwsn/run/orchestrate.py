@@ -39,6 +39,8 @@ from mwsn.run.cache import (
     _upstream,
     job_paths,
     new_job,
+    no_data_reason,
+    no_raw_data,
 )
 from mwsn.run.plan import (
     ALL,
@@ -176,15 +178,6 @@ def run_many(codes: list[str], root: str | Path = ".", *, force: bool = False, j
         for lock in locks:
             lock.release()
         progress.close()
-
-
-def _no_raw_data(where: Paths) -> bool:
-    return not where.raw.is_dir() or not any(
-        p for p in where.raw.iterdir() if not p.name.startswith("."))
-
-
-def _no_data(where: Paths) -> str:
-    return f"no raw data in {where.raw.relative_to(where.root).as_posix()}/"
 
 
 def _result(where: Paths, **fields) -> RunResult:
@@ -331,8 +324,8 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
     for where in units:
         _recover_all(where)
         level = run_level(where.jurisdiction)
-        if not level and keep_going and _no_raw_data(where):
-            results[where] = _result(where, skipped=_no_data(where))
+        if not level and keep_going and no_raw_data(where):
+            results[where] = _result(where, skipped=no_data_reason(where))
             continue
         try:
             params = None if level else load(where.jurisdiction, root, where.wave)
