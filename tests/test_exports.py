@@ -120,7 +120,7 @@ def test_an_ambiguous_date_column_is_refused_with_file_row_column(root, capsys, 
     status, _, err = run_validate(root, "ambig", capsys)
     assert status == 2
     assert "data/raw/ambig/sondage.csv:2:RecordedDate: the dates in this column" in err
-    assert "sources.<name>.dayfirst" in err
+    assert "sources.survey.dayfirst" in err and "<name>" not in err
 
 
 def test_dayfirst_in_the_params_reads_them_and_dates_outside_the_period_are_noted(
@@ -242,7 +242,7 @@ def test_a_mapping_key_that_matches_no_column_names_the_closest_header(root, cap
                                                     "courriell": "RecipientEmail"}})
     status, _, err = run_validate(root, "typo", capsys)
     assert status == 2
-    assert ("kobo_slash.csv:1:grp_profile/whoo: sources.<name>.columns: 'grp_profile/whoo' is "
+    assert ("kobo_slash.csv:1:grp_profile/whoo: sources.survey.columns: 'grp_profile/whoo' is "
             "not a column of this export (closest: 'grp_profile/who')") in err
     assert "'courriell' is not a column of this export" in err
 

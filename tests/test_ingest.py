@@ -402,3 +402,13 @@ def test_records_of_another_width_are_found_in_an_export_of_any_length(tmp_path,
     frame = ingest.read_delimited(short)
     assert len(frame) == size and (frame["status"] == "").all()
     assert frame["answer"].astype(str).eq("Agree").all()
+
+
+def test_a_missing_processed_table_names_the_run_that_writes_it(tmp_path):
+    processed = tmp_path / "data" / "processed"
+    with pytest.raises(FileNotFoundError, match=r"first \(mwsn run bc\)$"):
+        ingest.read_processed(processed / "bc", "survey")
+    with pytest.raises(FileNotFoundError, match=r"first \(mwsn run bc --wave 2024q2\)$"):
+        ingest.read_processed_arrow(processed / "bc" / "2024q2", "services")
+    with pytest.raises(FileNotFoundError, match=r"\(mwsn run <jurisdiction> \(any: each run"):
+        ingest.read_processed(processed / "_national", "tfwp_positions")

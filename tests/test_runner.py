@@ -19,6 +19,7 @@ import pytest
 
 from conftest import NO_PDF, TOY_COUNT, make_root, toy_notebook
 from mwsn import cli, config, provenance, runner
+from mwsn.errors import MwsnError
 from mwsn.run import kernels, orchestrate
 from test_run_publishes import PAGE
 
@@ -427,6 +428,62 @@ def test_verify_says_which_of_its_three_checks_failed(toy_built, capsys, cold_ke
         captured.err
 
 
+def _listed(folder: Path) -> list[str]:
+    """Every file under ``folder``, links followed, relative to it."""
+    return sorted((Path(top) / name).relative_to(folder).as_posix()
+                  for top, _, names in os.walk(folder, followlinks=True) for name in names)
+
+
+@pytest.mark.integration
+def test_verify_reruns_from_what_the_jurisdiction_reads_alone_and_removes_it(
+        toy_built, monkeypatch, cold_kernels):
+    from mwsn.run import verify as verifying
+
+    root = toy_built
+    other = root / "data/raw/on"
+    other.mkdir(parents=True)
+    (other / "survey_export.csv").write_text("respondent,name\n1,A real person\n")
+    (root / "notes.txt").write_text("a file of the project the rerun does not read\n")
+    seen, real = {}, verifying.run_many
+
+    def spy(codes, copy, **options):
+        seen["copy"], seen["files"] = Path(copy), _listed(Path(copy))
+        return real(codes, copy, **options)
+
+    monkeypatch.setattr(verifying, "run_many", spy)
+    assert runner.verify("bc", root).ok
+    files = seen["files"]
+    assert not [f for f in files if f.startswith("data/raw/on")], files
+    assert "data/raw/bc/meeting_records.csv" in files and "params/bc.yaml" in files
+    assert "params/codebook.yaml" in files and "docs/methods.fr.md" in files
+    assert "params/on.yaml" not in files     # no national context here reads it
+    assert "notes.txt" not in files and not [f for f in files if f.startswith("reports/")]
+    assert not seen["copy"].exists()
+
+    def interrupted(codes, copy, **options):
+        seen["copy"] = Path(copy)
+        raise KeyboardInterrupt              # Ctrl-C, or SIGTERM as the command answers it
+
+    monkeypatch.setattr(verifying, "run_many", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        runner.verify("bc", root)
+    assert not seen["copy"].exists()
+
+
+def test_the_rerun_view_has_the_other_params_when_the_national_context_reads_them(
+        project_root, tmp_path):
+    from mwsn.run.verify import rerun_view
+
+    (project_root / "data/raw/on").mkdir(parents=True)
+    (project_root / "data/raw/on/export.csv").write_text("x\n1\n")
+    rerun_view(config.paths("bc", project_root), tmp_path / "view")
+    files = _listed(tmp_path / "view")
+    # the package's national context reads what each jurisdiction says of its Network
+    assert "params/on.yaml" in files and "params/bc.yaml" in files
+    assert "data/raw/bc/survey_export.csv" in files
+    assert not [f for f in files if f.startswith(("data/raw/on", "data/processed", "reports"))]
+
+
 @pytest.mark.integration
 def test_verify_fails_the_manifest_check_alone_when_only_the_manifest_was_edited(
         toy_built, cold_kernels):
@@ -681,7 +738,16 @@ def test_dry_run_says_what_the_run_would_skip_or_stop_on_instead_of_promising_it
     assert "1 would fail (bc), the others would build" in captured.err
     # the run's own check finds the same
     assert cli.main(["validate", "bc", "--root", str(root)]) == 2
-    assert "data/raw/bc/funding_ledger.csv: file not found" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "data/raw/bc/funding_ledger.csv: file not found: put the export here or fix " \
+        "sources.funding.file in the params file" in err
+    assert "<name>" not in err
+
+
+def test_verify_before_any_run_names_the_command_to_run(project_root):
+    with pytest.raises(MwsnError) as found:
+        runner.verify("bc", project_root)
+    assert "run `mwsn run bc` first" in str(found.value), found.value
 
 
 def _toy_notebook(path: Path, code: str, parameters: str = 'jurisdiction = "xx"\nroot = "."\n'

@@ -349,4 +349,5 @@ def test_a_missing_column_is_told_the_ways_out_it_has(project_root, capsys):
     consent = next(line for line in err.splitlines() if "required column 'consent'" in line)
     finished = next(line for line in err.splitlines() if "required column 'Finished'" in line)
     assert "absent" not in consent and "needs it for every response" in consent
-    assert "declare it absent" in finished and "sources.<name>.absent" in finished
+    assert "declare it absent" in finished and "sources.survey.absent" in finished
+    assert "<name>" not in err

@@ -472,7 +472,8 @@ def load(jurisdiction: str, root: str | Path = ".", wave: str | None = None) -> 
     if not where.params_file.is_file():
         raise InputError(Problem(str(where.params_file), f"no params for jurisdiction "
                                  f"{jurisdiction!r}: create them with `mwsn init . --jurisdiction "
-                                 f"{jurisdiction} --name <Name>` (or check the code's spelling)"))
+                                 f"{jurisdiction} --name <Name>`, <Name> its full name as the "
+                                 "report shows it (or check the code's spelling)"))
     data = read_yaml(where.params_file)
     if not isinstance(data, dict):
         raise InputError(Problem(str(where.params_file), "expected a mapping of keys at top level"))

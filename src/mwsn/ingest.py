@@ -1296,20 +1296,34 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
         tmp, index=False, encoding="utf-8", lineterminator="\n"))
 
 
+def _not_written(path: Path) -> FileNotFoundError:
+    """A processed table that is not there, with the command that writes it: ``mwsn run bc``
+    for ``data/processed/bc/``, ``mwsn run bc --wave 2024q2`` for a wave's folder, and any
+    jurisdiction's run for the national context's (``_national``)."""
+    parts = path.parent.parts
+    after = parts[parts.index("processed") + 1:] if "processed" in parts else ()
+    if not after:
+        command = "mwsn run <jurisdiction>"
+    elif after[0].startswith("_"):
+        command = "mwsn run <jurisdiction> (any: each run computes the national context first)"
+    else:
+        command = f"mwsn run {after[0]}" + (f" --wave {after[1]}" if len(after) > 1 else "")
+    return FileNotFoundError(f"{path} does not exist: run the notebook that writes it first "
+                             f"({command})")
+
+
 def read_processed_arrow(folder: Path, name: str) -> pa.Table:
     """A processed table as a pyarrow Table (the service records: never a DataFrame)."""
     path = folder / f"{name}.parquet"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run the notebook that writes it first "
-                                "(mwsn run <jurisdiction>)")
+        raise _not_written(path)
     return pq.read_table(path)
 
 
 def read_processed(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.parquet"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run the notebook that writes it first "
-                                "(mwsn run <jurisdiction>)")
+        raise _not_written(path)
     return pd.read_parquet(path)
 
 

@@ -21,6 +21,7 @@ rows take seconds. Rules:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -430,14 +431,14 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
         spec = codebook.sources[name]
         if name == services.SOURCE:  # Arrow from end to end: 10^6 records, no DataFrame
             records, found = _service_records(path, source, spec, codebook, params)
-            problems.extend(found)
+            problems.extend(_named(found, name))
             if records is not None:
                 frames[name] = records
             continue
         try:
             frame = ingest.read_source(path, source, spec, codebook)
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems.extend(_named(exc.problems, name))
             continue
         if frame.empty:
             problems.append(Problem(str(path), "the export has a header but no records, so "
@@ -446,15 +447,27 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
                                     "is none (its evidence then reads 'not collected')",
                                     row=frame.attrs.get("header_row", 1)))
             continue
-        problems.extend(check_frame(frame, spec, codebook, str(path)))
-        frame.attrs["notes"] = [*frame.attrs.get("notes", []),
-                                *period_notes(frame, spec, params, str(path)),
-                                *(collected_notes(frame, spec, needs, str(path))
-                                  if name == "survey" else [])]
+        problems.extend(_named(check_frame(frame, spec, codebook, str(path)), name))
+        frame.attrs["notes"] = _named([*frame.attrs.get("notes", []),
+                                       *period_notes(frame, spec, params, str(path)),
+                                       *(collected_notes(frame, spec, needs, str(path))
+                                         if name == "survey" else [])], name)
         frames[name] = frame
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.file, p.row or 0)))
     return frames
+
+
+#: what the readers and checks write where a message names a source's params key, since they
+#: are given the source, not its name: :func:`_named` puts the name in
+SOURCE_KEY = "sources.<name>"
+
+
+def _named(problems: list[Problem], name: str) -> list[Problem]:
+    """``problems`` of the source ``name``, each ``sources.<name>.…`` it tells the user to
+    change written with the real name (``sources.survey.dayfirst``)."""
+    return [replace(p, message=p.message.replace(SOURCE_KEY, f"sources.{name}"))
+            if SOURCE_KEY in p.message else p for p in problems]
 
 
 def _service_records(path: Path, source: Source, spec: SourceSpec, codebook: Codebook,

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mwsn import provenance
-from mwsn.config import NATIONAL, load, national_paths, paths
+from mwsn.config import (
+    NATIONAL, SHARED_PARAMS, Paths, list_jurisdictions, load, national_paths, paths)
 from mwsn.errors import MwsnError
 from mwsn.run.cache import (
     MANIFEST, _changed, _read_manifest, job_paths, new_job, recorded_manifest_sha256)
 from mwsn.run.orchestrate import run_level_job, run_many
-from mwsn.run.plan import ALL, national, notebooks_dir
+from mwsn.run.plan import ALL, contract, national, notebooks_dir
 from mwsn.run.progress import Progress
 from mwsn.run.staging import _link_tree
 
@@ -125,10 +126,11 @@ def verify_waves(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
     of the national context its reports read (``_national``), which the rerun computes too.
     ``all`` checks the comparison (:func:`verify_comparison`).
 
-    1. ``rerun``: every notebook is executed again in a temporary folder (from
-       the same params, raw and external data, every wave in order, with the
-       run options the manifest records); the outputs must have the SHA-256
-       the manifest records.
+    1. ``rerun``: every notebook is executed again in a temporary folder that
+       holds only what the rerun reads (:func:`rerun_view`: never another
+       jurisdiction's raw exports), removed however verify ends (Ctrl-C,
+       SIGTERM, a failure), every wave in order, with the run options the
+       manifest records; the outputs must have the SHA-256 the manifest records.
     2. ``disk``: every output the manifest lists is on disk with that SHA-256.
     3. ``manifest``: the manifest's own SHA-256 equals the one ``index.html``
        recorded when the run wrote both (an edited manifest fails here).
@@ -153,14 +155,13 @@ def verify_waves(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
              for w in waves]
     if national(notebooks_dir(Path(root))):
         units.insert(0, (national_paths(root), None))
-    results = [_check_recorded(where, p) for where, p in units]
+    results = [_check_recorded(where, p, jurisdiction) for where, p in units]
     # rerun with the run's options, as the manifests record them
     options = {k: v for where, _ in units for k, v in _read_manifest(where).get("options",
                                                                                {}).items()}
     with tempfile.TemporaryDirectory(prefix=f"mwsn-verify-{jurisdiction}-") as tmp:
         copy = Path(tmp)
-        _link_tree(paths(jurisdiction, root).root, copy, keep_data={"raw", "external"},
-                   processed=None)
+        rerun_view(paths(jurisdiction, root), copy)
         run_many([jurisdiction], copy, force=True, jobs=jobs, progress=progress,
                  command=["mwsn", "verify", jurisdiction], options=options)
         for result, (where, _) in zip(results, units):
@@ -168,6 +169,35 @@ def verify_waves(jurisdiction: str, root: str | Path = ".", *, jobs: int = 1,
             result.checks["rerun"] = _rerun_differences(result.recorded, rerun)
             result.checks = {name: result.checks[name] for name in CHECKS}
     return results
+
+
+def rerun_view(where: Paths, copy: Path) -> None:
+    """Make ``copy`` the project as a jurisdiction's rerun reads it, and nothing more: links
+    to its params file and the shared ones, its raw exports (``data/raw/<jur>/``, every
+    wave), the published context data, the notebooks and the methods pages; the other
+    jurisdictions' params files only when the national context reads what they say of their
+    Network (``jurisdictions`` in its reads: it is rerun too). No other jurisdiction's raw
+    exports, no processed tables or reports: the rerun writes its own."""
+    root = where.root
+    (copy / "params").mkdir(parents=True)
+    names = [where.params_file.name, *(f"{name}.yaml" for name in SHARED_PARAMS)]
+    if any(contract(nb).reads_input("jurisdictions") for nb in national(notebooks_dir(root))):
+        names += [f"{code}.yaml" for code in list_jurisdictions(root)]
+    for name in sorted(set(names)):
+        if (root / "params" / name).is_file():
+            (copy / "params" / name).symlink_to(root / "params" / name)
+    if (root / "notebooks").is_dir():
+        (copy / "notebooks").symlink_to(root / "notebooks")
+    pages = sorted((root / "docs").glob("methods*.md"))
+    if pages:
+        (copy / "docs").mkdir()
+        for page in pages:
+            (copy / "docs" / page.name).symlink_to(page)
+    (copy / "data" / "raw").mkdir(parents=True)
+    if where.raw.is_dir():
+        (copy / "data" / "raw" / where.jurisdiction).symlink_to(where.raw)
+    if where.external.is_dir():
+        (copy / "data" / "external").symlink_to(where.external)
 
 
 def verify_comparison(root: str | Path = ".", *, jobs: int = 1,
@@ -201,12 +231,15 @@ def verify_comparison(root: str | Path = ".", *, jobs: int = 1,
     return result
 
 
-def _check_recorded(where, params) -> Verification:
-    """The manifest and disk checks of one wave (the rerun is compared later)."""
+def _check_recorded(where, params, verified: str | None = None) -> Verification:
+    """The manifest and disk checks of one wave (the rerun is compared later); ``verified``:
+    the jurisdiction verified (whose run computes the national context)."""
     manifest = _read_manifest(where)
     if manifest is None:
         command = ("mwsn run --all" if where.jurisdiction == ALL else
-                   f"mwsn run {'<jurisdiction>' if where.jurisdiction == NATIONAL else where.label}")
+                   f"mwsn run {verified or where.jurisdiction}" if where.jurisdiction == NATIONAL
+                   else f"mwsn run {where.jurisdiction}"
+                   + (f" --wave {where.wave}" if where.wave is not None else ""))
         raise MwsnError(f"{where.reports / MANIFEST} not found, unreadable or from an older "
                         f"version: run `{command}` first")
     job = new_job(where, params, force=False)
