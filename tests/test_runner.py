@@ -428,6 +428,21 @@ def test_verify_says_which_of_its_three_checks_failed(toy_built, capsys, cold_ke
         captured.err
 
 
+@pytest.mark.integration
+def test_a_run_on_an_export_cut_short_leaves_the_earlier_outputs(toy_built, capsys,
+                                                                  cold_kernels):
+    root = toy_built
+    before = _files(root)
+    ledger = root / "data/raw/bc/funding_ledger.csv"
+    kept = ledger.read_bytes().splitlines(keepends=True)[:10]
+    ledger.write_bytes(b"".join(kept) + b"F-010,2019-20")          # a record cut short
+    assert cli.main(["run", "bc", "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "data/raw/bc/funding_ledger.csv:" in err and "it was cut short" in err, err
+    assert "Traceback" not in err
+    assert _files(root) == before
+
+
 def _listed(folder: Path) -> list[str]:
     """Every file under ``folder``, links followed, relative to it."""
     return sorted((Path(top) / name).relative_to(folder).as_posix()

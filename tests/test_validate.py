@@ -111,6 +111,95 @@ def test_truncated_sav(project_root, capsys):
     assert f"{RAW}/funding.sav: not a readable SPSS .sav file" in err
 
 
+# -- cut short (an interrupted download or copy) ----------------------------------------------
+
+def _cut_after(path: Path, lines: int, then: bytes) -> int:
+    """Keep the first ``lines`` lines of ``path`` and ``then`` (the start of the next record,
+    no line break after it); the row (1-based line) of that cut record."""
+    kept = path.read_bytes().splitlines(keepends=True)[:lines]
+    path.write_bytes(b"".join(kept) + then)
+    return lines + 1
+
+
+def test_a_csv_cut_in_the_middle_of_a_record(project_root, capsys):
+    ledger = project_root / RAW / "funding_ledger.csv"
+    row = _cut_after(ledger, 10, b"F-010,2019-20,2019-")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert (f"{RAW}/funding_ledger.csv:{row}: the file ends in the middle of this record (3 of "
+            "the header's 8 fields, and no line break after it): it was cut short") in err
+    assert "export or download it again" in err and "fields but the header" not in err
+
+
+def test_a_csv_cut_inside_a_quoted_field(project_root, capsys):
+    excerpts = project_root / RAW / "coded_excerpts.csv"
+    lines = excerpts.read_bytes().splitlines(keepends=True)
+    # a record whose text is quoted (it holds a comma), cut within its quotes
+    at = next(i for i, line in enumerate(lines) if i and b',"' in line)
+    row = _cut_after(excerpts, at, lines[at][:lines[at].index(b',"') + 12])
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/coded_excerpts.csv:{row}: the file ends inside a quoted field of this " \
+        "record" in err
+
+
+def test_a_csv_cut_after_a_field_is_noted_without_failing(project_root, capsys):
+    # a cut at a delimiter cannot be told from an export without a final line break (a
+    # spreadsheet's download): the last record is named for a look, the file read
+    ledger = project_root / RAW / "funding_ledger.csv"
+    lines = [line.rstrip(b"\r\n") for line in ledger.read_bytes().splitlines(keepends=True)]
+    at = next(i for i, line in enumerate(lines) if i and line[-2:].isdigit())
+    row = _cut_after(ledger, at, lines[at][:-1])      # 87 workers reached read as 8
+    code, err, out = _validate(project_root, capsys)
+    assert code == 0, err
+    assert (f"note: {RAW}/funding_ledger.csv:{row}: the file does not end with a line break: "
+            "check that its last record is whole") in out + err
+
+
+def _stata(project_root: Path, cut: int | None) -> None:
+    _params(project_root, "funding: {file: funding_ledger.csv, format: csv}",
+            "funding: {file: funding.dta, format: stata}")
+    data = (DATA / "stata" / "sample.dta").read_bytes()
+    (project_root / RAW / "funding.dta").write_bytes(data if cut is None else data[:cut])
+
+
+@pytest.mark.parametrize("keep", [0.5, -16])
+def test_a_stata_file_cut_short(project_root, capsys, keep):
+    # cut in its last section (value labels) ReadStat reads it without a word: the labels lost
+    size = (DATA / "stata" / "sample.dta").stat().st_size
+    _stata(project_root, int(size * keep) if keep > 0 else keep)
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert (f"{RAW}/funding.dta: the Stata file ends before its closing </stata_dta> tag: it "
+            "was cut short") in err
+
+
+def test_a_whole_stata_file_is_not_taken_for_a_cut_one(project_root, capsys):
+    _stata(project_root, None)
+    code, err, _ = _validate(project_root, capsys)
+    assert "</stata_dta>" not in err and "not a readable" not in err
+
+
+@pytest.mark.parametrize("name, fmt", [("funding_ledger.csv", "csv"), ("funding.xlsx", "xlsx"),
+                                       ("funding.sav", "spss"), ("funding.dta", "stata"),
+                                       ("funding.csv", "kobo")])
+def test_a_zero_byte_export_of_any_format(project_root, capsys, name, fmt):
+    _params(project_root, "funding: {file: funding_ledger.csv, format: csv}",
+            f"funding: {{file: {name}, format: {fmt}}}")
+    (project_root / RAW / name).write_bytes(b"")
+    code, err, _ = _validate(project_root, capsys)
+    assert code == 2
+    assert f"{RAW}/{name}: the file is empty: export the data again" in err
+
+
+def test_a_run_stops_on_a_cut_export_and_writes_nothing(project_root, capsys):
+    row = _cut_after(project_root / RAW / "meeting_records.csv", 5, b"M-005,2019")
+    code, err, _ = _validate(project_root, capsys, command="run")
+    assert code == 2
+    assert f"{RAW}/meeting_records.csv:{row}: the file ends in the middle of this record" in err
+    assert not (project_root / "reports" / "bc").exists()
+
+
 def test_wrong_delimiter(project_root, capsys):
     _use(project_root, "funding_colon_delimited.csv", "funding_ledger.csv")
     code, err, _ = _validate(project_root, capsys)

@@ -319,6 +319,7 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
                                                  f"the {width} fields of the header: export it "
                                                  "again"))
     n = table.num_rows
+    ends_with_line_break = utf8[-1:] in (b"\n", b"\r")
     physical = _newlines(utf8) + (0 if utf8[-1:] == b"\n" else 1)
     # as many lines as header and records: each record is one line and no line is blank
     # (a blank line, or a quoted line break, would make one line more than the records)
@@ -326,6 +327,12 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
         rows = np.arange(header_lines + 1, header_lines + 1 + n, dtype=np.int64)
     else:
         rows = _record_lines(str(utf8, "utf-8"), delimiter, header_lines)
+    if n and not ends_with_line_break and _ends_in_quotes(utf8, physical - int(rows[-1]) + 1,
+                                                          delimiter):
+        raise InputError(Problem(file, "the file ends inside a quoted field of this record (no "
+                                 "closing quote, no line break after it): it was cut short, as "
+                                 "an interrupted download or copy leaves it; export or "
+                                 "download it again", row=int(rows[-1])))
     # the export's bytes are let go (when the caller handed them over, see read_qualtrics),
     # then each column once converted: bytes, table and frame are never held whole together
     del utf8, body, opened
@@ -339,9 +346,16 @@ def read_delimited(path: Path, header_rows: int = 1, delimiter: str | None = Non
     frame.insert(0, ROW, rows)
     frame.insert(0, FILE, file)
     frame.attrs.update(encoding=encoding, delimiter=delimiter, header=header)
+    notes = []
     if unfilled:
-        frame.attrs["notes"] = [Problem(file, f"no record fills the header's last column(s) "
-                                        f"{', '.join(unfilled)}: read as empty", row=1)]
+        notes.append(Problem(file, f"no record fills the header's last column(s) "
+                             f"{', '.join(unfilled)}: read as empty", row=1))
+    if n and not ends_with_line_break:
+        notes.append(Problem(file, f"{NO_FINAL_LINE_BREAK}: check that its last record is "
+                             "whole; if the file was cut short (an interrupted download or "
+                             "copy), export it again", row=int(rows[-1])))
+    if notes:
+        frame.attrs["notes"] = notes
     return frame
 
 
@@ -446,20 +460,52 @@ def _common_width(text: str, delimiter: str, skip_lines: int) -> int | None:
     return widths.pop() if len(widths) == 1 and records >= 2 else None
 
 
+def _ends_in_quotes(utf8, lines: int, delimiter: str) -> bool:
+    """Whether the last record of ``utf8`` (UTF-8 text), which spans its last ``lines``
+    lines, ends inside a quoted field: no valid export does, a cut one may."""
+    start = len(utf8)
+    for _ in range(lines):
+        start = utf8.rfind(b"\n", 0, start)
+        if start < 0:
+            break
+    last = bytes(utf8[start + 1:]).decode("utf-8")
+    try:
+        for _ in csv.reader(io.StringIO(last, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+#: how a delimited export that may have been cut short is told (:func:`read_delimited`)
+NO_FINAL_LINE_BREAK = "the file does not end with a line break"
+
+
 def _ragged_problems(text: str, delimiter: str, skip_lines: int, width: int,
                      file: str) -> list[Problem]:
-    """Where records have another number of fields than the header (slow path, errors only)."""
+    """Where records have another number of fields than the header (slow path, errors only).
+
+    The last record, short of fields in a file that does not end with a line break, is
+    told as what it is: the file was cut short (an interrupted download or copy)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    problems, previous = [], 0
+    problems, previous, last = [], 0, None
     for record in reader:
-        if previous >= skip_lines and record and len(record) != width:
-            hint = ("the delimiter may be wrong or a cell holds an unquoted delimiter"
-                    if len(record) > width else "a field is missing or a line break is unquoted")
-            problems.append(Problem(file, f"this record has {len(record)} fields but the header "
-                                    f"has {width}: {hint}; fix the export", row=previous + 1))
-            if len(problems) >= 20:
-                break
+        if previous >= skip_lines and record:
+            last = (previous + 1, len(record))
+            if len(record) != width and len(problems) < 20:
+                hint = ("the delimiter may be wrong or a cell holds an unquoted delimiter"
+                        if len(record) > width else
+                        "a field is missing or a line break is unquoted")
+                problems.append(Problem(file, f"this record has {len(record)} fields but the "
+                                        f"header has {width}: {hint}; fix the export",
+                                        row=previous + 1))
         previous = reader.line_num
+    if last is not None and last[1] < width and not text.endswith(("\n", "\r")):
+        cut = Problem(file, f"the file ends in the middle of this record ({last[1]} of the "
+                      f"header's {width} fields, and no line break after it): it was cut short, "
+                      "as an interrupted download or copy leaves it; export or download it "
+                      "again", row=last[0])
+        problems = [p for p in problems if p.row != last[0]][:19] + [cut]
     return problems
 
 
@@ -718,6 +764,8 @@ def read_stat(path: Path, kind: str) -> pd.DataFrame:
     import pyreadstat
 
     read_bytes(path)
+    if kind == "stata":
+        _check_stata_end(path)
     reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
     try:
         frame, meta = reader(str(path), user_missing=True)
@@ -730,6 +778,28 @@ def read_stat(path: Path, kind: str) -> pd.DataFrame:
     frame.insert(0, ROW, np.arange(1, len(frame) + 1, dtype=np.int64))
     frame.insert(0, FILE, str(path))
     return frame
+
+
+def _check_stata_end(path: Path) -> None:
+    """A Stata 13+ ``.dta`` file (``<stata_dta>`` ... ``</stata_dta>``) cut short: ReadStat
+    reads one cut in its last sections (the value labels) without a word, its codes then
+    unlabelled.
+
+    Raises
+    ------
+    InputError
+        The file opens with ``<stata_dta>`` but does not end with ``</stata_dta>``.
+    """
+    opening, closing = b"<stata_dta>", b"</stata_dta>"
+    with path.open("rb") as handle:
+        head = handle.read(len(opening))
+        handle.seek(max(0, path.stat().st_size - 64))
+        tail = handle.read()
+    if head == opening and not tail.rstrip().endswith(closing):
+        raise InputError(Problem(str(path), "the Stata file ends before its closing "
+                                 "</stata_dta> tag: it was cut short, as an interrupted "
+                                 "download or copy leaves it (its value labels come last); "
+                                 "save or download it again"))
 
 
 # -- KoboToolbox and ODK ----------------------------------------------------------------------
