@@ -485,6 +485,26 @@ def test_verify_reruns_from_what_the_jurisdiction_reads_alone_and_removes_it(
     assert not seen["copy"].exists()
 
 
+@pytest.mark.integration
+def test_a_step_sees_its_own_jurisdictions_raw_exports_alone(tmp_path, cold_kernels):
+    root = make_root(tmp_path / "project", ("bc",))
+    (root / "data/raw/on").mkdir(parents=True)
+    (root / "data/raw/on/survey_export.csv").write_text("respondent,name\n1,A real person\n")
+    (root / "notebooks").mkdir()
+    toy_notebook(root / "notebooks", "01_list.ipynb", (
+        "import os\nfrom pathlib import Path\nfrom mwsn import config\n"
+        "where = config.paths(jurisdiction, root, wave)\n"
+        "raw = Path(root) / 'data' / 'raw'\n"
+        "(where.processed / 'seen.txt').write_text(' '.join(sorted(\n"
+        "    (Path(top) / name).relative_to(raw).as_posix()\n"
+        "    for top, _, names in os.walk(raw, followlinks=True) for name in names)))"),
+        reads=["raw"], writes=["seen.txt"])
+    runner.run("bc", root)
+    seen = (root / "data/processed/bc/seen.txt").read_text().split()
+    assert "bc/survey_export.csv" in seen
+    assert not [name for name in seen if not name.startswith("bc/")], seen
+
+
 def test_the_rerun_view_has_the_other_params_when_the_national_context_reads_them(
         project_root, tmp_path):
     from mwsn.run.verify import rerun_view

@@ -623,7 +623,8 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
         step = job.steps[index]
         work = job.staging / "work" / step.name
         _link_tree(job.where.root, work, keep_data=_data_links(job.where, step),
-                   processed=work / job.processed_rel)
+                   processed=work / job.processed_rel,
+                   raw_of=None if job.run_level else job.code)
         if job.code == ALL:
             _every_jurisdiction(job, work)
         elif not job.run_level and step.contract.reads_input("national"):

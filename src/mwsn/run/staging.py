@@ -133,8 +133,11 @@ def _recover(staging: Path, targets: dict[str, Path]) -> None:
         _discard(staging)
 
 
-def _link_tree(root: Path, work: Path, *, keep_data: set[str], processed: Path | None) -> None:
-    """Make ``work`` a view of ``root``: links to its entries, a private processed folder."""
+def _link_tree(root: Path, work: Path, *, keep_data: set[str], processed: Path | None,
+               raw_of: str | None = None) -> None:
+    """Make ``work`` a view of ``root``: links to its entries, a private processed folder.
+    With ``raw_of`` (a jurisdiction's code), ``data/raw/`` holds that jurisdiction's exports
+    alone: a step never sees another jurisdiction's."""
     work.mkdir(parents=True, exist_ok=True)
     for entry in sorted(root.iterdir()):
         if entry.name.startswith(".") or entry.name in ("data", "reports"):
@@ -144,8 +147,14 @@ def _link_tree(root: Path, work: Path, *, keep_data: set[str], processed: Path |
     (work / "data").mkdir(exist_ok=True)
     if data.is_dir():
         for entry in sorted(data.iterdir()):
-            if entry.name in keep_data and entry.name != "processed":
-                (work / "data" / entry.name).symlink_to(entry)
+            if entry.name not in keep_data or entry.name == "processed":
+                continue
+            if entry.name == "raw" and raw_of is not None:
+                (work / "data" / "raw").mkdir()
+                if (entry / raw_of).is_dir():
+                    (work / "data" / "raw" / raw_of).symlink_to(entry / raw_of)
+                continue
+            (work / "data" / entry.name).symlink_to(entry)
     if processed is not None:
         processed.mkdir(parents=True, exist_ok=True)
 
