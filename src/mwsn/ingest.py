@@ -811,34 +811,59 @@ ODK_META = ("SubmissionDate", "KEY", "SubmitterID", "SubmitterName", "Attachment
 _TRUE_TEXT = frozenset({"1", "true", "True", "TRUE", "1.0"})
 
 
-def _group_separator(names: list[str], fmt: str) -> str:
-    """The separator between group and question names: Kobo writes ``/`` (or ``.`` when
-    chosen at export), ODK Central ``-``."""
-    data = [n for n in names if n not in (FILE, ROW) and not n.startswith("_")]
-    if any("/" in n for n in data):
-        return "/"
-    if fmt == "odk":
-        return "-"
-    dotted = [n for n in data if re.fullmatch(r"[^.]+(\.[^.]+)+", n)
-              and not re.fullmatch(r".+\.\d+", n)]
-    return "." if dotted else "/"
+#: what a group path may be joined with: KoboToolbox's default ``/`` or the separator chosen
+#: at export (a free field: ``.``, ``-``, ``:`` are seen), ODK Central's ``-``
+GROUP_SEPARATORS = ("/", ".", "-", ":")
 
 
-def split_groups(frame: pd.DataFrame, fmt: str, keep: set[str] = frozenset()
-                 ) -> tuple[pd.DataFrame, dict[str, str]]:
+def _group_separator(names: list[str], fmt: str, known: set[str] = frozenset()) -> str:
+    """The separator between group and question names.
+
+    Each of :data:`GROUP_SEPARATORS` is scored on the export's header: first by how many
+    names it leaves that the codebook (or the params' mapping) knows once their group path
+    is taken off (``grp_profile-who`` -> ``who``), then by how many names it puts under a
+    group shared with another (``grp-a``, ``grp-b``). The format's own separator (Kobo
+    ``/``, ODK ``-``) wins a tie, and is the answer when no separator scores.
+    """
+    skip = {FILE, ROW, *KOBO_META, *ODK_META}
+    data = [n for n in names if n not in skip and not n.startswith("_")]
+    default = "-" if fmt == "odk" else "/"
+
+    def score(sep: str) -> tuple[int, int]:
+        # pandas' name for a repeated header ("x.1") is not a group path
+        paths = [n for n in data if sep in n.strip(sep)
+                 and not (sep == "." and re.fullmatch(r".+\.\d+", n))]
+        groups: dict[str, int] = {}
+        for n in paths:
+            groups[n.split(sep, 1)[0]] = groups.get(n.split(sep, 1)[0], 0) + 1
+        named = sum(n.rsplit(sep, 1)[-1] in known for n in paths)
+        grouped = sum(groups[n.split(sep, 1)[0]] > 1 for n in paths
+                      if re.fullmatch(r"[A-Za-z_][\w.-]*", n.split(sep, 1)[0]))
+        return named, grouped
+
+    scores = {sep: score(sep) for sep in dict.fromkeys((default, *GROUP_SEPARATORS))}
+    best = max(scores, key=scores.get)   # the first of equals: the format's own
+    return best if scores[best] > (0, 0) else default
+
+
+def split_groups(frame: pd.DataFrame, fmt: str, keep: set[str] = frozenset(),
+                 known: set[str] = frozenset()) -> tuple[pd.DataFrame, dict[str, str]]:
     """Group prefixes stripped from KoboToolbox / ODK column names, select-multiple option
     columns turned into booleans.
 
     ``group_work/sector`` (or ``group_work.sector``, ODK's ``group_work-sector``)
     becomes ``sector``; names in ``keep`` (mapping keys written as the export
-    shows them) and metadata columns stay whole. A select-multiple question
+    shows them) and metadata columns stay whole. The separator is the one that
+    leaves most names ``known`` (the codebook's, the mapping's keys; see
+    :func:`_group_separator`): a Kobo export made with ``-`` or ``:`` is read as one
+    made with ``/``; it is kept in ``frame.attrs["group_separator"]``. A select-multiple question
     exported with one 0/1 column per option (``reason/accomodation`` beside
     ``reason``) gets boolean columns ``<question>_<option>``; options are listed
     in ``frame.attrs["select_multiple"]``. Two questions with the same name in
     different groups keep their full paths. Returns the frame and, for each new
     name, the export's own name.
     """
-    sep = _group_separator(list(frame.columns), fmt)
+    sep = _group_separator(list(frame.columns), fmt, set(known) | set(keep))
     meta = set(KOBO_META) | set(ODK_META) | {FILE, ROW} | set(keep)
     columns = list(frame.columns)
     present = set(columns)
@@ -871,6 +896,7 @@ def split_groups(frame: pd.DataFrame, fmt: str, keep: set[str] = frozenset()
                 frame[name] = frame[name].astype("string").str.strip().isin(_TRUE_TEXT).astype(
                     bool)
     frame.attrs["select_multiple"] = options
+    frame.attrs["group_separator"] = sep
     return frame, {new: old for old, new in target.items()}
 
 
@@ -889,7 +915,8 @@ def read_kobo(path: Path, spec: SourceSpec | None = None, sheet: str | int | Non
     frame = (read_xlsx(path, sheet=sheet) if path.suffix.lower() in (".xlsx", ".xlsm")
              else read_delimited(path))
     attrs = dict(frame.attrs)
-    frame, exported = split_groups(frame, fmt, keep)
+    known = {n for v in spec.variables for n in (v.name, v.raw_name)} if spec else set()
+    frame, exported = split_groups(frame, fmt, keep, known)
     frame.attrs.update({k: v for k, v in attrs.items() if k not in frame.attrs})
     frame.attrs["exported"] = exported
     multi_options = frame.attrs["select_multiple"]
@@ -1134,7 +1161,8 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
 
     Columns are renamed to the codebook's variable names: first the
     jurisdiction's own mapping (``sources.<name>.columns``, written as the
-    export shows a name, or without its group prefix), then the codebook's
+    export shows a name, without its group prefix, or with only the end of a
+    nested group path), then the codebook's
     ``raw`` names, then the export tool's own names (:data:`FORMAT_DEFAULTS`).
     Then answers are recoded (``values``); declared missing codes of SPSS/Stata
     files are kept for Likert items (their label read as a missing reason) and
@@ -1183,6 +1211,7 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
     by_key.update({_key(o): c for c, o in own.items()})
     rename: dict[str, str] = {}
     unmatched = []
+    separator = attrs.get("group_separator")
     variables = [*{v.name for v in spec.variables}, *{v.raw_name for v in spec.variables}]
     for key, target in source.columns.items():
         if target not in variables:
@@ -1192,6 +1221,17 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                 "the column onto a name in params/codebook.yaml", row=1, column=key))
             continue
         column = key if key in frame.columns else by_own.get(key) or by_key.get(_key(key))
+        if column is None and separator:
+            # the end of a nested group path: grp_profile/who for grp_main/grp_profile/who
+            ends = [c for c, o in own.items() if o.endswith(separator + key.strip(separator))]
+            if len(ends) > 1:
+                unmatched.append(Problem(
+                    file, f"sources.<name>.columns: '{key}' ends the group paths of "
+                    f"{len(ends)} columns ({', '.join(repr(own[c]) for c in ends[:4])}): write "
+                    "the whole path as the export's header row shows it", row=attrs.get(
+                        "header_row", 1), column=key))
+                continue
+            column = ends[0] if ends else None
         if column is None:
             unmatched.append(Problem(
                 file, f"sources.<name>.columns: '{key}' is not a column of this export"
@@ -1264,9 +1304,18 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                                  column=own.get(name, name)))
 
     # 5. answers recoded as the params say
+    # a key written as the mapping's may be: the export's name, without its group path, or
+    # the end of a nested path
+    short = {o: s for s, o in exported.items()}
     for key, table in source.values.items():
         name = key if key in frame.columns else (
-            next((n for n, o in own.items() if o == key), None) or by_raw.get(key))
+            next((n for n, o in own.items() if o == key), None) or by_raw.get(key)
+            or next((n for n, o in own.items() if short.get(o) == key), None)
+            or next((n for n, o in own.items() if _key(short.get(o, o)) == _key(key)
+                     or _key(o) == _key(key)), None))
+        if (name is None or name not in frame.columns) and separator:
+            ends = [n for n, o in own.items() if o.endswith(separator + key.strip(separator))]
+            name = ends[0] if len(ends) == 1 else name
         if name is None or name not in frame.columns:
             problems.append(Problem(file, f"sources.<name>.values: '{key}' is not a column of "
                                     f"this export{_closest(key, [*own.values(), *frame.columns])}"

@@ -1,0 +1,98 @@
+"""More exports of the kinds new users reported (tests/data/cases/), each made the way the
+tool writes it: Kobo group paths with any separator, optional columns absent, numbers stored
+as doubles, date-times with offsets. Expected values are derived by hand from the rows written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_exports import CASES, add_jurisdiction, run_validate, survey_frame
+
+KOBO_CASE = CASES / "kobo-group-path-mapping-ignored" / "kobo_slash.csv"
+
+
+@pytest.fixture
+def root(project_root, monkeypatch):
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-test-secret")
+    return project_root
+
+
+def _kobo_with(tmp_path: Path, separator: str, nested: bool = False) -> Path:
+    """The reported Kobo case exported with another group separator (KoboToolbox's export
+    setting is free text), its profile group optionally inside another group."""
+    header, *rows = KOBO_CASE.read_text(encoding="utf-8").splitlines()
+    if nested:
+        header = header.replace("grp_profile/", "grp_main/grp_profile/")
+    path = tmp_path / "kobo_export.csv"
+    path.write_text("\n".join([header.replace("/", separator), *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("separator", ["/", ".", "-", ":"])
+def test_kobo_group_paths_are_stripped_whatever_the_separator(root, capsys, tmp_path,
+                                                              separator):
+    # the Likert item grp_q<sep>know_rights is not mapped: it is read only if its group path
+    # is taken off; before, "-" and ":" left it whole and validation passed with the item
+    # "not collected"
+    survey = _kobo_with(tmp_path, separator)
+    add_jurisdiction(root, "kobosep", survey, {"format": "kobo", "columns": {
+        f"grp_profile{separator}who": "stakeholder_group", "email": "RecipientEmail"}})
+    status, out, err = run_validate(root, "kobosep", capsys)
+    assert status == 0, err
+    assert "'know_rights'" not in out   # not among the items "not collected"
+    frame = survey_frame(root, "kobosep")
+    assert frame["know_rights"].tolist() == ["4", "5"]
+    assert frame["stakeholder_group"].tolist() == ["migrant_worker", "employer"]
+    assert frame.attrs["raw_names"]["know_rights"] == f"grp_q{separator}know_rights"
+
+
+def test_odk_central_groups_with_a_colon_are_stripped_too(root, capsys, tmp_path):
+    survey = _kobo_with(tmp_path, ":")
+    add_jurisdiction(root, "odkcolon", survey, {"format": "odk", "columns": {
+        "who": "stakeholder_group", "email": "RecipientEmail", "_uuid": "ResponseId",
+        "_submission_time": "RecordedDate"}})
+    status, out, err = run_validate(root, "odkcolon", capsys)
+    assert status == 0, err
+    assert survey_frame(root, "odkcolon")["know_rights"].tolist() == ["4", "5"]
+
+
+def test_a_mapping_key_may_be_the_end_of_a_nested_group_path(root, capsys, tmp_path):
+    survey = _kobo_with(tmp_path, "/", nested=True)
+    add_jurisdiction(root, "kobonest", survey, {"format": "kobo", "columns": {
+        "grp_profile/who": "stakeholder_group", "grp_profile/email": "RecipientEmail"}})
+    status, _, err = run_validate(root, "kobonest", capsys)
+    assert status == 0, err
+    frame = survey_frame(root, "kobonest")
+    assert frame["stakeholder_group"].tolist() == ["migrant_worker", "employer"]
+    assert frame.attrs["raw_names"]["stakeholder_group"] == "grp_main/grp_profile/who"
+
+
+def test_a_path_end_shared_by_two_columns_asks_for_the_whole_path(root, capsys, tmp_path):
+    survey = _kobo_with(tmp_path, "/")
+    text = survey.read_text(encoding="utf-8").splitlines()
+    text = [text[0] + ",grp_other/who", *(row + ",x" for row in text[1:])]
+    survey.write_text("\n".join(text) + "\n", encoding="utf-8")
+    add_jurisdiction(root, "koboamb", survey, {"format": "kobo", "columns": {
+        "who": "stakeholder_group", "email": "RecipientEmail"}})
+    status, _, err = run_validate(root, "koboamb", capsys)
+    assert status == 2
+    assert ("'who' ends the group paths of 2 columns ('grp_profile/who', 'grp_other/who'): "
+            "write the whole path") in err
+
+
+@pytest.mark.parametrize("key", ["grp_consent/ok", "ok"])
+def test_values_may_be_keyed_as_a_mapping_key_is_written(root, capsys, tmp_path, key):
+    # the consent question "ok" answered "Oui", recoded under the column's name with or
+    # without its group path (before, "ok" was refused as no column of the export)
+    survey = _kobo_with(tmp_path, "/")
+    text = survey.read_text(encoding="utf-8").replace("grp_consent/consent", "grp_consent/ok")
+    survey.write_text(text.replace(",yes,", ",Oui,"), encoding="utf-8")
+    add_jurisdiction(root, "kobovals", survey, {"format": "kobo", "columns": {
+        "grp_consent/ok": "consent", "who": "stakeholder_group", "email": "RecipientEmail"},
+        "values": {key: {"Oui": "yes"}}})
+    status, _, err = run_validate(root, "kobovals", capsys)
+    assert status == 0, err
+    assert survey_frame(root, "kobovals")["consent"].tolist() == ["yes", "yes"]
