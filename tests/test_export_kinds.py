@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from test_exports import CASES, add_jurisdiction, run_validate, survey_frame
 
@@ -96,3 +97,68 @@ def test_values_may_be_keyed_as_a_mapping_key_is_written(root, capsys, tmp_path,
     status, _, err = run_validate(root, "kobovals", capsys)
     assert status == 0, err
     assert survey_frame(root, "kobovals")["consent"].tolist() == ["yes", "yes"]
+
+
+# -- optional columns absent -------------------------------------------------------------------
+
+#: optional columns of the program and interview sources (params/codebook.yaml)
+OPTIONAL = {"funding_ledger.csv": ["sub_grantee", "workers_reached"],
+            "coded_excerpts.csv": ["swot"], "recommendations.csv": ["addressed_to"]}
+
+
+def add_without_optional_columns(root: Path, code: str = "optional") -> Path:
+    """BC's synthetic sources with none of the ledger's, excerpts' and recommendations'
+    optional columns (as a finance system or a coding tool exports them when the field was
+    never used), and a survey without sector, comments and two Likert items."""
+    import pandas as pd
+
+    raw = add_jurisdiction(root, code, None, {})
+    for name, columns in OPTIONAL.items():
+        frame = pd.read_csv(raw / name, dtype=str, keep_default_na=False)
+        frame.drop(columns=columns).to_csv(raw / name, index=False)
+    survey = pd.read_csv(root / "data" / "raw" / "bc" / "survey_export.csv", dtype=str,
+                         keep_default_na=False, skiprows=[1, 2])
+    survey.drop(columns=["sector", "comments", "policy_influence", "knowledge_before"]).to_csv(
+        raw / "survey.csv", index=False)
+    params = root / "params" / f"{code}.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["survey"] = {"file": "survey.csv", "format": "csv"}
+    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return raw
+
+
+def test_optional_columns_absent_are_named_by_validate(root, capsys):
+    add_without_optional_columns(root)
+    status, out, err = run_validate(root, "optional", capsys)
+    assert status == 0, err
+    assert ("funding_ledger.csv::sub_grantee: 2 optional column(s) of the codebook are not in "
+            "the export and read as not collected (tables that use them leave them out): "
+            "'sub_grantee', 'workers_reached'") in out
+    assert "coded_excerpts.csv::swot: 1 optional column(s)" in out
+    assert "'sector', 'comments'" in out
+
+
+def test_a_ledger_without_workers_reached_has_no_count_of_zero():
+    import numpy as np
+    import pandas as pd
+
+    from mwsn import program
+
+    # three ledger rows, the optional columns left blank throughout (or read so when absent)
+    ledger = pd.DataFrame({
+        "entry_id": ["F1", "F2", "F3"], "recipient": ["A", "A", "B"],
+        "entry_type": ["agreement", "sub_grant", "expenditure"],
+        "amount_cad": [100.0, 40.0, 60.0], "sub_grantee": pd.array([pd.NA] * 3, "string"),
+        "workers_reached": [np.nan] * 3, "fiscal_year": ["2019-20"] * 3})
+    metrics = program.metrics({"funding": ledger}, budget=100.0).set_index("metric")
+    assert np.isnan(metrics.loc["workers_reached", "estimate"])
+    assert metrics.loc["workers_reached", "n"] == 0
+    assert np.isnan(metrics.loc["sub_grantees", "estimate"])
+    assert metrics.loc["funding_recipients", "estimate"] == 2
+    recipients = program.recipients(ledger)
+    assert recipients["workers_reached"].isna().all()
+    assert recipients["sub_grants"].isna().all()
+    # one value written: counted, the blanks as none
+    ledger.loc[0, "workers_reached"] = 12.0
+    assert program.metrics({"funding": ledger}, 100.0).set_index("metric").loc[
+        "workers_reached", "estimate"] == 12

@@ -25,6 +25,7 @@ import yaml
 from conftest import make_root
 from mwsn import cli, ingest
 from mwsn.codebook import load_codebook
+from test_export_kinds import add_without_optional_columns
 from test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
 from test_exports_trial import add_no_date_jurisdiction
 
@@ -148,14 +149,16 @@ def test_french_kobo_survey_reads_like_the_english_export(root, capsys):
 
 
 #: the made and real exports run by ``made_run``, each with its own way in
-MADE = ("kobofr", "redcap", "optcase", "onlysurvey", "nodate")
+MADE = ("kobofr", "redcap", "optcase", "onlysurvey", "nodate", "optional")
 
 
 def add_made_jurisdictions(root: Path) -> list[str]:
     """The French Kobo survey and ledger, the REDCap export, the survey that asked one item
-    and no sector (the reported case), a survey with no other source, and a survey without
-    its timestamp and with an incomplete response (test_exports_trial)."""
+    and no sector (the reported case), a survey with no other source, a survey without
+    its timestamp and with an incomplete response (test_exports_trial), and sources without
+    their optional columns (test_export_kinds)."""
     add_french_jurisdiction(root)
+    add_without_optional_columns(root)
     add_no_date_jurisdiction(root)
     add_redcap_jurisdiction(root)
     add_jurisdiction(root, "optcase", CASES / "optional-column-absent-notebook-crash" /
@@ -347,6 +350,25 @@ def test_real_and_made_exports_validate_and_run(made_run):
     bc_ledger = pd.read_csv(root / "data" / "raw" / "bc" / "funding_ledger.csv")
     assert ledger["amount_cad"].round(2).tolist() == bc_ledger["amount_cad"].round(2).tolist()
     assert ledger["date"].dt.strftime("%Y-%m-%d").tolist() == bc_ledger["date"].tolist()
+
+
+@pytest.mark.integration
+@pytest.mark.xdist_group("exports_made")
+def test_sources_without_their_optional_columns_run_and_say_no_data(made_run):
+    # optional-column-absent-notebook-crash, in the ledger: 01_clean stopped at
+    # KeyError: 'sub_grantee'; left blank, the ledger's columns were counted as 0 workers
+    root, status, err = made_run
+    assert status == 0, err
+    metrics = pd.read_parquet(root / "data/processed/optional/program_metrics.parquet")
+    assert metrics.set_index("metric").loc["workers_reached", "estimate"] != \
+        metrics.set_index("metric").loc["workers_reached", "estimate"]   # NaN: no data
+    report = (root / "reports" / "optional" / "assessment.html").read_text(encoding="utf-8")
+    assert "Migrant workers reached by funded organizations: no data" in report
+    assert "Organizations funded through sub-grants: no data" in report
+    recipients = report.split("<caption>Funding Program: recipients")[1].split("</table>")[0]
+    assert "Workers reached" not in recipients and "Sub-grants" not in recipients
+    rapport = (root / "reports" / "optional" / "assessment.fr.html").read_text(encoding="utf-8")
+    assert "Travailleurs migrants joints par les organismes financés : aucune donnée" in rapport
 
 
 @pytest.mark.integration

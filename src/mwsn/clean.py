@@ -446,7 +446,8 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
     scale's first level) with ``<item>_missing`` giving the reason an answer
     is missing: the scale's own reasons (``dont_know``, ``not_applicable``,
     ``refused``) or ``not_asked`` for a blank; an item the export does not have
-    is kept empty with the reason ``not_collected``. Categories become their codes,
+    is kept empty with the reason ``not_collected``, and any other optional variable it
+    lacks (a sector, a ledger's workers reached) is kept empty too. Categories become their codes,
     select-multiple answers one boolean column per option, numbers floats
     (thousands separators understood), dates timestamps. ``rows`` (positions) recodes
     only those rows, each column taken as it is recoded (the rows kept are never
@@ -459,6 +460,12 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
             # an item the instrument did not ask: kept, empty, with its reason
             out[var.name] = pd.array([pd.NA] * len(index), dtype="Int8")
             out[f"{var.name}_missing"] = pd.array([NOT_COLLECTED] * len(index), dtype="string")
+            continue
+        if var.name not in frame.columns and var.pii != "drop" and not var.required:
+            # an optional column the export lacks reads as one left blank: every step after
+            # sees the table the codebook describes, and says "not collected" for it
+            if (empty := _not_collected(var.type, len(index))) is not None:
+                out[var.name] = pd.Series(empty, index=index)
             continue
         if var.name not in frame.columns or var.pii == "drop":
             continue
@@ -498,6 +505,19 @@ def recode(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
         else:
             out[var.name] = _text_or_missing(column, rows)
     return out
+
+
+def _not_collected(kind: str, rows: int):
+    """The column of ``rows`` missing values that an optional variable of type ``kind``
+    reads as when its export lacks it (None for a boolean or select-multiple: no answer
+    stands for them)."""
+    if kind in ("date", "datetime"):
+        return np.full(rows, np.datetime64("NaT"), dtype="datetime64[us]")
+    if kind == "number":
+        return np.full(rows, np.nan)
+    if kind in ("category", "text", "free_text", "id"):
+        return pd.array([pd.NA] * rows, dtype="string")
+    return None
 
 
 def _text_or_missing(values: pd.Series, rows: np.ndarray | None = None) -> pd.Series:

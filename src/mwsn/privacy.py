@@ -461,6 +461,8 @@ def _program(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
     recipients = tables.get("recipients")
     if recipients is not None and len(recipients):
         for column in ("sub_grants", "workers_reached"):
+            if recipients[column].isna().all():   # not collected: the table leaves it out
+                continue
             parts = [ledger.cell(("recipients", r.recipient, column), _int(getattr(r, column)))
                      for r in recipients.itertuples(index=False)]
             ledger.total(ledger.cell(("recipients", "total", column),

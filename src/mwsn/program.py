@@ -101,17 +101,22 @@ def spending_by_year(funding: pd.DataFrame | None, budget: float) -> pd.DataFram
 def recipients(funding: pd.DataFrame | None) -> pd.DataFrame:
     """Per funding recipient: amount agreed, spent, share spent, sub-grants, workers reached."""
     rows = []
+    # a column the ledger left blank throughout (or lacks) was not collected: no count of 0
+    named = funding is not None and funding["sub_grantee"].notna().any()
+    reached = funding is not None and funding["workers_reached"].notna().any()
     for recipient, part in ([] if funding is None else funding.groupby("recipient", sort=True)):
         agreed = part.loc[part["entry_type"] == "agreement", "amount_cad"].sum()
         spent = part.loc[part["entry_type"] == "expenditure", "amount_cad"].sum()
         subs = part[part["entry_type"] == "sub_grant"]
         rows.append({"recipient": str(recipient), "agreed": float(agreed), "spent": float(spent),
                      "share_spent": spent / agreed if agreed else float("nan"),
-                     "sub_grants": int(subs["sub_grantee"].nunique()),
+                     "sub_grants": int(subs["sub_grantee"].nunique()) if named else pd.NA,
                      "sub_granted": float(subs["amount_cad"].sum()),
-                     "workers_reached": int(part["workers_reached"].fillna(0).sum())})
-    return pd.DataFrame(rows, columns=["recipient", "agreed", "spent", "share_spent",
-                                       "sub_grants", "sub_granted", "workers_reached"])
+                     "workers_reached": (int(part["workers_reached"].fillna(0).sum())
+                                         if reached else pd.NA)})
+    out = pd.DataFrame(rows, columns=["recipient", "agreed", "spent", "share_spent",
+                                      "sub_grants", "sub_granted", "workers_reached"])
+    return out.astype({"sub_grants": "Int64", "workers_reached": "Int64"})
 
 
 # -- Network Meetings ----------------------------------------------------------------------
@@ -174,16 +179,21 @@ def metrics(tables: dict[str, pd.DataFrame], budget: float) -> pd.DataFrame:
     if funding is not None and len(funding):
         spent = funding.loc[funding["entry_type"] == "expenditure", "amount_cad"].sum()
         subs = funding.loc[funding["entry_type"] == "sub_grant"]
+        # a column the ledger left blank throughout (or lacks) was not collected: no data,
+        # not a count of 0
+        named = subs["sub_grantee"].notna().any() or not len(subs)
+        reached = funding["workers_reached"].notna()
         rows += [
             _metric("budget_spent_share", "funding_program", "share", spent / budget,
                     len(funding)),
             _metric("sub_grantees", "funding_program", "count",
-                    int(subs["sub_grantee"].nunique()), len(subs)),
+                    int(subs["sub_grantee"].nunique()) if named else float("nan"),
+                    len(subs) if named else 0),
             _metric("funding_recipients", "funding_program", "count",
                     int(funding["recipient"].nunique()), len(funding)),
             _metric("workers_reached", "funding_program", "count",
-                    int(funding["workers_reached"].fillna(0).sum()),
-                    int(funding["workers_reached"].notna().sum())),
+                    int(funding["workers_reached"].fillna(0).sum()) if reached.any()
+                    else float("nan"), int(reached.sum())),
         ]
     meetings = tables.get("meetings")
     if meetings is not None and len(meetings):

@@ -353,8 +353,9 @@ def matrix_needs(root: Path, params: Jurisdiction) -> dict[str, list[str]]:
 
 def collected_notes(frame: pd.DataFrame, spec: SourceSpec, needs: dict[str, list[str]],
                     file: str) -> list[Problem]:
-    """What the analyses will leave out: declared absences with their consequence, and the
-    items the evaluation matrix needs that the export does not have."""
+    """What the analyses will leave out: declared absences with their consequence, the
+    items the evaluation matrix needs that the export does not have, and the other
+    optional variables it does not have (read as not collected)."""
     notes = []
     declared = frame.attrs.get("absent", {})
     for name, why in sorted(declared.items()):
@@ -371,6 +372,15 @@ def collected_notes(frame: pd.DataFrame, spec: SourceSpec, needs: dict[str, list
                              f"{listed}; map an item's name in sources.<name>.columns if the "
                              "export has it under another name, or list it in "
                              "sources.<name>.absent", column=spec.variable(missing[0][0]).raw_name))
+    optional = [v.raw_name for v in spec.variables
+                if not v.required and v.pii != "drop" and v.name not in frame.columns
+                and v.name not in declared and v.name not in needs]
+    if optional:
+        notes.append(Problem(file, f"{len(optional)} optional column(s) of the codebook are not "
+                             f"in the export and read as not collected (tables that use them "
+                             f"leave them out): {', '.join(repr(n) for n in optional)}; map a "
+                             "name in sources.<name>.columns if the export has it under "
+                             "another name", column=optional[0]))
     return notes
 
 
@@ -450,8 +460,9 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
         problems.extend(_named(check_frame(frame, spec, codebook, str(path)), name))
         frame.attrs["notes"] = _named([*frame.attrs.get("notes", []),
                                        *period_notes(frame, spec, params, str(path)),
-                                       *(collected_notes(frame, spec, needs, str(path))
-                                         if name == "survey" else [])], name)
+                                       *collected_notes(frame, spec,
+                                                        needs if name == "survey" else {},
+                                                        str(path))], name)
         frames[name] = frame
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.file, p.row or 0)))

@@ -40,6 +40,8 @@ def render(rep) -> Html:
     meetings = rep.processed("meetings_by_type")
     attendance = rep.processed("attendance")
     outcomes = rep.processed("recommendation_outcomes")
+    # a column the ledger never filled in (or lacks) is left out, not shown as hidden
+    collected = [c for c in ("sub_grants", "workers_reached") if recipients[c].notna().any()]
     meetings = meetings.assign(meeting_code=meetings["meeting_type"], meeting_type=[
         rep.codebook.category_label("meeting_type", t, rep.lang) for t in meetings["meeting_type"]])
     outcomes = outcomes.assign(status_code=outcomes["status"], status=[
@@ -65,13 +67,11 @@ def render(rep) -> Html:
                formats={"agreed": "money", "spent": "money", "share_of_budget": "pct"}),
         _table(rep, recipients, {"recipient": "col.recipient", "agreed": "col.agreed",
                                  "spent": "col.spent", "share_spent": "col.share_spent",
-                                 "sub_grants": "col.sub_grants",
-                                 "workers_reached": "col.workers_reached"},
+                                 **{c: f"col.{c}" for c in collected}},
                rep.t("prog.recipients_caption"), "recipients",
                formats={"agreed": "money", "spent": "money", "share_spent": "pct",
-                        "sub_grants": "count", "workers_reached": "count"},
-               cells=("recipients", "recipient",
-                      {"sub_grants": "sub_grants", "workers_reached": "workers_reached"}, {})),
+                        **{c: "count" for c in collected}},
+               cells=("recipients", "recipient", {c: c for c in collected}, {})),
         _table(rep, meetings, {"meeting_type": "col.meeting_type", "meetings": "col.meetings",
                                "attendees": "col.attendees"},
                rep.t("prog.meetings_caption"), "meetings",
