@@ -162,3 +162,39 @@ def test_a_ledger_without_workers_reached_has_no_count_of_zero():
     ledger.loc[0, "workers_reached"] = 12.0
     assert program.metrics({"funding": ledger}, 100.0).set_index("metric").loc[
         "workers_reached", "estimate"] == 12
+
+
+# -- numbers stored as doubles ---------------------------------------------------------------
+
+def test_a_csv_saved_from_spss_with_codes_as_doubles_and_zero_padded_codes(root, capsys,
+                                                                          tmp_path):
+    # the reported SPSS case, as a CSV the statistics package writes: every code a double
+    # ("1.0", "4.0"), the groups zero-padded ("03"), recoded by the params' integer codes;
+    # before, Finished '1.0' was refused as "not true/false ... write 1/0"
+    from test_exports import cleaned_survey
+
+    survey = tmp_path / "spss_saved.csv"
+    survey.write_text(
+        "ResponseId,RecipientEmail,RecordedDate,Finished,consent,stakeholder_group,know_rights\n"
+        "R_1,a.one@example.org,2019-10-01 10:00:00,1.0,1.0,03,4.0\n"
+        "R_2,b.two@example.org,2019-10-02 10:00:00,0.0,1.0,03,5.0\n"
+        "R_3,c.three@example.org,2019-10-03 10:00:00,1.0,0.0,04,2.0\n", encoding="utf-8")
+    add_jurisdiction(root, "dbl", survey, {"format": "csv", "values": {
+        "consent": {1: "yes", 0: "no"}, "stakeholder_group": {3: "employer", 4: "government"}}})
+    status, _, err = run_validate(root, "dbl", capsys)
+    assert status == 0, err
+    cleaned = cleaned_survey(root, "dbl")   # R_3 declined (consent 0.0)
+    assert cleaned["finished"].tolist() == [True, False]
+    assert cleaned["know_rights"].tolist() == [4, 5]
+    assert cleaned["stakeholder_group"].tolist() == ["employer", "employer"]
+
+
+def test_booleans_and_codes_written_as_doubles_or_with_leading_zeros():
+    import pandas as pd
+
+    from mwsn.codebook import normalize_answer, parse_booleans
+
+    assert parse_booleans(pd.Series(["1.0", "0.0", "1.00", " 0.0 ", "2.0", "1.5"])).tolist() \
+        == [True, False, True, False, pd.NA, pd.NA]
+    assert [normalize_answer(v) for v in ("04", "4.0", "+4", "4", 4.0, "A04")] == [
+        "4", "4", "4", "4", "4", "a04"]

@@ -60,12 +60,19 @@ def answer_text(value) -> str:
     return text
 
 
+#: a whole number written as text, as :func:`answer_text` leaves it (``4.0`` is ``4`` there)
+_WHOLE = re.compile(r"[-+]?\d+")
+
+
 def normalize_answer(value) -> str:
     """The form answers are matched in: Unicode NFC, typographic quotes, dashes and
     spaces made plain, runs of spaces collapsed, case folded (``D’accord`` matches
-    ``D'accord``; ``4.0`` matches code ``4``)."""
+    ``D'accord``; ``4.0``, ``04`` and ``+4`` match code ``4``)."""
     text = unicodedata.normalize("NFC", answer_text(value)).translate(_TYPOGRAPHIC)
-    return _SPACES.sub(" ", text).strip().casefold()
+    text = _SPACES.sub(" ", text).strip().casefold()
+    if _WHOLE.fullmatch(text):   # a code written with zeros before it (01) or a sign (+1)
+        return str(int(text))
+    return text
 
 
 class Level(Strict):
@@ -430,7 +437,8 @@ def parse_booleans(values: pd.Series) -> pd.Series:
         return values.astype("boolean")
     if pd.api.types.is_numeric_dtype(values):
         values = values.astype("Int64").astype("string")
-    text = _text(values).str.lower()
+    # a 1 or 0 written as a double ("1.0", a CSV saved from SPSS, Stata or Excel) is 1 or 0
+    text = _text(values).str.lower().str.replace(r"^([-+]?\d+)\.0+$", r"\1", regex=True)
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
     out[text.isin(TRUE).fillna(False).to_numpy(dtype=bool)] = True
     out[text.isin(FALSE).fillna(False).to_numpy(dtype=bool)] = False
