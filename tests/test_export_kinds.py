@@ -5,10 +5,14 @@ as doubles, date-times with offsets. Expected values are derived by hand from th
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+
+from mwsn import config, validate
+from mwsn.codebook import load_codebook
 
 from test_exports import CASES, add_jurisdiction, run_validate, survey_frame
 
@@ -198,3 +202,66 @@ def test_booleans_and_codes_written_as_doubles_or_with_leading_zeros():
         == [True, False, True, False, pd.NA, pd.NA]
     assert [normalize_answer(v) for v in ("04", "4.0", "+4", "4", 4.0, "A04")] == [
         "4", "4", "4", "4", "4", "a04"]
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+def _optcase_with(tmp_path: Path, name: str, recorded: list) -> Path:
+    """The reported optional-column case's three responses with other RecordedDate cells,
+    as CSV (``name`` .csv) or as an Excel sheet (``name`` .xlsx, cells as given)."""
+    import pandas as pd
+
+    survey = pd.read_csv(CASES / "optional-column-absent-notebook-crash" / "survey_export.csv",
+                         dtype=str).iloc[:len(recorded)].assign(RecordedDate=recorded)
+    path = tmp_path / name
+    if path.suffix == ".xlsx":
+        survey.to_excel(path, index=False)
+    else:
+        survey.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("name, recorded", [
+    ("serial.csv", ["43739.7645833333", "43740.5", "2019-10-03 10:00:00"]),
+    ("serial.xlsx", [43739.7645833333, 43740.5, "2019-10-03 10:00:00"])])
+def test_excel_serial_dates_are_read_as_dates(root, capsys, tmp_path, name, recorded):
+    # a date cell formatted as a number (Excel's "General"), exported as its serial: 43739 is
+    # 2019-10-01 (43466 is 2019-01-01, + 273 days), .7645833333 x 24 h = 18:21 (by hand)
+    survey = _optcase_with(tmp_path, name, recorded)
+    add_jurisdiction(root, "serial", survey, {"format": "xlsx" if name.endswith("x") else "csv"})
+    status, out, err = run_validate(root, "serial", capsys)
+    assert status == 0, err
+    assert "2 date(s) written as Excel serial numbers (e.g. '43739.7645833333'" in out
+    assert survey_frame(root, "serial")["recorded_date"].tolist() == [
+        "2019-10-01 18:21:00", "2019-10-02 12:00:00", "2019-10-03 10:00:00"]
+
+
+def test_a_plain_number_far_from_any_serial_date_is_still_refused(root, capsys, tmp_path):
+    survey = _optcase_with(tmp_path, "n.csv", ["12345", "2019-10-02 10:00:00"])
+    add_jurisdiction(root, "notserial", survey, {"format": "csv"})
+    status, _, err = run_validate(root, "notserial", capsys)
+    assert status == 2
+    assert "'12345' is not a date" in err
+
+
+def test_a_day_written_with_a_time_and_an_offset_stays_the_day_it_was(root, capsys):
+    # a meeting at 23:30 in Vancouver (-07:00) on 18 July is on 18 July, though it is the
+    # 19th in UTC; before, the day moved (and a 31 March meeting to the next fiscal year)
+    raw = add_jurisdiction(root, "dayoff", None, {})
+    shutil.copy(root / "data" / "raw" / "bc" / "survey_export.csv", raw)
+    params = root / "params" / "dayoff.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    meetings = raw / "meeting_records.csv"
+    header, *rows = meetings.read_text(encoding="utf-8").splitlines()
+    days = [row.split(",")[2] for row in rows]
+    rows = [",".join([*r.split(",")[:2], f"{r.split(',')[2]}T23:30:00-07:00",
+                      *r.split(",")[3:]]) for r in rows]
+    meetings.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    status, out, err = run_validate(root, "dayoff", capsys)
+    assert status == 0, err
+    assert "read as the day where they were written" in out
+    frames = validate.read_and_check(config.load("dayoff", root), load_codebook(root),
+                                     config.paths("dayoff", root))
+    assert frames["meetings"]["date"].tolist() == days

@@ -429,6 +429,17 @@ def has_utc_offset(values: pd.Series) -> bool:
     return bool(_text(values.astype("string")).str.contains(_HAS_OFFSET).fillna(False).any())
 
 
+#: a time of day and the UTC offset after it ("T23:30:00-07:00", " 8:51:07 AM GMT-4", "Z")
+_TIME_OFFSET = re.compile(r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
+                          r"(?:Z|[+-]\d{2}(?::?\d{2})?|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)$")
+
+
+def local_time(values: pd.Series) -> pd.Series:
+    """Date-times written with a UTC offset, the offset taken off: the date and time where
+    they were written (``2018-07-18T23:30:00-07:00`` → ``2018-07-18T23:30:00``)."""
+    return _text(values.astype("string")).str.replace(_TIME_OFFSET, r"\1", regex=True)
+
+
 def parse_booleans(values: pd.Series) -> pd.Series:
     """``True``/``False``, ``1``/``0``, ``yes``/``no`` (and French) → boolean (NA if neither)."""
     if (spread := per_category(values, parse_booleans)) is not None:
