@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from mwsn import clean, identifiers
 
@@ -174,3 +175,24 @@ def test_building_the_detector_leaves_no_folder_behind(tmp_path, monkeypatch):
     analyzer = identifiers.analyzer()
     assert list(tmp_path.iterdir()) == []
     assert analyzer.analyze("Call 604-555-0142", language="en")   # it still loads and finds
+
+
+def test_a_roster_name_with_a_possessive_or_an_elision_is_scrubbed():
+    # "Ricardo's cousin" kept the name: the apostrophe joins the token ("O'Brien" stays
+    # whole), so the possessive hid the roster's "Ricardo" from the match
+    parts = identifiers.name_parts({"Ricardo Bautista", "Ana Cruz", "Maria D'Souza"})
+    assert identifiers.scrub("Ricardo's cousin works there too.", parts) == \
+        "[NAME]'s cousin works there too."
+    assert identifiers.scrub("la sœur d’Ana travaille là", parts) == "la sœur d’[NAME] travaille là"
+    assert identifiers.scrub("D'Souza said so", parts) == "[NAME] said so"
+
+
+@pytest.mark.parametrize("text, scrubbed", [
+    ("At the blueberry farm of Mr. Singh we worked 14 hours.",
+     "At the blueberry farm of [NAME] we worked 14 hours."),
+    ("Mme Gagnon et M. Roy nous ont aidés.", "[NAME] et [NAME] nous ont aidés."),
+    ("Trabajo en la granja de don Pedro.", "Trabajo en la granja de [NAME]."),
+    ("Don't worry, I miss home.", "Don't worry, I miss home.")])
+def test_a_name_after_a_title_is_scrubbed_without_a_roster(text, scrubbed):
+    # a boss or a neighbour the roster does not hold, named with a title
+    assert identifiers.scrub(text) == scrubbed

@@ -10,7 +10,8 @@ Social Insurance Numbers, IRCC work-permit numbers and Unique Client Identifiers
 messaging handles (``t.me/``, ``fb.me/``, ``wa.me/``, ``@handle``), phones written
 with any dash, e-mail addresses written to dodge filters ("ana at mail dot com"), and
 businesses' names (capitalized words ending in a legal form or a trade, "... Farms Ltd.",
-or after one in French, "Fermes ..."), so that an employer not in any list is caught.
+or after one in French, "Fermes ..."), so that an employer not in any list is caught, and
+people's names after a title ("Mr. Singh", "Mme Tremblay", "don Pedro").
 
 Names are matched on Unicode-aware tokens (letters with their combining marks, so
 Gurmukhi or Devanagari words are not split at vowel signs), accents folded, each
@@ -32,7 +33,7 @@ TAGS = {"EMAIL_ADDRESS": "[EMAIL]", "URL": "[URL]", "PHONE_NUMBER": "[PHONE]",
         "CA_POSTAL_CODE": "[ADDRESS]", "STREET_ADDRESS": "[ADDRESS]",
         "DATE_OF_BIRTH": "[DATE]", "HANDLE": "[HANDLE]", "EMAIL_OBFUSCATED": "[EMAIL]",
         "PERSON": "[NAME]", "ORGANIZATION": "[EMPLOYER]", "EMPLOYER": "[EMPLOYER]",
-        "CREDIT_CARD": "[ID]",
+        "CREDIT_CARD": "[ID]", "TITLED_NAME": "[NAME]",
         "IP_ADDRESS": "[ID]", "IBAN_CODE": "[ID]"}
 
 DASH = r"[-\u2010\u2011\u2012\u2013\u2014\u2212.\s]"
@@ -101,6 +102,11 @@ PATTERNS = [
                  r"|Groupe|Vignoble|Mara[îi]chers?)\s+(?:(?:de|du|des|d'|la|le)\s*)?"
                  r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}(?:\s+(?i:inc|lt[ée]e|enr)\b\.?)?",
      0.6),
+    # a name after a title, in English, French or Spanish ("Mr. Singh", "Mme Tremblay",
+    # "don Pedro"): a person the roster may not hold (a boss, a neighbour)
+    ("TITLED_NAME", r"(?<![\w.])(?:[Mm](?:r|rs|s|x|me|lle)\.?|Dr\.?|Sr\.|Sra\.|Srta\.|M\."
+                    r"|[Mm]ister|[Mm]adame?|[Mm]onsieur|[Mm]ademoiselle|[Dd]o[nñ]a?|[Ss]e[nñ]ora?"
+                    r"|[Ss]ir)\s+[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?", 0.6),
     ("EMAIL_OBFUSCATED", r"(?i)[\w.+-]+(?:\s+dot\s+[\w-]+)*\s*(?:\[at\]|\(at\)|\{at\}|<at>|\sat\s|@)\s*[\w-]+"
                          r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|<dot>|\sdot\s|\.)\s*[\w-]+)+", 0.7),
 ]
@@ -111,7 +117,7 @@ PATTERNS = [
 _DETECTED = tuple(e for e in TAGS if e not in ("PERSON", "ORGANIZATION"))
 
 #: recognizers whose patterns tell capitals from small letters
-CASED = frozenset({"EMPLOYER"})
+CASED = frozenset({"EMPLOYER", "TITLED_NAME"})
 
 #: scripts written without spaces between words: names are matched as substrings
 _UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "HANGUL")
@@ -212,6 +218,11 @@ def name_parts(names) -> frozenset[str]:
     return frozenset(parts)
 
 
+#: a name inside a token that holds an apostrophe: an English possessive after it, a French
+#: elision before it (the whole token is tried first, so "D'Souza" and "O'Brien" match whole)
+_POSSESSIVE = re.compile(r"(?:(?i:[dlj]|qu)['’])?([^'’]+?)(?:['’](?i:s)?)?")
+
+
 def name_spans(text: str, parts: frozenset[str]) -> list[tuple[int, int]]:
     """Spans of ``text`` that are one of the name ``parts`` (a whole token, or a substring
     in a script written without spaces)."""
@@ -221,6 +232,8 @@ def name_spans(text: str, parts: frozenset[str]) -> list[tuple[int, int]]:
     for start, end in tokens(text):
         if fold(text[start:end]) in parts:
             spans.append((start, end))
+        elif (core := _POSSESSIVE.fullmatch(text, start, end)) and fold(core.group(1)) in parts:
+            spans.append(core.span(1))   # "Ricardo's", "Ricardo’s", "d'Ana", "l'Amélie"
     unspaced = [p for p in parts if _unspaced(p)]
     if unspaced:
         folded = fold(text)
