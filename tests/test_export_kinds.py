@@ -265,3 +265,22 @@ def test_a_day_written_with_a_time_and_an_offset_stays_the_day_it_was(root, caps
     frames = validate.read_and_check(config.load("dayoff", root), load_codebook(root),
                                      config.paths("dayoff", root))
     assert frames["meetings"]["date"].tolist() == days
+
+
+def test_service_records_dated_with_a_time_an_offset_or_a_serial_are_read_as_their_day():
+    # a case-management system's timestamps were refused as "not a date: write it as
+    # YYYY-MM-DD" in a raw file that is never edited; the day is the one where it was written
+    # (23:30 at -07:00 on 2 April is 2 April), 43192 is Excel's 2018-04-02 (43101 is
+    # 2018-01-01, + 91 days)
+    import pyarrow as pa
+
+    from mwsn import services
+
+    texts = pa.array(["2018-04-02T23:30:00-07:00", "2018-08-02T17:00:00Z",
+                      "2018-04-02 10:15:00", "43192", "2018-02-30 10:00:00", "2018-6-5",
+                      "02/04/2018 10:15", None, "12345"])
+    days = [None if d is None else str(d.date())
+            for d in services._distinct_dates(texts).to_pylist()]
+    # an impossible day, a loose one and a day-month date of unknown order stay refused
+    assert days == ["2018-04-02", "2018-08-02", "2018-04-02", "2018-04-02", None, None, None,
+                    None, None]

@@ -429,6 +429,25 @@ def has_utc_offset(values: pd.Series) -> bool:
     return bool(_text(values.astype("string")).str.contains(_HAS_OFFSET).fillna(False).any())
 
 
+#: Excel's serial day numbers read as dates: 1954-10-03 (20000) to 2119-01-09 (80000); a
+#: plain number outside these in a date column is not taken for one
+EXCEL_SERIALS = (20000, 80000)
+
+
+def excel_serial_dates(text: pd.Series, kind: str) -> pd.Series:
+    """The values of a date column's ``text`` that are Excel serial day numbers
+    (``43739.7645833333`` is 2019-10-01 18:21:00: days since 1899-12-30, Excel's day 0 in
+    its 1900 date system), as ISO 8601 text on their index; the others are left out."""
+    number = text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
+    if not number.any():
+        return text.iloc[:0]
+    days = pd.to_numeric(text[number], errors="coerce")
+    days = days[days.between(*EXCEL_SERIALS)]
+    stamps = (pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")).dt.round("s")
+    return stamps.dt.strftime("%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M:%S").astype(
+        "string")
+
+
 #: a time of day and the UTC offset after it ("T23:30:00-07:00", " 8:51:07 AM GMT-4", "Z")
 _TIME_OFFSET = re.compile(r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
                           r"(?:Z|[+-]\d{2}(?::?\d{2})?|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)$")

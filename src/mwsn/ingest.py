@@ -36,8 +36,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mwsn import catalog, hygiene
-from mwsn.codebook import (SourceSpec, answer_text, arrow_storage, date_order, has_utc_offset,
-                           local_time,
+from mwsn.codebook import (SourceSpec, answer_text, arrow_storage, date_order,
+                           excel_serial_dates, has_utc_offset, local_time,
                            mixed_date_outliers, normalize_answer, parse_datetimes)
 from mwsn.config import Source
 from mwsn.errors import InputError, Problem
@@ -1081,25 +1081,6 @@ def _all_iso_or_empty(values: pd.Series) -> bool:
     return not pc.any(pc.invert(pc.match_substring_regex(text, f"^(?:{ISO_DATE})?$"))).as_py()
 
 
-#: Excel's serial day numbers read as dates: 1954-10-03 (20000) to 2119-01-09 (80000); a
-#: plain number outside these in a date column is not taken for one
-EXCEL_SERIALS = (20000, 80000)
-
-
-def _excel_serials(text: pd.Series, kind: str) -> pd.Series:
-    """The values of a date column's ``text`` that are Excel serial day numbers
-    (``43739.7645833333`` is 2019-10-01 18:21:00: days since 1899-12-30, Excel's day 0 in
-    its 1900 date system), as ISO 8601 text on their index; the others are left out."""
-    number = text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
-    if not number.any():
-        return text.iloc[:0]
-    days = pd.to_numeric(text[number], errors="coerce")
-    days = days[days.between(*EXCEL_SERIALS)]
-    stamps = (pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")).dt.round("s")
-    return stamps.dt.strftime("%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M:%S").astype(
-        "string")
-
-
 def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> set[str]:
     """Date columns as ISO 8601 text: UTC offsets converted to UTC, day-month dates read in
     the params' order or the one the column shows. Returns the columns refused as a whole
@@ -1122,7 +1103,7 @@ def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> 
         if not todo.any():
             continue
         column = own.get(var.name, var.name)
-        serial = _excel_serials(text[todo], var.type)
+        serial = excel_serial_dates(text[todo], var.type)
         if len(serial):
             example = text[serial.index[0]]
             text = text.copy()

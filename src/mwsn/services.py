@@ -430,7 +430,8 @@ def _distinct_dates(texts: pa.Array, dayfirst: bool | None = None,
 
     ``YYYY-MM-DD`` is always read; a day-month date (``02/03/2024``) in the order
     ``dayfirst`` gives, else in the order the column's unambiguous dates show
-    (:func:`mwsn.codebook.date_order`, as for the survey); ``date_format``
+    (:func:`mwsn.codebook.date_order`, as for the survey); a date-time, with or without
+    a UTC offset, is the day it was written; an Excel serial number, its day; ``date_format``
     (strftime) reads what it describes. Every date is checked against the
     calendar: ``2023-02-30``, ``31/04/2023`` and ``2023-6-5`` are null, where
     Arrow's strptime would roll the first two over into the next month.
@@ -459,6 +460,19 @@ def _distinct_dates(texts: pa.Array, dayfirst: bool | None = None,
             parts = text[which].str.extract(_DAY_MONTH)
             day, month = (parts[0], parts[2]) if order == "dayfirst" else (parts[2], parts[0])
             out[which] = _calendar(parts[3], month, day).astype("datetime64[s]")
+    left = rest & out.isna()
+    if left.any() and not date_format:
+        # what a case-management system or a spreadsheet writes for a day: a date-time
+        # (2018-04-02T10:15:00-07:00 is the 2nd where it was written, whatever the day in
+        # UTC), or an Excel serial number (43192 is 2018-04-02)
+        from mwsn.codebook import excel_serial_dates, local_time, parse_datetimes
+
+        serial = excel_serial_dates(text[left], "date")
+        timed = left & text.str.contains(r"\d:\d\d", regex=True).fillna(False)
+        days = parse_datetimes(local_time(text[timed & ~text.index.isin(serial.index)]),
+                               dayfirst=dayfirst).dt.normalize()
+        days = pd.concat([days, pd.to_datetime(serial)])
+        out[days.index] = days.astype("datetime64[s]")
     return pa.array(out.to_numpy(), pa.timestamp("s"))
 
 
