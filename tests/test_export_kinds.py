@@ -284,3 +284,32 @@ def test_service_records_dated_with_a_time_an_offset_or_a_serial_are_read_as_the
     # an impossible day, a loose one and a day-month date of unknown order stay refused
     assert days == ["2018-04-02", "2018-08-02", "2018-04-02", "2018-04-02", None, None, None,
                     None, None]
+
+
+@pytest.mark.parametrize("kind", ["spss", "stata"])
+def test_values_keyed_by_the_code_a_labelled_variable_stores(root, capsys, tmp_path, kind):
+    # stakeholder_group stored as 1 and 3 with the file's own labels "MW" and "EMP": the
+    # params recode the codes (as they would REDCap's), which the labels used to hide
+    # ("'MW' is not a known stakeholder_group" though 1 was mapped)
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame({
+        "ResponseId": ["R_1", "R_2", "R_3"],
+        "RecipientEmail": ["a.one@example.org", "b.two@example.org", "c.three@example.org"],
+        "RecordedDate": ["2019-10-01 10:00:00", "2019-10-02 10:00:00", "2019-10-03 10:00:00"],
+        "Finished": [1.0, 1.0, 0.0], "consent": [1.0, 1.0, 1.0],
+        "stakeholder_group": [1.0, 3.0, 1.0], "know_rights": [4.0, 5.0, 2.0]})
+    labels = {"stakeholder_group": {1: "MW", 3: "EMP"},
+              "Finished": {1: "Finished", 0: "Not finished"}}
+    path = tmp_path / f"survey.{'sav' if kind == 'spss' else 'dta'}"
+    (pyreadstat.write_sav if kind == "spss" else pyreadstat.write_dta)(
+        frame, str(path), variable_value_labels=labels)
+    add_jurisdiction(root, "codes", path, {"format": kind, "values": {
+        "consent": {1: "yes"}, "Finished": {1: True, 0: False},
+        "stakeholder_group": {1: "migrant_worker", 3: "employer"}}})
+    status, _, err = run_validate(root, "codes", capsys)
+    assert status == 0, err
+    assert survey_frame(root, "codes")["stakeholder_group"].tolist() == [
+        "migrant_worker", "employer", "migrant_worker"]
+    assert survey_frame(root, "codes")["finished"].tolist() == ["True", "True", "False"]

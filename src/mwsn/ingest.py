@@ -706,10 +706,12 @@ def _labelled(frame: pd.DataFrame, meta, missing: dict[str, set]) -> pd.DataFram
     ``4``, never ``4.0``. ``missing`` holds, per column, the codes the file
     declares missing (SPSS user-missing values and ranges, Stata ``.a``-``.z``):
     they are kept, as their label when they have one, and listed in
-    ``frame.attrs["user_missing"]`` with the text they now read as.
+    ``frame.attrs["user_missing"]`` with the text they now read as; each label's code is
+    kept in ``frame.attrs["value_codes"]``, so that ``values:`` may be keyed by either.
     """
     labels_of = meta.variable_value_labels
     user_missing: dict[str, set[str]] = {}
+    coded: dict[str, dict[str, str]] = {}
     for column in frame.columns:
         values = frame[column]
         labels = labels_of.get(column, {})
@@ -726,11 +728,13 @@ def _labelled(frame: pd.DataFrame, meta, missing: dict[str, set]) -> pd.DataFram
                               else _cell_text(c)) for c in codes}
         order = list(dict.fromkeys(text[c] for c in codes))
         frame[column] = pd.Categorical(values.map(text), categories=order, ordered=True)
+        coded[column] = {text[c]: _cell_text(c) for c in codes if text[c] != _cell_text(c)}
         found = {text[c] for c in codes if c in declared}
         if found:
             user_missing[column] = found
     frame.attrs["labels"] = dict(meta.column_names_to_labels)
     frame.attrs["user_missing"] = user_missing
+    frame.attrs["value_codes"] = coded   # per column, each label's code (for values:)
     return frame
 
 
@@ -1044,10 +1048,15 @@ def _key(name) -> str:
     return normalize_answer(name)
 
 
-def _recode(values: pd.Series, table: dict[str, str]) -> pd.Series:
-    """Answers replaced per ``table`` (normalized answer → new text); others unchanged."""
+def _recode(values: pd.Series, table: dict[str, str],
+            codes_of: dict[str, str] | None = None) -> pd.Series:
+    """Answers replaced per ``table`` (normalized answer → new text); others unchanged.
+    ``codes_of``: an answer's code (a value label's number), looked up when the answer
+    itself is not in ``table``."""
+    codes_of = codes_of or {}
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = [table.get(_key(v), answer_text(v)) for v in uniques]
+    mapped = [table.get(_key(v), table.get(_key(codes_of.get(answer_text(v), "\0")),
+                                           answer_text(v))) for v in uniques]
     out = pd.array([*mapped, pd.NA], dtype="string").take(codes)
     return pd.Series(out, index=values.index, dtype="string")
 
@@ -1347,7 +1356,11 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                                     ": use the export's column name or the codebook's",
                                     row=1, column=key))
             continue
-        frame[name] = _recode(frame[name], {_key(k): answer_text(v) for k, v in table.items()})
+        # a labelled SPSS/Stata value is recoded by its label or by its code (the number the
+        # file stores, which the params may use as REDCap's or a codebook's codes are used)
+        codes = attrs.get("value_codes", {}).get(own.get(name, name), {})
+        frame[name] = _recode(frame[name], {_key(k): answer_text(v) for k, v in table.items()},
+                              codes)
 
     # 6. select-all answers joined with ", " (Google Forms) as space-separated codes
     separator = attrs.get("multi_separator")
