@@ -196,3 +196,15 @@ def test_a_roster_name_with_a_possessive_or_an_elision_is_scrubbed():
 def test_a_name_after_a_title_is_scrubbed_without_a_roster(text, scrubbed):
     # a boss or a neighbour the roster does not hold, named with a title
     assert identifiers.scrub(text) == scrubbed
+
+
+@pytest.mark.parametrize("text, scrubbed", [
+    ("je travaille à la ferme Tremblay depuis 2018", "je travaille à la [EMPLOYER] depuis 2018"),
+    ("nous étions à la ferme Beauchesne et fils", "nous étions à la [EMPLOYER]"),
+    ("un travailleur des serres Lefort", "un travailleur des [EMPLOYER]"),
+    ("la ferme est grande et le groupe de travail aussi",
+     "la ferme est grande et le groupe de travail aussi")])
+def test_a_french_farm_named_in_running_text_is_an_employer(text, scrubbed):
+    # in a sentence the trade is written small ("la ferme Tremblay"): the quote named the
+    # employer, though "Fermes Tremblay inc." was caught
+    assert identifiers.scrub(text) == scrubbed

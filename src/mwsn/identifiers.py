@@ -98,9 +98,12 @@ PATTERNS = [
                  r"(?i:ltd|limited|inc|incorporated|corp|corporation|llc|ulc|lt[ée]e|gmbh)\b\.?",
      0.6),
     # French order: a trade, then the owner's or the place's name ("Fermes Larouche inc.")
+    # (in running French text the trade is written small: "la ferme Tremblay et fils")
     ("EMPLOYER", r"(?<!\w)(?:Les\s+)?(?:Fermes?|Serres|P[ée]pini[èe]res?|Vergers?|Entreprises?"
-                 r"|Groupe|Vignoble|Mara[îi]chers?)\s+(?:(?:de|du|des|d'|la|le)\s*)?"
-                 r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}(?:\s+(?i:inc|lt[ée]e|enr)\b\.?)?",
+                 r"|Groupe|Vignoble|Mara[îi]chers?|fermes?|serres|p[ée]pini[èe]res?|vergers?"
+                 r"|entreprises?|vignobles?|mara[îi]chers?)\s+(?:(?:de|du|des|d'|la|le)\s*)?"
+                 r"[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,3}"
+                 r"(?:\s+(?:et|&)\s+(?:fils|filles|fr[èe]res))?(?:\s+(?i:inc|lt[ée]e|enr)\b\.?)?",
      0.6),
     # a name after a title, in English, French or Spanish ("Mr. Singh", "Mme Tremblay",
     # "don Pedro"): a person the roster may not hold (a boss, a neighbour)
