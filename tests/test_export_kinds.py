@@ -313,3 +313,22 @@ def test_values_keyed_by_the_code_a_labelled_variable_stores(root, capsys, tmp_p
     assert survey_frame(root, "codes")["stakeholder_group"].tolist() == [
         "migrant_worker", "employer", "migrant_worker"]
     assert survey_frame(root, "codes")["finished"].tolist() == ["True", "True", "False"]
+
+
+def test_two_questions_of_one_name_in_two_groups_are_named_not_called_missing(root, capsys,
+                                                                             tmp_path):
+    # consent asked in two groups: each kept its whole path, and validate said "required
+    # column 'consent' is missing ... map the export's name", with no word of the two
+    survey = _kobo_with(tmp_path, "/")
+    lines = survey.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",grp_followup/consent", *(row + ",yes" for row in lines[1:])]
+    survey.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    add_jurisdiction(root, "kobotwo", survey, {"format": "kobo", "columns": {
+        "who": "stakeholder_group", "email": "RecipientEmail"}})
+    status, _, err = run_validate(root, "kobotwo", capsys)
+    assert status == 2
+    assert ("required column 'consent' (Consent to take part): 2 columns of the export are "
+            "'consent' once their group paths are taken off ('grp_consent/consent', "
+            "'grp_followup/consent'), so each kept its whole path: map the one that holds it "
+            "(sources.<name>.columns: {'grp_consent/consent': consent})") in err
+    assert "is missing" not in err

@@ -251,7 +251,21 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                                 f"{names} are not found: export it again as CSV", row=1,
                                 column=raw_name(data_columns[0])[:60]))
         absent = []
+    separator = frame.attrs.get("group_separator")
     for var in absent:
+        # two questions of one name in different groups keep their whole paths: say so, and
+        # which to map, instead of calling the column missing
+        paths = [c for c in data_columns if separator and separator in str(c)
+                 and str(c).rsplit(separator, 1)[-1] in (var.name, var.raw_name)]
+        if len(paths) > 1:
+            listed = ", ".join(f"'{raw_name(c)}'" for c in paths[:4])
+            problems.append(Problem(
+                file, f"required column '{var.raw_name}' ({var.label.en}): {len(paths)} columns "
+                f"of the export are '{var.raw_name}' once their group paths are taken off "
+                f"({listed}), so each kept its whole path: map the one that holds it "
+                f"(sources.<name>.columns: {{'{raw_name(paths[0])}': {var.raw_name}}})",
+                row=1, column=var.raw_name))
+            continue
         # the advice names declaring it absent only where the params would accept it
         may_be_absent = ingest.may_be_absent(var.name, var.required)
         problems.append(Problem(file, f"required column '{var.raw_name}' ({var.label.en}) is "
