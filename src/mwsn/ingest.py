@@ -842,8 +842,13 @@ def _group_separator(names: list[str], fmt: str, known: set[str] = frozenset()) 
         for n in paths:
             groups[n.split(sep, 1)[0]] = groups.get(n.split(sep, 1)[0], 0) + 1
         named = sum(n.rsplit(sep, 1)[-1] in known for n in paths)
-        grouped = sum(groups[n.split(sep, 1)[0]] > 1 for n in paths
-                      if re.fullmatch(r"[A-Za-z_][\w.-]*", n.split(sep, 1)[0]))
+        shared = {g for g, count in groups.items()
+                  if count > 1 and re.fullmatch(r"[A-Za-z_][\w.-]*", g)}
+        grouped = sum(n.split(sep, 1)[0] in shared for n in paths)
+        # another separator than the format's is taken from names the codebook knows, or
+        # from two groups at least: "pre-survey" and "pre-test" alone are not a group
+        if sep != default and not named and len(shared) < 2:
+            return 0, 0
         return named, grouped
 
     scores = {sep: score(sep) for sep in dict.fromkeys((default, *GROUP_SEPARATORS))}
