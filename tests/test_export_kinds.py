@@ -332,3 +332,14 @@ def test_two_questions_of_one_name_in_two_groups_are_named_not_called_missing(ro
             "'grp_followup/consent'), so each kept its whole path: map the one that holds it "
             "(sources.<name>.columns: {'grp_consent/consent': consent})") in err
     assert "is missing" not in err
+
+
+def test_the_group_separator_is_told_by_known_names_or_by_two_groups():
+    from mwsn.ingest import _group_separator
+
+    assert _group_separator(["pre-survey", "pre-test", "consent"], "kobo", {"consent"}) == "/"
+    assert _group_separator(["grp_a-know_rights", "grp_b-email"], "kobo", {"know_rights"}) == "-"
+    assert _group_separator(["a:q1", "a:q2", "b:q3", "b:q4"], "kobo") == ":"
+    # kobocruncher's real export: one group, "." (a dot is no plain name's)
+    assert _group_separator(["profile.country", "profile.reason"], "kobo") == "."
+    assert _group_separator(["meta-instanceID", "grp/q1", "grp/q2"], "odk") == "/"

@@ -845,9 +845,10 @@ def _group_separator(names: list[str], fmt: str, known: set[str] = frozenset()) 
         shared = {g for g, count in groups.items()
                   if count > 1 and re.fullmatch(r"[A-Za-z_][\w.-]*", g)}
         grouped = sum(n.split(sep, 1)[0] in shared for n in paths)
-        # another separator than the format's is taken from names the codebook knows, or
-        # from two groups at least: "pre-survey" and "pre-test" alone are not a group
-        if sep != default and not named and len(shared) < 2:
+        # a hyphen, common inside plain names, separates groups in a Kobo export only where
+        # the codebook knows the names it leaves, or two groups at least share it:
+        # "pre-survey" and "pre-test" alone are not a group
+        if sep == "-" != default and not named and len(shared) < 2:
             return 0, 0
         return named, grouped
 
