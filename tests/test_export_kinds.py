@@ -330,7 +330,7 @@ def test_two_questions_of_one_name_in_two_groups_are_named_not_called_missing(ro
     assert ("required column 'consent' (Consent to take part): 2 columns of the export are "
             "'consent' once their group paths are taken off ('grp_consent/consent', "
             "'grp_followup/consent'), so each kept its whole path: map the one that holds it "
-            "(sources.<name>.columns: {'grp_consent/consent': consent})") in err
+            "(sources.survey.columns: {'grp_consent/consent': consent})") in err
     assert "is missing" not in err
 
 
