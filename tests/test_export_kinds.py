@@ -36,6 +36,14 @@ def _kobo_with(tmp_path: Path, separator: str, nested: bool = False) -> Path:
     return path
 
 
+def _with_column(survey: Path, header: str, value: str) -> Path:
+    """``survey`` with one more column, ``header``, holding ``value`` in every row."""
+    first, *rows = survey.read_text(encoding="utf-8").splitlines()
+    survey.write_text("\n".join([f"{first},{header}", *(f"{row},{value}" for row in rows)])
+                      + "\n", encoding="utf-8")
+    return survey
+
+
 @pytest.mark.parametrize("separator", ["/", ".", "-", ":"])
 def test_kobo_group_paths_are_stripped_whatever_the_separator(root, capsys, tmp_path,
                                                               separator):
@@ -76,10 +84,7 @@ def test_a_mapping_key_may_be_the_end_of_a_nested_group_path(root, capsys, tmp_p
 
 
 def test_a_path_end_shared_by_two_columns_asks_for_the_whole_path(root, capsys, tmp_path):
-    survey = _kobo_with(tmp_path, "/")
-    text = survey.read_text(encoding="utf-8").splitlines()
-    text = [text[0] + ",grp_other/who", *(row + ",x" for row in text[1:])]
-    survey.write_text("\n".join(text) + "\n", encoding="utf-8")
+    survey = _with_column(_kobo_with(tmp_path, "/"), "grp_other/who", "x")
     add_jurisdiction(root, "koboamb", survey, {"format": "kobo", "columns": {
         "who": "stakeholder_group", "email": "RecipientEmail"}})
     status, _, err = run_validate(root, "koboamb", capsys)
@@ -319,10 +324,7 @@ def test_two_questions_of_one_name_in_two_groups_are_named_not_called_missing(ro
                                                                              tmp_path):
     # consent asked in two groups: each kept its whole path, and validate said "required
     # column 'consent' is missing ... map the export's name", with no word of the two
-    survey = _kobo_with(tmp_path, "/")
-    lines = survey.read_text(encoding="utf-8").splitlines()
-    lines = [lines[0] + ",grp_followup/consent", *(row + ",yes" for row in lines[1:])]
-    survey.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    survey = _with_column(_kobo_with(tmp_path, "/"), "grp_followup/consent", "yes")
     add_jurisdiction(root, "kobotwo", survey, {"format": "kobo", "columns": {
         "who": "stakeholder_group", "email": "RecipientEmail"}})
     status, _, err = run_validate(root, "kobotwo", capsys)
