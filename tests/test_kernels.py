@@ -146,6 +146,24 @@ def test_interrupt_and_shutdown_reach_a_forked_kernel(server, tmp_path):
 
 
 @pytest.mark.integration   # starts a kernel server (pandas & co imported)
+def test_ctrl_c_is_the_runs_to_answer_not_the_servers(server, tmp_path):
+    # Ctrl-C in a terminal reaches the whole process group: the server stopped, killing the
+    # kernels, and the run blamed a notebook (DeadKernelError), or, started in the background
+    # with SIGINT ignored, went on with cold kernels. The run stops the server itself
+    server = server()
+    path = _notebook(tmp_path, WHO)
+    _execute(path, _manager(tmp_path, server))          # the server is serving
+    server.process.send_signal(signal.SIGINT)
+    time.sleep(1.0)
+    assert server.process.poll() is None
+    manager = _manager(tmp_path, server)
+    _, parent, _ = _execute(path, manager)[0].split()
+    assert int(parent) == server.process.pid and manager.cold == []
+    server.process.terminate()
+    assert server.process.wait(timeout=10) is not None
+
+
+@pytest.mark.integration   # starts a kernel server (pandas & co imported)
 def test_a_kernel_is_killed_when_its_worker_lets_go_or_the_server_stops(server, tmp_path):
     server = server()
 

@@ -29,7 +29,10 @@ Process lifetime: the server is this run's child; a kernel is the server's child
 session of its own (interrupts go to its process group). The worker holds one socket
 connection per kernel: the server sends the kernel's exit status on it once it has reaped the
 kernel, and kills the kernel when the connection closes first (its worker died). The server
-kills every kernel and exits when it is stopped (SIGTERM, SIGINT) or its parent is gone.
+kills every kernel and exits when it is stopped (SIGTERM) or its parent is gone. It ignores
+Ctrl-C (SIGINT), as the workers do: Ctrl-C is the run's to answer (it stops the server), and
+a server that stopped on its own would leave the run's notebooks failing with dead kernels
+(or a run that ignores SIGINT, started in the background, going on with cold ones).
 
 ``MWSN_WARM_KERNELS=0`` turns the server off (every kernel starts cold); so does a platform
 without ``fork()`` (warm kernels are Linux only).
@@ -46,6 +49,7 @@ import importlib.util
 import io
 import json
 import os
+import queue
 import selectors
 import shutil
 import signal
@@ -54,11 +58,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.provisioning import LocalProvisioner
 
 #: environment variable: ``0`` starts every kernel cold
@@ -325,6 +331,54 @@ class ForkProvisioner(LocalProvisioner):
             await super().send_signal(signum)
 
 
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's kernel client, but ready as soon as the kernel has answered: its
+    :meth:`wait_for_ready` stops reading the IOPub channel at the kernel's *idle* status for
+    the ``kernel_info`` request it answered, instead of after 0.2 s in which nothing arrived
+    (jupyter_client's ``_async_wait_for_ready``): a fixed 0.2 s wait in every notebook. What
+    it leaves unread belongs to no cell: a notebook's client takes only the messages whose
+    parent is the cell's request."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Wait until the kernel answers ``kernel_info`` and its IOPub messages reach this
+        client (else ask again), as jupyter_client does.
+
+        Raises
+        ------
+        RuntimeError
+            When the kernel died first, or did not answer within ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except queue.Empty:
+                pass
+            else:
+                if reply["msg_type"] == "kernel_info_reply" and \
+                        await self._idle_after(reply["parent_header"].get("msg_id")):
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _idle_after(self, request: str | None) -> bool:
+        """Read IOPub up to the kernel's idle status for ``request``; False when nothing
+        arrives for 0.2 s (the channel is not connected yet: ask again)."""
+        while True:
+            try:
+                message = await self.iopub_channel.get_msg(timeout=0.2)
+            except queue.Empty:
+                return False
+            if message["msg_type"] == "status" and \
+                    message["content"].get("execution_state") == "idle" and \
+                    message["parent_header"].get("msg_id") == request:
+                return True
+
+
 def manager_class(sockets: Path, server: str | None = None, needs: list | None = None):
     """The kernel manager papermill starts each notebook's kernel with (its
     ``kernel_manager_class``): reached over IPC sockets in the private folder ``sockets``, not
@@ -337,7 +391,8 @@ def manager_class(sockets: Path, server: str | None = None, needs: list | None =
         cold: list[str] = []
 
         def __init__(self, **kwargs):
-            super().__init__(transport="ipc", ip=str(sockets / "kernel"), **kwargs)
+            super().__init__(transport="ipc", ip=str(sockets / "kernel"),
+                             client_factory=ReadyClient, **kwargs)
 
         async def _async_pre_start_kernel(self, **kw):
             if server is not None and self.provisioner is None:
@@ -501,8 +556,8 @@ def _serve(listener: socket.socket, parent: int) -> None:
         os.set_blocking(fd, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)     # a handler, so the wake-up pipe hears it
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, stop)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C is the run's: see the module doc
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     selector.register(wake_read, selectors.EVENT_READ)
@@ -688,6 +743,24 @@ def _reap(kernels: dict[int, socket.socket | None], selector) -> None:
             channel.close()
 
 
+def _control_settled(app, timeout: float = 1.0) -> None:
+    """Wait until the kernel's control thread has finished the message it handles, the
+    shutdown request, before the exit handlers run.
+
+    After replying, that thread flushes the notebook's output through the IOPub thread,
+    which the exit handlers stop (ipykernel's ``IPKernelApp.close``): when the main thread
+    got there first, the flush waited for a thread that was gone, and the kernel lived on
+    until its worker killed it, about 2.5 s later, in one notebook of ten. A callback queued
+    on the control thread's loop runs once the handler is done.
+    """
+    thread = getattr(app, "control_thread", None)
+    if thread is None or not thread.is_alive():
+        return
+    done = threading.Event()
+    thread.io_loop.add_callback(done.set)
+    done.wait(timeout)
+
+
 def _become_kernel(request: dict, streams: list[int]) -> None:
     """In the forked child: become ``python -m ipykernel_launcher -f CONNECTION_FILE`` as
     jupyter_client's launcher starts it."""
@@ -713,6 +786,7 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
     # the class read JPY_PARENT_PID when the server imported it, before this kernel's variables
     kernelapp.IPKernelApp.launch_instance(parent_handle=int(os.environ.get("JPY_PARENT_PID")
                                                             or 0))
+    _control_settled(kernelapp.IPKernelApp.instance())
     if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
            if thread is not threading.main_thread()):
         return                  # a thread the interpreter waits for: leave the usual way
