@@ -429,7 +429,9 @@ def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
                 kinds = [k for k in kinds if k != "upstream"]
             reasons = _why(job, kinds, upstream, before, step.lang)
             if waits:
-                reasons.append("reads what " + ", ".join(waits) + " writes, which reruns")
+                reasons.append(f"reads what {waits[0]} writes, which reruns" if len(waits) == 1
+                               else f"reads what {', '.join(waits[:-1])} and {waits[-1]} "
+                                    "write, which rerun")
             if earlier_rerun and step.contract.reads_input("waves"):
                 reasons.append("reads the tables of earlier waves, and " + ", ".join(
                     earlier_rerun) + " reruns")
