@@ -440,3 +440,22 @@ def test_a_missing_column_is_told_the_ways_out_it_has(project_root, capsys):
     assert "absent" not in consent and "needs it for every response" in consent
     assert "declare it absent" in finished and "sources.survey.absent" in finished
     assert "<name>" not in err
+
+
+def test_free_text_without_any_name_column_is_noted(project_root):
+    # an SPSS or REDCap export without the name columns: a respondent's own name written in
+    # a comment ("Ask Miguel Diaz about the housing") stayed in the processed data, unsaid
+    root = project_root
+    params, where = config.load("bc", root), config.paths("bc", root)
+    codebook = load_codebook(root)
+    comments = pd.DataFrame({"comments": ["Ask Miguel Diaz about the housing", None]})
+    frames = {"survey": comments.copy()}
+    validate._note_no_roster(frames, codebook, where, params)
+    (note,) = frames["survey"].attrs["notes"]
+    assert note.file == str(where.raw / params.sources["survey"].file)
+    assert note.column == "comments" and "no source has a name column" in note.message
+    # a name column with a name in it, in any source: its names are scrubbed everywhere
+    frames = {"survey": comments.copy(), "excerpts": pd.DataFrame(
+        {"participant_name": ["Miguel Diaz"], "text": ["..."]})}
+    validate._note_no_roster(frames, codebook, where, params)
+    assert not frames["survey"].attrs.get("notes")

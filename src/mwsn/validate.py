@@ -480,7 +480,33 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
         frames[name] = frame
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.file, p.row or 0)))
+    _note_no_roster(frames, codebook, where, params)
     return frames
+
+
+def _note_no_roster(frames: dict, codebook: Codebook, where: Paths,
+                    params: Jurisdiction) -> None:
+    """A note on the first source with free text when no source has a name column with a
+    name in it: free text then loses only the names written after a title ("Mr. Singh"),
+    not a participant's own name written plainly (there is no roster to find it by)."""
+    sources = {name: frame for name, frame in frames.items() if isinstance(frame, pd.DataFrame)}
+    for name, frame in sources.items():
+        spec = codebook.sources[name]
+        if any(v.names and v.name in frame.columns and frame[v.name].notna().any()
+               for v in spec.variables):
+            return
+    for name, frame in sorted(sources.items()):
+        text = [v.raw_name for v in codebook.sources[name].variables
+                if v.pii == "scrub" and v.name in frame.columns and frame[v.name].notna().any()]
+        if text:
+            file = str(where.raw / params.sources[name].file)
+            frame.attrs["notes"] = [*frame.attrs.get("notes", []), Problem(
+                file, "no source has a name column (first or last name, in no export or "
+                "declared absent), so free text loses the names written after a title "
+                "('Mr. Singh') but not a name written plainly ('Ask Miguel Diaz'): keep the "
+                "name columns in the exports (cleaning drops them after using them), or read "
+                "the comments before sharing the processed data", column=text[0])]
+            return
 
 
 #: what the readers and checks write where a message names a source's params key, since they
