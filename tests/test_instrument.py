@@ -223,6 +223,17 @@ def test_codebook_import_command_writes_the_drafts(tmp_path, capsys):
     assert params["sources"]["survey"]["columns"] == {"who": "stakeholder_group"}
     assert (root / "params" / "codebook.yaml").read_bytes() == (
         PROJECT / "params" / "codebook.yaml").read_bytes()  # the draft never replaces it
+    # the same import again writes the same drafts; a draft edited meanwhile is kept, named,
+    # unless --force (it was replaced without a word)
+    assert cli.main(["codebook", "import", str(MADE_FORM), "--root", str(root)]) == 0
+    edited = root / "drafts" / "codebook.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    assert cli.main(["codebook", "import", str(MADE_FORM), "--root", str(root)]) == 1
+    assert f"{edited}: a draft is already there" in capsys.readouterr().err
+    assert edited.read_text(encoding="utf-8").endswith("# reviewed\n")
+    assert cli.main(["codebook", "import", str(MADE_FORM), "--root", str(root),
+                     "--force"]) == 0
+    assert not edited.read_text(encoding="utf-8").endswith("# reviewed\n")
 
 
 def test_codebook_import_of_a_broken_file_names_it_and_exits_2(tmp_path, capsys):

@@ -112,6 +112,8 @@ def _project_commands(sub, common) -> None:
     p.add_argument("--kind", choices=["xlsform", "redcap", "spss", "stata"],
                    help="what the file is (default: from its name and first line)")
     p.add_argument("--out", type=Path, help="folder for the drafts (default: <root>/drafts)")
+    p.add_argument("--force", action="store_true",
+                   help="replace drafts already there (default: stop, naming them)")
 
     p = sub.add_parser("instrument", parents=[common],
                        help="write the next round's instrument from the codebook")
@@ -504,7 +506,8 @@ def _init(args) -> int:
 def _codebook(args) -> int:
     from mwsn import codebook_import
 
-    return codebook_import.run_import(args.file, args.root, args.source, args.kind, args.out)
+    return codebook_import.run_import(args.file, args.root, args.source, args.kind, args.out,
+                                      args.force)
 
 
 def _instrument(args) -> int:

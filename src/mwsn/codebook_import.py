@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mwsn.errors import InputError, Problem
+from mwsn.errors import InputError, MwsnError, Problem
 
 #: codebook variable types an instrument's question types become
 XLSFORM_TYPES = {
@@ -667,8 +667,15 @@ def validate_draft(book: dict, shown_as: Path) -> None:
 
 
 def run_import(file: Path, root: Path, source: str, kind: str | None = None,
-               out: Path | None = None) -> int:
-    """``mwsn codebook import``: read, draft, validate, write ``drafts/``; print a summary."""
+               out: Path | None = None, force: bool = False) -> int:
+    """``mwsn codebook import``: read, draft, validate, write ``drafts/``; print a summary.
+
+    Raises
+    ------
+    MwsnError
+        When a draft it would write is already there with other content (the evaluator
+        may have edited it), unless ``force``.
+    """
     from mwsn import bundled, config
 
     instrument = read_instrument(Path(file), kind)
@@ -679,12 +686,20 @@ def run_import(file: Path, root: Path, source: str, kind: str | None = None,
     out = Path(out) if out else Path(root) / "drafts"
     codebook_file, params_file = out / "codebook.yaml", out / f"{source}.params.yaml"
     validate_draft(result.codebook, codebook_file)
+    drafts = {codebook_file: DRAFT_HEADER.format(
+                  file=Path(file).name, source=source, added=len(result.added),
+                  matched=len(result.matched)) + _dump(result.codebook),
+              params_file: PARAMS_HEADER.format(source=source, file=Path(file).name)
+              + _dump({"sources": {source: result.params}})}
+    kept = [path for path, text in drafts.items()
+            if path.is_file() and path.read_text(encoding="utf-8") != text]
+    if kept and not force:
+        raise MwsnError(f"{', '.join(map(str, kept))}: a draft is already there, with other "
+                        "content (edited, or from another instrument): move it away, or add "
+                        "--force to replace it")
     out.mkdir(parents=True, exist_ok=True)
-    codebook_file.write_text(DRAFT_HEADER.format(
-        file=Path(file).name, source=source, added=len(result.added),
-        matched=len(result.matched)) + _dump(result.codebook), encoding="utf-8")
-    params_file.write_text(PARAMS_HEADER.format(source=source, file=Path(file).name)
-                           + _dump({"sources": {source: result.params}}), encoding="utf-8")
+    for path, text in drafts.items():
+        path.write_text(text, encoding="utf-8")
     print(f"{file}: {len(instrument.questions)} questions, {len(result.matched)} matched to the "
           f"codebook, {len(result.added)} added")
     print(f"  wrote {codebook_file}")
