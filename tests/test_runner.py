@@ -752,6 +752,9 @@ def test_dry_run_says_what_the_run_would_skip_or_stop_on_instead_of_promising_it
     assert "on: would be skipped (no raw data in data/raw/on/)" in out     # as the run says
     assert not re.search(r"^\s*on \d\d_", out, re.M), out    # none of its notebooks listed
     assert re.search(r"^  bc 01_clean: would run", out, re.M), out
+    # what would rerun reads exports the dry run did not open: it says what checks them
+    assert out.endswith("a dry run reads no export's contents: `mwsn validate bc` checks "
+                        "them\n"), out
     # without --all the run stops on it before any notebook (exit 2): the dry run says so
     assert cli.main(["run", "on", "--dry-run", "--root", str(root)]) == 2
     captured = capsys.readouterr()

@@ -274,6 +274,10 @@ def _dry_run(args, codes: list[str]) -> int:
         _print_plan(runner.dry_run(runner.ALL, args.root, force=args.force,
                                    tables_rerun=tuple(changed)), runner.ALL)
     if not failing:
+        if changed:
+            print("a dry run reads no export's contents: " + ", ".join(
+                f"`mwsn validate {code}`" for code in dict.fromkeys(
+                    label.split("/")[0] for label in changed)) + " checks them")
         return 0
     check = ", ".join(f"`mwsn validate {code}`"
                       for code in dict.fromkeys(label.split("/")[0] for label in failing))
