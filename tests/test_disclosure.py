@@ -410,3 +410,37 @@ def test_auditor_notebooks_show_no_dropped_person_and_no_exact_share_of_a_theme(
                 checked += 1
     # a wide table's HTML may elide its middle columns: the SWOT table is always there
     assert checked >= 1
+
+
+
+def test_a_base_a_few_below_the_survey_takers_is_hidden_so_no_one_is_counted_by_subtraction():
+    # a new user's case (differencing): 17 migrant workers took the survey (Annex 3 says so)
+    # and 16 gave an opinion on know_rights, so 17 - 16 = 1 gave none: a count below min_cell
+    # (5, params/bc.yaml) worked out by subtraction. Hand-derived: a base 1 to 4 below its
+    # takers is hidden (16 of 17; 6 of 9 support organizations); 0 below (17 of 17) or
+    # 7 below (10 of 17: 7 >= 5) is shown.
+    people = participants_frame({("migrant_worker", "survey"): 17,
+                                 ("support_organization", "survey"): 9,
+                                 ("employer", "survey"): 17, ("government", "survey"): 11})
+    survey = pd.concat([
+        survey_frame("know_rights", {"migrant_worker": (16, 8), "support_organization": (9, 4),
+                                     "employer": (10, 5), "government": (11, 5)}),
+        survey_frame("info_support", {"migrant_worker": (17, 9), "support_organization": (6, 3),
+                                      "employer": (17, 8), "government": (11, 6)}),
+    ])
+    ledger = privacy.protect_report({"participants": people, "survey_indicators": survey}, 5)
+    assert ledger.hidden(("survey:know_rights", "migrant_worker", "n"))          # 17 - 16 = 1
+    assert ledger.hidden(("survey:info_support", "support_organization", "n"))   # 9 - 6 = 3
+    assert ledger.shown(("survey:info_support", "migrant_worker", "n")) == 17    # 17 - 17 = 0
+    assert ledger.shown(("survey:know_rights", "employer", "n")) == 10           # 17 - 10 = 7
+    # its share goes with a hidden base; the takers stay shown (the base is hidden instead)
+    assert ledger.hidden(("survey:know_rights", "migrant_worker", "agree"))
+    assert ledger.shown(("participants", "migrant_worker", "survey")) == 17
+    assert ledger.shown(("participants", "support_organization", "survey")) == 9
+    # nor can a reader get the hidden base back from the statement's total over the groups
+    assert ledger.exposed() == []
+    for rest in (("survey:know_rights", "migrant_worker", "no_opinion"),
+                 ("survey:info_support", "support_organization", "no_opinion")):
+        assert ledger.rule[rest] == "small_count"
+        lo, hi = ledger.intervals([rest])[rest]
+        assert hi - lo >= 1, rest

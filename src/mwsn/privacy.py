@@ -152,6 +152,10 @@ class Ledger:
         #: cells whose zero secondary suppression may hide (a trend's "no one in one wave
         #: only" gives a base back as much as any count)
         self.zero_hideable: set[Key] = set()
+        #: a part's unpublished remainder -> the part to hide first when it could be worked
+        #: out (a statement's base, not the number who took the survey)
+        self.prefer: dict[Key, Key] = {}
+        self.wholes: set[Key] = set()  # totals a part is subtracted from: hidden last
         self.equations: list[list[tuple[Key, float]]] = []   # sum(coef * cell) == 0
         self.inequalities: list[list[tuple[Key, float]]] = []  # sum(coef * cell) <= 0
 
@@ -189,6 +193,25 @@ class Ledger:
     def at_most(self, small: Key, large: Key) -> None:
         """A reader knows ``small <= large`` (e.g. a statement's respondents and the survey's)."""
         self.inequalities.append([(small, 1.0), (large, -1.0)])
+
+    def within(self, part: Key, whole: Key, rest: Key) -> None:
+        """``part`` counts a subset of the people ``whole`` counts (a statement's respondents
+        and the survey's takers): ``rest = whole - part`` (those who gave no opinion) is a
+        count a reader works out by subtraction, under the same small-count rule.
+
+        ``rest`` is registered as an unpublished cell; when it could be worked out, secondary
+        suppression hides ``part`` first (the base of one statement costs less than a margin
+        of the participation table). A part larger than its whole (counted otherwise) is
+        only known to be at most it.
+        """
+        left = self.value[whole] - self.value[part]
+        if left < 0:
+            self.at_most(part, whole)
+            return
+        self.cell(rest, left, low=0.0, published=False)
+        self.total(whole, [part, rest])
+        self.prefer[rest] = part
+        self.wholes.add(whole)
 
     def share(self, count: Key, n: Key) -> None:
         """``count`` answered yes out of ``n``: class disclosure when either side is small.
@@ -291,7 +314,7 @@ class Ledger:
 
     def _cost(self, key: Key) -> tuple:
         # a base hides its share too, a total hides a margin: both cost more than a plain cell
-        return (bool(self.companions.get(key)), key[1] in ("all", "total")
+        return (key in self.wholes, bool(self.companions.get(key)), key[1] in ("all", "total")
                 or key[2] == "total", self.value[key], key)
 
     def protect(self) -> "Ledger":
@@ -303,6 +326,10 @@ class Ledger:
             if not exposed:
                 return self
             target = exposed[0]
+            first = self.prefer.get(target)
+            if first is not None and first not in self.rule and first not in self.kept:
+                self._hide(first, "secondary")
+                continue
             frontier, seen, candidates = [target], {target}, []
             while frontier and not candidates:
                 near = []
@@ -405,7 +432,7 @@ def _survey(ledger: Ledger, indicators: pd.DataFrame) -> None:
             ledger.share(agree, n)
             survey_takers = ("participants", r.group, "survey")
             if survey_takers in ledger.value:
-                ledger.at_most(n, survey_takers)
+                ledger.within(n, survey_takers, (table, r.group, "no_opinion"))
             if r.group != "all":
                 ns.append(n)
                 agrees.append(agree)
@@ -592,7 +619,8 @@ def _indicators(ledger: Ledger, indicators: pd.DataFrame) -> None:
             ledger.cell(count, 0 if pd.isna(row.count) else row.count)
             ledger.share(count, n)
             if ("participants", count[1], "survey") in ledger.value:
-                ledger.at_most(n, ("participants", count[1], "survey"))
+                ledger.within(n, ("participants", count[1], "survey"),
+                              (n[0], count[1], "no_opinion"))
         elif row.kind == "code_share" and not pd.isna(row.n):
             ledger.cell(n, row.n)
             # its base is the interview and focus-group participants of its groups (all when

@@ -236,6 +236,8 @@ def linked_part(ledger: privacy.Ledger, seeds: set) -> privacy.Ledger:
     part.unpublished = ledger.unpublished & found
     part.kept = ledger.kept & found
     part.zero_hideable = ledger.zero_hideable & found
+    part.prefer = {k: v for k, v in ledger.prefer.items() if k in found}
+    part.wholes = ledger.wholes & found
     part.companions = {k: v for k, v in ledger.companions.items() if k in found}
     part.equations = [relations[n] for n in sorted(used) if n < len(ledger.equations)]
     part.inequalities = [relations[n] for n in sorted(used) if n >= len(ledger.equations)]
