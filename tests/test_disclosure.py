@@ -444,3 +444,24 @@ def test_a_base_a_few_below_the_survey_takers_is_hidden_so_no_one_is_counted_by_
         assert ledger.rule[rest] == "small_count"
         lo, hi = ledger.intervals([rest])[rest]
         assert hi - lo >= 1, rest
+
+
+def test_a_statement_asked_of_some_groups_hides_its_total_a_few_below_their_takers():
+    # asked of employers, government and support organizations only (no migrant worker row):
+    # 6 + 6 + 14 = 26 took the survey in those groups, 5 + 6 + 13 = 24 gave an opinion, so
+    # 26 - 24 = 2 of those asked gave none (hand-derived): the statement's total is hidden too
+    people = participants_frame({("employer", "survey"): 6, ("government", "survey"): 6,
+                                 ("support_organization", "survey"): 14,
+                                 ("migrant_worker", "survey"): 18})
+    survey = survey_frame("collaboration", {"employer": (5, 2), "government": (6, 3),
+                                            "support_organization": (13, 7)})
+    ledger = privacy.protect_report({"participants": people, "survey_indicators": survey}, 5)
+    assert ledger.hidden(("survey:collaboration", "employer", "n"))              # 6 - 5 = 1
+    assert ledger.hidden(("survey:collaboration", "support_organization", "n"))  # 14 - 13 = 1
+    assert ("survey:collaboration", "government", "no_opinion") not in ledger.rule  # 6 - 6 = 0
+    assert ledger.hidden(("survey:collaboration", "all", "n"))                   # 26 - 24 = 2
+    asked = ("survey:collaboration", "groups_asked", "no_opinion")
+    assert ledger.value[asked] == 2 and ledger.rule[asked] == "small_count"
+    lo, hi = ledger.intervals([asked])[asked]
+    assert hi - lo >= 1
+    assert ledger.exposed() == []

@@ -439,6 +439,24 @@ def _survey(ledger: Ledger, indicators: pd.DataFrame) -> None:
         if (table, "all", "n") in ledger.value:
             ledger.total((table, "all", "n"), ns)
             ledger.total((table, "all", "agree"), agrees)
+            _asked(ledger, table, [n[1] for n in ns])
+
+
+def _asked(ledger: Ledger, table: str, groups: list[str]) -> None:
+    """A statement asked of some groups only (the others have no row): the survey takers of
+    the groups shown, less its respondents, is a count a reader works out too (those asked
+    who gave no opinion), under the small-count rule; its respondents are hidden first."""
+    takers = [("participants", g, "survey") for g in groups]
+    everyone = ("participants", "all", "survey")
+    if not groups or not all(k in ledger.value for k in takers) or everyone not in ledger.value:
+        return
+    left = sum(ledger.value[k] for k in takers) - ledger.value[(table, "all", "n")]
+    if left < 0 or sum(ledger.value[k] for k in takers) == ledger.value[everyone]:
+        return  # counted otherwise, or every group was asked: the "all" row's own remainder
+    rest = ledger.cell((table, "groups_asked", "no_opinion"), left, low=0.0, published=False)
+    ledger.equations.append([(k, 1.0) for k in takers] + [((table, "all", "n"), -1.0),
+                                                          (rest, -1.0)])
+    ledger.prefer[rest] = (table, "all", "n")
 
 
 def _sectors(ledger: Ledger, sectors: pd.DataFrame) -> None:
