@@ -465,3 +465,73 @@ def test_a_statement_asked_of_some_groups_hides_its_total_a_few_below_their_take
     lo, hi = ledger.intervals([asked])[asked]
     assert hi - lo >= 1
     assert ledger.exposed() == []
+
+
+def no_opinion_is_safe(takers: float, n: float) -> bool:
+    """Whether survey takers less a statement's respondents is 0 or at least min_cell (5)."""
+    return not 0 < takers - n < 5
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("page", ["assessment.html", "assessment.fr.html"])
+def test_no_one_without_an_opinion_is_counted_by_subtraction_on_the_page(bc_run, page):
+    # a new user's case (differencing): Annex 3's survey takers of a group less a statement's
+    # respondents of that group, as the page shows both, is never 1 to 4 people
+    html = (bc_run / "reports/bc" / page).read_text(encoding="utf-8")
+    parser = Tables()
+    parser.feed(html)
+    en = page == "assessment.html"
+    people = table_with(parser.tables,
+                        "Stakeholders who took part" if en else "Intervenants ayant participé")
+    takers = {row[0]: number(row[1]) for row in people[1:-1]}
+    everyone = number(people[-1][1])
+    survey = table_with(parser.tables, "by survey statement" if en else "énoncé")
+    checked, asked = 0, {}
+    for statement, group, n, *_ in survey[1:]:
+        whole = takers.get(group, everyone)
+        if group in takers:
+            asked.setdefault(statement, []).append(group)
+        if n != "x" and whole is not None:
+            assert no_opinion_is_safe(whole, number(n)), (statement, group, whole, n)
+            checked += 1
+    assert checked >= 5
+    # a statement asked of some groups only: those groups' takers less its total
+    for statement, group, n, *_ in survey[1:]:
+        if group not in takers and n != "x" and None not in [takers[g] for g in
+                                                             asked[statement]]:
+            whole = sum(takers[g] for g in asked[statement])
+            assert whole == everyone or no_opinion_is_safe(whole, number(n)), statement
+    # the findings' sentences (page and findings.csv): a base stated in words is safe too,
+    # a statement of the survey tables or another (a knowledge level)
+    pattern = (r"(\d+) (?:respondents who gave an opinion; survey statement|respondents gave one"
+               r" of the two answers \(survey statement) “([^”]+)”(?: \(([^)]+)\))?")
+    csv = (bc_run / "reports/bc/findings.csv").read_text(encoding="utf-8")
+    for text in ((html, csv) if en else ()):
+        for n, statement, group in re.findall(pattern, text):
+            whole = takers.get(group, everyone) if group else everyone
+            assert no_opinion_is_safe(whole, float(n)), (statement, group, n)
+
+
+@pytest.mark.integration
+def test_auditor_survey_notebook_hides_the_bases_the_pass_hides(bc_run):
+    # a base the pass hides (a few below its group's survey takers, or what gives one back)
+    # is hidden in 03_survey's agreement table and in its group tests' respondents too
+    truth = privacy.load_pass(bc_run / "data/processed/bc", 5)
+    checked = 0
+    for rows in notebook_tables(bc_run / "reports/bc/notebooks/03_survey.ipynb"):
+        item, group, n = (column_of(rows, "item"), column_of(rows, "group"),
+                          column_of(rows, "n"))
+        outcome = column_of(rows, "outcome")
+        for row in rows[1:]:
+            if row[0] == "...":
+                continue
+            if outcome is not None and n is not None:
+                key = (f"survey:{row[outcome]}", "all", "n")
+            elif None not in (item, group, n) and column_of(rows, "agree") is not None:
+                key = (f"survey:{row[item]}", row[group], "n")
+            else:
+                continue
+            if key in truth.value and truth.hidden(key):
+                assert row[n] in HIDDEN_TEXT, (rows[0], row)
+                checked += 1
+    assert checked >= 5
