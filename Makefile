@@ -44,7 +44,7 @@ report: synth
 # free; a file whose tests share one costly build (`xdist_group`) goes to one worker whole.
 # The BC run the integration tests read is built once per session (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
 
 # Unit tests only: no notebook, no browser.
 test-fast: $(STAMP)

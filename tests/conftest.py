@@ -133,7 +133,8 @@ def bc_rerun(bc_run, tmp_path_factory) -> Path:
     the ratings) and the project adds service records (test_services_source: the service
     tables and their report part). No rating reads the service records (the evaluation
     matrix names none) and no service figure reads the survey's answers. Built once per
-    session, like ``bc_run``, without the PDFs (``mwsn run --no-pdf``)."""
+    session, like ``bc_run``, without the PDFs (``mwsn run --no-pdf``): a test that reruns
+    steps and reads no PDF starts from here (test_runner: the methods pages)."""
     return built_once(tmp_path_factory, "bc_rerun", _rebuild_bc(bc_run))
 
 
@@ -181,3 +182,72 @@ def toy_notebook(folder: Path, name: str, code: str, **contract) -> None:
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell, nbformat.v4.new_code_cell(code)]
     nbformat.write(nb, folder / name)
+
+
+# -- the order `make test` hands the tests to its workers ------------------------------------------
+
+#: the session's shared builds: the first test to ask builds them, the others wait for it
+SESSION_BUILDS = {"bc_run", "bc_rerun", "bc_compared"}
+
+#: where each test's last duration is kept (pytest's cache, ``.pytest_cache``)
+DURATIONS = "mwsn/durations"
+
+
+def _unit(item) -> str:
+    """The xdist work unit ``item`` belongs to under ``--dist loadgroup``: its groups (named
+    as pytest-xdist names them), or itself."""
+    groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                     for m in item.iter_markers("xdist_group")})
+    return "@" + "_".join(groups) if groups else item.nodeid
+
+
+@pytest.hookimpl(trylast=True)         # after pytest-xdist has named each test's group
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, hand the workers the costly tests first and the session's BC build
+    as early as one worker can start it.
+
+    One test that reads the session's BC build comes first (its worker builds it), then the
+    integration tests that need no session build (the other worker's work meanwhile), then
+    the other tests that read a session build, then the unit tests, which fill in at the end
+    whichever worker is free first. Within each class, the slowest of the last run first
+    (pytest's cache); a fresh checkout keeps the files' order. A group's tests stay together.
+    `make test` runs with --no-loadscope-reorder, which would put the largest groups first.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    last = config.cache.get(DURATIONS, {}) if config.cache else {}
+    units: dict[str, list] = {}
+    for item in items:
+        units.setdefault(_unit(item), []).append(item)
+
+    def cls(members) -> int:
+        if any(SESSION_BUILDS & set(i.fixturenames) for i in members):
+            return 2
+        return 1 if any(i.get_closest_marker("integration") for i in members) else 3
+
+    cost = {u: sum(last.get(i.nodeid, 0.0) for i in m) for u, m in units.items()}
+    order = sorted(units, key=lambda u: (cls(units[u]), -cost[u]))
+    session = [u for u in order if cls(units[u]) == 2]
+    if session:                          # the costliest reader of the session build first
+        order.remove(session[0])
+        order.insert(0, session[0])
+    items[:] = [item for u in order for item in units[u]]
+
+
+def pytest_runtest_logreport(report):
+    """Add up each test's duration (setup, call and teardown) for the next run's order."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+_durations: dict[str, float] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    cache = session.config.cache if hasattr(session.config, "cache") else None
+    if os.environ.get("PYTEST_XDIST_WORKER") or cache is None or not _durations:
+        return
+    kept = cache.get(DURATIONS, {})
+    kept.update({k: round(v, 2) for k, v in _durations.items()})
+    cache.set(DURATIONS, kept)

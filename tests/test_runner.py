@@ -539,20 +539,23 @@ def _steps(planned) -> dict[str, tuple[str, ...]]:
 
 
 @pytest.mark.integration
-def test_an_edit_to_the_methods_page_reruns_the_report_alone(bc_run, tmp_path):
-    root = _copy(bc_run, tmp_path / "copy")
+def test_an_edit_to_the_methods_page_reruns_the_report_alone(bc_rerun, tmp_path):
+    # the session's rerun, built without the PDFs (`mwsn run --no-pdf`), rerun the same way:
+    # the pages show the methods; printing them is no part of what reruns
+    root = _copy(bc_rerun, tmp_path / "copy")
     with open(root / "docs/methods.md", "a", encoding="utf-8") as methods:
         methods.write("\nZyxwv: a sentence added to the methods.\n")
-    planned = _steps(runner.dry_run("bc", root))
+    assert not _steps(runner.dry_run("bc", bc_rerun, options=NO_PDF))
+    planned = _steps(runner.dry_run("bc", root, options=NO_PDF))
     # the French report shows docs/methods.fr.md, so only the English one reruns
     assert set(planned) == {"08_report"}
     assert "methods pages changed: docs/methods.md" in planned["08_report"]
-    result = runner.run("bc", root)
+    result = runner.run("bc", root, options=NO_PDF)
     assert sorted(result.executed) == ["08_report"]
     assert "Zyxwv" in (root / "reports/bc/assessment.html").read_text(encoding="utf-8")
     with open(root / "docs/methods.fr.md", "a", encoding="utf-8") as methods:
         methods.write("\nQwertz : une phrase ajoutée à la méthodologie.\n")
-    assert sorted(runner.run("bc", root).executed) == ["08_report.fr"]
+    assert sorted(runner.run("bc", root, options=NO_PDF).executed) == ["08_report.fr"]
     assert "Qwertz" in (root / "reports/bc/assessment.fr.html").read_text(encoding="utf-8")
     assert "Qwertz" not in (root / "reports/bc/assessment.html").read_text(encoding="utf-8")
 
