@@ -42,7 +42,9 @@ report: synth
 
 # Every test, spread over the cores (pytest-xdist), one test at a time to whichever worker is
 # free; a file whose tests share one costly build (`xdist_group`) goes to one worker whole.
-# The BC run the integration tests read is built once per session (tests/conftest.py).
+# The BC run the integration tests read is built once per session (tests/conftest.py), which
+# also sets the order the tests are handed out in: the costly ones first, the unit tests last
+# (--no-loadscope-reorder keeps that order instead of putting the largest groups first).
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import subprocess
@@ -199,6 +200,13 @@ def _unit(item) -> str:
     groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                      for m in item.iter_markers("xdist_group")})
     return "@" + "_".join(groups) if groups else item.nodeid
+
+
+def pytest_collection_finish(session):
+    """Move what collection imported (pandas, SciPy, the notebooks' tools, the test modules)
+    out of the garbage collector's reach: statsmodels' Holm adjustment calls ``gc.collect()``
+    each time, which otherwise walks every object of the test process (about 0.4 s a call)."""
+    gc.freeze()
 
 
 @pytest.hookimpl(trylast=True)         # after pytest-xdist has named each test's group

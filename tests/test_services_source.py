@@ -130,8 +130,16 @@ def _cleaned(root: Path):
     return clean.clean_all(raw, codebook, config.pseudonym_key(where)), params, codebook, where
 
 
-def test_cleaning_pseudonymizes_the_worker_with_the_survey_function(root):
-    (cleaned, log), *_ = _cleaned(root)
+@pytest.fixture(scope="module")
+def cleaned_once(tmp_path_factory):
+    """The records of :func:`_quarters` validated and cleaned once, for the tests that only
+    read the result: ``(root, ((cleaned, log), params, codebook, where))``."""
+    root = with_services(make_root(tmp_path_factory.mktemp("services")))
+    return root, _cleaned(root)
+
+
+def test_cleaning_pseudonymizes_the_worker_with_the_survey_function(cleaned_once):
+    (cleaned, log), *_ = cleaned_once[1]
     records = cleaned["services"]
     assert isinstance(records, pa.Table)
     assert {"record_id", "worker", "_row"}.isdisjoint(records.column_names)
@@ -155,8 +163,8 @@ def test_a_jurisdiction_without_service_records_gets_an_empty_table(tmp_path):
     assert services.services_by_quarter(cleaned["services"], totals=True).empty
 
 
-def test_processed_service_records_are_written_from_arrow(root, tmp_path):
-    (cleaned, _), *_ = _cleaned(root)
+def test_processed_service_records_are_written_from_arrow(cleaned_once, tmp_path):
+    (cleaned, _), *_ = cleaned_once[1]
     ingest.write_processed({"services": cleaned["services"]}, tmp_path / "out")
     back = ingest.read_processed_arrow(tmp_path / "out", "services")
     assert back.num_rows == 53
@@ -165,8 +173,8 @@ def test_processed_service_records_are_written_from_arrow(root, tmp_path):
 
 # -- indicators and the disclosure pass -----------------------------------------------------------
 
-def test_quarter_totals_count_each_worker_once(root):
-    (cleaned, _), *_ = _cleaned(root)
+def test_quarter_totals_count_each_worker_once(cleaned_once):
+    (cleaned, _), *_ = cleaned_once[1]
     got = services.services_by_quarter(cleaned["services"], totals=True)
     rows = {(r.quarter, r.service_type): (r.services, r.workers) for r in got.itertuples()}
     # 2018Q2: W-0 and W-1 had both kinds of service: 10 distinct workers, not 12
@@ -175,15 +183,17 @@ def test_quarter_totals_count_each_worker_once(root):
                     ("2018Q3", "all"): (30, 12)}
 
 
-def _pass(root):
-    (cleaned, _), params, codebook, where = _cleaned(root)
+def _pass(root, done=None):
+    """The disclosure pass over the cleaned records of ``root`` (``done``: cleaned already,
+    as :func:`_cleaned` gives them)."""
+    (cleaned, _), params, codebook, where = done or _cleaned(root)
     people = clean.participants(cleaned)
     return disclosure.compute(cleaned, people, codebook, params,
                               findings.load_matrix(root)), cleaned
 
 
-def test_small_service_counts_are_hidden_and_cannot_be_worked_back(root):
-    ledger, cleaned = _pass(root)
+def test_small_service_counts_are_hidden_and_cannot_be_worked_back(cleaned_once):
+    ledger, cleaned = _pass(*cleaned_once)
     records = cleaned["services"]
     by_quarter = privacy.protected_services_by_quarter(
         services.services_by_quarter(records, totals=True), ledger)
@@ -207,8 +217,8 @@ def test_small_service_counts_are_hidden_and_cannot_be_worked_back(root):
 
 # -- the report -----------------------------------------------------------------------------------
 
-def _processed(root: Path) -> None:
-    ledger, cleaned = _pass(root)
+def _processed(root: Path, done=None) -> None:
+    ledger, cleaned = _pass(root, done)
     records = cleaned["services"]
     ingest.write_processed({
         privacy.PROCESSED: ledger.frame(),
@@ -221,6 +231,13 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+@pytest.fixture(scope="module")
+def processed_once(cleaned_once) -> Path:
+    """The project of ``cleaned_once`` with the service tables its report part reads."""
+    _processed(*cleaned_once)
+    return cleaned_once[0]
+
+
 @pytest.mark.parametrize("lang, words", [
     ("en", ["Service records", "22 distinct migrant workers", "53 services",
             "the shares outside agriculture are not shown to protect privacy",
@@ -228,10 +245,10 @@ def _text(html: str) -> str:
     ("fr", ["Dossiers de services", "22 travailleurs migrants distincts", "53 services",
             "les parts hors de l'agriculture ne sont pas présentées",
             "Travailleurs servis (portée)", "Services offerts par trimestre"])])
-def test_report_part_shows_the_protected_figures_in_each_language(root, lang, words):
+def test_report_part_shows_the_protected_figures_in_each_language(processed_once, lang, words):
     from mwsn.report import load_report
 
-    _processed(root)
+    root = processed_once
     html = str(load_report("bc", root, lang).section("services"))
     text = _text(html).replace("&#x27;", "'")
     for word in words:
