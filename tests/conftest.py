@@ -223,7 +223,8 @@ def pytest_collection_modifyitems(config, items):
     """
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    last = config.cache.get(DURATIONS, {}) if config.cache else {}
+    cache = getattr(config, "cache", None)        # none with -p no:cacheprovider
+    last = cache.get(DURATIONS, {}) if cache else {}
     units: dict[str, list] = {}
     for item in items:
         units.setdefault(_unit(item), []).append(item)
@@ -253,7 +254,7 @@ _durations: dict[str, float] = {}
 
 
 def pytest_sessionfinish(session, exitstatus):
-    cache = session.config.cache if hasattr(session.config, "cache") else None
+    cache = getattr(session.config, "cache", None)
     if os.environ.get("PYTEST_XDIST_WORKER") or cache is None or not _durations:
         return
     kept = cache.get(DURATIONS, {})
