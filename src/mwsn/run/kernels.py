@@ -496,9 +496,12 @@ class _Preload:
             del builtins.get_ipython
         if self.refused:
             self.pending.clear()
+        # what is imported stays: out of the collector's reach in every kernel forked from
+        # here (a collection walks none of it, statsmodels' Holm adjustment collects at each
+        # call) and shared with them, not copied into each by the collector's bookkeeping
         if self.done:
             gc.collect()
-            gc.freeze()       # the children share these objects' pages instead of copying them
+        gc.freeze()
 
 
 def imports(notebook: Path) -> list[list] | None:
