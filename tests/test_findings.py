@@ -351,8 +351,12 @@ def test_justification_cites_estimate_ci_n_and_source(bc_run):
     published = pd.read_csv(bc_run / "data/processed/bc/findings.csv")
     assert {"question_id", "question", "rating", "justification", "n_indicators",
             "lines_of_evidence"} <= set(published.columns)
-    why = published.set_index("question_id").loc["collaboration", "justification"]
+    why = published.set_index("question_id").loc["policy_influence", "justification"]
     assert "95% CI" in why and "n = " in why and "survey statement" in why
+    # a share whose base is hidden (2 of the 26 asked gave no opinion: a count worked out by
+    # subtraction) is said to be hidden, not cited
+    why = published.set_index("question_id").loc["collaboration", "justification"]
+    assert "Stakeholders who agree Network meetings improved collaboration: not shown" in why
 
 
 @pytest.mark.integration
