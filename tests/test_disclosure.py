@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -226,6 +227,13 @@ def number(text: str):
     return None if text in ("x", "") else float(text.rstrip("%").replace("$", ""))
 
 
+def page_tables(bc_run: Path, page: str) -> list[dict]:
+    """The tables of one of the BC report's pages (``assessment.html`` or ``.fr.html``)."""
+    parser = Tables()
+    parser.feed((bc_run / "reports/bc" / page).read_text(encoding="utf-8"))
+    return parser.tables
+
+
 def table_with(tables, caption_part):
     found = [t for t in tables if caption_part in t["caption"]]
     assert found, caption_part
@@ -236,12 +244,11 @@ def table_with(tables, caption_part):
 @pytest.mark.parametrize("page", ["assessment.html", "assessment.fr.html"])
 def test_no_hidden_figure_can_be_worked_out_from_the_public_page(bc_run, page):
     html = (bc_run / "reports/bc" / page).read_text(encoding="utf-8")
-    parser = Tables()
-    parser.feed(html)
+    tables = page_tables(bc_run, page)
     en = page == "assessment.html"
     processed = bc_run / "data/processed/bc"
     truth = privacy.load_pass(processed, 5)
-    people = table_with(parser.tables,
+    people = table_with(tables,
                         "Stakeholders who took part" if en else "Intervenants ayant participé")
     groups = {r[0]: r for r in people[1:]}
     # the page's participants table: each 'x' is a hidden cell, every figure matches the pass
@@ -268,7 +275,7 @@ def test_no_hidden_figure_can_be_worked_out_from_the_public_page(bc_run, page):
         if key[0] == "attendance" and key[2] == "total" and key in truth.rule:
             assert not any(f">{int(value)}<" in s for s in svgs), key
     # no share of 0% or 100% of a group, anywhere a share is shown for a group
-    survey = table_with(parser.tables, "by survey statement" if en else "énoncé")
+    survey = table_with(tables, "by survey statement" if en else "énoncé")
     for row in survey[1:]:
         assert row[3] not in ("0%", "100%", "0 %", "100 %"), row
     # the text never gives a hidden indicator back
@@ -478,14 +485,13 @@ def test_no_one_without_an_opinion_is_counted_by_subtraction_on_the_page(bc_run,
     # a new user's case (differencing): Annex 3's survey takers of a group less a statement's
     # respondents of that group, as the page shows both, is never 1 to 4 people
     html = (bc_run / "reports/bc" / page).read_text(encoding="utf-8")
-    parser = Tables()
-    parser.feed(html)
+    tables = page_tables(bc_run, page)
     en = page == "assessment.html"
-    people = table_with(parser.tables,
+    people = table_with(tables,
                         "Stakeholders who took part" if en else "Intervenants ayant participé")
     takers = {row[0]: number(row[1]) for row in people[1:-1]}
     everyone = number(people[-1][1])
-    survey = table_with(parser.tables, "by survey statement" if en else "énoncé")
+    survey = table_with(tables, "by survey statement" if en else "énoncé")
     checked, asked = 0, {}
     for statement, group, n, *_ in survey[1:]:
         whole = takers.get(group, everyone)
