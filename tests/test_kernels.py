@@ -75,7 +75,7 @@ def _gone(pid: int, within: float = 10.0) -> bool:
             with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
                 if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
                     return True
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):   # gone before or while reading it
             return True
         time.sleep(0.05)
     return False
