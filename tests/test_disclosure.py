@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -227,11 +226,17 @@ def number(text: str):
     return None if text in ("x", "") else float(text.rstrip("%").replace("$", ""))
 
 
-def page_tables(bc_run: Path, page: str) -> list[dict]:
-    """The tables of one of the BC report's pages (``assessment.html`` or ``.fr.html``)."""
+def page_tables(html: str) -> list[dict]:
+    """The tables of a report page."""
     parser = Tables()
-    parser.feed((bc_run / "reports/bc" / page).read_text(encoding="utf-8"))
+    parser.feed(html)
     return parser.tables
+
+
+def participation(tables, en: bool) -> list[list[str]]:
+    """The rows of the page's "Stakeholders who took part" table (Annex 3)."""
+    return table_with(tables, "Stakeholders who took part" if en else
+                      "Intervenants ayant participé")
 
 
 def table_with(tables, caption_part):
@@ -244,12 +249,10 @@ def table_with(tables, caption_part):
 @pytest.mark.parametrize("page", ["assessment.html", "assessment.fr.html"])
 def test_no_hidden_figure_can_be_worked_out_from_the_public_page(bc_run, page):
     html = (bc_run / "reports/bc" / page).read_text(encoding="utf-8")
-    tables = page_tables(bc_run, page)
-    en = page == "assessment.html"
+    tables, en = page_tables(html), page == "assessment.html"
     processed = bc_run / "data/processed/bc"
     truth = privacy.load_pass(processed, 5)
-    people = table_with(tables,
-                        "Stakeholders who took part" if en else "Intervenants ayant participé")
+    people = participation(tables, en)
     groups = {r[0]: r for r in people[1:]}
     # the page's participants table: each 'x' is a hidden cell, every figure matches the pass
     hidden_on_page = 0
@@ -485,10 +488,8 @@ def test_no_one_without_an_opinion_is_counted_by_subtraction_on_the_page(bc_run,
     # a new user's case (differencing): Annex 3's survey takers of a group less a statement's
     # respondents of that group, as the page shows both, is never 1 to 4 people
     html = (bc_run / "reports/bc" / page).read_text(encoding="utf-8")
-    tables = page_tables(bc_run, page)
-    en = page == "assessment.html"
-    people = table_with(tables,
-                        "Stakeholders who took part" if en else "Intervenants ayant participé")
+    tables, en = page_tables(html), page == "assessment.html"
+    people = participation(tables, en)
     takers = {row[0]: number(row[1]) for row in people[1:-1]}
     everyone = number(people[-1][1])
     survey = table_with(tables, "by survey statement" if en else "énoncé")

@@ -275,12 +275,10 @@ def _dry_run(args, codes: list[str]) -> int:
                                    tables_rerun=tuple(changed)), runner.ALL)
     if not failing:
         if changed:
-            print("a dry run reads no export's contents: " + ", ".join(
-                f"`mwsn validate {code}`" for code in dict.fromkeys(
-                    label.split("/")[0] for label in changed)) + " checks them")
+            print(f"a dry run reads no export's contents: {_validate_commands(changed)} checks "
+                  "them")
         return 0
-    check = ", ".join(f"`mwsn validate {code}`"
-                      for code in dict.fromkeys(label.split("/")[0] for label in failing))
+    check = _validate_commands(failing)
     if args.all:
         print(f"{len(failing)} would fail ({', '.join(failing)}), the others would build: fix "
               f"the problems above; {check} checks every input", file=sys.stderr)
@@ -288,6 +286,12 @@ def _dry_run(args, codes: list[str]) -> int:
     print(f"the run would stop before any output is replaced ({', '.join(failing)}): fix the "
           f"problems above; {check} checks every input", file=sys.stderr)
     return 2
+
+
+def _validate_commands(labels: list[str]) -> str:
+    """The ``mwsn validate`` command of each jurisdiction among ``labels`` (``bc``, ``bc/w2``)."""
+    return ", ".join(f"`mwsn validate {code}`"
+                     for code in dict.fromkeys(label.split("/")[0] for label in labels))
 
 
 def _would_not_run(args, code: str, wave: str | None, label: str) -> str | None:

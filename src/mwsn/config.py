@@ -615,6 +615,33 @@ def period_bounds(period: Period) -> tuple[date, date]:
 DEMO_PSEUDONYM_KEY = "mwsn-synthetic-demonstration-key"
 
 
+def raw_folder_problem(where: Paths) -> Problem | None:
+    """What stops a run before anything is read: its raw data folder (``data/raw/<jur>/``, the
+    wave's) is not there; None when it is."""
+    if where.raw.is_dir():
+        return None
+    return Problem(str(where.raw), "raw data folder not found: put the exports here (or run "
+                   f"`mwsn synth {where.jurisdiction}` for demonstration data)")
+
+
+#: what an export with nothing in it is told
+EMPTY_EXPORT = "the file is empty: export the data again"
+
+
+def export_file_problem(path: Path, key: str = "sources.<name>") -> Problem | None:
+    """Why ``path`` cannot be an export, told without opening it: a folder, no such file, or
+    no bytes; None otherwise. ``key``: the source's params key the advice names."""
+    if path.is_dir():
+        return Problem(str(path), f"this is a folder, not a file: name the export file itself "
+                       f"in {key}.file")
+    if not path.is_file():
+        return Problem(str(path), f"file not found: put the export here or fix {key}.file in "
+                       "the params file")
+    if path.stat().st_size == 0:
+        return Problem(str(path), EMPTY_EXPORT)
+    return None
+
+
 def pseudonym_key(where: Paths) -> bytes:
     """The secret key for pseudonyms: kept outside the repository.
 

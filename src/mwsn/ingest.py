@@ -39,7 +39,7 @@ from mwsn import catalog, hygiene
 from mwsn.codebook import (SourceSpec, answer_text, arrow_storage, date_order,
                            excel_serial_dates, has_utc_offset, local_time,
                            mixed_date_outliers, normalize_answer, parse_datetimes)
-from mwsn.config import Source
+from mwsn.config import EMPTY_EXPORT, Source, export_file_problem
 from mwsn.errors import InputError, Problem
 
 ROW, FILE = "_row", "_file"
@@ -102,18 +102,15 @@ def read_bytes(path: Path, mapped: bool = False) -> bytes | mmap.mmap:
     every raw export, the file must not be rewritten while it is read (a file cut short
     under a map stops the process).
     """
-    if path.is_dir():
-        raise InputError(Problem(str(path), "this is a folder, not a file: name the export "
-                                 "file itself in sources.<name>.file"))
-    if not path.is_file():
-        raise InputError(Problem(str(path), "file not found: put the export here or fix "
-                                 "sources.<name>.file in the params file"))
+    problem = export_file_problem(path)
+    if problem is not None:
+        raise InputError(problem)
     if mapped and path.stat().st_size >= max(MAP_BYTES, 1):  # an empty file cannot be mapped
         with path.open("rb") as file:
             return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     data = path.read_bytes()
     if len(data) <= 65536 and not data.strip():
-        raise InputError(Problem(str(path), "the file is empty: export the data again"))
+        raise InputError(Problem(str(path), EMPTY_EXPORT))     # blanks only
     return data
 
 
@@ -768,9 +765,10 @@ def read_stat(path: Path, kind: str) -> pd.DataFrame:
     :func:`_labelled`); ``_row`` is the case number (1-based)."""
     import pyreadstat
 
-    read_bytes(path)
+    data = read_bytes(path)                 # a missing or empty file told as such
     if kind == "stata":
-        _check_stata_end(path)
+        _check_stata_end(data, str(path))
+    del data                                # ReadStat reads the file itself
     reader = pyreadstat.read_sav if kind == "spss" else pyreadstat.read_dta
     try:
         frame, meta = reader(str(path), user_missing=True)
@@ -785,10 +783,10 @@ def read_stat(path: Path, kind: str) -> pd.DataFrame:
     return frame
 
 
-def _check_stata_end(path: Path) -> None:
-    """A Stata 13+ ``.dta`` file (``<stata_dta>`` ... ``</stata_dta>``) cut short: ReadStat
-    reads one cut in its last sections (the value labels) without a word, its codes then
-    unlabelled.
+def _check_stata_end(data: bytes, file: str) -> None:
+    """A Stata 13+ ``.dta`` file's bytes (``<stata_dta>`` ... ``</stata_dta>``) cut short:
+    ReadStat reads one cut in its last sections (the value labels) without a word, its codes
+    then unlabelled.
 
     Raises
     ------
@@ -796,12 +794,8 @@ def _check_stata_end(path: Path) -> None:
         The file opens with ``<stata_dta>`` but does not end with ``</stata_dta>``.
     """
     opening, closing = b"<stata_dta>", b"</stata_dta>"
-    with path.open("rb") as handle:
-        head = handle.read(len(opening))
-        handle.seek(max(0, path.stat().st_size - 64))
-        tail = handle.read()
-    if head == opening and not tail.rstrip().endswith(closing):
-        raise InputError(Problem(str(path), "the Stata file ends before its closing "
+    if data[:len(opening)] == opening and not data[-64:].rstrip().endswith(closing):
+        raise InputError(Problem(file, "the Stata file ends before its closing "
                                  "</stata_dta> tag: it was cut short, as an interrupted "
                                  "download or copy leaves it (its value labels come last); "
                                  "save or download it again"))
@@ -1054,6 +1048,13 @@ def _key(name) -> str:
     return normalize_answer(name)
 
 
+def _path_ends(own: dict[str, str], key: str, separator: str) -> list[str]:
+    """The columns whose export name (``own``: column -> the export's name) ends with the
+    group path ``key`` (``grp_profile/who`` for ``grp_main/grp_profile/who``)."""
+    end = separator + key.strip(separator)
+    return [column for column, exported in own.items() if exported.endswith(end)]
+
+
 def _recode(values: pd.Series, table: dict[str, str],
             codes_of: dict[str, str] | None = None) -> pd.Series:
     """Answers replaced per ``table`` (normalized answer → new text); others unchanged.
@@ -1263,7 +1264,7 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
         column = key if key in frame.columns else by_own.get(key) or by_key.get(_key(key))
         if column is None and separator:
             # the end of a nested group path: grp_profile/who for grp_main/grp_profile/who
-            ends = [c for c, o in own.items() if o.endswith(separator + key.strip(separator))]
+            ends = _path_ends(own, key, separator)
             if len(ends) > 1:
                 unmatched.append(Problem(
                     file, f"sources.<name>.columns: '{key}' ends the group paths of "
@@ -1354,7 +1355,7 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
             or next((n for n, o in own.items() if _key(short.get(o, o)) == _key(key)
                      or _key(o) == _key(key)), None))
         if (name is None or name not in frame.columns) and separator:
-            ends = [n for n, o in own.items() if o.endswith(separator + key.strip(separator))]
+            ends = _path_ends(own, key, separator)
             name = ends[0] if len(ends) == 1 else name
         if name is None or name not in frame.columns:
             problems.append(Problem(file, f"sources.<name>.values: '{key}' is not a column of "

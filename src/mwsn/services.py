@@ -40,7 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from mwsn.codebook import Codebook, SourceSpec
+from mwsn.codebook import (Codebook, SourceSpec, date_order, excel_serial_dates, local_time,
+                           parse_datetimes)
 from mwsn.errors import InputError, Problem
 
 SOURCE = "services"
@@ -436,8 +437,6 @@ def _distinct_dates(texts: pa.Array, dayfirst: bool | None = None,
     calendar: ``2023-02-30``, ``31/04/2023`` and ``2023-6-5`` are null, where
     Arrow's strptime would roll the first two over into the next month.
     """
-    from mwsn.codebook import date_order
-
     text = pd.Series(texts.to_pylist(), dtype="string").str.strip()
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
     iso = pd.Series(text.str.fullmatch(_ISO_DATE).to_numpy(dtype=bool, na_value=False),
@@ -465,8 +464,6 @@ def _distinct_dates(texts: pa.Array, dayfirst: bool | None = None,
         # what a case-management system or a spreadsheet writes for a day: a date-time
         # (2018-04-02T10:15:00-07:00 is the 2nd where it was written, whatever the day in
         # UTC), or an Excel serial number (43192 is 2018-04-02)
-        from mwsn.codebook import excel_serial_dates, local_time, parse_datetimes
-
         serial = excel_serial_dates(text[left], "date")
         timed = left & text.str.contains(r"\d:\d\d", regex=True).fillna(False)
         days = parse_datetimes(local_time(text[timed & ~text.index.isin(serial.index)]),

@@ -32,7 +32,8 @@ import pyarrow.compute as pc
 from mwsn import ingest, services
 from mwsn.codebook import (Codebook, SourceSpec, Variable, answer_text, arrow_blank,
                            arrow_storage, parse_booleans, parse_datetimes, parse_numbers)
-from mwsn.config import Jurisdiction, Paths, Source, period_bounds, pseudonym_key
+from mwsn.config import (Jurisdiction, Paths, Source, period_bounds, pseudonym_key,
+                         raw_folder_problem)
 from mwsn.errors import InputError, Problem
 
 #: rows listed for one kind of problem in one column before the rest are summed up
@@ -430,10 +431,8 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
     """
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
-    if not where.raw.is_dir():
-        raise InputError(Problem(str(where.raw), "raw data folder not found: put the exports "
-                                 f"here (or run `mwsn synth {where.jurisdiction}` for "
-                                 "demonstration data)"))
+    if (folder := raw_folder_problem(where)) is not None:
+        raise InputError(folder)
     try:
         pseudonym_key(where)
     except InputError as exc:

@@ -467,22 +467,15 @@ def preflight(where: Paths, params) -> list[Problem]:
     not empty. ``params``: the jurisdiction's (the wave's) params. What only reading the
     exports finds (a bad value, a file cut short) is left to ``mwsn validate``.
     """
-    if not where.raw.is_dir():
-        return [Problem(str(where.raw), "raw data folder not found: put the exports here (or "
-                        f"run `mwsn synth {where.jurisdiction}` for demonstration data)")]
+    if (folder := config.raw_folder_problem(where)) is not None:
+        return [folder]
     problems = []
     try:
         config.pseudonym_key(where)
     except InputError as exc:
         problems.extend(exc.problems)
     for name, source in sorted(params.sources.items()):
-        path = where.raw / source.file
-        if path.is_dir():
-            problems.append(Problem(str(path), "this is a folder, not a file: name the export "
-                                    f"file itself in sources.{name}.file"))
-        elif not path.is_file():
-            problems.append(Problem(str(path), "file not found: put the export here or fix "
-                                    f"sources.{name}.file in the params file"))
-        elif path.stat().st_size == 0:
-            problems.append(Problem(str(path), "the file is empty: export the data again"))
+        problem = config.export_file_problem(where.raw / source.file, f"sources.{name}")
+        if problem is not None:
+            problems.append(problem)
     return problems
