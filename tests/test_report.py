@@ -656,6 +656,13 @@ def test_sections_follow_the_published_report_in_order_and_name(bc_run, name, la
     assert "Recipient A" in page[page.index('id="annex-1"'):page.index('id="annex-2"')]
 
 
+def _words(text: str) -> str:
+    """``text`` (HTML or a PDF page's) as its words, one space apart."""
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
 @pytest.mark.integration
 def test_pdfs_have_page_numbers_the_banner_on_every_page_and_a_bookmark_per_section(bc_run):
     pypdf = pytest.importorskip("pypdf")
@@ -672,6 +679,16 @@ def test_pdfs_have_page_numbers_the_banner_on_every_page_and_a_bookmark_per_sect
         sections = [o.title for o in pdf.outline[1] if not isinstance(o, list)]
         assert sections[:1] + sections[2:9] == [i18n.t("section.summary", lang)] + [
             h for h in PUBLISHED[lang][1:]] + [i18n.t("annex.1.heading", lang)]
+        # no heading or table caption is left at the foot of a page, away from what it heads
+        # (once, a whole page held "Going forward" alone, and others a table's caption alone)
+        html_page = (folder / publish.page_name(lang)).read_text(encoding="utf-8")
+        titles = {_words(t) for t in re.findall(r"<(?:h[2-4]|caption)\b[^>]*>(.*?)</(?:h[2-4]"
+                                                 r"|caption)>", html_page, re.S)}
+        for number, page in enumerate(pdf.pages, 1):
+            text = _words(page.extract_text().replace(banner, "")
+                          .replace(f"{number} / {pages}", ""))
+            assert not any(text.endswith(title) for title in titles if title), (name, number,
+                                                                                  text[-80:])
     for lang in ("en", "fr", "es", "tl"):
         assert len(pypdf.PdfReader(folder / f"summary.{lang}.pdf").pages) == 1, lang
 

@@ -172,8 +172,12 @@ h4, h5, h6 { bookmark-level: none; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
   section { break-before: page; }
+  /* a subsection goes on under its section's heading, not alone on the next page */
+  section section { break-before: auto; }
   h2, h3, h4, caption { break-after: avoid; }
-  table, figure, tr { break-inside: avoid; }
+  /* a table longer than what is left of a page goes on over the next (its header row
+     repeated), rather than leaving its caption alone at the foot of this one */
+  figure, tr { break-inside: avoid; }
   /* in print the banner is a page margin box (see page()): on every page, over no text */
   .banner { display: none; }
   nav.toc a { text-decoration: none; }
