@@ -255,53 +255,79 @@ class Ledger:
         for other in self.companions.get(key, []):
             self._hide(other, "base_hidden")
 
-    def intervals(self, only: list[Key] | None = None) -> dict[Key, tuple[float, float]]:
+    def intervals(self, only: list[Key] | None = None,
+                  solved: dict | None = None) -> dict[Key, tuple[float, float]]:
         """For each hidden cell (or each of ``only``), the smallest and largest value
-        consistent with everything shown."""
+        consistent with everything shown.
+
+        Two linear programs per cell (scipy's HiGHS), each over the cells related to it
+        only (the connected part of the relations between hidden cells it is in: no other
+        cell can move its bounds). ``solved``: a dict a caller keeps across calls while the
+        ledger's relations, values and bounds stay as they are (:meth:`protect`, which
+        only hides cells): a cell whose related hidden cells are the same as at an earlier
+        call is not worked out again.
+
+        Returns
+        -------
+        dict
+            ``{cell: (low, high)}``; ``-inf``/``inf`` for an unbounded side, NaN where the
+            relations admit no value.
+        """
         from scipy.optimize import linprog
 
-        hidden = sorted(set(self.rule) | self.unpublished)
-        index = {k: i for i, k in enumerate(hidden)}
-
-        def rows(constraints):
-            a, b = [], []
+        hidden = set(self.rule) | self.unpublished
+        relations = []                  # (coefficients of hidden cells, right-hand side, =)
+        for constraints, equal in ((self.equations, True), (self.inequalities, False)):
             for terms in constraints:
-                if not any(k in index for k, _ in terms):
-                    continue
-                row = np.zeros(len(hidden))
+                coefs: dict[Key, float] = {}
                 rhs = 0.0
                 for k, coef in terms:
-                    if k in index:
-                        row[index[k]] += coef
+                    if k in hidden:
+                        coefs[k] = coefs.get(k, 0.0) + coef
                     else:
                         rhs -= coef * self.value[k]
-                a.append(row)
-                b.append(rhs)
-            return (np.array(a) if a else None), (np.array(b) if b else None)
-
-        a_eq, b_eq = rows(self.equations)
-        a_ub, b_ub = rows(self.inequalities)
-        bounds = [(self.low[k], self.high[k]) for k in hidden]
+                if coefs:
+                    relations.append((coefs, rhs, equal))
+        part = _parts(hidden, [list(coefs) for coefs, _, _ in relations])
+        solved = {} if solved is None else solved
         out = {}
         for k in (sorted(self.rule) if only is None else only):
-            c = np.zeros(len(hidden))
-            c[index[k]] = 1.0
-            ends = []
-            for sign in (1.0, -1.0):
-                res = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                              bounds=bounds, method="highs")
-                if res.status == 3:  # unbounded
-                    ends.append(-np.inf * sign)
-                elif res.status == 0:
-                    ends.append(sign * res.fun)
-                else:
-                    ends.append(np.nan)
-            out[k] = (ends[0], ends[1])
+            cells = part[k]
+            if (cells, k) not in solved:
+                order = sorted(cells)
+                index = {c: i for i, c in enumerate(order)}
+                a = {True: ([], []), False: ([], [])}
+                for coefs, rhs, equal in relations:
+                    if next(iter(coefs)) in cells:
+                        row = np.zeros(len(order))
+                        for c, coef in coefs.items():
+                            row[index[c]] = coef
+                        a[equal][0].append(row)
+                        a[equal][1].append(rhs)
+                (a_eq, b_eq), (a_ub, b_ub) = [
+                    (np.array(rows), np.array(rhs)) if rows else (None, None)
+                    for rows, rhs in (a[True], a[False])]
+                c = np.zeros(len(order))
+                c[index[k]] = 1.0
+                ends = []
+                for sign in (1.0, -1.0):
+                    res = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                                  bounds=[(self.low[o], self.high[o]) for o in order],
+                                  method="highs")
+                    if res.status == 3:  # unbounded
+                        ends.append(-np.inf * sign)
+                    elif res.status == 0:
+                        ends.append(sign * res.fun)
+                    else:
+                        ends.append(np.nan)
+                solved[cells, k] = (ends[0], ends[1])
+            out[k] = solved[cells, k]
         return out
 
-    def exposed(self, only: list[Key] | None = None) -> list[Key]:
-        """Hidden cells a reader could work out exactly from what is shown."""
-        return [k for k, (lo, hi) in self.intervals(only).items()
+    def exposed(self, only: list[Key] | None = None, solved: dict | None = None) -> list[Key]:
+        """Hidden cells a reader could work out exactly from what is shown
+        (``solved``: see :meth:`intervals`)."""
+        return [k for k, (lo, hi) in self.intervals(only, solved).items()
                 if not np.isnan(lo) and not np.isnan(hi) and hi - lo < 1 - 1e-6]
 
     def _neighbours(self, key: Key) -> list[Key]:
@@ -321,8 +347,9 @@ class Ledger:
         """Secondary suppression: for each hidden cell a reader could work out, hide the
         cheapest shown cell of a relation it is in that stops it (else the cheapest one,
         and look again), until none can be worked out."""
+        solved: dict = {}        # the relations stay; only which cells are hidden changes
         while True:
-            exposed = self.exposed()
+            exposed = self.exposed(solved=solved)
             if not exposed:
                 return self
             target = exposed[0]
@@ -350,7 +377,7 @@ class Ledger:
             for candidate in candidates[:8]:
                 trial = set(self.rule)
                 self._hide(candidate, "secondary")
-                fixed = not self.exposed([target])
+                fixed = not self.exposed([target], solved)
                 for k in set(self.rule) - trial:
                     del self.rule[k]
                 if fixed:
@@ -386,6 +413,28 @@ class Ledger:
                 for k, v in sorted(self.value.items())]
         return pd.DataFrame(rows, columns=["table", "row", "column", "value", "rule",
                                            "published"])
+
+
+def _parts(cells: set, groups: list[list]) -> dict:
+    """Each of ``cells`` mapped to the frozenset of cells it is connected to through
+    ``groups`` (each group connects its members): the connected components, by union-find."""
+    parent = {c: c for c in cells}
+
+    def root(c):
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for group in groups:
+        first = root(group[0])
+        for other in group[1:]:
+            parent[root(other)] = first
+    members: dict = {}
+    for c in cells:
+        members.setdefault(root(c), []).append(c)
+    frozen = {r: frozenset(m) for r, m in members.items()}
+    return {c: frozen[root(c)] for c in cells}
 
 
 def _int(value) -> int:
