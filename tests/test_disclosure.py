@@ -542,3 +542,26 @@ def test_auditor_survey_notebook_hides_the_bases_the_pass_hides(bc_run):
                 assert row[n] in HIDDEN_TEXT, (rows[0], row)
                 checked += 1
     assert checked >= 5
+
+
+def test_an_interval_is_worked_out_over_the_related_cells_only_and_kept_while_they_stay():
+    # two unrelated tables: a + b = 10 with a hidden (3), b shown (7): a is exactly 10 - 7;
+    # c + d = 20 with c (2) and d (18) both hidden: as a hidden count is not 0 (a zero is
+    # shown), each is only known to lie in 1..19
+    ledger = privacy.Ledger(5)
+    a, b = ledger.cell(("t1", "r", "a"), 3), ledger.cell(("t1", "r", "b"), 7)
+    ledger.total(ledger.cell(("t1", "r", "total"), 10), [a, b])
+    c, d = ledger.cell(("t2", "r", "c"), 2), ledger.cell(("t2", "r", "d"), 18)
+    ledger.total(ledger.cell(("t2", "r", "total"), 20), [c, d])
+    ledger.rule[d] = "secondary"                 # a and c are below 5: hidden already
+    solved: dict = {}
+    spans = ledger.intervals(solved=solved)
+    assert spans[a] == pytest.approx((3, 3))
+    assert spans[c] == pytest.approx((1, 19)) and spans[d] == pytest.approx((1, 19))
+    assert ledger.exposed(solved=solved) == [a]
+    # hiding b changes a's part only (a in 1..9): c and d are not worked out again
+    ledger.rule[b] = "secondary"
+    kept = {key: value for key, value in solved.items() if c in key[0]}
+    assert ledger.intervals([a], solved)[a] == pytest.approx((1, 9))
+    assert {key: value for key, value in solved.items() if c in key[0]} == kept
+    assert len(solved) == 4            # a, c, d before; a again, over a and b
