@@ -61,6 +61,9 @@ class _Job:
     earlier: tuple[Paths, ...] = ()
     staging: Path = None
     records: dict = field(default_factory=dict)   # step name -> manifest record
+    #: step index -> its record once its inputs are known (its dependencies done), kept while
+    #: it waits for a worker; dropped when the basis changes (the national context committed)
+    keyed: dict = field(default_factory=dict)
     state: dict = field(default_factory=dict)     # step index -> "pending"/"running"/"done"
     failed: NotebookError | None = None
     started: float = field(default_factory=time.monotonic)

@@ -571,6 +571,7 @@ def _context_done(context: _Job, jobs_list: list[_Job], command) -> None:
             continue
         if context.failed is None:
             job.basis["national"] = tables
+            job.keyed.clear()
         else:
             job.failed = job.failed or context.failed
 
@@ -604,13 +605,16 @@ def _start_ready(jobs_list: list[_Job], pool, running: dict, progress: Progress,
                 if (context is not None and job is not context and not job.run_level
                         and step.contract.reads_input("national")):
                     continue
-                upstream = _upstream(job, index,
-                                     lambda s, job=job: job.records[s.name]["outputs"])
-                parts = _key_parts(job, step, upstream)
-                record = {"notebook": step.source.name, "lang": step.lang,
-                          "source_sha256": job.basis["notebooks"].get(step.source.name),
-                          "reads": upstream, "key_parts": parts,
-                          "key": provenance.sha256_json(parts)}
+                if index not in job.keyed:
+                    upstream = _upstream(job, index,
+                                         lambda s, job=job: job.records[s.name]["outputs"])
+                    parts = _key_parts(job, step, upstream)
+                    job.keyed[index] = {
+                        "notebook": step.source.name, "lang": step.lang,
+                        "source_sha256": job.basis["notebooks"].get(step.source.name),
+                        "reads": upstream, "key_parts": parts,
+                        "key": provenance.sha256_json(parts)}
+                record = job.keyed[index]
                 if _reuse(job, step, record):
                     job.state[index] = "done"
                     progressed = True
