@@ -50,12 +50,15 @@ class Executor:
         return self.pool.submit(fn, *args)
 
     def close(self, *, cancel: bool = False) -> None:
-        """Stop the workers: at once with ``cancel`` (a failure or Ctrl-C), else when idle;
-        then the kernel server."""
+        """Stop the workers: at once with ``cancel`` (a failure or Ctrl-C), else once idle
+        (every caller closes a pool whose steps are done: the kernel server is asked to
+        stop first, and exits while they do); then the kernel server."""
         if self.client is not None:      # a Dask cluster: its workers stay up for the next run
             self.pool.shutdown(wait=not cancel)
             self.client.close()
             return
+        if self.kernels is not None and not cancel:
+            self.kernels.stop()             # it exits while the workers do
         try:
             if cancel:
                 processes = list((getattr(self.pool, "_processes", None) or {}).values())

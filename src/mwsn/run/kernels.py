@@ -130,6 +130,11 @@ class KernelServer:
     address: str
     folder: str
 
+    def stop(self) -> None:
+        """Ask the server to stop (it kills the kernels it still has), without waiting."""
+        if self.process.poll() is None:
+            self.process.terminate()
+
     def close(self) -> None:
         """Stop the server (it kills the kernels it still has) and remove its folder."""
         if self.process.poll() is None:
