@@ -248,8 +248,23 @@ DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y-%m-%d 
 _DAY_MONTH = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?=$|[ T,])")
 #: an offset written as Google Sheets and some tools do: "GMT-4", "UTC+05:30"
 _GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*$")
-#: an explicit UTC offset (or Z) at the end of an ISO 8601 time
-_HAS_OFFSET = re.compile(r"(?:\d(?:Z|[+-]\d{2}:?\d{2}))$|(?:GMT|UTC)\s*[+-]\d")
+#: North American time zones written by abbreviation (a case-management system's or a
+#: spreadsheet's "2019-10-01 6:21 PM PDT"), and their UTC offsets; in a Canadian program
+#: CST is Central Standard Time
+ZONE_ABBREVIATIONS = {"NDT": "-02:30", "NST": "-03:30", "ADT": "-03:00", "AST": "-04:00",
+                      "EDT": "-04:00", "EST": "-05:00", "CDT": "-05:00", "CST": "-06:00",
+                      "MDT": "-06:00", "MST": "-07:00", "PDT": "-07:00", "PST": "-08:00",
+                      "AKDT": "-08:00", "AKST": "-09:00", "HST": "-10:00"}
+#: a time of day as tools write it: 8:51, 08:51:07.481, 8:51:07 PM, 8:51 p.m., 8:51 a. m.
+_CLOCK = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?\s?[Mm]\.?)?"
+#: a UTC offset after a time: Z; +08:00, -0700, -07 (with or without a space before it);
+#: GMT-4, UTC+05:30, UTC alone; a zone's abbreviation; each minus may be U+2212 (CLDR's
+#: French and Nordic formats, "UTC−4"); then perhaps the zone's name in brackets, as
+#: JavaScript writes a date ("GMT-0700 (Pacific Daylight Time)")
+_OFFSET = (r"(?:Z|[+\-\u2212]\d{2}(?::?\d{2})?|(?:GMT|UTC)(?:\s*[+\-\u2212]\d{1,2}(?::?\d{2})?)?|"
+           + "|".join(ZONE_ABBREVIATIONS) + r")(?:\s*\([^()]*\))?")
+#: a date-time that ends with a UTC offset (or Z); ISO 8601's basic form too (20191001T182100Z)
+_HAS_OFFSET = re.compile(rf"(?:{_CLOCK})\s*{_OFFSET}$|\dT?\d{{6}}Z$")
 
 
 def _day_month_parts(values: pd.Series):
@@ -411,8 +426,7 @@ def _parse_datetimes(values: pd.Series, dayfirst: bool | None,
             others = others[~day_month]
         else:
             others = others.mask(day_month, _iso_from_day_month(others[day_month], order))
-    others = others.str.replace(_GMT_OFFSET, lambda m: f"{m.group(1)}{int(m.group(2)):02d}:"
-                                f"{m.group(3) or '00'}", regex=True)
+    others = plain_offsets(others)
     iso = pd.to_datetime(others, errors="coerce", format="ISO8601", utc=True)
     left = iso.isna()
     if left.any():
@@ -420,6 +434,25 @@ def _parse_datetimes(values: pd.Series, dayfirst: bool | None,
                                    dayfirst=bool(dayfirst))
     out[others.index] = iso.dt.tz_localize(None).astype("datetime64[us]")
     return out
+
+
+def plain_offsets(text: pd.Series) -> pd.Series:
+    """Date-times whose UTC offset is written as ISO 8601's ``±hh:mm``, which pandas reads:
+    ``GMT-4`` → ``-04:00``, ``UTC−4`` (U+2212) → ``-04:00``, ``PDT`` → ``-07:00``,
+    ``UTC``/``GMT`` alone → ``+00:00``, a zone's name in brackets after the offset dropped.
+    Text with no offset after a time is left as it is."""
+    timed = text.str.contains(rf"(?:{_CLOCK})\s*{_OFFSET}$", regex=True).fillna(False)
+    if not timed.any():
+        return text
+    out = text[timed].str.replace("\u2212", "-", regex=False)
+    out = out.str.replace(r"\s*\([^()]*\)$", "", regex=True)
+    zones = "|".join(ZONE_ABBREVIATIONS)
+    out = out.str.replace(rf"\s*\b({zones})$", lambda m: ZONE_ABBREVIATIONS[m.group(1)],
+                          regex=True)
+    out = out.str.replace(r"\s*\b(?:GMT|UTC)$", "+00:00", regex=True)
+    out = out.str.replace(_GMT_OFFSET, lambda m: f"{m.group(1)}{int(m.group(2)):02d}:"
+                          f"{m.group(3) or '00'}", regex=True)
+    return text.mask(timed, out)
 
 
 def has_utc_offset(values: pd.Series) -> bool:
@@ -448,15 +481,21 @@ def excel_serial_dates(text: pd.Series, kind: str) -> pd.Series:
         "string")
 
 
-#: a time of day and the UTC offset after it ("T23:30:00-07:00", " 8:51:07 AM GMT-4", "Z")
-_TIME_OFFSET = re.compile(r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
-                          r"(?:Z|[+-]\d{2}(?::?\d{2})?|(?:GMT|UTC)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)$")
+#: a time of day and the UTC offset after it ("T23:30:00-07:00", " 8:51:07 p.m. GMT-4", "Z",
+#: " -0700", "UTC−4", " PDT")
+_TIME_OFFSET = re.compile(rf"^(.*{_CLOCK})\s*{_OFFSET}$")
 
 
 def local_time(values: pd.Series) -> pd.Series:
     """Date-times written with a UTC offset, the offset taken off: the date and time where
     they were written (``2018-07-18T23:30:00-07:00`` → ``2018-07-18T23:30:00``)."""
     return _text(values.astype("string")).str.replace(_TIME_OFFSET, r"\1", regex=True)
+
+
+def local_format(date_format: str | None) -> str | None:
+    """A strftime ``date_format`` without its UTC offset (``%z``, ``%Z``), for the text
+    :func:`local_time` leaves: ``"%Y-%m-%dT%H:%M:%S%z"`` → ``"%Y-%m-%dT%H:%M:%S"``."""
+    return None if date_format is None else re.sub(r"\s*%[zZ]", "", date_format)
 
 
 def parse_booleans(values: pd.Series) -> pd.Series:

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from mwsn import catalog, hygiene
 from mwsn.codebook import (SourceSpec, answer_text, arrow_storage, date_order,
-                           excel_serial_dates, has_utc_offset, local_time,
+                           excel_serial_dates, has_utc_offset, local_format, local_time,
                            mixed_date_outliers, normalize_answer, parse_datetimes)
 from mwsn.config import EMPTY_EXPORT, Source, export_file_problem
 from mwsn.errors import InputError, Problem
@@ -1164,7 +1164,7 @@ def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> 
             # a day is the day where it happened: 2018-07-18T23:30-07:00 is the 18th, not
             # the 19th it is in UTC (which could move it into the next fiscal year)
             parsed = parse_datetimes(local_time(text[todo]), dayfirst=dayfirst,
-                                     date_format=source.date_format)
+                                     date_format=local_format(source.date_format))
             notes.append(Problem(file, "dates written with a time and a UTC offset (Z, "
                                  "+08:00, GMT-4) were read as the day where they were written "
                                  "(the offset and time dropped)", column=column))

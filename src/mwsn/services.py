@@ -40,8 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from mwsn.codebook import (Codebook, SourceSpec, date_order, excel_serial_dates, local_time,
-                           parse_datetimes)
+from mwsn.codebook import (Codebook, SourceSpec, date_order, excel_serial_dates, local_format,
+                           local_time, parse_datetimes)
 from mwsn.errors import InputError, Problem
 
 SOURCE = "services"
@@ -447,8 +447,9 @@ def _distinct_dates(texts: pa.Array, dayfirst: bool | None = None,
     rest = ~iso & pd.Series((text != "").to_numpy(dtype=bool, na_value=False),
                             index=text.index)
     if rest.any() and date_format:
-        out[rest] = pd.to_datetime(text[rest], format=date_format,
-                                   errors="coerce").astype("datetime64[s]")
+        # a date-time with a UTC offset is the day where it was written, as below
+        out[rest] = pd.to_datetime(local_time(text[rest]), format=local_format(date_format),
+                                   errors="coerce").dt.normalize().astype("datetime64[s]")
     elif rest.any():
         day_month = pd.Series(text[rest].str.fullmatch(_DAY_MONTH).to_numpy(
             dtype=bool, na_value=False), index=text[rest].index)

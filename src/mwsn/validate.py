@@ -130,8 +130,12 @@ def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Cod
         parsed = (parse_datetimes(text) if column is None else  # the stripped text made
                   parse_datetimes(column, stripped=text.set_axis(column.index)))  # once
         bad = filled & parsed.isna().to_numpy()
-        return bad, lambda i: (f"{text.iat[i]!r} is not a date: write it as 2019-10-01 (or "
-                               "2019-10-01 14:30)")
+        return bad, lambda i: (f"{text.iat[i]!r} is not a date: it is no day of the "
+                               "calendar, or is written in a way not read (2019-10-01, "
+                               "2019-10-01 14:30, 01/10/2019, with a UTC offset such as "
+                               "-07:00, GMT-7 or PDT): correct it at the source and export "
+                               "again, or say how the column writes dates "
+                               "(sources.<name>.date_format)")
     if var.type == "boolean":
         bad = filled & parse_booleans(text).isna().to_numpy()
         return bad, lambda i: (f"{text.iat[i]!r} is not true/false (True/False, 1/0, yes/no, "

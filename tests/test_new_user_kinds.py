@@ -1,0 +1,122 @@
+"""Exports a new user made the way each tool writes them, of the kinds reported in
+tests/data/cases/ (date-times with offsets, optional columns absent, numbers stored as
+doubles, group paths) and disclosure by subtraction or by a quote. Expected values are
+derived by hand from the rows written, never from the code's output.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+import yaml
+
+from mwsn import config, services, validate
+from mwsn.codebook import load_codebook
+
+from test_exports import add_jurisdiction, run_validate
+
+
+@pytest.fixture
+def root(project_root, monkeypatch):
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-test-secret")
+    return project_root
+
+
+def _with_meeting_times(root, code: str, times: list[str]) -> list[str]:
+    """Jurisdiction ``code`` (BC's synthetic exports) whose meeting records carry, after
+    each day, one of ``times`` in turn; returns the days as written."""
+    raw = add_jurisdiction(root, code, None, {})
+    (raw / "survey_export.csv").write_bytes(
+        (root / "data" / "raw" / "bc" / "survey_export.csv").read_bytes())
+    params = root / "params" / f"{code}.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    meetings = raw / "meeting_records.csv"
+    header, *rows = meetings.read_text(encoding="utf-8").splitlines()
+    cells = [row.split(",") for row in rows]
+    days = [c[2] for c in cells]
+    rows = [",".join([*c[:2], f'"{c[2]}{times[i % len(times)]}"', *c[3:]])
+            for i, c in enumerate(cells)]
+    meetings.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return days
+
+
+@pytest.mark.parametrize("time", [
+    "T23:30:00-07",                           # ISO 8601 offset in hours only
+    " 23:30:00 -0700",                        # offset after a space, no colon
+    " 11:30:00 p.m. GMT-7",                   # Canadian English a.m./p.m. (Google Sheets)
+    " 11:30:00 PM UTC\u22127",                # CLDR's minus sign (French locales: UTC−7)
+    " 23:30:00 PDT",                          # a zone's abbreviation
+    " 23:30:00 GMT-0700 (Pacific Daylight Time)",  # JavaScript's Date.toString()
+])
+def test_a_meeting_at_2330_in_vancouver_stays_on_its_day_however_the_offset_is_written(
+        root, capsys, time):
+    # 23:30 at UTC-7 is 06:30 the next day in UTC: the first three forms used to move every
+    # meeting to the next day (silently), the last three were refused as "not a date"
+    days = _with_meeting_times(root, "dayoff", [time])
+    status, out, err = run_validate(root, "dayoff", capsys)
+    assert status == 0, err
+    assert "read as the day where they were written" in out
+    frames = validate.read_and_check(config.load("dayoff", root), load_codebook(root),
+                                     config.paths("dayoff", root))
+    assert frames["meetings"]["date"].tolist() == days
+
+
+def test_survey_timestamps_with_these_offsets_are_converted_to_utc():
+    from mwsn.codebook import has_utc_offset, parse_datetimes
+    import pandas as pd
+
+    written = pd.Series(["2019/10/01 6:21:00 p.m. UTC\u22127",   # 18:21 + 7 h
+                         "2019-10-01 18:21:00 -0700",
+                         "2019-10-01T18:21:00+08",                # 18:21 - 8 h
+                         "2019-11-03 01:30:00 PST",               # 01:30 + 8 h
+                         "Tue Oct 01 2019 18:21:00 GMT-0400 (Eastern Daylight Time)",
+                         "2019-10-01 18:21:00 UTC"], dtype="string")
+    assert has_utc_offset(written)
+    assert [str(t) for t in parse_datetimes(written)] == [
+        "2019-10-02 01:21:00", "2019-10-02 01:21:00", "2019-10-01 10:21:00",
+        "2019-11-03 09:30:00", "2019-10-01 22:21:00", "2019-10-01 18:21:00"]
+
+
+def test_a_date_format_with_an_offset_reads_service_days_without_a_traceback():
+    # sources.services.date_format: "%Y-%m-%dT%H:%M:%S%z" raised TypeError (one offset) or
+    # ValueError "Mixed timezones" (two); the day is the one where each was written
+    texts = pa.array(["2018-07-18T23:30:00-07:00", "2018-11-04T01:30:00-08:00",
+                      "2018-11-04T01:30:00-07:00"])
+    days = [str(d.date()) for d in
+            services._distinct_dates(texts, date_format="%Y-%m-%dT%H:%M:%S%z").to_pylist()]
+    assert days == ["2018-07-18", "2018-11-04", "2018-11-04"]
+
+
+def test_a_date_format_with_an_offset_reads_a_ledger_day_where_it_was_written(root, capsys):
+    raw = add_jurisdiction(root, "ledgerfmt", None, {})
+    (raw / "survey_export.csv").write_bytes(
+        (root / "data" / "raw" / "bc" / "survey_export.csv").read_bytes())
+    params = root / "params" / "ledgerfmt.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+    data["sources"]["funding"]["date_format"] = "%d/%m/%Y %H:%M %z"
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    ledger = raw / "funding_ledger.csv"
+    header, *rows = ledger.read_text(encoding="utf-8").splitlines()
+    cells = [row.split(",") for row in rows]
+    days = [c[2] for c in cells]
+    # 2018-04-01 -> 01/04/2018 23:30 -0700
+    rows = [",".join([*c[:2], f"{c[2][8:]}/{c[2][5:7]}/{c[2][:4]} 23:30 -0700", *c[3:]])
+            for c in cells]
+    ledger.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    status, _, err = run_validate(root, "ledgerfmt", capsys)
+    assert status == 0, err
+    frames = validate.read_and_check(config.load("ledgerfmt", root), load_codebook(root),
+                                     config.paths("ledgerfmt", root))
+    assert frames["funding"]["date"].tolist() == days
+
+
+def test_a_date_that_cannot_be_read_is_fixed_at_the_source_or_described_in_the_params(
+        root, capsys):
+    _with_meeting_times(root, "badday", [" 23:30 heure du Pacifique"])
+    status, _, err = run_validate(root, "badday", capsys)
+    assert status == 2
+    assert "is not a date" in err and "sources.meetings.date_format" in err
+    assert "write it as" not in err  # raw exports are never edited
