@@ -120,3 +120,20 @@ def test_a_date_that_cannot_be_read_is_fixed_at_the_source_or_described_in_the_p
     assert status == 2
     assert "is not a date" in err and "sources.meetings.date_format" in err
     assert "write it as" not in err  # raw exports are never edited
+
+
+def test_service_records_without_their_optional_columns_are_named_in_a_note(project_root,
+                                                                            capsys):
+    # a case-management export with the four required columns and the worker only: sector,
+    # language and outcome (the codebook's optional ones) were left out without a word,
+    # while every other source's absent optional columns are named
+    from test_services_source import with_services
+
+    with_services(project_root, "record_id,organization,service_date,service_type,worker\n"
+                                "S-1,Org A,2018-04-02,rights_information,W-1\n"
+                                "S-2,Org A,2018-04-03,case_support,W-2\n")
+    status, out, err = run_validate(project_root, "bc", capsys)
+    assert status == 0, err
+    assert ("data/raw/bc/service_records.csv::sector: 3 optional column(s) of the codebook "
+            "are not in the export and read as not collected (tables that use them leave "
+            "them out): 'sector', 'language', 'outcome'") in out

@@ -21,7 +21,8 @@ rows take seconds. Rules:
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -548,13 +549,37 @@ def _service_records(path: Path, source: Source, spec: SourceSpec, codebook: Cod
         spec = spec.model_copy(update={"variables": [
             v.model_copy(update={"required": False}) if v.name in absent or v.raw_name in absent
             else v for v in spec.variables]})
-    return records, services.check_service_records(
+    problems = services.check_service_records(
         records, spec, codebook, str(path), (params.period.start, params.period.end))
+    optional = [v.raw_name for v in spec.variables
+                if not v.required and v.pii != "drop" and v.name not in records.column_names
+                and v.name not in absent and v.raw_name not in absent]
+    if optional:  # as collected_notes says of the other sources (a Table has no attrs)
+        note = Problem(str(path), f"{len(optional)} optional column(s) of the codebook are not "
+                       "in the export and read as not collected (tables that use them leave "
+                       f"them out): {', '.join(repr(n) for n in optional)}; map a name in "
+                       f"sources.{services.SOURCE}.columns if the export has it under another "
+                       "name", column=optional[0])
+        records = records.replace_schema_metadata({**(records.schema.metadata or {}),
+                                                   NOTES: json.dumps([asdict(note)])})
+    return records, problems
+
+
+#: schema metadata of the service records (a pyarrow Table, which has no ``attrs``): the
+#: notes of reading them (JSON list of :class:`~mwsn.errors.Problem` fields)
+NOTES = b"mwsn.notes"
+
+
+def _attached_notes(frame) -> list[Problem]:
+    if isinstance(frame, pa.Table):
+        metadata = frame.schema.metadata or {}
+        return [Problem(**n) for n in json.loads(metadata[NOTES])] if NOTES in metadata else []
+    return list(getattr(frame, "attrs", {}).get("notes", []))
 
 
 def notes(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Everything reading and checking noted but did not refuse, by file and row."""
-    found = [n for frame in frames.values() for n in getattr(frame, "attrs", {}).get("notes", [])]
+    found = [n for frame in frames.values() for n in _attached_notes(frame)]
     return sorted(found, key=lambda p: (p.file, p.row or 0))
 
 
