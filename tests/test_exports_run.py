@@ -28,6 +28,7 @@ from mwsn.codebook import load_codebook
 from test_export_kinds import add_without_optional_columns
 from test_exports import CASES, DATA, add_jurisdiction, cleaned_survey, run_validate
 from test_exports_trial import add_no_date_jurisdiction
+from test_new_user_kinds import add_without_statements_or_excerpt_text
 
 #: the Kobo form's names for the codebook's survey variables (French XLSForm names, in groups)
 KOBO_NAMES = {
@@ -149,7 +150,7 @@ def test_french_kobo_survey_reads_like_the_english_export(root, capsys):
 
 
 #: the made and real exports run by ``made_run``, each with its own way in
-MADE = ("kobofr", "redcap", "optcase", "onlysurvey", "nodate", "optional")
+MADE = ("kobofr", "redcap", "optcase", "onlysurvey", "nodate", "optional", "unasked")
 
 
 def add_made_jurisdictions(root: Path) -> list[str]:
@@ -159,6 +160,7 @@ def add_made_jurisdictions(root: Path) -> list[str]:
     their optional columns (test_export_kinds)."""
     add_french_jurisdiction(root)
     add_without_optional_columns(root)
+    add_without_statements_or_excerpt_text(root)
     add_no_date_jurisdiction(root)
     add_redcap_jurisdiction(root)
     add_jurisdiction(root, "optcase", CASES / "optional-column-absent-notebook-crash" /
@@ -369,6 +371,30 @@ def test_sources_without_their_optional_columns_run_and_say_no_data(made_run):
     assert "Workers reached" not in recipients and "Sub-grants" not in recipients
     rapport = (root / "reports" / "optional" / "assessment.fr.html").read_text(encoding="utf-8")
     assert "Travailleurs migrants joints par les organismes financés : aucune donnée" in rapport
+
+
+@pytest.mark.integration
+@pytest.mark.xdist_group("exports_made")
+def test_a_survey_without_statements_and_excerpts_without_text_run_and_say_so(made_run):
+    # 04_qualitative stopped at KeyError: 'text'; with no statement asked the report showed
+    # "respondents were asked how far they agree", an empty chart and an empty table, and
+    # without SWOT tags an empty SWOT table
+    root, status, err = made_run
+    assert status == 0, err
+    assert pd.read_parquet(root / "data/processed/unasked/quotes.parquet").empty
+    for name, survey, swot, tables, quotes in (
+            ("assessment.html", "The survey asked none of the statements",
+             "the SWOT analysis reads not collected",
+             ("by survey statement and stakeholder group", "<caption>SWOT"),
+             "In participants&#x27; words"),
+            ("assessment.fr.html", "Le sondage ne posait aucun des énoncés",
+             "l&#x27;analyse FFPM est notée non recueillie",
+             ("selon l&#x27;énoncé et le groupe", "<caption>Éléments FFPM"),
+             "Dans les mots des participants")):
+        report = (root / "reports" / "unasked" / name).read_text(encoding="utf-8")
+        assert survey in report and swot in report
+        assert not any(caption in report for caption in tables)
+        assert quotes not in report
 
 
 @pytest.mark.integration

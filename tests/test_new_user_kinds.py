@@ -137,3 +137,44 @@ def test_service_records_without_their_optional_columns_are_named_in_a_note(proj
     assert ("data/raw/bc/service_records.csv::sector: 3 optional column(s) of the codebook "
             "are not in the export and read as not collected (tables that use them leave "
             "them out): 'sector', 'language', 'outcome'") in out
+
+
+#: the survey's statements and knowledge items (every Likert item of the codebook)
+STATEMENTS = ["know_rights", "info_support", "collaboration", "reporting_support",
+              "abuse_deterrence", "policy_influence", "knowledge_before", "knowledge_after"]
+
+
+def add_without_statements_or_excerpt_text(root, code: str = "unasked"):
+    """BC's synthetic sources, the survey without a single Likert item (a short intake
+    form: consent, group, e-mail), the coded excerpts without their text and SWOT tags (a
+    coding tool's export of codes only)."""
+    import pandas as pd
+
+    raw = add_jurisdiction(root, code, None, {})
+    survey = pd.read_csv(root / "data" / "raw" / "bc" / "survey_export.csv", dtype=str,
+                         keep_default_na=False, skiprows=[1, 2])
+    survey.drop(columns=[*STATEMENTS, "sector", "comments"]).to_csv(raw / "survey.csv",
+                                                                     index=False)
+    excerpts = pd.read_csv(raw / "coded_excerpts.csv", dtype=str, keep_default_na=False)
+    excerpts.drop(columns=["text", "swot"]).to_csv(raw / "coded_excerpts.csv", index=False)
+    params = root / "params" / f"{code}.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["survey"] = {"file": "survey.csv", "format": "csv"}
+    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return raw
+
+
+def test_no_quote_and_no_crash_from_excerpts_without_text():
+    # 04_qualitative stopped at KeyError: 'text' when no excerpt had text: the groups
+    # allowed were picked with a list, and an empty list selects no columns
+    import pandas as pd
+
+    from mwsn import qualitative
+
+    excerpts = pd.DataFrame({
+        "excerpt_id": [f"E{i}" for i in range(6)], "coder": "A", "code": "collaboration",
+        "participant": [f"P{i}" for i in range(6)], "stakeholder_group": "employer",
+        "line_of_evidence": "interview", "text": pd.array([pd.NA] * 6, dtype="string")})
+    quotes = qualitative.quotes(excerpts, ["collaboration"], min_cell=5)
+    assert quotes.empty
+    assert list(quotes.columns) == ["code", "stakeholder_group", "line_of_evidence", "text"]

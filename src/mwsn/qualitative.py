@@ -406,8 +406,10 @@ def quotes(excerpts: pd.DataFrame, codes: list[str], min_cell: int = 5,
     coded = main_coding(excerpts)
     coded = coded[coded["text"].notna()]
     allowed = quote_groups(excerpts, min_cell)
-    keep = [(str(g), str(line)) in allowed
-            for g, line in zip(coded["stakeholder_group"], coded["line_of_evidence"])]
+    # a boolean mask, never a list: an empty list would select no columns (an export
+    # without excerpt text leaves no row here)
+    keep = np.array([(str(g), str(line)) in allowed for g, line in
+                     zip(coded["stakeholder_group"], coded["line_of_evidence"])], dtype=bool)
     coded = coded[keep]
     # an excerpt that named an employer (scrubbed to its tag) still tells who it is about
     coded = coded[~coded["text"].astype(str).str.contains(EMPLOYER_TAG, regex=False)]

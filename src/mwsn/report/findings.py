@@ -137,6 +137,9 @@ def _survey(rep) -> str:
     """The survey indicators: chart of overall agreement, then the table by group."""
     indicators = rep.processed("survey_indicators")
     indicators = indicators[indicators["n"] > 0]
+    if indicators.empty:  # no statement asked (or none answered): no empty chart or table
+        return (f'<h3>{esc(rep.t("fnd.survey_heading"))}</h3>'
+                f'<p>{esc(rep.t("findings.none_collected"))}</p>')
     # figures of the one disclosure pass: a share hidden by class disclosure or secondarily
     shown = privacy.mask(indicators.assign(table="survey:" + indicators["item"]), rep.protected,
                          None, "group", {"n": "n", "agree": "agree"},

@@ -46,7 +46,8 @@ def render(rep) -> Html:
     })
     tbl = table(view, rep.t("swot.caption"), name="swot", lang=rep.lang,
                 min_cell=rep.params.min_cell)
-    parts = [f"<p>{esc(rep.t('swot.body', scale=scale_text(rep, matrix.words)))}</p>", tbl]
+    parts = ([f"<p>{esc(rep.t('swot.body', scale=scale_text(rep, matrix.words)))}</p>", tbl]
+             if len(swot) else [f"<p>{esc(rep.t('swot.none'))}</p>"])  # no tags: no empty table
     agreement = rep.processed("coder_agreement")
     cohen = agreement[agreement["statistic"] == "cohen_kappa"]
     if len(cohen):
