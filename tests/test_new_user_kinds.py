@@ -178,3 +178,30 @@ def test_no_quote_and_no_crash_from_excerpts_without_text():
     quotes = qualitative.quotes(excerpts, ["collaboration"], min_cell=5)
     assert quotes.empty
     assert list(quotes.columns) == ["code", "stakeholder_group", "line_of_evidence", "text"]
+
+
+def test_no_quote_from_a_group_whose_count_the_pass_hides_even_in_the_auditor_notebook():
+    # a small jurisdiction: 5 support-organization interviewees (enough for a quote by
+    # min_cell) whose count the pass hides by secondary suppression, 6 government ones
+    # shown. 04_qualitative quoted the support organizations (the report alone filtered
+    # them out), attributing a quote to a group every public figure hides
+    import pandas as pd
+
+    from mwsn import privacy, qualitative
+
+    rows = [("support_organization", f"S{i}", f"E{i}", "information_gained") for i in range(5)]
+    rows += [("government", f"G{i}", f"E{10 + i}", "information_gained") for i in range(6)]
+    excerpts = pd.DataFrame(rows, columns=["stakeholder_group", "participant", "excerpt_id",
+                                           "code"]).assign(
+        coder="A", line_of_evidence="interview",
+        text=lambda f: "Sessions helped, said " + f["excerpt_id"])
+    ledger = privacy.Ledger(5)
+    ledger.value[("participants", "support_organization", "interview")] = 5.0
+    ledger.rule[("participants", "support_organization", "interview")] = "secondary"
+    ledger.value[("participants", "government", "interview")] = 6.0
+    without = qualitative.quotes(excerpts, ["information_gained"], min_cell=5)
+    assert without["stakeholder_group"].tolist() == ["support_organization"]  # E0 first
+    quoted = qualitative.quotes(excerpts, ["information_gained"], min_cell=5,
+                                disclosure=ledger)
+    assert quoted[["stakeholder_group", "text"]].values.tolist() == [
+        ["government", "Sessions helped, said E10"]]

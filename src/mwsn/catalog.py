@@ -148,7 +148,8 @@ TABLES: dict[str, Table] = {t.name: t for t in [
     Table("swot", "04_qualitative", ("swot", "code", "share", "words", "groups"),
           "one code in the SWOT analysis, with who raised it"),
     Table("quotes", "04_qualitative", ("code", "stakeholder_group", "line_of_evidence", "text"),
-          "one excerpt the report may quote (scrubbed, from a group large enough)"),
+          "one excerpt the report may quote (scrubbed, from a group large enough whose count "
+          "the disclosure pass shows)"),
     # 05_program
     Table("program_metrics", "05_program",
           ("metric", "component", "unit", "estimate", "ci_low", "ci_high", "count", "n"),

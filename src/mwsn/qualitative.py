@@ -388,11 +388,14 @@ EMPLOYER_TAG = "[EMPLOYER]"
 
 
 def quotes(excerpts: pd.DataFrame, codes: list[str], min_cell: int = 5,
-           residual=None) -> pd.DataFrame:
+           residual=None, disclosure=None) -> pd.DataFrame:
     """One illustrative quote per code, attributed to a stakeholder group and line of evidence.
 
     A quote comes only from a group and line of evidence with at least
-    ``min_cell`` participants (:func:`quote_groups`); whether scrubbing replaced
+    ``min_cell`` participants (:func:`quote_groups`) whose count ``disclosure`` (the
+    jurisdiction's disclosure pass, :func:`mwsn.privacy.load_pass`) shows: a quote from a
+    group whose number every output hides, even by secondary suppression, is in no output
+    (the auditor notebook's included); whether scrubbing replaced
     anything in an excerpt plays no part in the choice; an excerpt in which
     ``residual(text)`` (a second identifier detector, e.g.
     :func:`mwsn.clean.residual_identifiers`) still finds anything, or that named an
@@ -406,6 +409,9 @@ def quotes(excerpts: pd.DataFrame, codes: list[str], min_cell: int = 5,
     coded = main_coding(excerpts)
     coded = coded[coded["text"].notna()]
     allowed = quote_groups(excerpts, min_cell)
+    if disclosure is not None:
+        allowed = {(g, line) for g, line in allowed
+                   if disclosure.shown(("participants", g, line)) is not None}
     # a boolean mask, never a list: an empty list would select no columns (an export
     # without excerpt text leaves no row here)
     keep = np.array([(str(g), str(line)) in allowed for g, line in
