@@ -205,3 +205,36 @@ def test_no_quote_from_a_group_whose_count_the_pass_hides_even_in_the_auditor_no
                                 disclosure=ledger)
     assert quoted[["stakeholder_group", "text"]].values.tolist() == [
         ["government", "Sessions helped, said E10"]]
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("I am the only Tigrinya speaker on the farm.", ["LANGUAGE", "ONLY"]),
+    ("We speak Mixtec at home; the crew boss speaks Spanish.", ["LANGUAGE"]),
+    ("J'ai 54 ans et je parle tigrigna.", ["LANGUAGE", "AGE"]),
+    ("I was 61 years old when I came with the program.", ["AGE"]),
+    ("Je suis la seule femme de l'équipe.", ["ONLY"]),
+    # the program's own languages and everyday French single no one out
+    ("The hub speaks Spanish, Tagalog and Punjabi; mon mari aussi.", []),
+])
+def test_what_a_quote_says_of_its_speaker_is_found(text, kinds):
+    from mwsn import identifiers
+
+    assert identifiers.quasi_identifiers(text) == kinds
+
+
+def test_a_quote_that_would_single_its_speaker_out_gives_way_to_another():
+    # six employers interviewed: the first excerpt on the code tells the reader of
+    # "Employer, Interview" who spoke (the only Tigrinya speaker); the next one is quoted
+    import pandas as pd
+
+    from mwsn import clean, qualitative
+
+    texts = ["As the only Tigrinya speaker here I explain the rules to the others.",
+             "The sessions explained the rules to us.", *(["Useful."] * 4)]
+    excerpts = pd.DataFrame({
+        "excerpt_id": [f"E{i}" for i in range(6)], "coder": "A", "code": "information_gained",
+        "participant": [f"P{i}" for i in range(6)], "stakeholder_group": "employer",
+        "line_of_evidence": "interview", "text": texts})
+    quoted = qualitative.quotes(excerpts, ["information_gained"], min_cell=5,
+                                residual=clean.residual_identifiers)
+    assert quoted["text"].tolist() == ["The sessions explained the rules to us."]

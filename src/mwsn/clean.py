@@ -701,11 +701,14 @@ def log_as_shown(log: pd.DataFrame, min_cell: int) -> pd.DataFrame:
 
 
 def residual_identifiers(text: str) -> list[str]:
-    """A second pass over already scrubbed text: what the detector still finds in it.
+    """A second pass over already scrubbed text: what the detector still finds in it, and
+    what it says of its speaker that could single them out within their group (a rare
+    language, an age, "the only ...": :func:`mwsn.identifiers.quasi_identifiers`).
 
     Tags left by the first pass (``[NAME]``) are not findings. Used to keep an
     excerpt with anything identifying out of the quotes.
     """
     if not isinstance(text, str) or not text:
         return []
-    return [entity for _, _, entity in identifiers.find(text)]
+    return ([entity for _, _, entity in identifiers.find(text)]
+            + identifiers.quasi_identifiers(text))

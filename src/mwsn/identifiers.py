@@ -321,3 +321,54 @@ def _anonymizer():
     from presidio_anonymizer import AnonymizerEngine
 
     return AnonymizerEngine()
+
+
+# What a quote may say of its speaker that, with the group it is attributed to, a small
+# community would recognize them by: not identifiers to scrub (the analysis keeps them),
+# but reasons to quote another excerpt.
+
+#: languages the program records (the codebook's service languages, and their variants):
+#: naming one of these singles no one out
+COMMON_LANGUAGES = ("en", "fr", "es", "tl", "fil", "pa", "zh", "yue", "cmn", "vi")
+#: languages of migrant workers' home regions that CLDR names otherwise or not at all
+MORE_LANGUAGES = ("Ilocano", "Mixtec", "Mixteco", "Zapotec", "Zapoteco", "Nahuatl", "Mam",
+                  "K'iche'", "Q'eqchi'", "Kaqchikel", "Garifuna", "Patois", "Tzotzil",
+                  "Tzeltal", "Otomi", "mixtèque", "zapotèque", "nahuatl")
+#: French language names that are also everyday words ("mon mari")
+_FRENCH_WORDS = frozenset({"mari", "bari", "basa", "kara", "tonga", "sango"})
+#: an age ("54 years old", "aged 54", "54 ans") and a uniqueness ("the only woman")
+_AGE = re.compile(r"\b\d{1,2}[- ](?:years?|yrs?)[- ]old\b|\b(?:aged?|âgée?s?)\s+(?:de\s+)?"
+                  r"\d{1,2}\b|\b\d{1,2}\s+ans\b", re.IGNORECASE)
+_ONLY = re.compile(r"\b(?:the only|le seul|la seule|l['’]unique)\b", re.IGNORECASE)
+
+
+@functools.cache
+def _languages() -> re.Pattern:
+    """The names of the world's languages (CLDR, English and French, through babel) but
+    the common ones, as one pattern: English names as written (proper nouns), French ones
+    (lower case) in any case from five letters."""
+    from babel import Locale
+
+    common = {"mandarin"} | {name.casefold() for lang in ("en", "fr")
+                             for code in COMMON_LANGUAGES
+                             if (name := Locale(lang).languages.get(code))}
+    names = {*MORE_LANGUAGES, *(n for lang in ("en", "fr") for n in Locale(lang).languages
+                                .values())}
+    names = sorted((n for n in names if n.casefold() not in common and len(n) >= 3
+                    and n.casefold() not in _FRENCH_WORDS), key=len, reverse=True)
+    parts = [re.escape(n) if n[0].isupper() else f"(?i:{re.escape(n)})" for n in names
+             if n[0].isupper() or len(n) >= 5]
+    return re.compile(r"(?<![\w'’])(?:" + "|".join(parts) + r")(?![\w'’])")
+
+
+def quasi_identifiers(text: str) -> list[str]:
+    """What ``text`` says of its speaker that could single them out within the group a
+    quote is attributed to: a language other than the program's common ones
+    (``LANGUAGE``: "I am the only Tigrinya speaker"), an age (``AGE``), being the only one
+    of a kind (``ONLY``). Used, with :func:`find`, to keep an excerpt out of the quotes.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    found = [kind for kind, pattern in (("LANGUAGE", _languages()), ("AGE", _AGE),
+                                        ("ONLY", _ONLY)) if pattern.search(text)]
+    return found
