@@ -238,3 +238,37 @@ def test_a_quote_that_would_single_its_speaker_out_gives_way_to_another():
     quoted = qualitative.quotes(excerpts, ["information_gained"], min_cell=5,
                                 residual=clean.residual_identifiers)
     assert quoted["text"].tolist() == ["The sessions explained the rules to us."]
+
+
+def test_codes_saved_by_spss_with_a_decimal_comma_are_codes(root, capsys, tmp_path):
+    # SPSS (or Excel) in a French locale saves a CSV with ";" and the variables' format
+    # F8.2 as 4,00: every code was refused ("'4,00' is not on the agreement scale",
+    # "'1,00' is not true/false"); 1,000 stays a thousand, never code 1
+    survey = tmp_path / "export_spss.csv"
+    survey.write_text(
+        "ResponseId;RecipientEmail;RecordedDate;Finished;consent;stakeholder_group;"
+        "know_rights\n"
+        "R_1;ana@example.org;2019-10-01 10:00;1,00;1,00;1,00;4,00\n"
+        "R_2;ben@example.org;2019-10-02 10:00;0,00;1,00;3,00;-99,00\n"
+        "R_3;cy@example.org;2019-10-03 10:00;1,0;1,00;1,00;5,0\n", encoding="cp1252")
+    add_jurisdiction(root, "spssfr", survey, {"format": "csv", "values": {
+        "consent": {1: "yes", 0: "no"},
+        "stakeholder_group": {1: "migrant_worker", 3: "employer"},
+        "know_rights": {-99: "Don't know"}}})
+    status, _, err = run_validate(root, "spssfr", capsys)
+    assert status == 0, err
+    from test_exports import cleaned_survey
+
+    survey = cleaned_survey(root, "spssfr").sort_values("recorded_date")
+    assert survey["finished"].tolist() == [True, False, True]
+    assert survey["stakeholder_group"].tolist() == ["migrant_worker", "employer",
+                                                    "migrant_worker"]
+    assert survey["know_rights"].fillna(0).tolist() == [4, 0, 5]
+    assert survey["know_rights_missing"].tolist()[1] == "dont_know"
+
+
+def test_a_thousand_with_a_comma_is_not_a_whole_double():
+    from mwsn.codebook import answer_text
+
+    assert [answer_text(v) for v in ["4,00", "4,0", "4.000", "1,000", "12,50"]] == [
+        "4", "4", "4", "1,000", "12,50"]

@@ -38,6 +38,10 @@ _TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u20
 _SPACES = re.compile(r"\s+")
 
 
+#: a whole number written as a double: 4.0, 4.00, or with a decimal comma 4,0 and 4,00
+_WHOLE_DOUBLE = r"[-+]?\d+(?:\.0+|,0{1,2})"
+
+
 def answer_text(value) -> str:
     """A raw answer as text: a number stored as a double (SPSS, Stata, Excel) that is whole
     is written without decimals (``4.0`` → ``"4"``), blank for a missing value."""
@@ -55,8 +59,10 @@ def answer_text(value) -> str:
     except (TypeError, ValueError):
         pass
     text = str(value)
-    if re.fullmatch(r"[-+]?\d+\.0+", text.strip()):
-        return text.strip().split(".")[0]
+    # 4.0, or 4,00 as SPSS and Excel write it with a decimal comma (a French locale's CSV);
+    # never 1,000 (a thousands separator)
+    if re.fullmatch(_WHOLE_DOUBLE, text.strip()):
+        return re.split(r"[.,]", text.strip())[0]
     return text
 
 
@@ -507,7 +513,9 @@ def parse_booleans(values: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         values = values.astype("Int64").astype("string")
     # a 1 or 0 written as a double ("1.0", a CSV saved from SPSS, Stata or Excel) is 1 or 0
-    text = _text(values).str.lower().str.replace(r"^([-+]?\d+)\.0+$", r"\1", regex=True)
+    text = _text(values).str.lower().str.replace(rf"^({_WHOLE_DOUBLE})$",
+                                                 lambda m: re.split(r"[.,]", m.group(1))[0],
+                                                 regex=True)
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
     out[text.isin(TRUE).fillna(False).to_numpy(dtype=bool)] = True
     out[text.isin(FALSE).fillna(False).to_numpy(dtype=bool)] = False
