@@ -272,3 +272,32 @@ def test_a_thousand_with_a_comma_is_not_a_whole_double():
 
     assert [answer_text(v) for v in ["4,00", "4,0", "4.000", "1,000", "12,50"]] == [
         "4", "4", "4", "1,000", "12,50"]
+
+
+def test_service_records_codes_saved_as_doubles_and_typographic_labels_are_read(
+        project_root, capsys):
+    # a case-management export saved through Excel: service types as codes 1.0, 02 and
+    # 1,00 (recoded by values: keys 1 and 2), a French label with a typographic apostrophe
+    # (Aide d’urgence, the codebook's Aide d'urgence): all were refused as unknown
+    from test_services_source import with_services
+
+    from mwsn import clean, config, services, validate
+    from mwsn.codebook import load_codebook
+
+    with_services(project_root,
+                  "record_id,organization,service_date,service_type,worker\n"
+                  "S-1,Org A,2018-04-02,1.0,W-1\n"
+                  "S-2,Org A,2018-04-03,02,W-2\n"
+                  "S-3,Org A,2018-04-04,\"1,00\",W-3\n"
+                  "S-4,Org A,2018-04-05,Aide d\u2019urgence,W-1\n",
+                  "  services: {file: service_records.csv, format: csv, values: "
+                  "{service_type: {1: rights_information, 2: case_support}}}\n")
+    status, out, err = run_validate(project_root, "bc", capsys)
+    assert status == 0, err
+    codebook = load_codebook(project_root)
+    frames = validate.read_and_check(config.load("bc", project_root), codebook,
+                                     config.paths("bc", project_root))
+    records = services.clean_service_records(frames["services"],
+                                             codebook.sources["services"], codebook, b"k")
+    assert records.column("service_type").to_pylist() == [
+        "rights_information", "case_support", "rights_information", "emergency_support"]

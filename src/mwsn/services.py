@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mwsn.codebook import (Codebook, SourceSpec, date_order, excel_serial_dates, local_format,
-                           local_time, parse_datetimes)
+                           local_time, normalize_answer, parse_datetimes)
 from mwsn.errors import InputError, Problem
 
 SOURCE = "services"
@@ -204,9 +204,11 @@ def _recoded(table: pa.Table, values: dict[str, dict], to_name: dict[str, str]) 
         if name not in table.column_names or not answers:
             continue
         array = _column(table, name)
-        lookup = {str(k).strip().casefold(): (None if v is None else str(v))
+        # matched as every source's answers are: 1 matches 1.0, 01 and 1,00 (codes saved by
+        # SPSS, Stata or Excel), D’accord matches D'accord
+        lookup = {normalize_answer(k): (None if v is None else str(v))
                   for k, v in answers.items()}
-        mapped = [v if v is None else lookup.get(v.strip().casefold(), v)
+        mapped = [v if v is None else lookup.get(normalize_answer(v), v)
                   for v in array.dictionary.to_pylist()]
         table = table.set_column(table.column_names.index(name), name,
                                  _encoded(array.indices, mapped))
@@ -297,11 +299,11 @@ def check_service_records(table: pa.Table, spec: SourceSpec, codebook: Codebook,
                 problems += _problems_at(rows, empty, file, named(var.name),
                                          f"{var.label.en} is empty: every record needs one")
         if var.type == "category":
-            known = {key.casefold() for c in codebook.categories[var.values]
+            known = {normalize_answer(key) for c in codebook.categories[var.values]
                      for key in (c.code, c.en, c.fr)}
             distinct = column.dictionary.to_pylist()
             bad = [i for i, value in enumerate(distinct)
-                   if value is not None and value.strip().casefold() not in known]
+                   if value is not None and normalize_answer(value) not in known]
             if bad:
                 codes = ", ".join(codebook.category_codes(var.values))
                 for i in bad:
@@ -481,9 +483,9 @@ def _dates(column: pa.DictionaryArray, options: dict | None = None) -> pa.Array:
 
 def _codes(column: pa.DictionaryArray, codebook: Codebook, values: str) -> pa.Array:
     """Category answers (code or EN/FR label) → their codes, once per distinct answer."""
-    lookup = {key.casefold(): c.code for c in codebook.categories[values]
+    lookup = {normalize_answer(key): c.code for c in codebook.categories[values]
               for key in (c.code, c.en, c.fr)}
-    return _encoded(column.indices, [None if v is None else lookup.get(v.strip().casefold())
+    return _encoded(column.indices, [None if v is None else lookup.get(normalize_answer(v))
                                      for v in column.dictionary.to_pylist()])
 
 
