@@ -281,7 +281,7 @@ def test_service_records_codes_saved_as_doubles_and_typographic_labels_are_read(
     # (Aide d’urgence, the codebook's Aide d'urgence): all were refused as unknown
     from test_services_source import with_services
 
-    from mwsn import clean, config, services, validate
+    from mwsn import config, services, validate
     from mwsn.codebook import load_codebook
 
     with_services(project_root,
