@@ -301,3 +301,17 @@ def test_service_records_codes_saved_as_doubles_and_typographic_labels_are_read(
                                              codebook.sources["services"], codebook, b"k")
     assert records.column("service_type").to_pylist() == [
         "rights_information", "case_support", "rights_information", "emergency_support"]
+
+
+def test_synthetic_waves_for_a_new_project_without_considerations(tmp_path):
+    # `mwsn init` then `mwsn synth ab --waves 2` wrote "management_response:" with no item
+    # (the new params have no considerations to answer) and refused its own params file:
+    # "key 'management_response': Input should be a valid list"
+    from mwsn import cli
+
+    assert cli.main(["init", str(tmp_path / "p"), "--jurisdiction", "ab",
+                     "--name", "Alberta"]) == 0
+    assert cli.main(["synth", "ab", "--root", str(tmp_path / "p"), "--waves", "2",
+                     "--services", "50"]) == 0
+    params = config.load("ab", tmp_path / "p")
+    assert params.management_response == [] and len(params.waves) == 2

@@ -182,6 +182,8 @@ def response_block(waves: list[config.Wave], considerations: set[str]) -> str:
         lines += [f"    action: {_flow(action)}", f"    responsible: {_flow(responsible)}",
                   f"    due: {_shifted(end, due)}", f"    status: {status}",
                   f"    progress: {_flow(steps)}"]
+    if lines[-1] == "management_response:":  # no consideration answered (a new project's
+        lines[-1] = NO_RESPONSE               # params have none yet): still a list
     return "\n".join(lines) + "\n"
 
 
