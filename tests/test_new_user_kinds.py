@@ -315,3 +315,78 @@ def test_synthetic_waves_for_a_new_project_without_considerations(tmp_path):
                      "--services", "50"]) == 0
     params = config.load("ab", tmp_path / "p")
     assert params.management_response == [] and len(params.waves) == 2
+
+
+#: service records as a KoboToolbox form of services exports them (";", group paths, the
+#: submission's metadata): 3 records, 2 workers, 2 organizations
+KOBO_SERVICES = (
+    "start;grp_record/record_id;grp_record/organization;grp_record/service_date;"
+    "grp_service/service_type;grp_service/grp_worker/worker;grp_service/grp_worker/sector;"
+    "_uuid;_submission_time\n"
+    "2018-04-02T09:00:00.000-07:00;S-1;Org A;2018-04-02;case_support;W-1;caregiving;u1;"
+    "2018-04-02T17:00:00\n"
+    "2018-04-03T09:00:00.000-07:00;S-2;Org A;2018-04-03;rights_information;W-2;agriculture;"
+    "u2;2018-04-03T17:00:00\n"
+    "2018-04-04T09:00:00.000-07:00;S-3;Org B;2018-04-04;case_support;W-1;caregiving;u3;"
+    "2018-04-04T17:00:00\n")
+
+
+def test_service_records_from_a_kobo_form_with_group_paths_and_mapping_keys_either_way(
+        project_root, capsys):
+    # refused as "read as CSV, not kobo"; read as csv, the group paths stayed and the
+    # mapping keys (a bare name, a path end) were ignored without a word
+    from test_services_source import with_services
+
+    from mwsn import config, services, validate
+    from mwsn.codebook import load_codebook
+
+    with_services(project_root, KOBO_SERVICES,
+                  "  services: {file: service_records.csv, format: kobo, columns: "
+                  "{grp_worker/worker: worker, service_type: service_type, "
+                  "grp_record/record_id: record_id}}\n")
+    status, out, err = run_validate(project_root, "bc", capsys)
+    assert status == 0, err
+    codebook = load_codebook(project_root)
+    frames = validate.read_and_check(config.load("bc", project_root), codebook,
+                                     config.paths("bc", project_root))
+    records = frames["services"]
+    assert records.column("service_type").to_pylist() == [
+        "case_support", "rights_information", "case_support"]
+    assert records.column("sector").to_pylist() == ["caregiving", "agriculture", "caregiving"]
+    cleaned = services.clean_service_records(records, codebook.sources["services"], codebook,
+                                             b"k")
+    indicators = services.service_indicators(cleaned).set_index("metric")["count"]
+    assert (indicators["services_delivered"], indicators["workers_served"],
+            indicators["organizations_reporting"], indicators["repeat_use"]) == (3, 2, 2, 1)
+
+
+def test_a_service_records_mapping_key_that_is_no_column_is_named(project_root, capsys):
+    # a key matching no header was dropped silently and validate then blamed the missing
+    # column; as a plain CSV, the Kobo export's group paths are pointed out
+    from test_services_source import with_services
+
+    with_services(project_root, KOBO_SERVICES,
+                  "  services: {file: service_records.csv, format: csv, columns: "
+                  "{service_type: service_type, Organisation: organization}}\n")
+    status, _, err = run_validate(project_root, "bc", capsys)
+    assert status == 2
+    assert ("service_records.csv:1:service_type: sources.services.columns: 'service_type' is "
+            "not a column of this export (closest: 'grp_service/service_type')") in err
+    assert "set sources.services.format: kobo" in err
+    assert "'Organisation' is not a column of this export" in err
+
+
+def test_a_ledger_exported_from_kobo_gets_no_note_about_finished(root, capsys, tmp_path):
+    # Kobo's default "Finished is absent" is the survey's: a ledger exported from Kobo was
+    # told "finished: declared absent: a KoboToolbox submission is complete"
+    raw = add_jurisdiction(root, "kobolegder", None, {})
+    (raw / "survey_export.csv").write_bytes(
+        (root / "data" / "raw" / "bc" / "survey_export.csv").read_bytes())
+    params = root / "params" / "kobolegder.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+    data["sources"]["funding"]["format"] = "kobo"
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    status, out, err = run_validate(root, "kobolegder", capsys)
+    assert status == 0, err
+    assert "funding_ledger.csv::finished" not in out

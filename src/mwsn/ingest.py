@@ -1322,7 +1322,8 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
             declared[name] = ABSENT_CONSEQUENCES.get(name, "its indicators read 'not "
                                                      "collected'")
     for name, why in defaults.get("absent", {}).items():
-        if name not in frame.columns and name not in declared:
+        # the survey's Finished: not a variable of a ledger exported from the same tool
+        if name in names and name not in frame.columns and name not in declared:
             declared[name] = why
     if "response_id" in declared and "response_id" in names and "response_id" not in frame:
         frame["response_id"] = "row-" + frame[ROW].astype(str)

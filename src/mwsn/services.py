@@ -54,7 +54,7 @@ def read_service_records(path: Path, spec: SourceSpec,
                          columns: dict[str, str] | None = None,
                          values: dict[str, dict] | None = None, *,
                          dayfirst: bool | None = None,
-                         date_format: str | None = None) -> pa.Table:
+                         date_format: str | None = None, fmt: str = "csv") -> pa.Table:
     """Read a service-records CSV (one header row) into Arrow.
 
     The delimiter (``,`` ``;`` tab ``|``) is found as for every CSV source
@@ -76,6 +76,11 @@ def read_service_records(path: Path, spec: SourceSpec,
         How the export writes day-month dates (``sources.services.dayfirst``,
         ``sources.services.date_format``), kept with the table for the checks
         and cleaning; ISO ``YYYY-MM-DD`` is always read.
+    fmt : str
+        ``csv``, or ``kobo`` / ``odk`` for a CSV a KoboToolbox or ODK Central form of
+        services exports: group paths are taken off the header
+        (``grp_service/service_type`` -> ``service_type``) as for a Kobo survey, and a
+        mapping key may be written either way or as the end of a nested path.
 
     Returns
     -------
@@ -89,8 +94,9 @@ def read_service_records(path: Path, spec: SourceSpec,
     Raises
     ------
     InputError
-        The file is missing, empty, binary or mixes encodings (with the line), or
-        a record has another number of fields than the header (each such line).
+        The file is missing, empty, binary or mixes encodings (with the line), a record
+        has another number of fields than the header (each such line), or a
+        ``columns`` key is no column of the export (with the closest header).
     """
     path = Path(path)
     file = str(path)
@@ -98,15 +104,16 @@ def read_service_records(path: Path, spec: SourceSpec,
     if not path.is_file() or path.stat().st_size == 0:
         raise InputError(Problem(file, "the service-records file is missing or empty: "
                                  "export it again from the organizations' reporting system"))
-    # identifiers as plain text (nearly all distinct), the rest dictionary-encoded
-    plain = {v.raw_name for v in spec.variables if v.type == "id"}
-    plain |= {raw for raw, name in columns.items() if name in plain}
-    types = {name: pa.string() if name in plain else _TEXT
-             for name in {v.raw_name for v in spec.variables} | set(columns)}
+    delimiter = _delimiter(path)
+    to_name = _export_names(_header(path, delimiter), spec, columns, fmt, file)
+    # identifiers as plain text (nearly all distinct), the rest dictionary-encoded; every
+    # column as text (one the params do not name, such as a Kobo group path, too)
+    ids = {v.name for v in spec.variables if v.type == "id"}
+    types = {name: pa.string() if to_name.get(name) in ids else _TEXT
+             for header in to_name for name in (header, "\ufeff" + header)}
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                    quoted_strings_can_be_null=False)
     encoding = "utf8"
-    delimiter = _delimiter(path)
     try:
         table = _parse(path, convert, encoding, delimiter)
     except (pa.ArrowInvalid, UnicodeDecodeError):
@@ -126,7 +133,6 @@ def read_service_records(path: Path, spec: SourceSpec,
             raise InputError(problems or Problem(
                 file, f"cannot read the service records ({message}): save the file as UTF-8 "
                 "CSV with one header row and the same number of fields on every line")) from None
-    to_name = {**{v.raw_name: v.name for v in spec.variables}, **columns}
     headers = [c.lstrip("\ufeff").strip() for c in table.column_names]
     names = [to_name.get(c, c) for c in headers]
     table = table.rename_columns(names)
@@ -134,7 +140,7 @@ def read_service_records(path: Path, spec: SourceSpec,
     keep = [n for n in names if n in {v.name for v in spec.variables}]
     table = table.select(keep).combine_chunks()  # one dictionary per column
     if values:
-        table = _recoded(table, values, to_name)
+        table = _recoded(table, values, {**to_name, **(columns or {})})
     table = table.append_column("_row", _physical_rows(path, table.num_rows, encoding,
                                                        delimiter))
     # found once here, read by the checks and by cleaning (hashing 10^6 ids costs 0.4 s)
@@ -142,6 +148,91 @@ def read_service_records(path: Path, spec: SourceSpec,
     return table.replace_schema_metadata({
         REPEATED: json.dumps(repeated), HEADERS: json.dumps(own),
         DATES: json.dumps({"dayfirst": dayfirst, "date_format": date_format})})
+
+
+def _header(path: Path, delimiter: str) -> list[str]:
+    """The export's header row, as the parser will name the columns (stripped, no BOM)."""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[:len(head) // 2 * 2].decode("utf-16", errors="ignore")
+    else:
+        line = head.split(b"\n", 1)[0]
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:  # a Windows-1252 export, transcoded before parsing
+            text = line.decode("cp1252", errors="replace")
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    return [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+
+
+def _export_names(header: list[str], spec: SourceSpec, columns: dict[str, str], fmt: str,
+                  file: str) -> dict[str, str]:
+    """Each header of the export -> the name it is read under: the params' mapping
+    (``columns``: keys as the header shows them, or in any case, or, for a Kobo or ODK
+    export, without their group path or as the end of one), then the codebook's raw
+    names; a header neither names is kept as it is.
+
+    Raises
+    ------
+    InputError
+        A mapping key that is no column of the export (with the closest header), one
+        that ends two group paths, or a mapping onto no codebook variable.
+    """
+    from mwsn.ingest import _closest, _key, _path_ends, split_groups
+
+    current, exported, separator = list(header), {h: h for h in header}, None
+    if fmt in ("kobo", "odk"):
+        known = {*(v.name for v in spec.variables), *(v.raw_name for v in spec.variables)}
+        frame, back = split_groups(pd.DataFrame(columns=header), fmt, keep=set(columns),
+                                   known=known)
+        current = [str(c) for c in frame.columns]
+        exported = {c: back.get(c, c) for c in current}
+        separator = frame.attrs.get("group_separator")
+    variables = {*(v.name for v in spec.variables), *(v.raw_name for v in spec.variables)}
+    by_key: dict[str, str] = {}
+    for column in current:
+        by_key.setdefault(_key(column), column)
+        by_key.setdefault(_key(exported[column]), column)
+    by_own = {own: column for column, own in exported.items()}
+    rename: dict[str, str] = {}
+    problems = []
+    for key, target in columns.items():
+        if target not in variables:
+            problems.append(Problem(
+                file, f"sources.{SOURCE}.columns: '{key}: {target}': '{target}' is not a "
+                f"variable of the codebook's service records{_closest(target, variables)}: map "
+                "the column onto a name in params/codebook.yaml", row=1, column=key))
+            continue
+        column = key if key in exported else by_own.get(key) or by_key.get(_key(key))
+        if column is None and separator:
+            ends = _path_ends(exported, key, separator)
+            if len(ends) > 1:
+                problems.append(Problem(
+                    file, f"sources.{SOURCE}.columns: '{key}' ends the group paths of "
+                    f"{len(ends)} columns ({', '.join(repr(exported[c]) for c in ends[:4])}): "
+                    "write the whole path as the export's header row shows it", row=1,
+                    column=key))
+                continue
+            column = ends[0] if ends else None
+        if column is None:
+            kobo = (" (a KoboToolbox or ODK Central export: set sources.services.format: kobo "
+                    "or odk, and its group paths are taken off)"
+                    if fmt == "csv" and _path_ends(exported, key, "/") else "")
+            problems.append(Problem(
+                file, f"sources.{SOURCE}.columns: '{key}' is not a column of this export"
+                f"{_closest(key, [*exported.values(), *current])}: write the name as the "
+                f"export's header row shows it{kobo}", row=1, column=key))
+            continue
+        rename[column] = target
+    if problems:
+        raise InputError(problems)
+    raw = {v.raw_name: v.name for v in spec.variables}
+    names = {}
+    for own, column in zip(header, current, strict=True):
+        name = rename.get(column, column)
+        names[own] = raw.get(name, name)
+    return names
 
 
 #: schema metadata of a table read by :func:`read_service_records`: the record numbers that

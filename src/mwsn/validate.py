@@ -529,14 +529,16 @@ def _service_records(path: Path, source: Source, spec: SourceSpec, codebook: Cod
                      params: Jurisdiction) -> tuple[pa.Table | None, list[Problem]]:
     """The service records read and checked through :mod:`mwsn.services` (a pyarrow Table,
     never a DataFrame), and their problems at file:row:column."""
-    if source.format != "csv":
+    if source.format not in ("csv", "kobo", "odk"):
         return None, [Problem(str(path), f"service records are read as CSV, not "
                               f"{source.format}: export them as UTF-8 CSV with one header row "
-                              f"and set sources.{services.SOURCE}.format: csv")]
+                              f"and set sources.{services.SOURCE}.format: csv (or kobo, odk "
+                              "for a KoboToolbox or ODK Central CSV)")]
     try:
         records = services.read_service_records(path, spec, source.columns, source.values,
                                                 dayfirst=source.dayfirst,
-                                                date_format=source.date_format)
+                                                date_format=source.date_format,
+                                                fmt=source.format)
     except InputError as exc:
         return None, list(exc.problems)
     if records.num_rows == 0:
