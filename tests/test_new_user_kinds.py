@@ -390,3 +390,24 @@ def test_a_ledger_exported_from_kobo_gets_no_note_about_finished(root, capsys, t
     status, out, err = run_validate(root, "kobolegder", capsys)
     assert status == 0, err
     assert "funding_ledger.csv::finished" not in out
+
+
+def test_service_records_values_keys_as_the_export_names_them_or_no_column(project_root,
+                                                                           capsys):
+    # a values: key written as the Kobo export's path recodes its column; one naming no
+    # column recoded nothing without a word (every other source refuses it)
+    from test_services_source import with_services
+
+    with_services(project_root, KOBO_SERVICES.replace(";case_support;", ";2;"),
+                  "  services: {file: service_records.csv, format: kobo, values: "
+                  "{grp_service/service_type: {2: case_support}}}\n")
+    status, _, err = run_validate(project_root, "bc", capsys)
+    assert status == 0, err
+    params = project_root / "params" / "bc.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace(
+        "{grp_service/service_type: {2: case_support}}",
+        "{grp_service/service_type: {2: case_support}, Outcome: {1: resolved}}"),
+        encoding="utf-8")
+    status, _, err = run_validate(project_root, "bc", capsys)
+    assert status == 2
+    assert "sources.services.values: 'Outcome' is not a column of this export" in err

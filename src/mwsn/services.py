@@ -104,6 +104,8 @@ def read_service_records(path: Path, spec: SourceSpec,
     if not path.is_file() or path.stat().st_size == 0:
         raise InputError(Problem(file, "the service-records file is missing or empty: "
                                  "export it again from the organizations' reporting system"))
+    from mwsn.ingest import _closest, _key
+
     delimiter = _delimiter(path)
     to_name = _export_names(_header(path, delimiter), spec, columns, fmt, file)
     # identifiers as plain text (nearly all distinct), the rest dictionary-encoded; every
@@ -140,7 +142,18 @@ def read_service_records(path: Path, spec: SourceSpec,
     keep = [n for n in names if n in {v.name for v in spec.variables}]
     table = table.select(keep).combine_chunks()  # one dictionary per column
     if values:
-        table = _recoded(table, values, {**to_name, **(columns or {})})
+        aliases = {**to_name, **(columns or {})}
+        known = {_key(a) for a in aliases} | {_key(n) for n in table.column_names}
+        unknown = [k for k in values if k not in aliases and k not in table.column_names
+                   and _key(k) not in known]
+        if unknown:  # a key that names no column would recode nothing, without a word
+            raise InputError([Problem(
+                file, f"sources.{SOURCE}.values: '{k}' is not a column of this export"
+                f"{_closest(k, [*to_name, *table.column_names])}: use the export's column "
+                "name or the codebook's", row=1, column=k) for k in unknown])
+        by_key = {_key(a): n for a, n in aliases.items()}
+        table = _recoded(table, {aliases.get(k) or by_key.get(_key(k), k): v
+                                 for k, v in values.items()}, {})
     table = table.append_column("_row", _physical_rows(path, table.num_rows, encoding,
                                                        delimiter))
     # found once here, read by the checks and by cleaning (hashing 10^6 ids costs 0.4 s)
@@ -232,6 +245,7 @@ def _export_names(header: list[str], spec: SourceSpec, columns: dict[str, str], 
     for own, column in zip(header, current, strict=True):
         name = rename.get(column, column)
         names[own] = raw.get(name, name)
+        names.setdefault(column, names[own])  # a Kobo column without its group path
     return names
 
 
