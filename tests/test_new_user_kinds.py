@@ -411,3 +411,47 @@ def test_service_records_values_keys_as_the_export_names_them_or_no_column(proje
     status, _, err = run_validate(project_root, "bc", capsys)
     assert status == 2
     assert "sources.services.values: 'Outcome' is not a column of this export" in err
+
+
+@pytest.mark.parametrize("kind", ["spss", "stata"])
+def test_value_labels_that_start_with_their_code_are_read(root, capsys, tmp_path, kind):
+    # labels written "4 - Agree", "1. Migrant worker", "2. No" (Stata's numlabel, SPSS
+    # habits) were each refused as not on the scale or not a known category
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame({
+        "ResponseId": ["R_1", "R_2", "R_3"],
+        "RecipientEmail": ["a.one@example.org", "b.two@example.org", "c.three@example.org"],
+        "RecordedDate": ["2019-10-01 10:00:00", "2019-10-02 10:00:00", "2019-10-03 10:00:00"],
+        "Finished": [1.0, 1.0, 1.0], "consent": [1.0, 1.0, 2.0],
+        "stakeholder_group": [1.0, 3.0, 1.0], "know_rights": [4.0, 98.0, 1.0]})
+    labels = {"consent": {1: "1. Yes", 2: "2. No"},
+              "stakeholder_group": {1: "1. Migrant worker", 3: "3. Employer"},
+              "know_rights": {1: "1 - Strongly disagree", 4: "4 - Agree",
+                              98: "98 - Don't know"}}
+    path = tmp_path / f"survey.{'sav' if kind == 'spss' else 'dta'}"
+    (pyreadstat.write_sav if kind == "spss" else pyreadstat.write_dta)(
+        frame, str(path), variable_value_labels=labels)
+    add_jurisdiction(root, "numlabel", path, {"format": kind})
+    status, _, err = run_validate(root, "numlabel", capsys)
+    assert status == 0, err
+    from test_exports import cleaned_survey
+
+    survey = cleaned_survey(root, "numlabel").sort_values("recorded_date")
+    # the third respondent declined: dropped
+    assert survey["stakeholder_group"].tolist() == ["migrant_worker", "employer"]
+    assert survey["know_rights"].fillna(0).tolist() == [4, 0]
+    assert survey["know_rights_missing"].tolist()[1] == "dont_know"
+
+
+def test_a_label_is_read_without_its_code_only_when_the_whole_label_is_unknown():
+    from mwsn.codebook import load_codebook
+    from pathlib import Path
+
+    codebook = load_codebook(Path(__file__).parents[1])
+    scale = codebook.scales["agreement"]
+    assert [scale.parse(a) for a in ["5. Strongly agree", "2) Disagree", "3: Neither agree "
+                                     "nor disagree", "4 Agree", "4 - Maybe", "4"]] == [
+        (5, None), (2, None), (3, None), (4, None), None, (4, None)]
+    assert codebook.parse_category("sector", "6 - Other sector") == "other_sector"

@@ -81,6 +81,21 @@ def normalize_answer(value) -> str:
     return text
 
 
+#: a value label that starts with its code, as SPSS and Stata files often label values
+#: ("1. Strongly disagree", "4 - Agree", "98: Don't know"; Stata's ``numlabel, add``)
+_CODE_PREFIX = re.compile(r"^[-+]?\d+\s*(?:[.:)-]\s*|\s+)(?=\S)")
+
+
+def lookup_answer(table: dict, answer) -> object:
+    """``table[normalize_answer(answer)]``, or, for a label that starts with its code
+    (``4 - Agree``), the entry of the label after it; ``None`` when neither is known."""
+    text = normalize_answer(answer)
+    found = table.get(text)
+    if found is None and (prefix := _CODE_PREFIX.match(text)):
+        found = table.get(text[prefix.end():])
+    return found
+
+
 class Level(Strict):
     code: int
     en: str
@@ -120,7 +135,7 @@ class Scale(Strict):
     def parse(self, answer: str) -> tuple[int | None, str | None] | None:
         """``(code, None)`` for an opinion, ``(None, reason)`` for a missing code,
         ``None`` when the answer is not on the scale."""
-        return self._lookup.get(normalize_answer(answer))
+        return lookup_answer(self._lookup, answer)
 
     @property
     def agree_codes(self) -> list[int]:
@@ -189,7 +204,7 @@ class Codebook(Strict):
 
     def parse_category(self, name: str, value: str) -> str | None:
         """Code for a raw category answer given as its code or its EN/FR label."""
-        return self._category_lookup[name].get(normalize_answer(value))
+        return lookup_answer(self._category_lookup[name], value)
 
     @cached_property
     def _category_lookup(self) -> dict[str, dict[str, str]]:
