@@ -455,3 +455,66 @@ def test_a_label_is_read_without_its_code_only_when_the_whole_label_is_unknown()
                                      "nor disagree", "4 Agree", "4 - Maybe", "4"]] == [
         (5, None), (2, None), (3, None), (4, None), None, (4, None)]
     assert codebook.parse_category("sector", "6 - Other sector") == "other_sector"
+
+
+def _ledger(cells: dict, min_cell: int = 5):
+    from mwsn import privacy
+
+    ledger = privacy.Ledger(min_cell)
+    for key, (value, rule) in cells.items():
+        ledger.value[key] = float(value)
+        if rule:
+            ledger.rule[key] = rule
+    return ledger
+
+
+def test_a_group_test_is_shown_only_where_every_count_behind_it_is():
+    # 10 respondents, groups of 3, 2 and 5, 8 agree (2 do not): the pass shows the 10 and
+    # hides the rest. Cramér's V 0.2887 and a smallest expected count of 0.4 (2 x 2 / 10)
+    # were printed beside n = 10 in 03_survey, and 0.4 x 10 = 4 gives back a group of 2
+    import pandas as pd
+
+    from mwsn import privacy
+
+    tests = pd.DataFrame({
+        "outcome": ["info_support", "policy_influence"], "test": "fisher_exact",
+        "statistic_name": "", "statistic": [float("nan"), 1.5], "dof": float("nan"),
+        "p_value": [1.0, 0.46], "p_holm": [1.0, 0.92], "cramers_v": [0.2887, 0.33],
+        "n": [10, 20], "min_expected": [0.4, 2.5], "power_medium": [0.12, 0.2], "note": ""})
+    ledger = _ledger({
+        ("survey:info_support", "all", "n"): (10, None),
+        ("survey:info_support", "all", "agree"): (8, "class_complement"),
+        ("survey:info_support", "government", "n"): (2, "small_count"),
+        ("survey:policy_influence", "all", "n"): (20, None),
+        ("survey:policy_influence", "all", "agree"): (10, None),
+        ("survey:policy_influence", "government", "n"): (10, None),
+        ("survey:policy_influence", "government", "agree"): (5, None),
+        ("survey:policy_influence", "support_organization", "n"): (10, None),
+        ("survey:policy_influence", "support_organization", "agree"): (5, None)})
+    shown = privacy.group_tests_as_shown(tests, ledger, 5).set_index("outcome")
+    assert shown.loc["info_support", "n"] == 10
+    assert shown.loc["info_support", privacy.TEST_FIGURES].isna().all()
+    assert shown.loc["policy_influence", ["cramers_v", "min_expected", "p_value"]].tolist() \
+        == [0.33, 2.5, 0.46]
+
+
+def test_a_knowledge_change_test_is_hidden_where_how_many_improved_is():
+    # 17 of 18 migrant workers improved, 1 did not change: the pass hides 17 (class
+    # disclosure); the signed-rank statistic 153 = 1 + 2 + ... + 17 and a rank-biserial of 1
+    # printed in 03_survey gave back that all 17 who changed went up
+    import pandas as pd
+
+    from mwsn import privacy
+
+    change = pd.DataFrame({
+        "group": ["all", "migrant_worker", "employer"], "statistic": [153.0, 153.0, None],
+        "p_value": [0.0002, 0.0002, None], "rank_biserial": [1.0, 1.0, None],
+        "median_change": [1.5, 1.5, None], "n_pairs": [18, 18, 0]})
+    ledger = _ledger({("gain:knowledge_after", "migrant_worker", "n"): (18, None),
+                      ("gain:knowledge_after", "migrant_worker", "agree"):
+                          (17, "class_complement")})
+    shown = privacy.change_as_shown(change, ledger, 5)
+    assert shown["n_pairs"].tolist() == [18, 18, 0]
+    assert shown[privacy.CHANGE_FIGURES].isna().all().all()
+    ledger.rule.clear()   # 17 shown: the test is too
+    assert privacy.change_as_shown(change, ledger, 5)["statistic"].tolist()[:2] == [153, 153]

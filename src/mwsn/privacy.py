@@ -898,6 +898,54 @@ def follow(frame: pd.DataFrame, ledger: Ledger, keys, columns: list[str]) -> pd.
     return out
 
 
+#: what a test of a statement's answers by group gives back of the table behind it: the
+#: statistic with the respondents gives the chi-square, the smallest expected count the
+#: product of the smallest group and the smallest answer count, the p-value and the power
+#: constrain the cells too
+TEST_FIGURES = ["statistic", "p_value", "p_holm", "cramers_v", "min_expected", "power_medium"]
+
+
+def group_tests_as_shown(tests: pd.DataFrame, ledger: Ledger, min_cell: int) -> pd.DataFrame:
+    """Tests of each survey statement's answers by stakeholder group
+    (:func:`mwsn.stats.crosstab_test`: ``outcome, test, ..., n, ...``) as every output shows
+    them: the respondents (``n``) where the pass shows the statement's total, and a test's
+    figures (:data:`TEST_FIGURES`) only where the pass shows every count behind it (each
+    group's respondents and those who agree), as a trend's test is shown: Cramér's V and the
+    smallest expected count of a 2 x 3 table of 10 respondents gave back a group of 2."""
+    shown = follow(suppress(tests, ["n"], min_cell,
+                            derived=["statistic", "p_value", "p_holm", "cramers_v"]),
+                   ledger, lambda r: [(f"survey:{r.outcome}", "all", "n")],
+                   ["n", "statistic", "cramers_v", "min_expected", "power_medium"])
+    behind: dict[str, list[Key]] = {}
+    for key in ledger.value:
+        if str(key[0]).startswith("survey:") and key[2] in ("n", "agree"):
+            behind.setdefault(str(key[0])[len("survey:"):], []).append(key)
+    return follow(shown, ledger, lambda r: behind.get(str(r.outcome), []), TEST_FIGURES)
+
+
+#: what a paired test of the knowledge items gives back: the signed-rank statistic and the
+#: rank-biserial correlation tell how many improved (153 = 1 + ... + 17: all 17 pairs that
+#: changed went up), and so do the p-value and the median change, in part
+CHANGE_FIGURES = ["statistic", "p_value", "rank_biserial", "median_change"]
+
+
+def change_as_shown(change: pd.DataFrame, ledger: Ledger, min_cell: int) -> pd.DataFrame:
+    """Paired change in knowledge by group (:func:`mwsn.stats.paired_change`: ``group,
+    statistic, p_value, rank_biserial, median_change, n_pairs, ...``) as every output shows
+    it: the pairs (``n_pairs``) where the pass shows that group's pairs, the test's figures
+    (:data:`CHANGE_FIGURES`) only where it also shows how many improved (the ``gain:``
+    cells; the ``all`` row: every group's). The pass hid "17 of 18 improved" (one did
+    not: class disclosure), which a signed-rank statistic of 153 gave back."""
+    gains = [key for key in ledger.value if str(key[0]).startswith("gain:")]
+
+    def behind(row, columns=("n", "agree")) -> list[Key]:
+        return [k for k in gains if k[2] in columns and (row.group == "all" or k[1] == row.group)]
+
+    shown = suppress(change, ["n_pairs"], min_cell, derived=CHANGE_FIGURES)
+    shown = follow(shown, ledger, lambda r: behind(r, ("n",)), ["n_pairs", *CHANGE_FIGURES])
+    return follow(shown, ledger, behind, CHANGE_FIGURES)
+
+
 def protected_metrics(metrics: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
     """Program metrics (``metric, ..., estimate, ci_low, ci_high, count, n``) as shown."""
     rows = metrics.rename(columns={"metric": "subject"}).assign(kind="program_metric",
