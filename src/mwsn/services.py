@@ -235,7 +235,8 @@ def _export_names(header: list[str], spec: SourceSpec, columns: dict[str, str], 
             problems.append(Problem(
                 file, f"sources.{SOURCE}.columns: '{key}' is not a column of this export"
                 f"{_closest(key, [*exported.values(), *current])}: write the name as the "
-                f"export's header row shows it{kobo}", row=1, column=key))
+                "export's header row shows it (in the source's columns:, or in the wave's "
+                f"crosswalk: if it comes from there){kobo}", row=1, column=key))
             continue
         rename[column] = target
     if problems:
