@@ -518,3 +518,22 @@ def test_a_knowledge_change_test_is_hidden_where_how_many_improved_is():
     assert shown[privacy.CHANGE_FIGURES].isna().all().all()
     ledger.rule.clear()   # 17 shown: the test is too
     assert privacy.change_as_shown(change, ledger, 5)["statistic"].tolist()[:2] == [153, 153]
+
+
+def test_a_sector_column_left_blank_throughout_is_not_collected_never_zero():
+    # a reporting system that exported an empty "sector" column: the report read
+    # "Services outside agriculture: 0" and hid the workers' share as a class disclosure
+    # ("not shown to protect privacy") where there was no sector at all
+    import pyarrow as pa
+
+    from mwsn import services
+
+    records = pa.table({"participant": pa.array(["P1", "P2", "P1"]).dictionary_encode(),
+                        "organization": pa.array(["A", "A", "B"]).dictionary_encode(),
+                        "sector": pa.array([None, None, None], pa.string())
+                        .dictionary_encode()})
+    metrics = services.service_indicators(records).set_index("metric")
+    assert "services_outside_agriculture" not in metrics.index
+    assert "workers_served_outside_agriculture" not in metrics.index
+    assert metrics.loc["services_delivered", "count"] == 3
+    assert metrics.loc["repeat_use", "count"] == 1   # P1 twice

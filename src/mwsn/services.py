@@ -710,7 +710,8 @@ def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.Da
         are complete counts of the records, not estimates: no interval.
         ``status`` is ``measured``, or ``not_collected`` on every row (counts
         missing) when there are no records: the jurisdiction or wave has no
-        service-records source.
+        service-records source. Without a sector in any record (no column, or a blank
+        one) the two sector rows are left out: not collected.
     """
     if records.num_rows == 0:  # no service records for this jurisdiction or wave
         frame = pd.DataFrame({"metric": list(METRICS), "count": pd.NA, "base": pd.NA,
@@ -730,7 +731,10 @@ def service_indicators(records: pa.Table, outside: str = "agriculture") -> pd.Da
             ("organizations_reporting", int(np.unique(organization[organization >= 0]).size),
              None, None),
             ("repeat_use", int((per_worker >= 2).sum()), workers, "workers_served")]
-    if "sector" in records.column_names:
+    # a sector column with no value in it is no sector data (left blank throughout by the
+    # reporting system): not collected, as when the export lacks it, never 0 outside
+    # agriculture
+    if "sector" in records.column_names and records.column("sector").null_count < n:
         sector = records.column("sector").combine_chunks()
         codes, _ = _indices(sector)
         names = sector.dictionary.to_pylist()
