@@ -371,6 +371,9 @@ def test_sources_without_their_optional_columns_run_and_say_no_data(made_run):
     assert "Workers reached" not in recipients and "Sub-grants" not in recipients
     rapport = (root / "reports" / "optional" / "assessment.fr.html").read_text(encoding="utf-8")
     assert "Travailleurs migrants joints par les organismes financés : aucune donnée" in rapport
+    # and its evidence table says so too (it showed x, the mark of a hidden small count)
+    assert ('<th scope="row">Migrant workers reached by funded organizations</th>'
+            '<td>program data</td><td>no data</td>') in report
 
 
 @pytest.mark.integration
@@ -395,6 +398,12 @@ def test_a_survey_without_statements_and_excerpts_without_text_run_and_say_so(ma
         assert survey in report and swot in report
         assert not any(caption in report for caption in tables)
         assert quotes not in report
+    # the evidence table says "not collected" where the justification does, not x (which
+    # says a small count was hidden)
+    report = (root / "reports" / "unasked" / "assessment.html").read_text(encoding="utf-8")
+    assert ('<th scope="row">Respondents who agree they have the information to better '
+            'support workers</th><td>survey</td><td>not collected</td><td>not collected</td>'
+            ) in report
 
 
 @pytest.mark.integration

@@ -33,14 +33,22 @@ def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
     shown = privacy.protected_indicators(mine, rep.protected)
     labels = {i.id: i.label(rep.lang) for i in question.indicators}
     mark = rep.t("table.suppressed")
+    # an item not collected, or a program metric with no data, says so in words as the
+    # justification does: the mark x would say a small count was hidden
+    absent = {"not_collected": rep.t("score.not_collected"),
+              "no_data": rep.t("evidence.no_data_cell")}
+    why = ["not_collected" if raw.score == findings.NOT_COLLECTED else
+           "no_data" if pd.isna(raw.estimate) and (pd.isna(raw.n) or raw.n == 0) else None
+           for raw in mine.itertuples()]
     view = pd.DataFrame({
         rep.t("col.indicator"): shown["indicator_id"].map(labels),
         rep.t("col.line_of_evidence"): [rep.t(f"line.{x}") for x in shown["line_of_evidence"]],
         # interview mentions are shown in evaluators' words, which protect small counts
-        rep.t("col.estimate"): [_estimate(r if r.kind != "code_share" else raw, rep.lang,
-                                          matrix.words) or mark
-                                for r, raw in zip(shown.itertuples(), mine.itertuples())],
-        rep.t("col.base"): shown["n"],
+        rep.t("col.estimate"): [absent[w] if w else _estimate(
+            r if r.kind != "code_share" else raw, rep.lang, matrix.words) or mark
+            for r, raw, w in zip(shown.itertuples(), mine.itertuples(), why)],
+        rep.t("col.base"): [absent["not_collected"] if w == "not_collected" else n
+                            for n, w in zip(shown["n"], why)],
         rep.t("col.base_counts"): [rep.t(f"base.{b}") for b in shown["base"]],
         rep.t("col.score"): [rep.t(f"score.{s}") for s in shown["score"]],
     })

@@ -98,6 +98,8 @@ def table(frame: pd.DataFrame, caption: str, *, name: str, lang: str, min_cell: 
     def cell(column, value):
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return mark if column in formats else ""
+        if isinstance(value, str):  # words in place of a figure ("not collected")
+            return value
         kind = formats.get(column)
         if kind == "count":
             return i18n.number(float(value), lang)
