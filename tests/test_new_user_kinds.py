@@ -537,3 +537,19 @@ def test_a_sector_column_left_blank_throughout_is_not_collected_never_zero():
     assert "workers_served_outside_agriculture" not in metrics.index
     assert metrics.loc["services_delivered", "count"] == 3
     assert metrics.loc["repeat_use", "count"] == 1   # P1 twice
+
+
+def test_a_change_from_a_round_that_did_not_collect_the_indicator_says_so():
+    # the pilot had no service records: "Workers served: change between rounds" read
+    # "not shown" (a hidden figure) where there was nothing to compare
+    from types import SimpleNamespace
+
+    from mwsn import i18n
+    from mwsn.report.performance import _change_text
+
+    rep = SimpleNamespace(t=lambda key, **kw: i18n.t(key, "en", **kw), lang="en")
+    row = SimpleNamespace(change=float("nan"), wave_from="pilot", wave_to="2022q1")
+    assert _change_text(rep, row, "count", {"pilot": "not_collected",
+                                            "2022q1": "measured"}) == "not collected"
+    assert _change_text(rep, row, "count", {"pilot": "measured",
+                                            "2022q1": "measured"}) == "not shown"

@@ -85,8 +85,14 @@ def _signed(value: float, lang: str) -> str:
                   value=points)
 
 
-def _change_text(rep, row, data_type: str) -> str:
+def _change_text(rep, row, data_type: str, status: dict | None = None) -> str:
+    """A change between two rounds as shown; ``status``: each round's status, so that a
+    change with a round that did not collect the indicator says so ("not collected"),
+    not "not shown" (which says a figure was hidden)."""
     if pd.isna(row.change):
+        ends = [(status or {}).get(row.wave_from), (status or {}).get(row.wave_to)]
+        if any(s in ("not_collected", "no_table") for s in ends):
+            return rep.t("trend.not_collected")
         return rep.t("trend.hidden")
     if data_type == "share":
         return _signed(row.change, rep.lang)
@@ -163,7 +169,8 @@ def indicator_block(rep, entry, rows: pd.DataFrame, changes: pd.DataFrame, label
             rep.t("trend.col.from_to"): [rep.t("trend.from_to", from_round=r.wave_from,
                                                to_round=r.wave_to) for r in mine.itertuples()],
             rep.t("trend.col.who"): [_design(rep, d, entry.source) for d in mine["design"]],
-            rep.t("trend.col.change"): [_change_text(rep, r, data_type)
+            rep.t("trend.col.change"): [_change_text(rep, r, data_type,
+                                                     dict(zip(rows["wave"], rows["status"])))
                                         for r in mine.itertuples()],
             rep.t("trend.col.test"): [_test_text(rep, r) for r in mine.itertuples()],
         })
