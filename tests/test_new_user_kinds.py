@@ -213,6 +213,8 @@ def test_no_quote_from_a_group_whose_count_the_pass_hides_even_in_the_auditor_no
     ("J'ai 54 ans et je parle tigrigna.", ["LANGUAGE", "AGE"]),
     ("I was 61 years old when I came with the program.", ["AGE"]),
     ("Je suis la seule femme de l'équipe.", ["ONLY"]),
+    # a town of the ESDC employer lists' business locations (bundled official data)
+    ("The packing house in Keremeos keeps our passports.", ["PLACE"]),
     # the program's own languages and everyday French single no one out
     ("The hub speaks Spanish, Tagalog and Punjabi; mon mari aussi.", []),
 ])

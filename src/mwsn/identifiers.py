@@ -361,14 +361,62 @@ def _languages() -> re.Pattern:
     return re.compile(r"(?<![\w'’])(?:" + "|".join(parts) + r")(?![\w'’])")
 
 
+#: the ESDC lists of employers with a positive LMIA (bundled official data): the towns of
+#: their business locations, where temporary foreign workers are employed
+EMPLOYER_LISTS = ("data/external/esdc_tfwp_employer_lists/2016_positive_employer_en.csv",
+                  "data/external/esdc_tfwp_employer_lists/tfwp_2020q1_positive_en.csv")
+
+
+@functools.cache
+def _places() -> re.Pattern | None:
+    """The towns and cities of the ESDC employer lists' business locations ("Oliver,
+    V0H1T0" → Oliver), as one pattern matched as proper nouns (title case), from five
+    letters (shorter ones are first names and words: Erin, King, Hope); None without
+    the lists."""
+    import csv
+    import io
+
+    from mwsn import bundled
+
+    towns: set[str] = set()
+    for name in EMPLOYER_LISTS:
+        path = bundled.path(name)
+        if not path.is_file():
+            continue
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+        rows = list(csv.reader(io.StringIO(text)))
+        header = next((i for i, r in enumerate(rows[:5])
+                       if "Address" in [c.strip() for c in r]), None)
+        if header is None:
+            continue
+        at = [c.strip() for c in rows[header]].index("Address")
+        for row in rows[header + 1:]:
+            if len(row) > at and "," in row[at]:
+                town = row[at].rsplit(",", 1)[0].strip()
+                if len(town) >= 5 and not any(ch.isdigit() for ch in town):
+                    towns.add(" ".join(w[:1].upper() + w[1:].lower() for w in town.split()))
+    towns -= {"Canada"}
+    if not towns:
+        return None
+    return re.compile(r"(?<![\w'’])(?:" + "|".join(
+        re.escape(t) for t in sorted(towns, key=len, reverse=True)) + r")(?![\w'’])")
+
+
 def quasi_identifiers(text: str) -> list[str]:
     """What ``text`` says of its speaker that could single them out within the group a
     quote is attributed to: a language other than the program's common ones
     (``LANGUAGE``: "I am the only Tigrinya speaker"), an age (``AGE``), being the only one
-    of a kind (``ONLY``). Used, with :func:`find`, to keep an excerpt out of the quotes.
+    of a kind (``ONLY``), a town where temporary foreign workers are employed (``PLACE``:
+    "the packing house in Keremeos"). Used, with :func:`find`, to keep an excerpt out of
+    the quotes.
     """
     if not isinstance(text, str) or not text:
         return []
     found = [kind for kind, pattern in (("LANGUAGE", _languages()), ("AGE", _AGE),
-                                        ("ONLY", _ONLY)) if pattern.search(text)]
+                                        ("ONLY", _ONLY), ("PLACE", _places()))
+             if pattern is not None and pattern.search(text)]
     return found
