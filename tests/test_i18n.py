@@ -92,3 +92,17 @@ def test_plural_follows_each_languages_rule():
     assert i18n.plural("response.late", "en", 2) == "2 actions late"
     assert i18n.plural("response.late", "fr", 0) == "0 mesure en retard"
     assert i18n.plural("response.late", "fr", 2) == "2 mesures en retard"
+
+
+def test_the_plain_summary_counts_ideas_for_next_steps_in_words_each_language_agrees_with():
+    # a new project has no considerations: not "0 ideas" (nor "1 ideas" for one)
+    from mwsn.report import plain
+
+    assert plain._ideas(0, "en").startswith("The full report gives no ideas for next steps yet.")
+    assert plain._ideas(1, "en").startswith("The full report gives 1 idea for next steps.")
+    assert plain._ideas(3, "en").startswith("The full report gives 3 ideas for next steps.")
+    assert plain._ideas(1, "fr").startswith("Le rapport complet donne 1 idée pour la suite.")
+    assert plain._ideas(0, "fr").startswith("Le rapport complet ne donne pas encore d'idées")
+    assert plain._ideas(2, "es").startswith("El informe completo da 2 ideas")
+    for lang in ("en", "fr", "es", "tl"):
+        assert "0" not in plain._ideas(0, lang), lang

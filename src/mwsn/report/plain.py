@@ -61,8 +61,15 @@ def body(params: Jurisdiction, lang: str, processed: Path) -> str:
         f'<p>{esc(t("plain.found"))}</p><ul>{found}</ul></section>'
         f'<section id="next"><h2>{esc(t("plain.next_heading"))}</h2>'
         f'<p>{esc(t("plain.next_decide"))}</p>'
-        f'<p>{esc(t("plain.next_ideas", n=i18n.number(len(params.considerations), lang)))}</p>'
+        f'<p>{esc(_ideas(len(params.considerations), lang))}</p>'
         f'<p>{esc(t("plain.full_report"))}</p></section>')
+
+
+def _ideas(count: int, lang: str) -> str:
+    """How many ideas for next steps (the considerations) the full report gives, in words."""
+    if count == 0:
+        return i18n.t("plain.next_ideas.none", lang)
+    return i18n.plural("plain.next_ideas", lang, count)
 
 
 def render_page(params: Jurisdiction, lang: str, processed: Path, synthetic: bool) -> str:
