@@ -555,3 +555,33 @@ def test_a_change_from_a_round_that_did_not_collect_the_indicator_says_so():
                                             "2022q1": "measured"}) == "not collected"
     assert _change_text(rep, row, "count", {"pilot": "measured",
                                             "2022q1": "measured"}) == "not shown"
+
+
+def test_qualtrics_minus_99_for_a_question_seen_but_not_answered_is_no_answer(root, capsys):
+    # Qualtrics' export option "Recode seen but unanswered questions as -99": a Likert item
+    # and the sector left unanswered by the first two respondents read -99, which was
+    # refused as "not on the agreement scale" / "not a category"; it is no answer
+    import csv
+    import io
+
+    raw = add_jurisdiction(root, "seen99", None, {})
+    text = (root / "data" / "raw" / "bc" / "survey_export.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    know, sector = rows[0].index("know_rights"), rows[0].index("sector")
+    for row in rows[3:5]:
+        row[know], row[sector] = "-99", "-99"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (raw / "survey_export.csv").write_text(out.getvalue(), encoding="utf-8")
+    params = root / "params" / "seen99.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    status, printed, err = run_validate(root, "seen99", capsys)
+    assert status == 0, err
+    assert "seen but not answered" in printed and "'know_rights' (2)" in printed
+    survey = validate.read_and_check(config.load("seen99", root), load_codebook(root),
+                                     config.paths("seen99", root))["survey"]
+    assert survey["know_rights"].iloc[:2].isna().all()
+    assert survey["sector"].iloc[:2].isna().all()
+    assert not (survey["know_rights"].astype("string") == "-99").any()

@@ -1015,6 +1015,12 @@ FORMAT_DEFAULTS: dict[str, dict] = {
                      "absent": {"finished": "Google Forms records submitted responses only",
                                 "response_id": "each response is numbered by its row"}},
 }
+#: what a Qualtrics export writes for a question shown to a respondent who did not answer it
+#: (its data export's option "Recode seen but unanswered questions as -99")
+QUALTRICS_SEEN_NOT_ANSWERED = "-99"
+#: the answers it may stand for: a question's, not an id, a date or a tool's own column
+SEEN_NOT_ANSWERED_TYPES = ("likert", "category", "multi", "boolean", "number", "text",
+                           "free_text")
 #: what it means for the analysis when a column is declared absent
 ABSENT_CONSEQUENCES = {
     "finished": "every response counts as complete (no completeness rule)",
@@ -1369,6 +1375,23 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
         codes = attrs.get("value_codes", {}).get(own.get(name, name), {})
         frame[name] = _recode(frame[name], {_key(k): answer_text(v) for k, v in table.items()},
                               codes)
+
+    # 5b. Qualtrics writes -99 for a question seen but not answered (when its export option
+    # says so): no answer, unless the params recoded it above
+    if fmt == "qualtrics":
+        seen = []
+        for var in spec.variables:
+            if var.name in frame.columns and var.type in SEEN_NOT_ANSWERED_TYPES:
+                text = frame[var.name].astype("string").str.strip()
+                unanswered = (text == QUALTRICS_SEEN_NOT_ANSWERED).fillna(False)
+                if unanswered.any():
+                    frame[var.name] = frame[var.name].mask(unanswered.to_numpy(), pd.NA)
+                    seen.append(f"'{own.get(var.name, var.name)}' ({int(unanswered.sum())})")
+        if seen:
+            notes.append(Problem(file, f"{QUALTRICS_SEEN_NOT_ANSWERED} (Qualtrics: seen but not "
+                                 f"answered) read as no answer in {', '.join(seen)}; recode it "
+                                 "in sources.<name>.values to count it otherwise", row=attrs.get(
+                                     "header_row", 1)))
 
     # 6. select-all answers joined with ", " (Google Forms) as space-separated codes
     separator = attrs.get("multi_separator")
