@@ -9,6 +9,8 @@ before any notebook kernel starts.
 
 from __future__ import annotations
 
+import functools
+import pickle
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -408,12 +410,20 @@ def read_yaml(path: Path) -> Any:
     # a bidi control in a label or an override's reason would reverse every page it reaches
     text = hygiene.strip_bidi(text)
     try:
-        return yaml.load(text, Loader=_LOADER)
+        return pickle.loads(_parsed(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise InputError(Problem(str(path), f"not valid YAML: {reason}", row=row))
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str) -> bytes:
+    """YAML ``text`` parsed, pickled: the same text read again (the shared params files, by
+    each jurisdiction a command validates) is parsed once, and each reader gets its own copy.
+    Unpickling takes a twentieth of parsing (libyaml's parser, Python's constructor)."""
+    return pickle.dumps(yaml.load(text, Loader=_LOADER), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _key_line(path: Path, loc: tuple) -> int | None:
