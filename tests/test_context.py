@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
-from conftest import SHIPPED
+from conftest import SHIPPED, dump_yaml, load_yaml
 from mwsn import config, context, report
 from mwsn.errors import InputError
 
@@ -164,9 +163,9 @@ def test_default_weights_score_quebec_first_as_worked_by_hand(tables, settings):
 
 def _write_context(root: Path, edit) -> None:
     path = root / "params" / "context.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     edit(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
 
 
 def test_settings_refuse_unknown_indicators_and_all_zero_weights(tmp_path):

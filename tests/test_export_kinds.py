@@ -9,11 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import dump_yaml, load_yaml
 from mwsn import config, validate
 from mwsn.codebook import load_codebook
-
 from test_exports import CASES, add_jurisdiction, run_validate, survey_frame
 
 KOBO_CASE = CASES / "kobo-group-path-mapping-ignored" / "kobo_slash.csv"
@@ -130,9 +129,9 @@ def add_without_optional_columns(root: Path, code: str = "optional") -> Path:
     survey.drop(columns=["sector", "comments", "policy_influence", "knowledge_before"]).to_csv(
         raw / "survey.csv", index=False)
     params = root / "params" / f"{code}.yaml"
-    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data = load_yaml(params.read_text(encoding="utf-8"))
     data["sources"]["survey"] = {"file": "survey.csv", "format": "csv"}
-    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    params.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     return raw
 
 
@@ -255,9 +254,9 @@ def test_a_day_written_with_a_time_and_an_offset_stays_the_day_it_was(root, caps
     raw = add_jurisdiction(root, "dayoff", None, {})
     shutil.copy(root / "data" / "raw" / "bc" / "survey_export.csv", raw)
     params = root / "params" / "dayoff.yaml"
-    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data = load_yaml(params.read_text(encoding="utf-8"))
     data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
-    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    params.write_text(dump_yaml(data), encoding="utf-8")
     meetings = raw / "meeting_records.csv"
     header, *rows = meetings.read_text(encoding="utf-8").splitlines()
     days = [row.split(",")[2] for row in rows]

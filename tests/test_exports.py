@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
+from conftest import dump_yaml, load_yaml
 from mwsn import clean, cli, config, context, ingest, validate
 from mwsn.codebook import date_order, load_codebook, normalize_answer, parse_datetimes
 from mwsn.config import Source
@@ -36,11 +36,11 @@ def add_jurisdiction(root: Path, code: str, survey: Path | None, source: dict,
             shutil.copy(path, raw / path.name)
     if survey is not None:
         shutil.copy(survey, raw / survey.name)
-    data = yaml.safe_load((root / "params" / "bc.yaml").read_text(encoding="utf-8"))
+    data = load_yaml((root / "params" / "bc.yaml").read_text(encoding="utf-8"))
     data["code"] = code
     data["sources"]["survey"] = {"file": survey.name if survey else "survey.csv", **source}
     data.update(params)
-    (root / "params" / f"{code}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+    (root / "params" / f"{code}.yaml").write_text(dump_yaml(data, allow_unicode=True),
                                                  encoding="utf-8")
     return raw
 
@@ -192,9 +192,9 @@ def test_spss_user_missing_values_keep_their_label_as_a_missing_reason(root, cap
     # 8 "Don't know" is a reason the codebook knows; 9 "No answer" is not: say how to map it
     assert "user_missing.sav:3:know_rights: 'No answer' is a missing code of the file" in err
     assert "Don't know" not in err.split("'No answer'")[0]
-    data = yaml.safe_load((root / "params" / "usermiss.yaml").read_text(encoding="utf-8"))
+    data = load_yaml((root / "params" / "usermiss.yaml").read_text(encoding="utf-8"))
     data["sources"]["survey"]["values"] = {"know_rights": {"No answer": "Prefer not to say"}}
-    (root / "params" / "usermiss.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (root / "params" / "usermiss.yaml").write_text(dump_yaml(data), encoding="utf-8")
     assert run_validate(root, "usermiss", capsys)[0] == 0
     survey = cleaned_survey(root, "usermiss")
     assert survey["know_rights"].tolist()[::3] == [4, 5]

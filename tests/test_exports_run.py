@@ -20,9 +20,8 @@ from types import SimpleNamespace
 import openpyxl
 import pandas as pd
 import pytest
-import yaml
 
-from conftest import make_root
+from conftest import dump_yaml, load_yaml, make_root
 from mwsn import cli, ingest
 from mwsn.codebook import load_codebook
 from test_export_kinds import add_without_optional_columns
@@ -105,13 +104,13 @@ def add_french_jurisdiction(root: Path, code: str = "kobofr") -> Path:
     (raw / "funding_ledger.csv").unlink()
     make_french_excel_ledger(bc / "funding_ledger.csv", raw / "grand_livre.csv")
     params = root / "params" / f"{code}.yaml"
-    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data = load_yaml(params.read_text(encoding="utf-8"))
     data["sources"]["survey"] = {
         "file": "sondage.xlsx", "format": "kobo", "columns": KOBO_NAMES,
         "values": {"consent": {"Oui": "yes", "Non": "no"}}}
     data["sources"]["funding"] = {"file": "grand_livre.csv", "format": "csv",
                                   "columns": LEDGER_NAMES}
-    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    params.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     return raw
 
 
@@ -169,9 +168,9 @@ def add_made_jurisdictions(root: Path) -> list[str]:
     add_jurisdiction(root, "onlysurvey", root / "data" / "raw" / "bc" / "survey_export.csv",
                      {"format": "qualtrics"})
     params = root / "params" / "onlysurvey.yaml"
-    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data = load_yaml(params.read_text(encoding="utf-8"))
     data["sources"] = {"survey": data["sources"]["survey"]}
-    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    params.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     return list(MADE)
 
 
@@ -201,7 +200,7 @@ def add_file_jurisdictions(root: Path, alone: bool = False) -> dict[str, Path]:
         raw = add_jurisdiction(root, code, None if ledger else path,
                                {"format": _format(path)})
         params = root / "params" / f"{code}.yaml"
-        data = yaml.safe_load(params.read_text(encoding="utf-8"))
+        data = load_yaml(params.read_text(encoding="utf-8"))
         if ledger:
             shutil.copy(path, raw / "funding_ledger.csv")
             shutil.copy(root / "data" / "raw" / "bc" / "survey_export.csv", raw)
@@ -210,7 +209,7 @@ def add_file_jurisdictions(root: Path, alone: bool = False) -> dict[str, Path]:
             data["sources"] = {name: source for name, source in data["sources"].items()
                                if name == "survey" or (ledger and name == "funding")}
         if ledger or alone:
-            params.write_text(yaml.safe_dump(data), encoding="utf-8")
+            params.write_text(dump_yaml(data), encoding="utf-8")
         added[code] = path
     return added
 
@@ -232,10 +231,10 @@ def validate_files(root: Path, paths: dict[str, Path], capsys) -> list[str]:
 def _inputs(root: Path, code: str) -> tuple:
     """What a jurisdiction's run reads that differs between jurisdictions: its sources as
     params give them (the code aside) and the bytes of its raw files."""
-    params = yaml.safe_load((root / "params" / f"{code}.yaml").read_text(encoding="utf-8"))
+    params = load_yaml((root / "params" / f"{code}.yaml").read_text(encoding="utf-8"))
     params.pop("code")
     raw = root / "data" / "raw" / code
-    return (yaml.safe_dump(params, sort_keys=True),
+    return (dump_yaml(params, sort_keys=True),
             tuple((p.name, p.read_bytes()) for p in sorted(raw.iterdir())))
 
 

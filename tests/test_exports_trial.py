@@ -6,15 +6,14 @@ survey source, BC's synthetic files for the other sources.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typing
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
+from conftest import dump_yaml, load_yaml
 from mwsn import config, findings, ingest, privacy, project
 from mwsn.codebook import load_codebook
 from mwsn.config import Source
@@ -86,10 +85,10 @@ def test_a_required_column_the_analyses_cannot_do_without_cannot_be_declared_abs
         root, capsys):
     # meetings.attendees is required and nothing stands in for it: refused, not a crash later
     params = root / "params" / "bc.yaml"
-    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data = load_yaml(params.read_text(encoding="utf-8"))
     name = next(n for n in data["sources"] if n == "meetings")
     data["sources"][name]["absent"] = ["attendees"]
-    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    params.write_text(dump_yaml(data, allow_unicode=True), encoding="utf-8")
     status, _, err = run_validate(root, "bc", capsys)
     assert status == 2 and "'attendees' cannot be absent" in err
 
@@ -251,10 +250,10 @@ def test_a_french_spss_instrument_drafts_french_labels_a_likert_item_and_no_bad_
                      "--root", str(project_dir)]) == 0
     out = capsys.readouterr().out
     assert "no French label" not in out and "no English label (French used" in out
-    drafted = yaml.safe_load((project_dir / "drafts" / "codebook.yaml").read_text("utf-8"))
+    drafted = load_yaml((project_dir / "drafts" / "codebook.yaml").read_text("utf-8"))
     variables = {v["name"]: v for v in drafted["sources"]["survey"]["variables"]}
     # matched by their French labels, so mapped, never declared absent
-    params = yaml.safe_load((project_dir / "drafts" / "survey.params.yaml").read_text("utf-8"))
+    params = load_yaml((project_dir / "drafts" / "survey.params.yaml").read_text("utf-8"))
     survey = params["sources"]["survey"]
     assert survey["columns"]["consentement"] == "consent"
     assert survey["columns"]["groupe"] == "stakeholder_group"

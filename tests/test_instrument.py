@@ -16,9 +16,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import yaml
 
-from conftest import PROJECT
+from conftest import PROJECT, load_yaml
 from mwsn import cli, codebook_import, instrument
 from mwsn.codebook import Codebook, load_codebook
 from mwsn.config import read_yaml
@@ -217,9 +216,9 @@ def test_codebook_import_command_writes_the_drafts(tmp_path, capsys):
                      "--root", str(root)]) == 0
     out = capsys.readouterr().out
     assert "11 questions, 5 matched to the codebook, 6 added" in out
-    drafted = yaml.safe_load((root / "drafts" / "codebook.yaml").read_text(encoding="utf-8"))
+    drafted = load_yaml((root / "drafts" / "codebook.yaml").read_text(encoding="utf-8"))
     assert "languages_spoken" in {v["name"] for v in drafted["sources"]["survey"]["variables"]}
-    params = yaml.safe_load((root / "drafts" / "survey.params.yaml").read_text(encoding="utf-8"))
+    params = load_yaml((root / "drafts" / "survey.params.yaml").read_text(encoding="utf-8"))
     assert params["sources"]["survey"]["columns"] == {"who": "stakeholder_group"}
     assert (root / "params" / "codebook.yaml").read_bytes() == (
         PROJECT / "params" / "codebook.yaml").read_bytes()  # the draft never replaces it

@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import NO_PDF, PROJECT
+from conftest import NO_PDF, PROJECT, load_yaml
 from mwsn import cli, config, project, synth
 from mwsn.codebook import load_codebook
 
-BC_PARAMS = yaml.safe_load((PROJECT / "params" / "bc.yaml").read_text(encoding="utf-8"))
+BC_PARAMS = load_yaml((PROJECT / "params" / "bc.yaml").read_text(encoding="utf-8"))
 
 
 def _bc_texts() -> list[str]:

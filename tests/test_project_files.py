@@ -11,10 +11,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from conftest import load_yaml
 from mwsn import bundled, runner
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -34,7 +34,7 @@ def test_environment_yml_and_the_lock_header_are_generated_from_the_lock():
     assert lock == lockfiles.with_header(lock), "requirements.lock: run `make lock`"
     env = (PROJECT / "environment.yml").read_text(encoding="utf-8")
     assert env == lockfiles.environment_yml(lock), "environment.yml: run `make lock`"
-    assert yaml.safe_load(env)["name"] == "mwsn"
+    assert load_yaml(env)["name"] == "mwsn"
 
 
 def test_the_lock_pins_every_dependency_within_pyproject_ranges():

@@ -11,13 +11,12 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from mwsn import config, findings, ingest, privacy, register, response, trends
 from mwsn import trend_disclosure as td
 from mwsn.errors import InputError
 from mwsn.report import load_report, performance
-from conftest import SHIPPED
+from conftest import SHIPPED, dump_yaml, load_yaml
 
 WAVES = [{"id": "pilot", "period": {"start": "2018-03", "end": "2020-03"}},
          {"id": "r2", "period": {"start": "2024-04", "end": "2025-03"}}]
@@ -38,10 +37,10 @@ ACTIONS = [
 def root(tmp_path):
     shutil.copytree(SHIPPED / "params", tmp_path / "params")
     path = tmp_path / "params" / "bc.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     data["waves"] = WAVES
     data["management_response"] = ACTIONS
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return tmp_path
 
 
@@ -297,9 +296,9 @@ def test_without_a_register_the_report_and_comparison_say_so(root, lang, sentenc
 
 def test_a_jurisdictions_own_target_replaces_the_registers(root):
     path = root / "params" / "bc.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     data["targets"] = {"collaboration_agree": {"value": 0.9, "by": "2026-03"}}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     params = config.load("bc", root)
     assert params.targets["collaboration_agree"].value == 0.9
     matrix = findings.load_matrix(root)

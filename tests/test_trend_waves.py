@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
+from conftest import dump_yaml, load_yaml
 from mwsn import clean, config, disclosure, findings, ingest, privacy, stats, trends
 from mwsn import trend_disclosure as td
 from mwsn.codebook import likert_items, load_codebook
@@ -87,9 +87,9 @@ def make_waves_root(run_root: Path, tmp: Path) -> Path:
     shutil.copytree(run_root / "params", root / "params")
     (root / "data" / "processed" / "bc").mkdir(parents=True)
     params_file = root / "params" / "bc.yaml"
-    data = yaml.safe_load(params_file.read_text(encoding="utf-8"))
+    data = load_yaml(params_file.read_text(encoding="utf-8"))
     data["waves"] = [{"id": w, "period": {"start": s, "end": e}} for w, (s, e) in WAVES.items()]
-    params_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+    params_file.write_text(dump_yaml(data, allow_unicode=True, sort_keys=False),
                            encoding="utf-8")
     codebook, matrix = load_codebook(root), findings.load_matrix(root)
     source = run_root / "data" / "processed" / "bc"
