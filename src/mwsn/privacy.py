@@ -748,29 +748,36 @@ def protected_indicators(indicators: pd.DataFrame, ledger: Ledger) -> pd.DataFra
     where the ledger hides the cells behind them; ``withheld`` names the rule (else "")."""
     out = indicators.copy()
     withheld = []
+    # the rows (index labels) whose estimate and CI are blanked, with count and n, count only,
+    # or count and n when the count is its own base
+    blank: dict[str, list] = {"both": [], "count": [], "n": []}
     for i, row in zip(out.index, out.itertuples(index=False)):
         count, n = indicator_cells(row)
         why = ""
         if n is not None and ledger.hidden(n):
             why = ledger.rule[n]
-            out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
-            out.loc[i, ["count", "n"]] = pd.NA
+            blank["both"].append(i)
         elif count is not None and ledger.hidden(count):
             why = ledger.rule[count]
-            out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
-            out.loc[i, "count"] = pd.NA
+            blank["count"].append(i)
             if n is None:  # a base of records that are the count itself (sub-grants)
-                out.loc[i, "n"] = pd.NA
+                blank["n"].append(i)
         elif (n is None and not pd.isna(row.n) and 0 < row.n < ledger.min_cell
               and not (row.kind == "program_metric" and row.subject in CATEGORY_COUNTS)):
             why = "small_count"
-            out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
-            out.loc[i, ["count", "n"]] = pd.NA
+            blank["both"].append(i)
         elif not pd.isna(row.estimate) and not _covered(row, count, n, ledger):
             why = "uncovered"
-            out.loc[i, ["estimate", "ci_low", "ci_high"]] = np.nan
-            out.loc[i, ["count", "n"]] = pd.NA
+            blank["both"].append(i)
         withheld.append("secondary" if why == "base_hidden" else why)
+    # one assignment per column set, not one per row (each .loc assignment costs ~1 ms)
+    for labels, columns, value in ((blank["both"] + blank["count"], ["estimate", "ci_low",
+                                                                     "ci_high"], np.nan),
+                                   (blank["both"], ["count", "n"], pd.NA),
+                                   (blank["count"], ["count"], pd.NA),
+                                   (blank["n"], ["n"], pd.NA)):
+        if labels:
+            out.loc[out.index.isin(labels), columns] = value
     out["withheld"] = pd.array(withheld, dtype="string")
     out.attrs[MARK] = ledger.min_cell
     return out
