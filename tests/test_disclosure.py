@@ -90,6 +90,42 @@ def test_class_disclosure_hides_all_none_and_all_but_a_few():
     assert ledger.exposed() == []
 
 
+def _two_tables(second_total: float) -> privacy.Ledger:
+    """Two tables that share no figure: a = a1 + a2 (10 = 3 + 7) and b = b1 + b2 + b3
+    (``second_total`` = 2 + 8 + 9), the small counts hidden."""
+    ledger = privacy.Ledger(5)
+    a = [ledger.cell(("a", "row", c), v) for c, v in (("total", 10), ("one", 3), ("two", 7))]
+    b = [ledger.cell(("b", "row", c), v)
+         for c, v in (("total", second_total), ("one", 2), ("two", 8), ("three", 9))]
+    ledger.total(a[0], a[1:])
+    ledger.total(b[0], b[1:])
+    return ledger
+
+
+def test_each_hidden_cell_is_bounded_by_the_figures_related_to_it():
+    ledger = _two_tables(19).protect()
+    # each table hides its small count and the smallest other part: a1 + a2 = 10 with both
+    # at least 1 gives 1..9; b1 + b2 = 19 - 9 = 10 likewise; no figure of one table bounds
+    # the other's
+    assert sorted(ledger.rule) == [("a", "row", "one"), ("a", "row", "two"),
+                                   ("b", "row", "one"), ("b", "row", "two")]
+    assert ledger.intervals() == {k: (1.0, 9.0) for k in ledger.rule}
+    assert ledger.exposed() == []
+
+
+def test_a_table_whose_figures_do_not_add_up_is_audited_with_the_others():
+    # 20 is not 2 + 8 + 9: a reader still works the hidden 2 out as 20 - 8 - 9 = 3, and the
+    # hidden 3 of the other table as 10 - 7; one more part of each is hidden
+    ledger = _two_tables(20)
+    assert ledger.intervals() == {("a", "row", "one"): (3.0, 3.0),
+                                  ("b", "row", "one"): (3.0, 3.0)}
+    ledger.protect()
+    assert sorted(ledger.rule) == [("a", "row", "one"), ("a", "row", "two"),
+                                   ("b", "row", "one"), ("b", "row", "two")]
+    assert ledger.intervals([("a", "row", "one"), ("b", "row", "one")]) == {
+        ("a", "row", "one"): (1.0, 9.0), ("b", "row", "one"): (1.0, 10.0)}
+
+
 def test_recommendations_are_program_records_under_the_same_rule_everywhere():
     outcomes = pd.DataFrame({"status": ["implemented", "under_consideration", "no_response"],
                              "recommendations": [1, 3, 3]})
