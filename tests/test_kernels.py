@@ -22,16 +22,46 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 WHO = "import os, sys\nprint(os.getpid(), os.getppid(), 'pandas' in sys.modules)"
 
 
-@pytest.fixture
-def server(monkeypatch):
-    """Start a kernel server for kernels started from this process (with the kernels' env);
-    started in the test itself: pytest changes PYTEST_CURRENT_TEST between setup and call."""
+#: pytest changes it at each phase of each test; a kernel server started in one test would
+#: see another test's kernels' environment differ, and start them cold
+CURRENT_TEST = "PYTEST_CURRENT_TEST"
+
+
+def _kernels_environment(monkeypatch) -> None:
+    """This process's environment as the run's workers have it (:data:`worker.KERNEL_ENV`,
+    warm kernels on), without pytest's name of the current test (pytest sets it again
+    before each phase: done in the phase that starts kernels)."""
     for name, value in worker.KERNEL_ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv(kernels.SWITCH, raising=False)
+    monkeypatch.delenv(CURRENT_TEST, raising=False)
+
+
+@pytest.fixture(scope="module")
+def shared_server():
+    """One kernel server for the tests that only ask it for kernels (and, last, the Ctrl-C
+    test, which stops it): its imports (pandas & co, about 3.4 CPU-s) once for them all.
+    The tests using it go to one xdist worker (``xdist_group``), in the file's order."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _kernels_environment(monkeypatch)
+        started, cold = kernels.start(worker.KERNEL_ENV, worker.KERNEL)
+    assert cold is None
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def server(monkeypatch, request):
+    """``server()``: the module's kernel server, for kernels started from this process (with
+    the kernels' env); ``server(own=True)``: one of this test's own (a test that stops it
+    midway). Called in the test itself: pytest sets PYTEST_CURRENT_TEST again between setup
+    and call."""
     servers = []
 
-    def start():
+    def start(own: bool = False):
+        _kernels_environment(monkeypatch)
+        if not own:
+            return request.getfixturevalue("shared_server")
         started, cold = kernels.start(worker.KERNEL_ENV, worker.KERNEL)
         assert cold is None
         servers.append(started)
@@ -40,6 +70,10 @@ def server(monkeypatch):
     yield start
     for started in servers:
         started.close()
+
+
+#: the tests of the module's kernel server: one worker, in the file's order
+SHARED_SERVER = pytest.mark.xdist_group("kernel_server")
 
 
 def _notebook(tmp_path: Path, *sources: str) -> Path:
@@ -81,7 +115,8 @@ def _gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
-@pytest.mark.integration   # starts a kernel server (pandas & co imported)
+@pytest.mark.integration   # asks the module's kernel server (pandas & co imported)
+@SHARED_SERVER
 def test_each_notebook_gets_a_fresh_kernel_forked_with_the_tools_imported(server, tmp_path):
     server = server()
     path = _notebook(tmp_path, WHO, "seen = 'first' in dir()\nfirst = 1\nprint(seen)")
@@ -98,7 +133,8 @@ def test_each_notebook_gets_a_fresh_kernel_forked_with_the_tools_imported(server
     assert pids[0] != pids[1]
 
 
-@pytest.mark.integration   # starts a kernel server (pandas & co imported)
+@pytest.mark.integration   # asks the module's kernel server (pandas & co imported)
+@SHARED_SERVER
 def test_a_cold_kernel_is_started_when_the_environment_differs(server, tmp_path, monkeypatch):
     server = server()
     monkeypatch.setenv("MWSN_TEST_ONLY_IN_THE_WORKER", "1")     # set after the server started
@@ -123,7 +159,8 @@ async def _started(server, tmp_path: Path):
     return manager, client
 
 
-@pytest.mark.integration   # starts a kernel server (pandas & co imported)
+@pytest.mark.integration   # asks the module's kernel server (pandas & co imported)
+@SHARED_SERVER
 def test_interrupt_and_shutdown_reach_a_forked_kernel(server, tmp_path):
     server = server()
 
@@ -145,11 +182,13 @@ def test_interrupt_and_shutdown_reach_a_forked_kernel(server, tmp_path):
     assert _gone(asyncio.run(scenario()))
 
 
-@pytest.mark.integration   # starts a kernel server (pandas & co imported)
+@pytest.mark.integration   # asks the module's kernel server (pandas & co imported)
+@SHARED_SERVER
 def test_ctrl_c_is_the_runs_to_answer_not_the_servers(server, tmp_path):
     # Ctrl-C in a terminal reaches the whole process group: the server stopped, killing the
     # kernels, and the run blamed a notebook (DeadKernelError), or, started in the background
-    # with SIGINT ignored, went on with cold kernels. The run stops the server itself
+    # with SIGINT ignored, went on with cold kernels. The run stops the server itself (the
+    # module's server: the last test to use it)
     server = server()
     path = _notebook(tmp_path, WHO)
     _execute(path, _manager(tmp_path, server))          # the server is serving
@@ -165,7 +204,7 @@ def test_ctrl_c_is_the_runs_to_answer_not_the_servers(server, tmp_path):
 
 @pytest.mark.integration   # starts a kernel server (pandas & co imported)
 def test_a_kernel_is_killed_when_its_worker_lets_go_or_the_server_stops(server, tmp_path):
-    server = server()
+    server = server(own=True)                        # stopped below
 
     async def scenario():
         first, _ = await _started(server, tmp_path / "a")
