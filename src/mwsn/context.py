@@ -139,7 +139,7 @@ def sources(settings: Settings, tables: dict[str, pd.DataFrame]) -> pd.DataFrame
 
 
 def _require(frame: pd.DataFrame, province: str, path_hint: str) -> None:
-    known = sorted(set(frame["province"]))
+    known = sorted(frame["province"].unique())
     if province not in known:
         raise InputError(Problem(path_hint, f"province {province!r} is not in the table; it names "
                                  f"{', '.join(known)}: set the jurisdiction's `province` key in "
@@ -208,7 +208,7 @@ def every_province(function, frame: pd.DataFrame, *args) -> pd.DataFrame:
     ``function`` is :func:`positions_by_stream`, :func:`outside_agriculture` or
     :func:`leading_occupations`; the columns are its own.
     """
-    parts = [function(frame, province, *args) for province in sorted(set(frame["province"]))]
+    parts = [function(frame, province, *args) for province in sorted(frame["province"].unique())]
     return pd.concat(parts, ignore_index=True)
 
 
