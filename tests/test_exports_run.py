@@ -240,7 +240,7 @@ def _inputs(root: Path, code: str) -> tuple:
 
 def test_every_file_in_tests_data_is_refused_by_validate_or_passes(root, capsys):
     # each file as its jurisdiction's only source: what the runs below read beside it (BC's
-    # other sources) passes validate (test_validate); the files that pass run in files_run
+    # other sources) passes validate (test_validate); the files that pass run in exports_run
     passed = validate_files(root, add_file_jurisdictions(root, alone=True), capsys)
     for broken in sorted((DATA / "broken").glob("params_*.yaml")):
         shutil.copy(broken, root / "params" / "bc.yaml")
@@ -279,47 +279,42 @@ def _quietly(build):
 
 
 @pytest.fixture(scope="module")
-def made_run(tmp_path_factory):
+def exports_run(tmp_path_factory):
     """One ``mwsn run`` (papermill, ``--jobs 2``; the pages, not their PDFs: the session's
-    BC build prints those) of a project holding the made jurisdictions and the shipped second
-    one, Ontario, with its synthetic data (test_second_jurisdiction_runs_as_a_consultation).
-    Gives the root, the run's exit status and error output."""
+    BC build prints those) of a project holding the made jurisdictions, the shipped second
+    one, Ontario, with its synthetic data (test_second_jurisdiction_runs_as_a_consultation),
+    and every file of tests/data/ that validate passes (beside BC's other sources). A file
+    whose jurisdiction would read exactly what a made one reads (same params, same raw
+    bytes: the reported case is both) is not run twice: it is run as the made one. One run,
+    not one for the made and one for the files: the national context, the kernel server and
+    the workers once. Gives the root, the code run for each file that passed (a made one's
+    code for those), the run's exit status and error output."""
     def build(output):
-        root = make_root(tmp_path_factory.mktemp("made_run"), ("bc", "on"))
+        root = make_root(tmp_path_factory.mktemp("exports_run"), ("bc", "on"))
         made = add_made_jurisdictions(root)
         for code in made:
             status, _, err = run_validate(root, code, output)
             assert status == 0, (code, err)
-        return root, cli.main(["run", *made, "on", "--root", str(root), "--jobs", "2",
-                               "--no-pdf"])
-    return _quietly(build)
-
-
-@pytest.fixture(scope="module")
-def files_run(tmp_path_factory):
-    """One ``mwsn run`` (papermill, ``--jobs 2``, ``--no-pdf``) of a project holding every
-    file of tests/data/ that validate passes (beside BC's other sources). A file whose
-    jurisdiction would read exactly what a made one reads (same params, same raw bytes: the
-    reported case is both) is not run again: ``made_run`` runs it, as the made one. Gives the
-    root, the code run for each file that passed (a made one's code for those), and the run's
-    exit status and error output."""
-    def build(output):
-        root = make_root(tmp_path_factory.mktemp("files_run"))
-        made = add_made_jurisdictions(root)       # only to know them: not run here
         paths = add_file_jurisdictions(root)
         same = {_inputs(root, code): code for code in made}
         files = {paths[code]: same.get(_inputs(root, code), code)
                  for code in validate_files(root, paths, output)}
         codes = [code for code in dict.fromkeys(files.values()) if code not in made]
-        status = (cli.main(["run", *codes, "--root", str(root), "--jobs", "2", "--no-pdf"])
-                  if codes else 0)
-        return root, files, status
+        return root, files, cli.main(["run", *made, "on", *codes, "--root", str(root),
+                                      "--jobs", "2", "--no-pdf"])
     return _quietly(build)
 
 
-# the two runs go to two xdist workers side by side (`make test` runs with --dist loadgroup)
+@pytest.fixture(scope="module")
+def made_run(exports_run):
+    """The root of :func:`exports_run`, its exit status and error output."""
+    root, _, status, err = exports_run
+    return root, status, err
+
+
+# the tests reading the run go to one xdist worker (`make test` runs with --dist loadgroup)
 @pytest.mark.integration
-@pytest.mark.xdist_group("exports_made")
+@pytest.mark.xdist_group("exports_run")
 def test_real_and_made_exports_validate_and_run(made_run):
     root, status, err = made_run
     for code in MADE:
@@ -354,7 +349,7 @@ def test_real_and_made_exports_validate_and_run(made_run):
 
 
 @pytest.mark.integration
-@pytest.mark.xdist_group("exports_made")
+@pytest.mark.xdist_group("exports_run")
 def test_sources_without_their_optional_columns_run_and_say_no_data(made_run):
     # optional-column-absent-notebook-crash, in the ledger: 01_clean stopped at
     # KeyError: 'sub_grantee'; left blank, the ledger's columns were counted as 0 workers
@@ -376,7 +371,7 @@ def test_sources_without_their_optional_columns_run_and_say_no_data(made_run):
 
 
 @pytest.mark.integration
-@pytest.mark.xdist_group("exports_made")
+@pytest.mark.xdist_group("exports_run")
 def test_a_survey_without_statements_and_excerpts_without_text_run_and_say_so(made_run):
     # 04_qualitative stopped at KeyError: 'text'; with no statement asked the report showed
     # "respondents were asked how far they agree", an empty chart and an empty table, and
@@ -406,7 +401,7 @@ def test_a_survey_without_statements_and_excerpts_without_text_run_and_say_so(ma
 
 
 @pytest.mark.integration
-@pytest.mark.xdist_group("exports_made")
+@pytest.mark.xdist_group("exports_run")
 def test_validate_then_run_with_no_timestamp_and_incomplete_responses(made_run):
     root, status, err = made_run
     assert status == 0, err
@@ -421,7 +416,7 @@ def test_validate_then_run_with_no_timestamp_and_incomplete_responses(made_run):
 
 
 @pytest.mark.integration
-@pytest.mark.xdist_group("exports_made")
+@pytest.mark.xdist_group("exports_run")
 def test_second_jurisdiction_runs_as_a_consultation(made_run):
     # Ontario, the shipped second jurisdiction, has no Network: its evaluation questions are
     # those of a consultation (params/evaluation_matrix.yaml)
@@ -435,11 +430,11 @@ def test_second_jurisdiction_runs_as_a_consultation(made_run):
 
 
 @pytest.mark.integration
-@pytest.mark.xdist_group("exports_files")
-def test_every_file_validate_passes_builds(files_run):
+@pytest.mark.xdist_group("exports_run")
+def test_every_file_validate_passes_builds(exports_run):
     # a run never fails on input validate passed: each such file's jurisdiction is built
     # (here, or as the made jurisdiction it is: test_real_and_made_exports_validate_and_run)
-    root, files, status, err = files_run
+    root, files, status, err = exports_run
     assert files, "no file in tests/data passes validate: the run below would try nothing"
     assert status == 0, err
     for path, code in files.items():
