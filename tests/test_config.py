@@ -60,3 +60,19 @@ def test_jurisdiction_code_that_is_not_plain_is_refused(code, project_root):
 def test_list_jurisdictions_ignores_shared_params(project_root):
     assert "bc" in config.list_jurisdictions(project_root)
     assert "codebook" not in config.list_jurisdictions(project_root)
+
+
+def test_a_yaml_file_read_again_is_its_own_copy_and_an_edit_is_read(tmp_path):
+    # the parsed text is kept (the shared params, read once per jurisdiction validated):
+    # each reader may change what it got, and a file edited since is parsed again
+    path = tmp_path / "shared.yaml"
+    path.write_text("groups: [employer, worker]\nmin_cell: 5\n", encoding="utf-8")
+    first = config.read_yaml(path)
+    first["groups"].append("changed by a reader")
+    assert config.read_yaml(path) == {"groups": ["employer", "worker"], "min_cell": 5}
+    path.write_text("groups: [employer]\nmin_cell: 5\n", encoding="utf-8")
+    assert config.read_yaml(path) == {"groups": ["employer"], "min_cell": 5}
+    path.write_text("groups: [employer\n", encoding="utf-8")
+    for _ in range(2):                               # an error is never kept: said each time
+        with pytest.raises(InputError, match="not valid YAML"):
+            config.read_yaml(path)
