@@ -56,9 +56,13 @@ class Plugin:
 
 
 def pytest_configure(config):
-    """Loaded with ``-p suite_cpu``: records when :data:`OUT_DIR` is set."""
+    """Loaded with ``-p suite_cpu``: records when :data:`OUT_DIR` is set, in the process that
+    runs the tests (under pytest-xdist, each worker: not the controller, which hears of
+    every test too)."""
     folder = os.environ.get(OUT_DIR)
-    if folder:
+    controller = getattr(config.option, "numprocesses", None) and not os.environ.get(
+        "PYTEST_XDIST_WORKER")
+    if folder and not controller:
         config.pluginmanager.register(Plugin(folder), "mwsn-test-cpu")
 
 
