@@ -292,3 +292,16 @@ def test_the_first_notebooks_kernels_are_forked_before_the_last_imports():
         "assert preload.ready(report) and preload.ready(None)\n"
         "assert preload.refused is None, preload.refused\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_the_server_imports_only_the_parts_the_notebooks_that_may_run_call_for():
+    # a rerun of the report alone (after an edit to docs/methods.md) waited for the statistics
+    # and the identifier detector it never uses: about 3 s before its kernels were forked
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    report = kernels.imports(notebooks / "08_report.ipynb")
+    clean = kernels.imports(notebooks / "01_clean.ipynb")
+    assert kernels.preload_for(report) == kernels.DATA_TOOLS + kernels.OTHERS
+    assert kernels.preload_for(clean) == kernels.DATA_TOOLS + kernels.CLEANING
+    assert kernels.preload_for(report + clean) == kernels.PRELOAD
+    assert kernels.preload_for([]) == kernels.DATA_TOOLS
+    assert kernels.preload_for(None) == kernels.PRELOAD        # not known: everything

@@ -550,6 +550,11 @@ def test_an_edit_to_the_methods_page_reruns_the_report_alone(bc_rerun, tmp_path)
     # the French report shows docs/methods.fr.md, so only the English one reruns
     assert set(planned) == {"08_report"}
     assert "methods pages changed: docs/methods.md" in planned["08_report"]
+    # its kernel server imports what the report calls for, not the statistics or the detector
+    from mwsn.run.cache import new_job
+
+    job = new_job(config.paths("bc", root), config.load("bc", root), False, NO_PDF)
+    assert kernels.preload_for(orchestrate._needs([job])) == kernels.DATA_TOOLS + kernels.OTHERS
     result = runner.run("bc", root, options=NO_PDF)
     assert sorted(result.executed) == ["08_report"]
     assert "Zyxwv" in (root / "reports/bc/assessment.html").read_text(encoding="utf-8")

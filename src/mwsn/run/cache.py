@@ -410,7 +410,14 @@ def dry_run(jurisdiction: str, root: str | Path = ".", *, force: bool = False,
     """
     where = job_paths(jurisdiction, root, wave)
     params = None if run_level(jurisdiction) else load(jurisdiction, where.root, wave)
-    job = new_job(where, params, force, options)
+    return planned(new_job(where, params, force, options), earlier_rerun=earlier_rerun,
+                   national_rerun=national_rerun, tables_rerun=tables_rerun)
+
+
+def planned(job: _Job, *, earlier_rerun: tuple[str, ...] = (), national_rerun: bool = False,
+            tables_rerun: tuple[str, ...] = ()) -> list[Planned]:
+    """:func:`dry_run` of a job: one :class:`Planned` per step, in order."""
+    force, where = job.force, job.where
     steps = job.steps
     recorded = (job.previous or {}).get("notebooks", {})
     planned: list[Planned] = []

@@ -83,17 +83,18 @@ class Executor:
         self.close(cancel=True)
 
 
-def local(workers: int) -> Executor:
+def local(workers: int, needs: list | None = None) -> Executor:
     """Worker processes (started fresh, not forked) that import the notebook tools at once,
     and one kernel server for them all: the notebook tools are imported once per run, not
-    once per worker (on two cores, a second copy would cost what a notebook does)."""
+    once per worker (on two cores, a second copy would cost what a notebook does). ``needs``:
+    what the notebooks the run may execute import (:func:`mwsn.run.kernels.start`)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from mwsn.run import kernels
     from mwsn.run.worker import KERNEL, KERNEL_ENV
 
-    server, cold = kernels.start(KERNEL_ENV, KERNEL)     # it imports while the workers do
+    server, cold = kernels.start(KERNEL_ENV, KERNEL, needs)   # it imports while the workers do
     try:
         pool = ProcessPoolExecutor(max_workers=workers,
                                    mp_context=multiprocessing.get_context("spawn"),
@@ -130,9 +131,9 @@ def dask(address: str) -> Executor:
     return Executor(client.get_executor(pure=False), workers, client)
 
 
-def choose(jobs: int, scheduler: str | None, steps: int) -> Executor:
+def choose(jobs: int, scheduler: str | None, steps: int, needs: list | None = None) -> Executor:
     """The Dask executor when a scheduler is named, else a local pool of ``jobs`` processes
-    (no more than there are steps)."""
+    (no more than there are steps; ``needs``: see :func:`local`)."""
     if scheduler:
         return dask(scheduler)
-    return local(max(1, min(jobs, steps)))
+    return local(max(1, min(jobs, steps)), needs)

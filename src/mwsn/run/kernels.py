@@ -6,8 +6,9 @@ about 2.5 s of CPU; on two cores, paying it once per run instead of once per not
 of the run's time. :func:`start` launches the *kernel server* (``python -m mwsn.run.kernels``,
 with the interpreter and options of the ``python3`` kernelspec and the environment kernels
 get, :data:`mwsn.run.worker.KERNEL_ENV`), which listens on a Unix socket in a private
-folder and imports :data:`PRELOAD` one module at a time, answering in between the requests
-whose notebooks' imports are loaded. A worker's papermill starts each notebook's kernel through
+folder and imports :data:`PRELOAD` (the parts of it the run's notebooks call for,
+:func:`preload_for`) one module at a time, answering in between the requests whose notebooks'
+imports are loaded. A worker's papermill starts each notebook's kernel through
 jupyter_client as before, with one change, its provisioner (:class:`ForkProvisioner`, a
 :class:`jupyter_client.provisioning.LocalProvisioner`): instead of ``Popen`` it asks the
 server, which forks a child that becomes ``python -m ipykernel_launcher -f CONNECTION_FILE``
@@ -75,23 +76,37 @@ SWITCH = "MWSN_WARM_KERNELS"
 #: them it forks the kernels whose notebooks' imports are all loaded (:func:`imports`), so the
 #: national context and the cleaning, the run's first steps, start while the server goes on
 #: importing what later notebooks use. What a module's functions import at first use comes
-#: before it, so a kernel forked once it is loaded does not import that again
-PRELOAD = (
-    # every notebook: the data tools, and what the national context reads its tables with
-    "numpy", "pandas", "pyarrow", "pyarrow.dataset", "pyarrow.pandas_compat", "openpyxl",
-    "mwsn.config", "mwsn.codebook", "mwsn.ingest", "mwsn.context",
-    # the cleaning: the statistics, and the identifier detector (Presidio's analyzer over a
-    # blank spaCy pipeline, its recognizers' patterns compiled), which the cleaning and
-    # qualitative notebooks would each build anew
-    "scipy.stats", "statsmodels.api", "spacy", "presidio_analyzer", "mwsn.identifiers",
-    "mwsn.identifiers:warm_up", "fisher", "krippendorff", "mwsn.validate", "mwsn.privacy",
-    "mwsn.disclosure", "mwsn.robustness", "mwsn.findings", "mwsn.clean",
-    # the others: charts, the analyses, lists in sentences, the report package's modules (it
-    # alone knows them) and WeasyPrint with its image and URL handling
-    "matplotlib", "matplotlib.pyplot", "babel.lists", "mwsn.program", "mwsn.qualitative",
-    "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure", "mwsn.trends",
-    "PIL.features", "email.policy", "mwsn.report", "mwsn.report:import_all",
-)
+#: before it, so a kernel forked once it is loaded does not import that again.
+#: Every notebook: the data tools, and what the national context reads its tables with
+DATA_TOOLS = ("numpy", "pandas", "pyarrow", "pyarrow.dataset", "pyarrow.pandas_compat",
+              "openpyxl", "mwsn.config", "mwsn.codebook", "mwsn.ingest", "mwsn.context")
+#: the cleaning: the statistics, and the identifier detector (Presidio's analyzer over a blank
+#: spaCy pipeline, its recognizers' patterns compiled), which the cleaning and qualitative
+#: notebooks would each build anew
+CLEANING = ("scipy.stats", "statsmodels.api", "spacy", "presidio_analyzer", "mwsn.identifiers",
+            "mwsn.identifiers:warm_up", "fisher", "krippendorff", "mwsn.validate",
+            "mwsn.privacy", "mwsn.disclosure", "mwsn.robustness", "mwsn.findings", "mwsn.clean")
+#: the others: charts, the analyses, lists in sentences, the report package's modules (it
+#: alone knows them) and WeasyPrint with its image and URL handling
+OTHERS = ("matplotlib", "matplotlib.pyplot", "babel.lists", "mwsn.program", "mwsn.qualitative",
+          "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure",
+          "mwsn.trends", "PIL.features", "email.policy", "mwsn.report", "mwsn.report:import_all")
+PRELOAD = DATA_TOOLS + CLEANING + OTHERS
+
+
+def preload_for(needs: list | None) -> tuple[str, ...]:
+    """What the server imports for a run whose notebooks import ``needs`` (``[module, name]``
+    pairs, as :func:`imports` gives them; None: not known, everything): the data tools, then
+    :data:`CLEANING` and :data:`OTHERS` each only when a notebook imports one of its modules.
+    A rerun of the report alone does not wait for the statistics and the identifier detector;
+    a notebook left out imports what it uses when it runs, as a cold kernel would."""
+    if needs is None:
+        return PRELOAD
+    wanted = {module for module, _ in needs} | {f"{m}.{n}" for m, n in needs if n}
+    return DATA_TOOLS + tuple(entry for part in (CLEANING, OTHERS)
+                              if any(e.partition(":")[0] in wanted for e in part)
+                              for entry in part)
+
 
 #: what ipykernel imports while a kernel starts, before its first cell (its application, its
 #: debugger and debugpy, IPython's debugger and completer, pdb, sqlite3 for the history,
@@ -163,7 +178,7 @@ def deaf_to_ctrl_c():
         signal.signal(signal.SIGINT, previous)
 
 
-def start(kernel_env: dict[str, str], kernel_name: str = "python3"
+def start(kernel_env: dict[str, str], kernel_name: str = "python3", needs: list | None = None
           ) -> tuple[KernelServer | None, str | None]:
     """Start the kernel server for this run.
 
@@ -175,6 +190,10 @@ def start(kernel_env: dict[str, str], kernel_name: str = "python3"
         (``PYTHONHASHSEED``) take effect when the interpreter starts.
     kernel_name : str
         The kernelspec whose interpreter and options the server runs with.
+    needs : list or None
+        What the notebooks this run may execute import (:func:`imports`, joined): the server
+        imports only the parts of :data:`PRELOAD` they call for (:func:`preload_for`); None:
+        all of it.
 
     Returns
     -------
@@ -202,7 +221,8 @@ def start(kernel_env: dict[str, str], kernel_name: str = "python3"
     try:
         with deaf_to_ctrl_c():
             process = subprocess.Popen(
-                [*prefix, "-m", __name__, str(listener.fileno()), str(os.getpid())],
+                [*prefix, "-m", __name__, str(listener.fileno()), str(os.getpid()),
+                 *([] if needs is None else [json.dumps(needs)])],
                 env={**os.environ, **kernel_env}, stdin=subprocess.DEVNULL,
                 pass_fds=[listener.fileno()])
     finally:
@@ -442,8 +462,8 @@ class _Preload:
     two imports nothing of this is in place (a kernel forked then starts as after all).
     """
 
-    def __init__(self) -> None:
-        self.pending = list(PRELOAD)
+    def __init__(self, entries: tuple[str, ...] = PRELOAD) -> None:
+        self.pending = list(entries)
         self.refused: str | None = None
         if sys.path and sys.path[0] in ("", os.getcwd()):
             del sys.path[0]                   # as ipykernel_launcher does before its imports
@@ -544,8 +564,8 @@ class _KernelShell:
         return cls
 
 
-def _serve(listener: socket.socket, parent: int) -> None:
-    """Import the notebook tools (:class:`_Preload`) and answer requests on ``listener``
+def _serve(listener: socket.socket, parent: int, entries: tuple[str, ...] = PRELOAD) -> None:
+    """Import the notebook tools (:class:`_Preload` of ``entries``) and answer requests on ``listener``
     until stopped or ``parent`` is gone, a request as soon as its notebook's imports are
     loaded; in a forked child, raise :class:`_Child`."""
     me = os.getpid()
@@ -574,7 +594,7 @@ def _serve(listener: socket.socket, parent: int) -> None:
     folder = os.path.dirname(listener.getsockname())
     try:
         importing[0] = True
-        preload = _Preload()
+        preload = _Preload(entries)
         importing[0] = False
         while not stopping and os.getppid() == parent:
             for key, _ in selector.select(timeout=0 if not preload.done else 0.5):
@@ -808,10 +828,13 @@ def _become_kernel(request: dict, streams: list[int]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m mwsn.run.kernels LISTENING_FD PARENT_PID``: serve until stopped."""
-    listening, parent = argv
+    """``python -m mwsn.run.kernels LISTENING_FD PARENT_PID [NEEDS_JSON]``: serve until
+    stopped, importing :func:`preload_for` what the run's notebooks import (``NEEDS_JSON``;
+    without it, everything)."""
+    listening, parent, *plan = argv
+    entries = preload_for(json.loads(plan[0])) if plan else PRELOAD
     try:
-        _serve(socket.socket(fileno=int(listening)), int(parent))
+        _serve(socket.socket(fileno=int(listening)), int(parent), entries)
     except _Child as child:
         _become_kernel(child.request, child.streams)
 

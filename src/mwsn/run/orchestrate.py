@@ -41,6 +41,7 @@ from mwsn.run.cache import (
     new_job,
     no_data_reason,
     no_raw_data,
+    planned,
 )
 from mwsn.run.plan import (
     ALL,
@@ -191,9 +192,11 @@ class _Pool:
     def __init__(self, jobs: int, scheduler: str | None):
         self.jobs, self.scheduler, self.executor = jobs, scheduler, None
 
-    def get(self, steps: int):
+    def get(self, steps: int, needs: list | None = None):
+        """The executor, started on first use (``needs``: what the notebooks the run may
+        execute import; None: not known)."""
         if self.executor is None:
-            self.executor = executor.choose(self.jobs, self.scheduler, steps)
+            self.executor = executor.choose(self.jobs, self.scheduler, steps, needs)
         return self.executor
 
     def close(self, *, cancel: bool = False) -> None:
@@ -276,8 +279,10 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
     if context is not None:
         lock = _lock(context)
         lock.acquire(wait=True)
+    count = max((len(r) for r in rounds.values()), default=0)
+    compares = cross and bool(cross_jurisdiction(notebooks_dir(root)))
     try:
-        for index in range(max((len(r) for r in rounds.values()), default=0)):
+        for index in range(count):
             phase = [context] if index == 0 and context is not None else []
             for code, waves in rounds.items():
                 if index >= len(waves):
@@ -288,8 +293,9 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
                         f"its earlier wave {failed[0].wave} failed")))
                     continue
                 phase.append(waves[index])
+            later = index < count - 1 or compares     # a phase after this one
             for where, result in _run_phase(phase, root, force, pool, progress, command,
-                                            keep_going, options).items():
+                                            keep_going, options, later).items():
                 if where != context:
                     results[where.jurisdiction].append(result)
             if lock is not None:
@@ -304,15 +310,15 @@ def _run_rounds(codes, root, force, pool, progress, command, cross, keep_going,
 
             landing.write(load(code, root), root)
     ordered = [r for code in codes for r in results.get(code, [])]
-    if cross and cross_jurisdiction(notebooks_dir(root)):
+    if compares:
         ordered.append(_run_level(ALL, root, force, pool, progress, command, keep_going))
     return ordered
 
 
 def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
-               keep_going, options=None) -> dict[Paths, RunResult]:
+               keep_going, options=None, later: bool = False) -> dict[Paths, RunResult]:
     """Run jobs (jurisdictions, one wave of each, run-level jobs) side by side over the run's
-    pool of workers.
+    pool of workers (``later``: another phase follows, which the pool serves too).
 
     The jurisdictions' inputs are checked (:func:`mwsn.validate.read_and_check`) while
     the first steps run: a bad input stops the run before anything is committed (with
@@ -346,7 +352,9 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
         # workers warm up during the checks; with the national context, as many workers as
         # asked: the jurisdictions' steps may come in later phases
         workers = pool.get(pool.jobs if any(j.code == NATIONAL for j in jobs_by_code.values())
-                           else total)
+                           else total,
+                           None if later or pool.executor is not None
+                           else _needs(list(jobs_by_code.values())))
         _say_cold(workers, workers.cold, progress)
         _execute_all(list(jobs_by_code.values()), workers, workers.workers, progress, command,
                      lambda stopping: _check_inputs(jobs_by_code.values(), root, keep_going,
@@ -370,6 +378,25 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
     if failure is not None and not keep_going:
         raise failure
     return {where: results[where] for where in units}
+
+
+def _needs(jobs: list[_Job]) -> list | None:
+    """What the notebooks these jobs may execute import (:func:`mwsn.run.kernels.imports`,
+    joined), judged as ``--dry-run`` judges what would run; None when a notebook's imports
+    cannot be read."""
+    from mwsn.run import kernels
+
+    context = next((job for job in jobs if job.code == NATIONAL), None)
+    national_rerun = context is not None and any(p.rerun for p in planned(context))
+    needs: list = []
+    for job in jobs:
+        for step, plan in zip(job.steps, planned(job, national_rerun=national_rerun)):
+            if plan.rerun:
+                found = kernels.imports(step.source)
+                if found is None:
+                    return None
+                needs += found
+    return needs
 
 
 def _reads_national(job: _Job) -> bool:
