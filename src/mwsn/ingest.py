@@ -1203,6 +1203,62 @@ def unread_columns(frame: pd.DataFrame, spec: SourceSpec, fmt: str) -> list[str]
             and not str(c).startswith("_") and not (multi and str(c).startswith(multi))]
 
 
+def mapped_columns(columns: dict[str, str], spec: SourceSpec, own: dict[str, str],
+                   separator: str | None, file: str, where: str, what: str,
+                   header_row: int = 1, hint=None) -> dict[str, str]:
+    """The params' mapping (``columns``: ``{export's name: codebook name}``) as
+    ``{column: codebook name}`` over an export whose columns are ``own``'s keys
+    (``{column: the name the export's header shows}``: a Kobo column without its group path
+    is shown with it).
+
+    A key is matched as the header shows it, as the column is named, in any case or
+    spacing, or, with a group ``separator``, as the end of one nested group path. ``where``
+    names the params' place in messages (``sources.services``), ``what`` the source as the
+    codebook calls it; ``hint(key)``: more words for a key that names no column.
+
+    Raises
+    ------
+    InputError
+        Every key that maps onto no variable of ``spec`` (with the closest), names no column
+        (with the closest header), or ends two group paths.
+    """
+    variables = [*{v.name for v in spec.variables}, *{v.raw_name for v in spec.variables}]
+    by_own = {o: c for c, o in own.items()}
+    by_key = {_key(c): c for c in own}
+    by_key.update({_key(o): c for c, o in own.items()})
+    rename: dict[str, str] = {}
+    problems = []
+    for key, target in columns.items():
+        if target not in variables:
+            problems.append(Problem(
+                file, f"{where}.columns: '{key}: {target}': '{target}' is not a variable of the "
+                f"codebook's {what}{_closest(target, variables)}: map the column onto a name in "
+                "params/codebook.yaml", row=1, column=key))
+            continue
+        column = key if key in own else by_own.get(key) or by_key.get(_key(key))
+        if column is None and separator:
+            # the end of a nested group path: grp_profile/who for grp_main/grp_profile/who
+            ends = _path_ends(own, key, separator)
+            if len(ends) > 1:
+                problems.append(Problem(
+                    file, f"{where}.columns: '{key}' ends the group paths of {len(ends)} "
+                    f"columns ({', '.join(repr(own[c]) for c in ends[:4])}): write the whole "
+                    "path as the export's header row shows it", row=header_row, column=key))
+                continue
+            column = ends[0] if ends else None
+        if column is None:
+            problems.append(Problem(
+                file, f"{where}.columns: '{key}' is not a column of this export"
+                f"{_closest(key, [*own.values(), *own])}: write the name as the export's "
+                "header row shows it (in the source's columns:, or in the wave's crosswalk: if "
+                f"it comes from there){hint(key) if hint else ''}", row=header_row, column=key))
+            continue
+        rename[column] = target
+    if problems:
+        raise InputError(problems)
+    return rename
+
+
 def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> pd.DataFrame:
     """Read one raw export as declared in the params file, as it is.
 
@@ -1253,42 +1309,9 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
     own = {c: exported.get(c, c) for c in frame.columns}
 
     # 1. the params' mapping, keys as the export shows them
-    by_own = {o: c for c, o in own.items()}
-    by_key = {_key(c): c for c in frame.columns}
-    by_key.update({_key(o): c for c, o in own.items()})
-    rename: dict[str, str] = {}
-    unmatched = []
     separator = attrs.get("group_separator")
-    variables = [*{v.name for v in spec.variables}, *{v.raw_name for v in spec.variables}]
-    for key, target in source.columns.items():
-        if target not in variables:
-            unmatched.append(Problem(
-                file, f"sources.<name>.columns: '{key}: {target}': '{target}' is not a variable "
-                f"of the codebook's {spec.label.en.lower()}{_closest(target, variables)}: map "
-                "the column onto a name in params/codebook.yaml", row=1, column=key))
-            continue
-        column = key if key in frame.columns else by_own.get(key) or by_key.get(_key(key))
-        if column is None and separator:
-            # the end of a nested group path: grp_profile/who for grp_main/grp_profile/who
-            ends = _path_ends(own, key, separator)
-            if len(ends) > 1:
-                unmatched.append(Problem(
-                    file, f"sources.<name>.columns: '{key}' ends the group paths of "
-                    f"{len(ends)} columns ({', '.join(repr(own[c]) for c in ends[:4])}): write "
-                    "the whole path as the export's header row shows it", row=attrs.get(
-                        "header_row", 1), column=key))
-                continue
-            column = ends[0] if ends else None
-        if column is None:
-            unmatched.append(Problem(
-                file, f"sources.<name>.columns: '{key}' is not a column of this export"
-                f"{_closest(key, [*own.values(), *frame.columns])}: write the name as the "
-                "export's header row shows it (in the source's columns:, or in the wave's "
-                "crosswalk: if it comes from there)", row=attrs.get("header_row", 1), column=key))
-            continue
-        rename[column] = target
-    if unmatched:
-        raise InputError(unmatched)
+    rename = mapped_columns(source.columns, spec, own, separator, file, "sources.<name>",
+                            spec.label.en.lower(), attrs.get("header_row", 1))
     frame = frame.rename(columns=rename)
     own = {rename.get(c, c): o for c, o in own.items()}
     to_name = {v.raw_name: v.name for v in spec.variables if v.raw}

@@ -192,7 +192,7 @@ def _export_names(header: list[str], spec: SourceSpec, columns: dict[str, str], 
         A mapping key that is no column of the export (with the closest header), one
         that ends two group paths, or a mapping onto no codebook variable.
     """
-    from mwsn.ingest import _closest, _key, _path_ends, split_groups
+    from mwsn.ingest import _path_ends, mapped_columns, split_groups
 
     current, exported, separator = list(header), {h: h for h in header}, None
     if fmt in ("kobo", "odk"):
@@ -202,45 +202,11 @@ def _export_names(header: list[str], spec: SourceSpec, columns: dict[str, str], 
         current = [str(c) for c in frame.columns]
         exported = {c: back.get(c, c) for c in current}
         separator = frame.attrs.get("group_separator")
-    variables = {*(v.name for v in spec.variables), *(v.raw_name for v in spec.variables)}
-    by_key: dict[str, str] = {}
-    for column in current:
-        by_key.setdefault(_key(column), column)
-        by_key.setdefault(_key(exported[column]), column)
-    by_own = {own: column for column, own in exported.items()}
-    rename: dict[str, str] = {}
-    problems = []
-    for key, target in columns.items():
-        if target not in variables:
-            problems.append(Problem(
-                file, f"sources.{SOURCE}.columns: '{key}: {target}': '{target}' is not a "
-                f"variable of the codebook's service records{_closest(target, variables)}: map "
-                "the column onto a name in params/codebook.yaml", row=1, column=key))
-            continue
-        column = key if key in exported else by_own.get(key) or by_key.get(_key(key))
-        if column is None and separator:
-            ends = _path_ends(exported, key, separator)
-            if len(ends) > 1:
-                problems.append(Problem(
-                    file, f"sources.{SOURCE}.columns: '{key}' ends the group paths of "
-                    f"{len(ends)} columns ({', '.join(repr(exported[c]) for c in ends[:4])}): "
-                    "write the whole path as the export's header row shows it", row=1,
-                    column=key))
-                continue
-            column = ends[0] if ends else None
-        if column is None:
-            kobo = (" (a KoboToolbox or ODK Central export: set sources.services.format: kobo "
-                    "or odk, and its group paths are taken off)"
-                    if fmt == "csv" and _path_ends(exported, key, "/") else "")
-            problems.append(Problem(
-                file, f"sources.{SOURCE}.columns: '{key}' is not a column of this export"
-                f"{_closest(key, [*exported.values(), *current])}: write the name as the "
-                "export's header row shows it (in the source's columns:, or in the wave's "
-                f"crosswalk: if it comes from there){kobo}", row=1, column=key))
-            continue
-        rename[column] = target
-    if problems:
-        raise InputError(problems)
+    rename = mapped_columns(
+        columns, spec, exported, separator, file, f"sources.{SOURCE}", "service records",
+        hint=lambda key: (" (a KoboToolbox or ODK Central export: set sources.services.format: "
+                          "kobo or odk, and its group paths are taken off)"
+                          if fmt == "csv" and _path_ends(exported, key, "/") else ""))
     raw = {v.raw_name: v.name for v in spec.variables}
     names = {}
     for own, column in zip(header, current, strict=True):
