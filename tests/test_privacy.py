@@ -128,6 +128,50 @@ def test_cleaning_log_hides_one_declined_and_one_duplicate_and_the_rows_read():
     assert shown.loc["excerpts"].tolist()[:4] == [171, 0, 0, 171]
 
 
+def test_cleaning_log_hides_the_survey_rows_where_the_pass_hides_its_respondents():
+    # a small jurisdiction: 18 took the survey, a cell secondary suppression hides (2
+    # employers and 3 government respondents beside it); reporting_support shows 17
+    # respondents, so a log saying 18 kept gives back the 1 with no opinion (18 - 17)
+    from mwsn import clean
+
+    log = pd.DataFrame({"source": ["excerpts", "survey"], "rows_in": [139, 18],
+                        "declined_consent": [0, 0], "duplicates_dropped": [0, 0],
+                        "rows_out": [139, 18], "dropped_columns": ["", "ip_address"]})
+    ledger = privacy.Ledger(5)
+    ledger.cell(("participants", "all", "survey"), 18, rule="secondary")
+    shown = clean.log_as_shown(log, 5, ledger).set_index("source")
+    assert shown.loc["survey", ["rows_in", "rows_out"]].isna().all()
+    assert shown.loc["excerpts"].tolist()[:4] == [139, 0, 0, 139]
+    # where the pass shows the 18, the log shows them
+    ledger = privacy.Ledger(5)
+    ledger.cell(("participants", "all", "survey"), 18)
+    shown = clean.log_as_shown(log, 5, ledger).set_index("source")
+    assert shown.loc["survey", ["rows_in", "rows_out"]].tolist() == [18, 18]
+
+
+def test_code_frequencies_hide_participants_the_pass_hides():
+    # 6 support-organization interviewees and 12 migrant workers in focus groups, cells the
+    # pass hides by secondary suppression (beside 2 government interviewees): the auditor
+    # table showed them as the participants behind each code's share
+    from mwsn import qualitative
+
+    frequencies = pd.DataFrame({
+        "code": ["a", "a", "a"],
+        "stakeholder_group": ["support_organization", "migrant_worker", "employer"],
+        "line_of_evidence": ["interview", "focus_group", "interview"],
+        "mentioned": [0, 7, 6], "participants": [6, 12, 12]})
+    frequencies["share"] = frequencies["mentioned"] / frequencies["participants"]
+    ledger = privacy.Ledger(5)
+    ledger.cell(("participants", "support_organization", "interview"), 6, rule="secondary")
+    ledger.cell(("participants", "migrant_worker", "focus_group"), 12, rule="secondary")
+    ledger.cell(("participants", "employer", "interview"), 12)
+    shown = qualitative.frequencies_as_shown(frequencies, 5, ledger)
+    assert shown["participants"].isna().tolist() == [True, True, False]
+    # 7 of 12 would give the 12 back: hidden with it; 6 of 12 where 12 is shown stays
+    assert shown["share"].isna().tolist() == [True, True, False]
+    assert shown["mentioned"].tolist()[1:] == [7, 6]
+
+
 def test_swot_shares_are_shown_in_words_only_and_small_groups_are_not_named():
     # synthetic BC: funding_uncertainty raised by 0.088235 of 34 participants = exactly 3;
     # the 4 Other stakeholders interviewed are a group the report does not show

@@ -670,14 +670,19 @@ def clean_all(raw: dict[str, pd.DataFrame], codebook: Codebook,
 DROPPED = ("declined_consent", "duplicates_dropped")
 
 
-def log_as_shown(log: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+def log_as_shown(log: pd.DataFrame, min_cell: int, ledger=None) -> pd.DataFrame:
     """The cleaning log as the default auditor bundle shows it.
 
     ``log``: one row per source (``source, rows_in, declined_consent,
     duplicates_dropped, rows_out, dropped_columns``), as :func:`clean_all` returns it.
     A count of people dropped between 1 and ``min_cell - 1`` is missing, and so is
     the source's ``rows_in`` (else ``rows_in - rows_out`` gives the dropped back);
-    ``rows_out`` stays, as the report shows it. Same columns, counts as ``Int64``.
+    ``rows_out`` stays, as the report shows it. The survey's rows out are its
+    respondents, the cell ``("participants", "all", "survey")`` of the disclosure pass
+    ``ledger`` (:class:`mwsn.privacy.Ledger`): where the pass hides it (secondary
+    suppression), the survey's ``rows_out`` and ``rows_in`` are missing too, else a
+    statement's shown base subtracted from them gives its hidden no-opinion count back.
+    Same columns, counts as ``Int64``.
     """
     out = log.copy()
     small = pd.Series(False, index=out.index)
@@ -697,6 +702,12 @@ def log_as_shown(log: pd.DataFrame, min_cell: int) -> pd.DataFrame:
         few = pd.Series(records, index=out.index) & ((rows > 0) & (rows < min_cell)).fillna(False)
         out["rows_out"] = rows.mask(few)
         out["rows_in"] = pd.to_numeric(out["rows_in"], errors="coerce").astype("Int64").mask(few)
+    respondents = ("participants", "all", "survey")
+    if (ledger is not None and respondents in ledger.value and ledger.hidden(respondents)
+            and {"source", "rows_in", "rows_out"} <= set(out.columns)):
+        survey = pd.Series((out["source"] == "survey").to_numpy(), index=out.index)
+        for column in ("rows_in", "rows_out"):
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64").mask(survey)
     return out
 
 

@@ -351,13 +351,18 @@ def swot_as_shown(swot: pd.DataFrame, excerpts: pd.DataFrame, min_cell: int) -> 
     return out
 
 
-def frequencies_as_shown(frequencies: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+def frequencies_as_shown(frequencies: pd.DataFrame, min_cell: int,
+                         ledger=None) -> pd.DataFrame:
     """Code frequencies by group and line of evidence as the default auditor bundle shows them.
 
     ``frequencies`` from :func:`code_frequencies` (``mentioned, participants, share``).
     Counts below ``min_cell`` are suppressed (:func:`mwsn.privacy.suppress`), and so is a
     share that tells what everyone, or all but a few, in a group said: none or all of
     them, or fewer than ``min_cell`` who did not mention it (class disclosure).
+    A group x line of evidence's ``participants`` is the cell
+    ``("participants", stakeholder_group, line_of_evidence)`` of the disclosure pass
+    ``ledger`` (:class:`mwsn.privacy.Ledger`): where the pass hides it, even by
+    secondary suppression, it is missing here, and so is the share it would give back.
     """
     from mwsn import privacy
 
@@ -368,6 +373,14 @@ def frequencies_as_shown(frequencies: pd.DataFrame, min_cell: int) -> pd.DataFra
     whole = ((people > 0) & ((mentioned == 0) | (people - mentioned < min_cell))).fillna(False)
     out["mentioned"] = out["mentioned"].mask(whole)
     out["share"] = out["share"].mask(whole)
+    if ledger is not None and {"stakeholder_group", "line_of_evidence"} <= set(out.columns):
+        hidden = pd.Series([
+            ledger.hidden(key) for key in
+            (("participants", str(g), str(line))
+             for g, line in zip(out["stakeholder_group"], out["line_of_evidence"]))],
+            index=out.index)
+        out["participants"] = out["participants"].mask(hidden)
+        out["share"] = out["share"].mask(hidden)
     return out
 
 
