@@ -214,3 +214,73 @@ def test_auditor_indicators_show_a_code_share_in_words_not_to_six_decimals():
     shown = privacy.indicators_as_shown(indicators, ledger, words)
     assert pd.isna(shown["estimate"].iloc[0]) and pd.isna(shown["count"].iloc[0])
     assert shown["words"].iloc[0] == "a_few" and shown["n"].iloc[0] == 34
+
+
+def _sha(path) -> str:
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _outcomes(counts) -> pd.DataFrame:
+    # recommendation outcomes as 05_program writes them: 7 recommendations, 1 acted on,
+    # 3 under consideration, 3 without response, each count hidden in every output
+    frame = pd.DataFrame({"status": ["implemented", "under_consideration", "no_response"],
+                          "recommendations": list(counts)})
+    frame["share"] = frame["recommendations"] / 7
+    return frame
+
+
+def test_a_processed_table_cannot_be_matched_to_its_published_fingerprint(tmp_path, monkeypatch):
+    # the manifest published beside the report gives each processed table's SHA-256 and the
+    # versions that wrote it: written plainly, the hidden counts were the one guess of the 36
+    # splits of 7 whose table had that SHA-256
+    import io
+    import itertools
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mwsn import ingest
+
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a long random secret kept outside the project")
+    folder = tmp_path / "data" / "processed" / "sm"
+    [path] = ingest.write_processed({"recommendation_outcomes": _outcomes([1, 3, 3])}, folder)
+    published = _sha(path)
+    guesses = [(a, b, 7 - a - b) for a, b in itertools.product(range(8), range(8)) if a + b <= 7]
+    assert len(guesses) == 36
+    matches = []
+    for guess in guesses:
+        buffer = io.BytesIO()
+        pq.write_table(pa.Table.from_pandas(_outcomes(guess), preserve_index=False), buffer,
+                       compression="zstd")
+        if __import__("hashlib").sha256(buffer.getvalue()).hexdigest() == published:
+            matches.append(guess)
+    assert matches == []
+    # the same table with the same key is the same file (mwsn verify, reuse of steps) and
+    # reads back unchanged
+    again = ingest.write_processed({"recommendation_outcomes": _outcomes([1, 3, 3])},
+                                   tmp_path / "again")
+    assert _sha(again[0]) == published
+    pd.testing.assert_frame_equal(pd.read_parquet(path), _outcomes([1, 3, 3]),
+                                  check_dtype=False)
+    # another key, another file
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "another secret")
+    other = ingest.write_processed({"recommendation_outcomes": _outcomes([1, 3, 3])},
+                                   tmp_path / "other")
+    assert _sha(other[0]) != published
+
+
+def test_the_national_context_tables_are_not_salted(tmp_path, monkeypatch):
+    # official statistics only, written by a step that does not read the key: the same bytes
+    # with or without one
+    from mwsn import ingest
+
+    frame = pd.DataFrame({"province": ["British Columbia"], "positions": [49010]})
+    monkeypatch.delenv("MWSN_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("MWSN_PSEUDONYM_KEY_FILE", raising=False)
+    [plain] = ingest.write_processed({"example": frame}, tmp_path / "a" / "_national")
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a long random secret kept outside the project")
+    [keyed] = ingest.write_processed({"example": frame}, tmp_path / "b" / "_national")
+    assert _sha(plain) == _sha(keyed)

@@ -652,12 +652,14 @@ def export_file_problem(path: Path, key: str = "sources.<name>") -> Problem | No
     return None
 
 
-def pseudonym_key(where: Paths) -> bytes:
-    """The secret key for pseudonyms: kept outside the repository.
+def pseudonym_key_from_environment() -> bytes | None:
+    """The pseudonym key set in the environment (``MWSN_PSEUDONYM_KEY``, or the file named by
+    ``MWSN_PSEUDONYM_KEY_FILE``), ``None`` when neither is set.
 
-    Taken from ``MWSN_PSEUDONYM_KEY``, or from the file named by
-    ``MWSN_PSEUDONYM_KEY_FILE``; synthetic demonstration data uses the
-    documented demo key.
+    Raises
+    ------
+    mwsn.errors.InputError
+        ``MWSN_PSEUDONYM_KEY_FILE`` names no file.
     """
     import os
 
@@ -669,6 +671,18 @@ def pseudonym_key(where: Paths) -> bytes:
             raise InputError(Problem(str(path), "pseudonym key file not found (named by "
                                      "MWSN_PSEUDONYM_KEY_FILE)"))
         return path.read_bytes().strip()
+    return None
+
+
+def pseudonym_key(where: Paths) -> bytes:
+    """The secret key for pseudonyms: kept outside the repository.
+
+    Taken from ``MWSN_PSEUDONYM_KEY``, or from the file named by
+    ``MWSN_PSEUDONYM_KEY_FILE``; synthetic demonstration data uses the
+    documented demo key.
+    """
+    if (key := pseudonym_key_from_environment()) is not None:
+        return key
     if where.is_synthetic:
         return DEMO_PSEUDONYM_KEY.encode("utf-8")
     raise InputError(Problem(str(where.raw), "no pseudonym key: set MWSN_PSEUDONYM_KEY, or "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import json
 import mmap
@@ -35,7 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from mwsn import catalog, hygiene
+from mwsn import catalog, config, hygiene
 from mwsn.codebook import (SourceSpec, answer_text, arrow_storage, date_order,
                            excel_serial_dates, has_utc_offset, local_format, local_time,
                            mixed_date_outliers, normalize_answer, parse_datetimes)
@@ -1474,6 +1475,10 @@ def write_atomically(path: Path, write) -> Path:
 def write_processed(tables: dict[str, pd.DataFrame | pa.Table], folder: Path) -> list[Path]:
     """Write each table as ``<name>.parquet`` in ``folder``, each file swapped in atomically.
 
+    A jurisdiction's table carries :func:`processed_salt` in its schema metadata, so the
+    SHA-256 the published manifest records cannot be matched against guesses of the
+    figures it hides.
+
     A table may be a pandas DataFrame or a pyarrow Table (the service records, a
     million rows, are never turned into a DataFrame: written as they are, with
     their text columns dictionary-encoded).
@@ -1489,14 +1494,47 @@ def write_processed(tables: dict[str, pd.DataFrame | pa.Table], folder: Path) ->
         catalog.check_columns(name, table.column_names if isinstance(table, pa.Table)
                               else table.columns)
 
-    def arrow(table) -> pa.Table:
-        return table if isinstance(table, pa.Table) else pa.Table.from_pandas(
+    # the national context holds published official statistics only, and its step does not
+    # read the pseudonym key (a key set later would not rerun it): not salted
+    salted = Path(folder).name != config.NATIONAL
+
+    def arrow(table, name: str) -> pa.Table:
+        table = table if isinstance(table, pa.Table) else pa.Table.from_pandas(
             table, preserve_index=False)
+        if not salted:
+            return table
+        return table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                              SALT: processed_salt(name)})
 
     return [write_atomically(folder / f"{name}.parquet",
                              lambda tmp, name=name: pq.write_table(
-                                 arrow(tables[name]), tmp, compression="zstd"))
+                                 arrow(tables[name], name), tmp, compression="zstd"))
             for name in sorted(tables)]
+
+
+#: schema metadata of every processed table: a value only the pseudonym key gives (see
+#: :func:`processed_salt`)
+SALT = b"mwsn.salt"
+
+
+def processed_salt(name: str) -> bytes:
+    """What makes a processed table's bytes, and so its SHA-256 in the published manifest,
+    impossible to rebuild without the pseudonym key: HMAC-SHA-256 (RFC 2104) of the table's
+    name under the key set in the environment (:func:`mwsn.config.pseudonym_key_from_environment`;
+    the documented demonstration key without one, as synthetic data uses).
+
+    A table holds figures the disclosure pass hides (3 recommendations of 7 acted on,
+    1 survey taker who declined): without the salt, a reader who knows the code, the
+    versions the manifest lists and the shown figures writes the table for each guess of
+    the hidden ones and keeps the guess whose SHA-256 the manifest publishes. The salt is
+    the same at every rerun with the same key, so ``mwsn verify`` and the reuse of
+    unchanged steps still compare fingerprints.
+    """
+    import hmac
+
+    key = config.pseudonym_key_from_environment() or config.DEMO_PSEUDONYM_KEY.encode("utf-8")
+    return hmac.new(key, b"mwsn processed table v1|" + name.encode("utf-8"),
+                    hashlib.sha256).hexdigest().encode("ascii")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
