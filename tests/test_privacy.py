@@ -284,3 +284,28 @@ def test_the_national_context_tables_are_not_salted(tmp_path, monkeypatch):
     monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a long random secret kept outside the project")
     [keyed] = ingest.write_processed({"example": frame}, tmp_path / "b" / "_national")
     assert _sha(plain) == _sha(keyed)
+
+
+def test_a_service_type_whose_workers_are_a_few_below_its_services_hides_the_workers():
+    # 2023Q1: 30 information services to 29 workers (so one worker came back: 30 - 29 = 1),
+    # 20 case-support services to 20 workers (no one came back: 0 is shown), 20
+    # interpretation services to 12 workers (8 came back); 2023Q2: 50 services to 47
+    # distinct workers in the quarter (3 came back)
+    by_quarter = pd.DataFrame({
+        "quarter": ["2023Q1"] * 4 + ["2023Q2"] * 3,
+        "service_type": ["rights_information", "case_support", "interpretation", "all",
+                         "rights_information", "case_support", "all"],
+        "services": [30, 20, 20, 70, 30, 20, 50],
+        "workers": [29, 20, 12, 40, 25, 20, 47]})
+    headline = pd.DataFrame({"metric": ["services_delivered", "workers_served"],
+                             "count": [120, 80], "base": [pd.NA, pd.NA]})
+    ledger = privacy.protect_report({"service_indicators": headline,
+                                     "services_by_quarter": by_quarter}, 5)
+    shown = privacy.protected_services_by_quarter(by_quarter, ledger)
+    cell = {(r.quarter, r.service_type): (r.services, r.workers) for r in shown.itertuples()}
+    assert cell[("2023Q1", "rights_information")][0] == 30
+    assert pd.isna(cell[("2023Q1", "rights_information")][1])
+    assert cell[("2023Q1", "case_support")] == (20, 20)
+    assert cell[("2023Q1", "interpretation")] == (20, 12)
+    assert cell[("2023Q2", "all")][0] == 50 and pd.isna(cell[("2023Q2", "all")][1])
+    assert not ledger.exposed()

@@ -576,8 +576,9 @@ def _services(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
     quarter and service type (``services_by_quarter``, with each quarter's total).
 
     Relations a reader can use: a quarter's services are the sum of its service types'
-    and the quarters' sum to all services delivered; a service type's workers are at most
-    its services and at most the quarter's workers, who are at most the sum of the types'
+    and the quarters' sum to all services delivered; a service type's workers are its
+    services less the services a worker came back for (an unpublished count, 1 to
+    ``min_cell - 1`` of them hidden by hiding the workers), and at most the quarter's workers, who are at most the sum of the types'
     workers and at most all the workers served; a share's count is at most its base.
     Organizations reporting count no people and are not cells.
     """
@@ -612,7 +613,9 @@ def _services(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
             row = f"{quarter}:{service_row(r.service_type)}"
             s = ledger.cell(("services_by_quarter", row, "services"), _int(r.services))
             w = ledger.cell(("services_by_quarter", row, "workers"), _int(r.workers))
-            ledger.at_most(w, s)
+            # services less workers: the services a worker came back for (29 workers given
+            # 30 services: one of them came back), a count under the small-count rule
+            ledger.within(w, s, ("services_by_quarter", row, "repeat_services"))
             services.append(s)
             workers.append(w)
         total_s = ledger.cell(("services_by_quarter", f"{quarter}:all", "services"),
@@ -623,6 +626,8 @@ def _services(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
             continue
         total_w = ledger.cell(("services_by_quarter", f"{quarter}:all", "workers"),
                               _int(block[is_total]["workers"].iloc[0]))
+        ledger.within(total_w, total_s, ("services_by_quarter", f"{quarter}:all",
+                                          "repeat_services"))
         for w in workers:
             ledger.at_most(w, total_w)
         ledger.inequalities.append([(total_w, 1.0)] + [(w, -1.0) for w in workers])
