@@ -309,3 +309,37 @@ def test_a_service_type_whose_workers_are_a_few_below_its_services_hides_the_wor
     assert cell[("2023Q1", "interpretation")] == (20, 12)
     assert cell[("2023Q2", "all")][0] == 50 and pd.isna(cell[("2023Q2", "all")][1])
     assert not ledger.exposed()
+
+
+def test_a_note_beside_a_hidden_base_is_not_shown():
+    # one employer answered the statement: stats.agreement notes "one answer only", which
+    # beside a hidden n says n = 1; the note of a shown row (no answers: n = 0) stays
+    from mwsn import stats
+
+    survey = pd.DataFrame({"info_support": [4, 5, 2, 4, 4, 5, 1, 4, 5, 4, 4],
+                           "stakeholder_group": ["employer"] + ["support_organization"] * 8
+                           + ["migrant_worker"] * 2})
+    survey.loc[survey["stakeholder_group"] == "migrant_worker", "info_support"] = np.nan
+    indicators = stats.agreement(survey, ["info_support"], {"info_support": [4, 5]},
+                                 by="stakeholder_group")
+    assert indicators.set_index("group").loc["employer", "note"] == "one answer only"
+    ledger = privacy.Ledger(5)
+    for group, n, agree in [("employer", 1, 1), ("support_organization", 8, 6),
+                            ("migrant_worker", 0, 0), ("all", 9, 7)]:
+        ledger.cell(("survey:info_support", group, "n"), n)
+        ledger.cell(("survey:info_support", group, "agree"), agree)
+    shown = privacy.mask(indicators.assign(table="survey:info_support"), ledger, None, "group",
+                         {"n": "n", "agree": "agree"}, table_column="table",
+                         derived={"n": ["agree_pct"]}).set_index("group")
+    assert pd.isna(shown.loc["employer", "n"]) and shown.loc["employer", "note"] == ""
+    assert shown.loc["migrant_worker", "note"] == "no answers: nothing to estimate"
+    # the answers by level: "one respondent only" goes with the counts it follows
+    likert = stats.likert_summary(survey, {"info_support": [4, 5]}, by="stakeholder_group",
+                                  levels=[1, 2, 3, 4, 5])
+    assert (likert.loc[likert["group"] == "employer", "note"] == "one respondent only").all()
+    detail = privacy.follow(likert, ledger,
+                            lambda r: [("survey:info_support", str(r.group), "n")],
+                            ["count", "n", "pct"])
+    assert (detail.loc[detail["group"] == "employer", "note"] == "").all()
+    plain = privacy.suppress(likert, ["count", "n"], 5, derived=["pct"])
+    assert (plain.loc[plain["group"] == "employer", "note"] == "").all()

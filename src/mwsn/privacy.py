@@ -91,7 +91,22 @@ def suppress(table: pd.DataFrame, counts: list[str], min_cell: int,
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64").mask(
             row_hidden)
     out.attrs[MARK] = min_cell
-    return out
+    return blank_notes(out, row_hidden)
+
+
+#: columns of words a statistic's helper writes about the count behind it ("one answer
+#: only", "one respondent only"): blanked on a row whose count is hidden
+NOTES = ("note",)
+
+
+def blank_notes(frame: pd.DataFrame, hidden) -> pd.DataFrame:
+    """``frame`` with its :data:`NOTES` columns empty on the rows ``hidden`` (a boolean
+    Series on its index) marks: a note beside a hidden base says what it was ("one answer
+    only" beside a hidden n is n = 1)."""
+    for column in [c for c in NOTES if c in frame.columns]:
+        frame[column] = frame[column].mask(hidden.reindex(frame.index, fill_value=False)
+                                           .astype(bool), "")
+    return frame
 
 
 def check_disclosure(table: pd.DataFrame, counts: list[str], min_cell: int, name: str) -> None:
@@ -869,6 +884,7 @@ def mask(frame: pd.DataFrame, ledger: Ledger, table: str | None, row_column: str
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64")
     for column in [c for cs in (derived or {}).values() for c in cs]:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64")
+    hidden = pd.Series(False, index=out.index)
     for i, row in zip(out.index, out.itertuples(index=False)):
         name = table if table is not None else getattr(row, table_column)
         key_row = str(getattr(row, row_column))
@@ -876,12 +892,13 @@ def mask(frame: pd.DataFrame, ledger: Ledger, table: str | None, row_column: str
             key = (name, key_row, ledger_column)
             if key in ledger.value:
                 out.loc[i, column] = pd.NA if ledger.hidden(key) else ledger.value[key]
+                hidden[i] = hidden[i] or ledger.hidden(key)
         for ledger_column, columns in (derived or {}).items():
             key = (name, key_row, ledger_column)
             if key in ledger.value and ledger.hidden(key):
                 out.loc[i, columns] = pd.NA
     out.attrs[MARK] = ledger.min_cell
-    return out
+    return blank_notes(out, hidden)
 
 
 def participation_view(participants: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
@@ -903,11 +920,13 @@ def follow(frame: pd.DataFrame, ledger: Ledger, keys, columns: list[str]) -> pd.
     out = frame.copy()
     for column in columns:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Float64")
+    hidden = pd.Series(False, index=out.index)
     for i, row in zip(out.index, out.itertuples(index=False)):
         if any(k in ledger.value and ledger.hidden(k) for k in keys(row)):
             out.loc[i, columns] = pd.NA
+            hidden[i] = True
     out.attrs[MARK] = ledger.min_cell
-    return out
+    return blank_notes(out, hidden)
 
 
 #: what a test of a statement's answers by group gives back of the table behind it: the
