@@ -5,15 +5,12 @@ as doubles, date-times with offsets. Expected values are derived by hand from th
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import dump_yaml, load_yaml
-from mwsn import config, validate
-from mwsn.codebook import load_codebook
-from test_exports import CASES, add_jurisdiction, run_validate, survey_frame
+from test_exports import CASES, add_jurisdiction, labelled_survey, run_validate, survey_frame
 
 KOBO_CASE = CASES / "kobo-group-path-mapping-ignored" / "kobo_slash.csv"
 
@@ -248,29 +245,6 @@ def test_a_plain_number_far_from_any_serial_date_is_still_refused(root, capsys, 
     assert "'12345' is not a date" in err
 
 
-def test_a_day_written_with_a_time_and_an_offset_stays_the_day_it_was(root, capsys):
-    # a meeting at 23:30 in Vancouver (-07:00) on 18 July is on 18 July, though it is the
-    # 19th in UTC; before, the day moved (and a 31 March meeting to the next fiscal year)
-    raw = add_jurisdiction(root, "dayoff", None, {})
-    shutil.copy(root / "data" / "raw" / "bc" / "survey_export.csv", raw)
-    params = root / "params" / "dayoff.yaml"
-    data = load_yaml(params.read_text(encoding="utf-8"))
-    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
-    params.write_text(dump_yaml(data), encoding="utf-8")
-    meetings = raw / "meeting_records.csv"
-    header, *rows = meetings.read_text(encoding="utf-8").splitlines()
-    days = [row.split(",")[2] for row in rows]
-    rows = [",".join([*r.split(",")[:2], f"{r.split(',')[2]}T23:30:00-07:00",
-                      *r.split(",")[3:]]) for r in rows]
-    meetings.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    status, out, err = run_validate(root, "dayoff", capsys)
-    assert status == 0, err
-    assert "read as the day where they were written" in out
-    frames = validate.read_and_check(config.load("dayoff", root), load_codebook(root),
-                                     config.paths("dayoff", root))
-    assert frames["meetings"]["date"].tolist() == days
-
-
 def test_service_records_dated_with_a_time_an_offset_or_a_serial_are_read_as_their_day():
     # a case-management system's timestamps were refused as "not a date: write it as
     # YYYY-MM-DD" in a raw file that is never edited; the day is the one where it was written
@@ -295,20 +269,11 @@ def test_values_keyed_by_the_code_a_labelled_variable_stores(root, capsys, tmp_p
     # stakeholder_group stored as 1 and 3 with the file's own labels "MW" and "EMP": the
     # params recode the codes (as they would REDCap's), which the labels used to hide
     # ("'MW' is not a known stakeholder_group" though 1 was mapped)
-    import pandas as pd
-    import pyreadstat
-
-    frame = pd.DataFrame({
-        "ResponseId": ["R_1", "R_2", "R_3"],
-        "RecipientEmail": ["a.one@example.org", "b.two@example.org", "c.three@example.org"],
-        "RecordedDate": ["2019-10-01 10:00:00", "2019-10-02 10:00:00", "2019-10-03 10:00:00"],
+    path = labelled_survey(tmp_path, kind, {
         "Finished": [1.0, 1.0, 0.0], "consent": [1.0, 1.0, 1.0],
-        "stakeholder_group": [1.0, 3.0, 1.0], "know_rights": [4.0, 5.0, 2.0]})
-    labels = {"stakeholder_group": {1: "MW", 3: "EMP"},
-              "Finished": {1: "Finished", 0: "Not finished"}}
-    path = tmp_path / f"survey.{'sav' if kind == 'spss' else 'dta'}"
-    (pyreadstat.write_sav if kind == "spss" else pyreadstat.write_dta)(
-        frame, str(path), variable_value_labels=labels)
+        "stakeholder_group": [1.0, 3.0, 1.0], "know_rights": [4.0, 5.0, 2.0]},
+        {"stakeholder_group": {1: "MW", 3: "EMP"},
+         "Finished": {1: "Finished", 0: "Not finished"}})
     add_jurisdiction(root, "codes", path, {"format": kind, "values": {
         "consent": {1: "yes"}, "Finished": {1: True, 0: False},
         "stakeholder_group": {1: "migrant_worker", 3: "employer"}}})

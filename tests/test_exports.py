@@ -45,6 +45,23 @@ def add_jurisdiction(root: Path, code: str, survey: Path | None, source: dict,
     return raw
 
 
+def labelled_survey(folder: Path, kind: str, answers: dict[str, list], labels: dict) -> Path:
+    """An SPSS (``kind`` "spss") or Stata file of three respondents written by pyreadstat:
+    ids, e-mails and dates, then ``answers`` (``{column: three values}``, numbers stored as
+    doubles as both tools store them) with the value ``labels``."""
+    import pyreadstat
+
+    frame = pd.DataFrame({
+        "ResponseId": ["R_1", "R_2", "R_3"],
+        "RecipientEmail": ["a.one@example.org", "b.two@example.org", "c.three@example.org"],
+        "RecordedDate": ["2019-10-01 10:00:00", "2019-10-02 10:00:00", "2019-10-03 10:00:00"],
+        **answers})
+    path = folder / f"survey.{'sav' if kind == 'spss' else 'dta'}"
+    (pyreadstat.write_sav if kind == "spss" else pyreadstat.write_dta)(
+        frame, str(path), variable_value_labels=labels)
+    return path
+
+
 @pytest.fixture
 def root(project_root, monkeypatch):
     monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a-test-secret")

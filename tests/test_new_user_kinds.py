@@ -13,7 +13,7 @@ import yaml
 from mwsn import config, services, validate
 from mwsn.codebook import load_codebook
 
-from test_exports import add_jurisdiction, run_validate
+from test_exports import add_jurisdiction, labelled_survey, run_validate
 
 
 @pytest.fixture
@@ -22,16 +22,26 @@ def root(project_root, monkeypatch):
     return project_root
 
 
-def _with_meeting_times(root, code: str, times: list[str]) -> list[str]:
-    """Jurisdiction ``code`` (BC's synthetic exports) whose meeting records carry, after
-    each day, one of ``times`` in turn; returns the days as written."""
+def _like_bc(root, code: str, **sources):
+    """Jurisdiction ``code`` with BC's synthetic exports, its survey read as a Qualtrics
+    export; ``sources``: further keys of a source's params (``funding={"format": "kobo"}``).
+    Returns its raw data folder."""
     raw = add_jurisdiction(root, code, None, {})
     (raw / "survey_export.csv").write_bytes(
         (root / "data" / "raw" / "bc" / "survey_export.csv").read_bytes())
     params = root / "params" / f"{code}.yaml"
     data = yaml.safe_load(params.read_text(encoding="utf-8"))
     data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
+    for source, keys in sources.items():
+        data["sources"][source].update(keys)
     params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return raw
+
+
+def _with_meeting_times(root, code: str, times: list[str]) -> list[str]:
+    """Jurisdiction ``code`` (BC's synthetic exports) whose meeting records carry, after
+    each day, one of ``times`` in turn; returns the days as written."""
+    raw = _like_bc(root, code)
     meetings = raw / "meeting_records.csv"
     header, *rows = meetings.read_text(encoding="utf-8").splitlines()
     cells = [row.split(",") for row in rows]
@@ -43,6 +53,7 @@ def _with_meeting_times(root, code: str, times: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("time", [
+    "T23:30:00-07:00",                        # ISO 8601
     "T23:30:00-07",                           # ISO 8601 offset in hours only
     " 23:30:00 -0700",                        # offset after a space, no colon
     " 11:30:00 p.m. GMT-7",                   # Canadian English a.m./p.m. (Google Sheets)
@@ -52,8 +63,9 @@ def _with_meeting_times(root, code: str, times: list[str]) -> list[str]:
 ])
 def test_a_meeting_at_2330_in_vancouver_stays_on_its_day_however_the_offset_is_written(
         root, capsys, time):
-    # 23:30 at UTC-7 is 06:30 the next day in UTC: the first three forms used to move every
-    # meeting to the next day (silently), the last three were refused as "not a date"
+    # 23:30 at UTC-7 is 06:30 the next day in UTC: the first four forms used to move every
+    # meeting to the next day (silently; a 31 March meeting to the next fiscal year), the
+    # last three were refused as "not a date"
     days = _with_meeting_times(root, "dayoff", [time])
     status, out, err = run_validate(root, "dayoff", capsys)
     assert status == 0, err
@@ -90,14 +102,7 @@ def test_a_date_format_with_an_offset_reads_service_days_without_a_traceback():
 
 
 def test_a_date_format_with_an_offset_reads_a_ledger_day_where_it_was_written(root, capsys):
-    raw = add_jurisdiction(root, "ledgerfmt", None, {})
-    (raw / "survey_export.csv").write_bytes(
-        (root / "data" / "raw" / "bc" / "survey_export.csv").read_bytes())
-    params = root / "params" / "ledgerfmt.yaml"
-    data = yaml.safe_load(params.read_text(encoding="utf-8"))
-    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
-    data["sources"]["funding"]["date_format"] = "%d/%m/%Y %H:%M %z"
-    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    raw = _like_bc(root, "ledgerfmt", funding={"date_format": "%d/%m/%Y %H:%M %z"})
     ledger = raw / "funding_ledger.csv"
     header, *rows = ledger.read_text(encoding="utf-8").splitlines()
     cells = [row.split(",") for row in rows]
@@ -381,14 +386,7 @@ def test_a_service_records_mapping_key_that_is_no_column_is_named(project_root, 
 def test_a_ledger_exported_from_kobo_gets_no_note_about_finished(root, capsys, tmp_path):
     # Kobo's default "Finished is absent" is the survey's: a ledger exported from Kobo was
     # told "finished: declared absent: a KoboToolbox submission is complete"
-    raw = add_jurisdiction(root, "kobolegder", None, {})
-    (raw / "survey_export.csv").write_bytes(
-        (root / "data" / "raw" / "bc" / "survey_export.csv").read_bytes())
-    params = root / "params" / "kobolegder.yaml"
-    data = yaml.safe_load(params.read_text(encoding="utf-8"))
-    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
-    data["sources"]["funding"]["format"] = "kobo"
-    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _like_bc(root, "kobolegder", funding={"format": "kobo"})
     status, out, err = run_validate(root, "kobolegder", capsys)
     assert status == 0, err
     assert "funding_ledger.csv::finished" not in out
@@ -419,22 +417,12 @@ def test_service_records_values_keys_as_the_export_names_them_or_no_column(proje
 def test_value_labels_that_start_with_their_code_are_read(root, capsys, tmp_path, kind):
     # labels written "4 - Agree", "1. Migrant worker", "2. No" (Stata's numlabel, SPSS
     # habits) were each refused as not on the scale or not a known category
-    import pandas as pd
-    import pyreadstat
-
-    frame = pd.DataFrame({
-        "ResponseId": ["R_1", "R_2", "R_3"],
-        "RecipientEmail": ["a.one@example.org", "b.two@example.org", "c.three@example.org"],
-        "RecordedDate": ["2019-10-01 10:00:00", "2019-10-02 10:00:00", "2019-10-03 10:00:00"],
+    path = labelled_survey(tmp_path, kind, {
         "Finished": [1.0, 1.0, 1.0], "consent": [1.0, 1.0, 2.0],
-        "stakeholder_group": [1.0, 3.0, 1.0], "know_rights": [4.0, 98.0, 1.0]})
-    labels = {"consent": {1: "1. Yes", 2: "2. No"},
-              "stakeholder_group": {1: "1. Migrant worker", 3: "3. Employer"},
-              "know_rights": {1: "1 - Strongly disagree", 4: "4 - Agree",
-                              98: "98 - Don't know"}}
-    path = tmp_path / f"survey.{'sav' if kind == 'spss' else 'dta'}"
-    (pyreadstat.write_sav if kind == "spss" else pyreadstat.write_dta)(
-        frame, str(path), variable_value_labels=labels)
+        "stakeholder_group": [1.0, 3.0, 1.0], "know_rights": [4.0, 98.0, 1.0]},
+        {"consent": {1: "1. Yes", 2: "2. No"},
+         "stakeholder_group": {1: "1. Migrant worker", 3: "3. Employer"},
+         "know_rights": {1: "1 - Strongly disagree", 4: "4 - Agree", 98: "98 - Don't know"}})
     add_jurisdiction(root, "numlabel", path, {"format": kind})
     status, _, err = run_validate(root, "numlabel", capsys)
     assert status == 0, err
@@ -564,8 +552,8 @@ def test_qualtrics_minus_99_for_a_question_seen_but_not_answered_is_no_answer(ro
     import csv
     import io
 
-    raw = add_jurisdiction(root, "seen99", None, {})
-    text = (root / "data" / "raw" / "bc" / "survey_export.csv").read_text(encoding="utf-8")
+    raw = _like_bc(root, "seen99")
+    text = (raw / "survey_export.csv").read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     know, sector = rows[0].index("know_rights"), rows[0].index("sector")
     for row in rows[3:5]:
@@ -573,10 +561,6 @@ def test_qualtrics_minus_99_for_a_question_seen_but_not_answered_is_no_answer(ro
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     (raw / "survey_export.csv").write_text(out.getvalue(), encoding="utf-8")
-    params = root / "params" / "seen99.yaml"
-    data = yaml.safe_load(params.read_text(encoding="utf-8"))
-    data["sources"]["survey"] = {"file": "survey_export.csv", "format": "qualtrics"}
-    params.write_text(yaml.safe_dump(data), encoding="utf-8")
     status, printed, err = run_validate(root, "seen99", capsys)
     assert status == 0, err
     assert "seen but not answered" in printed and "'know_rights' (2)" in printed
