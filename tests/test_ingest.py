@@ -412,3 +412,11 @@ def test_a_missing_processed_table_names_the_run_that_writes_it(tmp_path):
         ingest.read_processed_arrow(processed / "bc" / "2024q2", "services")
     with pytest.raises(FileNotFoundError, match=r"\(mwsn run <jurisdiction> \(any: each run"):
         ingest.read_processed(processed / "_national", "tfwp_positions")
+
+
+@pytest.mark.parametrize("dtype", ["category", "string", "object", "str"])
+def test_seen_but_not_answered_is_found_in_every_storage_of_a_column(dtype):
+    # Qualtrics' -99 with spaces around it, beside answers that only contain it or look like it
+    values = pd.Series([" -99", "Agree", None, "-99 ", "-990", "x -99", "-99"], dtype=dtype)
+    found = ingest._answered(values, ingest.QUALTRICS_SEEN_NOT_ANSWERED)
+    assert found.tolist() == [True, False, False, True, False, False, True]

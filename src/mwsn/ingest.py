@@ -1075,6 +1075,19 @@ def _recode(values: pd.Series, table: dict[str, str],
     return pd.Series(out, index=values.index, dtype="string")
 
 
+def _answered(values: pd.Series, answer: str) -> np.ndarray:
+    """Where ``values`` hold ``answer`` (as text, spaces around it aside): a boolean array.
+    Worked out on a category column's distinct answers (its text is never made), and by
+    Arrow on a text column as read: a column of a million answers is not copied."""
+    text = arrow_storage(values)
+    if text is not None:
+        found = pc.equal(pc.utf8_trim_whitespace(text), answer)
+        return found.fill_null(False).to_numpy(zero_copy_only=False)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    hit = (pd.Series(uniques).astype("string").str.strip() == answer).fillna(False)
+    return np.append(hit.to_numpy(dtype=bool), False)[codes]
+
+
 def _multi_codes(values: pd.Series, separator: str, parse) -> pd.Series:
     """A select-all answer joined with ``separator`` ("Agriculture, Food processing") as the
     codebook's space-separated codes; an answer with an unknown option is left as it is."""
@@ -1406,10 +1419,9 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
         seen = []
         for var in spec.variables:
             if var.name in frame.columns and var.type in SEEN_NOT_ANSWERED_TYPES:
-                text = frame[var.name].astype("string").str.strip()
-                unanswered = (text == QUALTRICS_SEEN_NOT_ANSWERED).fillna(False)
+                unanswered = _answered(frame[var.name], QUALTRICS_SEEN_NOT_ANSWERED)
                 if unanswered.any():
-                    frame[var.name] = frame[var.name].mask(unanswered.to_numpy(), pd.NA)
+                    frame[var.name] = frame[var.name].mask(unanswered, pd.NA)
                     seen.append(f"'{own.get(var.name, var.name)}' ({int(unanswered.sum())})")
         if seen:
             notes.append(Problem(file, f"{QUALTRICS_SEEN_NOT_ANSWERED} (Qualtrics: seen but not "
