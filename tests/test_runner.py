@@ -645,12 +645,13 @@ def test_a_comment_or_layout_edit_to_params_reruns_nothing_a_value_change_reruns
     own.write_text(text.replace("min_cell: 5", "min_cell: 6"), encoding="utf-8")
     planned = _steps(runner.dry_run("bc", root))
     assert set(planned) == {"01_count", "02_first", "03_second", "05_page", "05_page.fr"}
-    assert planned["01_count"] == ("params changed: params/bc.yaml",)
+    # naming the key whose value changed
+    assert planned["01_count"] == ("params changed: params/bc.yaml (min_cell)",)
     own.write_text(text, encoding="utf-8")
     shared.write_text(shared_text.replace('{en: "Agreement"', '{en: "Agreement level"', 1),
                       encoding="utf-8")
     assert _steps(runner.dry_run("bc", root))["01_count"] == (
-        "params changed: params/codebook.yaml",)
+        "params changed: params/codebook.yaml (scales.agreement)",)
 
 
 def test_params_content_ignores_comments_and_layout_but_not_values_or_types(tmp_path):
@@ -676,6 +677,25 @@ def test_params_content_ignores_comments_and_layout_but_not_values_or_types(tmp_
     assert content("1: x\n") != content("'1': x\n")
     # a file that does not parse counts by its bytes
     assert content("a: [1\n") != content("a: [1 \n")
+
+
+def test_a_params_change_is_named_by_its_key(tmp_path):
+    path = tmp_path / "x.yaml"
+
+    def keys(text: str) -> dict:
+        path.write_text(text, encoding="utf-8")
+        return provenance.params_keys_sha256(path)
+
+    base = keys("min_cell: 5\nsources:\n  survey: {file: a.csv}\n  ledger: {file: b.csv}\n"
+                "languages: [en, fr]\n")
+    assert provenance.changed_keys(base, keys(
+        "min_cell: 5  # a note\nsources:\n  survey: {file: a.csv}\n  ledger: {file: b.csv}\n"
+        "languages:\n  - en\n  - fr\n")) == []
+    # the inner key, not also the mapping it is in; an added key; a removed key last
+    assert provenance.changed_keys(base, keys(
+        "min_cell: 6\nsources:\n  survey: {file: c.csv}\n  ledger: {file: b.csv}\n"
+        "waves: {}\n")) == ["min_cell", "sources.survey", "waves", "languages"]
+    assert keys("a: [1\n") == {}
 
 
 @pytest.mark.integration

@@ -93,7 +93,39 @@ def parameters(where: Paths) -> dict:
 def _parameters(found: list[Path], root: Path) -> dict:
     files = hashes(found, root)
     return {"files": files, "sha256": sha256_json(files),
-            "content": {relative(p, root): params_content_sha256(p) for p in sorted(found)}}
+            "content": {relative(p, root): params_content_sha256(p) for p in sorted(found)},
+            "keys": {relative(p, root): params_keys_sha256(p) for p in sorted(found)}}
+
+
+def params_keys_sha256(path: Path) -> dict[str, str]:
+    """``{key: SHA-256 of its parsed value}`` of a params file, for each top-level key and
+    each key of a top-level mapping (``min_cell``, ``sources.survey``): what a rerun names
+    as changed. Empty for a file that does not parse."""
+    from mwsn.config import read_yaml
+    from mwsn.errors import InputError
+
+    try:
+        data = read_yaml(Path(path))
+    except InputError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    found = {}
+    for key, value in data.items():
+        found[str(key)] = sha256_json(_canonical(value))
+        if isinstance(value, dict):
+            for inner, part in value.items():
+                found[f"{key}.{inner}"] = sha256_json(_canonical(part))
+    return found
+
+
+def changed_keys(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The keys of :func:`params_keys_sha256` whose value changed, was added or removed:
+    the inner key where one is named (``sources.survey``, not also ``sources``), in the
+    file's order, removed keys last."""
+    changed = [k for k in [*now, *(k for k in before if k not in now)]
+               if before.get(k) != now.get(k)]
+    return [k for k in changed if not any(c.startswith(k + ".") for c in changed)]
 
 
 def every_parameters(root: Path) -> dict:

@@ -301,6 +301,15 @@ def _changed(before: dict, now: dict) -> list[str]:
     return sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
 
 
+def _params_file_changed(path: str, before: dict | None, now: dict) -> str:
+    """``params/bc.yaml (min_cell, sources.survey)``: a params file and the keys whose value
+    changed (:func:`~mwsn.provenance.changed_keys`; the file alone where the last run did
+    not record its keys, or where it was added or removed)."""
+    keys = provenance.changed_keys(before, now) if before and now else []
+    more = f" and {len(keys) - 5} more" if len(keys) > 5 else ""
+    return f"{path} ({', '.join(keys[:5])}{more})" if keys else path
+
+
 def _words(options: dict) -> str:
     """``name=value, ...``; ``none`` for no option."""
     return ", ".join(f"{k}={v}" for k, v in sorted(options.items())) or "none"
@@ -320,9 +329,12 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict,
             reasons.append("run options changed: " + _words(previous.get("options", {}))
                            + " last time, " + _words(job.options_given) + " now")
         elif kind == "parameters":
-            files = _changed(previous.get("parameters", {}).get("content", {}),
-                             basis["parameters"]["content"])
-            reasons.append("params changed: " + ", ".join(files or ["(order)"]))
+            was = previous.get("parameters", {})
+            files = _changed(was.get("content", {}), basis["parameters"]["content"])
+            reasons.append("params changed: " + ", ".join(
+                _params_file_changed(path, was.get("keys", {}).get(path),
+                                     basis["parameters"]["keys"].get(path, {}))
+                for path in files) if files else "params changed: (order)")
         elif kind in ("raw", "external"):
             prefix = "data/raw/" if kind == "raw" else "data/external/"
             now = basis[kind]
