@@ -91,6 +91,32 @@ def test_survey_timestamps_with_these_offsets_are_converted_to_utc():
         "2019-11-03 09:30:00", "2019-10-01 22:21:00", "2019-10-01 18:21:00"]
 
 
+@pytest.mark.parametrize("time", [" 23:30:00,250", "T23:30:00,250-07:00", " 11:30:05.5 PM"])
+def test_fractions_of_a_second_pandas_reads_only_in_its_mixed_form_give_the_day(root, capsys,
+                                                                                 time):
+    # ISO 8601's decimal comma (Python's logging writes 23:30:00,250) and a fraction after a
+    # 12-hour time are read by pandas' mixed parser only, in microseconds, which could not be
+    # put into the seconds of a column whose other dates (none here) were whole seconds:
+    # validate stopped with a TypeError traceback
+    days = _with_meeting_times(root, "fraction", [time])
+    status, _, err = run_validate(root, "fraction", capsys)
+    assert status == 0, err
+    frames = validate.read_and_check(config.load("fraction", root), load_codebook(root),
+                                     config.paths("fraction", root))
+    assert frames["meetings"]["date"].tolist() == days
+
+
+def test_a_survey_time_with_a_decimal_comma_keeps_its_fraction():
+    from mwsn.codebook import parse_datetimes
+    import pandas as pd
+
+    written = pd.Series(["2019-06-03T21:14:05,123Z", "2019-06-03 9:14:05.5 PM"],
+                        dtype="string")
+    assert [str(t) for t in parse_datetimes(written)] == [
+        "2019-06-03 21:14:05.123000", "2019-06-03 21:14:05.500000"]
+    assert str(parse_datetimes(written[1:]).iloc[0]) == "2019-06-03 21:14:05.500000"
+
+
 def test_a_date_format_with_an_offset_reads_service_days_without_a_traceback():
     # sources.services.date_format: "%Y-%m-%dT%H:%M:%S%z" raised TypeError (one offset) or
     # ValueError "Mixed timezones" (two); the day is the one where each was written

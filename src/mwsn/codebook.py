@@ -448,11 +448,13 @@ def _parse_datetimes(values: pd.Series, dayfirst: bool | None,
         else:
             others = others.mask(day_month, _iso_from_day_month(others[day_month], order))
     others = plain_offsets(others)
-    iso = pd.to_datetime(others, errors="coerce", format="ISO8601", utc=True)
+    # one unit for both readings: a column whose ISO 8601 dates are whole seconds (or none)
+    # takes the fractions of a second the other reading finds (9:14:05.5 PM, 21:14:05,123Z)
+    iso = pd.to_datetime(others, errors="coerce", format="ISO8601", utc=True).dt.as_unit("us")
     left = iso.isna()
     if left.any():
         iso[left] = pd.to_datetime(others[left], errors="coerce", format="mixed", utc=True,
-                                   dayfirst=bool(dayfirst))
+                                   dayfirst=bool(dayfirst)).dt.as_unit("us")
     out[others.index] = iso.dt.tz_localize(None).astype("datetime64[us]")
     return out
 
