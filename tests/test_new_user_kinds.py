@@ -595,3 +595,40 @@ def test_qualtrics_minus_99_for_a_question_seen_but_not_answered_is_no_answer(ro
     assert survey["know_rights"].iloc[:2].isna().all()
     assert survey["sector"].iloc[:2].isna().all()
     assert not (survey["know_rights"].astype("string") == "-99").any()
+
+
+def test_a_kobo_form_drafts_params_its_export_validates_against(tmp_path):
+    # an XLSForm with KoboToolbox's start and end and an agreement list coding "Don't know"
+    # as 98: the draft declared the export's own start, end, _uuid and _submission_time
+    # absent (validate then refused each: 'declared absent but the export has it'), added
+    # start and end as new variables, and left 98 to be refused on every row that has it
+    import pandas as pd
+
+    from conftest import PROJECT
+    from mwsn import codebook_import
+    from mwsn.config import read_yaml
+
+    form = tmp_path / "form.xlsx"
+    with pd.ExcelWriter(form) as sheets:
+        pd.DataFrame({"type": ["start", "end", "begin_group", "select_one agree", "end_group",
+                               "select_one agree"],
+                      "name": ["start", "end", "grp_likert", "know_rights", "", "answered"],
+                      "label::English (en)": ["", "", "Statements", "I know more about my "
+                                              "rights at work because of Network activities",
+                                              "", "The Network answered my questions"],
+                      }).to_excel(sheets, sheet_name="survey", index=False)
+        pd.DataFrame({"list_name": ["agree"] * 6,
+                      "name": ["1", "2", "3", "4", "5", "98"],
+                      "label::English (en)": ["Strongly disagree", "Disagree",
+                                              "Neither agree nor disagree", "Agree",
+                                              "Strongly agree", "Don't know"],
+                      }).to_excel(sheets, sheet_name="choices", index=False)
+    result = codebook_import.draft(codebook_import.read_instrument(form),
+                                   read_yaml(PROJECT / "params" / "codebook.yaml"), "survey")
+    assert result.params["format"] == "kobo"
+    assert result.matched["start"] == "start_date" and result.matched["end"] == "end_date"
+    assert "start" not in result.added and "end" not in result.added
+    assert not ({"start_date", "end_date", "response_id", "recorded_date"}
+                & set(result.params["absent"]))
+    assert result.params["values"] == {"know_rights": {"98": "Don't know"},
+                                       "answered": {"98": "Don't know"}}

@@ -394,6 +394,29 @@ def _same_levels(choices: list[Choice], scale: dict) -> bool:
     return False
 
 
+def _non_opinion_codes(choices: list[Choice], scale: dict, format: str) -> dict[str, str]:
+    """A scale's choice list's non-opinion answers whose code the export writes in place of
+    the label the codebook knows (``98`` for "Don't know", as a form's choices often code
+    it): code → the scale's English label, for the params' ``values:``. Empty when the
+    choices are not the scale's levels, or every such code is a label the scale knows, or
+    the instrument is an SPSS/Stata file (its reader gives the labels)."""
+    from mwsn.codebook import normalize_answer as norm
+
+    if not scale or not _same_levels(choices, scale) or format in ("spss", "stata"):
+        return {}
+    known = [*scale.get("missing", []), *scale.get("refused", [])]
+    out = {}
+    for c in choices[len(scale["levels"]):]:
+        for answer in known:
+            labels = {norm(answer["en"]), norm(answer.get("fr") or answer["en"])}
+            if norm(c.code) in labels:
+                break                      # written as a label the scale knows
+            if norm(c.code) == answer["reason"] or labels & {norm(c.en), norm(c.fr or c.en)}:
+                out[c.code] = answer["en"]
+                break
+    return out
+
+
 #: short words that tell French labels from English ones when nothing else does
 _FRENCH_WORDS = {"le", "la", "les", "des", "du", "de", "et", "vous", "votre", "est", "pour",
                  "avec", "une", "un", "au", "aux", "sur", "je", "pas", "oui", "non", "êtes"}
@@ -495,12 +518,19 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
         for key in (var["name"], var.get("raw") or var["name"], var["label"]["en"].casefold(),
                     var["label"].get("fr", "").casefold()):
             by_key.setdefault(key, var)
+    from mwsn.ingest import FORMAT_DEFAULTS
+
+    # what the export tool names itself (KoboToolbox's start, end, _uuid, _submission_time)
+    supplied = FORMAT_DEFAULTS.get(instrument.format, {}).get("columns", {})
+    by_name = {var["name"]: var for var in known}
     variables, matched, added, untranslated, columns = [], {}, [], [], {}
+    values: dict[str, dict[str, str]] = {}   # a scale's non-opinion answers by their codes
     notes_extra: list[str] = []
     used = set()
     for q in instrument.questions:
         var = (by_key.get(q.name) or by_key.get(q.en.casefold())
-               or (by_key.get(q.fr.casefold()) if q.fr else None))
+               or (by_key.get(q.fr.casefold()) if q.fr else None)
+               or by_name.get(supplied.get(q.name)))
         if var is not None and var["name"] not in used:
             used.add(var["name"])
             matched[q.name] = var["name"]
@@ -510,8 +540,13 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
             else:
                 var.pop("asked_if", None)
             variables.append(var)
-            if q.name not in (var["name"], var.get("raw") or var["name"]):
+            if q.name not in (var["name"], var.get("raw") or var["name"], *supplied):
                 columns[q.name] = var["name"]
+            if var.get("type") == "likert" and q.values in instrument.choices:
+                if codes := _non_opinion_codes(instrument.choices[q.values],
+                                               scales.get(var.get("scale"), {}),
+                                               instrument.format):
+                    values[var["name"]] = codes
             continue
         entry = {"name": _variable_name(q.name, used), "type": q.type,
                  "label": {"en": q.en, "fr": q.fr or q.en}}
@@ -526,6 +561,8 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
             scale = next((s for s, d in scales.items() if _same_levels(choices, d)), None)
             if scale and q.type != "multi":
                 entry.update(type="likert", scale=scale)
+                if codes := _non_opinion_codes(choices, scales[scale], instrument.format):
+                    values[entry["name"]] = codes
             else:
                 entry["values"] = _category_list(choices, q.values, categories)
         if q.range:
@@ -560,7 +597,9 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
 
     needed = [v["name"] for v in known if v["name"] in missing and (
         v["name"] in NEVER_ABSENT or (v.get("required") and v["name"] not in ABSENT_CONSEQUENCES))]
-    absent = [m for m in missing if m not in needed]
+    # the export's own metadata (a Kobo export's _uuid and _submission_time) are in every
+    # export though no question of the form holds them: never declared absent
+    absent = [m for m in missing if m not in needed and m not in supplied.values()]
     if needed:
         notes.append("required by the assessment but not found in the instrument (they cannot "
                      "be absent): map the question that holds each in the params' `columns` "
@@ -588,6 +627,8 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
               else f"{source}_export.csv", "format": instrument.format}
     if columns:
         params["columns"] = columns
+    if values:
+        params["values"] = values
     if absent:
         params["absent"] = absent
     return Draft(book, params, matched, added, untranslated, notes, instrument.language)
