@@ -632,3 +632,47 @@ def test_a_kobo_form_drafts_params_its_export_validates_against(tmp_path):
                 & set(result.params["absent"]))
     assert result.params["values"] == {"know_rights": {"98": "Don't know"},
                                        "answered": {"98": "Don't know"}}
+
+
+def test_unix_time_is_read_as_utc_in_a_date_time_column_and_named_in_a_column_of_days(
+        root, capsys, tmp_path):
+    # 1570725240 s after 1970-01-01 00:00 UTC: 18,179 days (2019-10-10: 17,897 days to
+    # 2019-01-01, then 282 more) and 59,640 s (16:34:00); 1570725240000 is the same in ms
+    odk = tmp_path / "odk.csv"
+    odk.write_text("SubmissionDate,consent,group,email,meta-instanceID\n"
+                   "1570725240,yes,migrant_worker,a.one@example.org,uuid:1\n"
+                   "1570725240000,yes,employer,b.two@example.org,uuid:2\n", encoding="utf-8")
+    add_jurisdiction(root, "unixtime", odk, {"format": "odk", "columns": {
+        "group": "stakeholder_group", "email": "RecipientEmail"}})
+    status, out, err = run_validate(root, "unixtime", capsys)
+    assert status == 0, err
+    assert "2 date-time(s) written as Unix time" in out
+    frame = validate.read_and_check(config.load("unixtime", root), load_codebook(root),
+                                    config.paths("unixtime", root))["survey"]
+    assert frame["recorded_date"].tolist() == ["2019-10-10 16:34:00"] * 2
+    # a meeting's day: 1531956600 is 2018-07-18 23:30 UTC, the 18th in UTC but 16:30 in
+    # Vancouver; whether it is the day where the meeting was is not said: refused, named
+    _with_meeting_times(root, "unixday", [""])
+    meetings = root / "data" / "raw" / "unixday" / "meeting_records.csv"
+    header, first, *rest = meetings.read_text(encoding="utf-8").splitlines()
+    cells = first.split(",")
+    cells[2] = "1531956600"
+    meetings.write_text("\n".join([header, ",".join(cells), *rest]) + "\n", encoding="utf-8")
+    status, _, err = run_validate(root, "unixday", capsys)
+    assert status == 2
+    assert ("meeting_records.csv:2:date: '1531956600' is Unix time (seconds since 1970-01-01 "
+            "UTC: 2018-07-18 23:30:00 UTC)") in err
+    assert "export the column from its tool as dates" in err
+
+
+def test_a_service_day_in_unix_time_is_named_as_such():
+    texts = pa.array(["2018-04-02", "1522711800"])
+    days = services._distinct_dates(texts).to_pylist()
+    assert days[0].isoformat() == "2018-04-02T00:00:00" and days[1] is None
+    problems = services._date_problems(pa.array(texts).dictionary_encode(), pa.array(days),
+                                       pa.array([2, 3]), "records.csv", "service_date", {})
+    # 1522711800 = 17,623 days (2018-04-02) and 84,600 s (23:30:00) after 1970-01-01 UTC:
+    # 16:30 on the 2nd in Vancouver, but 1 a.m. on the 3rd in Halifax (UTC-3)
+    assert [p.row for p in problems] == [3]
+    assert problems[0].message.startswith(
+        "'1522711800' is Unix time (seconds since 1970-01-01 UTC: 2018-04-02 23:30:00 UTC)")

@@ -504,6 +504,40 @@ def excel_serial_dates(text: pd.Series, kind: str) -> pd.Series:
         "string")
 
 
+#: Unix time read in a date-time column: from 2001-09-09 (10^9 seconds after 1970-01-01 UTC)
+#: to 2100-01-01; ten digits are seconds, thirteen milliseconds (as JavaScript writes it)
+UNIX_SECONDS = (1_000_000_000, 4_102_444_800)
+_UNIX = r"\d{10}(?:\.\d+)?|\d{13}"
+
+
+def unix_times(text: pd.Series) -> pd.Series:
+    """The values of a date-time column's ``text`` that are Unix time (``1570725240`` is
+    2019-10-10 16:34:00 UTC: seconds since 1970-01-01 00:00 UTC; ``1570725240000`` the same
+    in milliseconds), as ISO 8601 text in UTC on their index; the others are left out."""
+    number = text.str.fullmatch(_UNIX).fillna(False)
+    if not number.any():
+        return text.iloc[:0]
+    seconds = pd.to_numeric(text[number], errors="coerce")
+    seconds = seconds.where(text[number].str.len() != 13, seconds / 1000)
+    seconds = seconds[seconds.between(*UNIX_SECONDS)]
+    stamps = pd.to_datetime(seconds, unit="s").dt.round("s")
+    return stamps.dt.strftime("%Y-%m-%d %H:%M:%S").astype("string")
+
+
+def looks_like_unix_time(text: str) -> bool:
+    """Whether a date column's value is Unix time (see :func:`unix_times`)."""
+    return len(unix_times(pd.Series([str(text).strip()], dtype="string"))) == 1
+
+
+def unix_day(text: str) -> str:
+    """Why a column of days refuses a Unix time (see :func:`unix_times`): it is an instant in
+    UTC, whose day may not be the one where it happened."""
+    when = unix_times(pd.Series([str(text).strip()], dtype="string")).iat[0]
+    return (f"{str(text).strip()!r} is Unix time (seconds since 1970-01-01 UTC: {when} UTC), "
+            "which does not say the day where it happened (an evening in Canada is the next "
+            "day in UTC): export the column from its tool as dates (YYYY-MM-DD)")
+
+
 #: a time of day and the UTC offset after it ("T23:30:00-07:00", " 8:51:07 p.m. GMT-4", "Z",
 #: " -0700", "UTC−4", " PDT")
 _TIME_OFFSET = re.compile(rf"^(.*{_CLOCK})\s*{_OFFSET}$")

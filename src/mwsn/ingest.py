@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from mwsn import catalog, config, hygiene
 from mwsn.codebook import (SourceSpec, answer_text, arrow_storage, date_order,
                            excel_serial_dates, has_utc_offset, local_format, local_time,
-                           mixed_date_outliers, normalize_answer, parse_datetimes)
+                           mixed_date_outliers, normalize_answer, parse_datetimes, unix_times)
 from mwsn.config import EMPTY_EXPORT, Source, export_file_problem
 from mwsn.errors import InputError, Problem
 
@@ -1149,6 +1149,18 @@ def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> 
                                  f"(e.g. {example!r}: days since 1899-12-30, a date cell "
                                  f"formatted as a number) were read as dates (e.g. "
                                  f"{serial.iat[0]!r})", column=column))
+            frame[var.name] = text
+            if not todo.any():
+                continue
+        unix = unix_times(text[todo]) if var.type == "datetime" else text.iloc[:0]
+        if len(unix):  # an instant: a column of days (type: date) refuses it, naming it
+            example = text[unix.index[0]]
+            text = text.copy()
+            text[unix.index] = unix
+            todo[unix.index] = False
+            notes.append(Problem(file, f"{len(unix)} date-time(s) written as Unix time (e.g. "
+                                 f"{example!r}: seconds since 1970-01-01 00:00 UTC) were read "
+                                 f"as UTC date-times (e.g. {unix.iat[0]!r})", column=column))
             frame[var.name] = text
             if not todo.any():
                 continue

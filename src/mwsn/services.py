@@ -41,7 +41,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mwsn.codebook import (Codebook, SourceSpec, date_order, excel_serial_dates, local_format,
-                           local_time, normalize_answer, parse_datetimes)
+                           local_time, looks_like_unix_time, normalize_answer, parse_datetimes,
+                           unix_day)
 from mwsn.errors import InputError, Problem
 
 SOURCE = "services"
@@ -421,6 +422,7 @@ def _date_problems(column: pa.DictionaryArray, distinct: pa.Array, rows: pa.Arra
     for i in bad[:MAX_LISTED]:
         mask = pc.fill_null(pc.equal(column.indices, pa.scalar(i, column.indices.type)), False)
         problems += _problems_at(rows, mask, file, name,
+                                 unix_day(texts[i]) if looks_like_unix_time(texts[i]) else
                                  f"not a date: {how} ({texts[i].strip()!r} is no day of the "
                                  "calendar, or is not written that way)")
     if len(bad) > MAX_LISTED:

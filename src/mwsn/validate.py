@@ -32,7 +32,8 @@ import pyarrow.compute as pc
 
 from mwsn import ingest, services
 from mwsn.codebook import (Codebook, SourceSpec, Variable, answer_text, arrow_blank,
-                           arrow_storage, parse_booleans, parse_datetimes, parse_numbers)
+                           arrow_storage, looks_like_unix_time, parse_booleans,
+                           parse_datetimes, parse_numbers, unix_day)
 from mwsn.config import (Jurisdiction, Paths, Source, period_bounds, pseudonym_key,
                          raw_folder_problem)
 from mwsn.errors import InputError, Problem
@@ -131,12 +132,17 @@ def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Cod
         parsed = (parse_datetimes(text) if column is None else  # the stripped text made
                   parse_datetimes(column, stripped=text.set_axis(column.index)))  # once
         bad = filled & parsed.isna().to_numpy()
-        return bad, lambda i: (f"{text.iat[i]!r} is not a date: it is no day of the "
-                               "calendar, or is written in a way not read (2019-10-01, "
-                               "2019-10-01 14:30, 01/10/2019, with a UTC offset such as "
-                               "-07:00, GMT-7 or PDT): correct it at the source and export "
-                               "again, or say how the column writes dates "
-                               "(sources.<name>.date_format)")
+
+        def why(i: int) -> str:
+            if var.type == "date" and looks_like_unix_time(text.iat[i]):
+                return unix_day(text.iat[i])
+            return (f"{text.iat[i]!r} is not a date: it is no day of the calendar, or is "
+                    "written in a way not read (2019-10-01, 2019-10-01 14:30, 01/10/2019, "
+                    "with a UTC offset such as -07:00, GMT-7 or PDT): correct it at the "
+                    "source and export again, or say how the column writes dates "
+                    "(sources.<name>.date_format)")
+
+        return bad, why
     if var.type == "boolean":
         bad = filled & parse_booleans(text).isna().to_numpy()
         return bad, lambda i: (f"{text.iat[i]!r} is not true/false (True/False, 1/0, yes/no, "
