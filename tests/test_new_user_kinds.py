@@ -676,3 +676,22 @@ def test_a_service_day_in_unix_time_is_named_as_such():
     assert [p.row for p in problems] == [3]
     assert problems[0].message.startswith(
         "'1522711800' is Unix time (seconds since 1970-01-01 UTC: 2018-04-02 23:30:00 UTC)")
+
+
+def test_a_participant_code_saved_as_a_double_is_the_same_person():
+    # participant 1001 in one round's REDCap CSV, 1001.0 (or 1001,00 in a French locale)
+    # in the next round's CSV saved from SPSS: one person, whose answers the rounds' matched
+    # pairs link (they were two pseudonyms, and the pair was lost without a word)
+    import pandas as pd
+
+    from mwsn.clean import pseudonym, pseudonyms
+
+    key = b"a-test-secret"
+    written = pd.Series(["1001", "1001.0", " 1001.00", "1001,00", "1,000", "1001.5", "0012.0"],
+                        dtype="string")
+    got = pseudonyms(written, key).tolist()
+    assert got[:4] == [pseudonym("1001", key)] * 4
+    assert got[4] != pseudonym("1", key) and got[5] != got[0]   # a thousand; a fraction
+    assert got[6] == pseudonym("0012", key)                     # its zeros are its own
+    records = pa.array(["1001", "1001.0"]).dictionary_encode()
+    assert services._pseudonyms(records, key).to_pylist() == [pseudonym("1001", key)] * 2

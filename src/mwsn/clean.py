@@ -111,6 +111,11 @@ def _mac_key(key: bytes) -> bytes:
     return key if len(key) <= 64 else hashlib.blake2b(key, digest_size=32).digest()
 
 
+#: an identifier that is a whole number written as a double (1001.0, 1001,00): its digits
+_WHOLE_ID_PATTERN = r"^([-+]?\d+)(?:\.0+|,0{1,2})$"
+_WHOLE_ID = re.compile(_WHOLE_ID_PATTERN)
+
+
 def pseudonymizer(key: bytes):
     """The keyed hash of one identifier: a function ``str -> "P-" + 16 hex digits``.
 
@@ -118,7 +123,9 @@ def pseudonymizer(key: bytes):
     bytes shown as 16 hex digits: without the key nobody can recompute or
     reverse it. Chosen over HMAC-SHA256 for speed (one C call per person).
     The identifier is normalized first (surrounding space stripped, lower
-    case), so ``Ana@Example.org `` and ``ana@example.org`` are one person.
+    case, a whole number written as a double without its decimals), so
+    ``Ana@Example.org `` and ``ana@example.org`` are one person, and so are
+    participant ``1001`` and ``1001.0`` as a CSV saved from SPSS or Stata writes it.
     Every pseudonym of the project (survey, excerpts, service records) comes
     from here, so one person with one key links up across sources.
     """
@@ -126,7 +133,7 @@ def pseudonymizer(key: bytes):
     blake2b = hashlib.blake2b
 
     def one(value: str) -> str:
-        normalized = str(value).strip().lower().encode("utf-8")
+        normalized = _WHOLE_ID.sub(r"\1", str(value).strip().lower()).encode("utf-8")
         return "P-" + blake2b(normalized, key=mac, digest_size=8).hexdigest()
 
     return one
@@ -215,11 +222,12 @@ def pseudonyms(values: pd.Series, key: bytes) -> pd.Series:
     for start in range(0, len(texts), PSEUDONYM_BATCH):  # a batch's Python objects at a time
         batch = pc.fill_null(texts.slice(start, PSEUDONYM_BATCH), "")  # a missing one: masked
         ascii_ = pc.string_is_ascii(batch)
-        normalized = pc.ascii_lower(pc.ascii_trim(batch, ASCII_SPACE)).cast(
+        normalized = pc.replace_substring_regex(
+            pc.ascii_lower(pc.ascii_trim(batch, ASCII_SPACE)), _WHOLE_ID_PATTERN, r"\1").cast(
             pa.large_binary()).to_pylist()
         others = np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False))
         for i, text in zip(others.tolist(), batch.take(others).to_pylist()):
-            normalized[i] = text.strip().lower().encode("utf-8")
+            normalized[i] = _WHOLE_ID.sub(r"\1", text.strip().lower()).encode("utf-8")
         digests += b"".join(map(digest, normalized))
     # 8 bytes per value, shown as "P-" and 16 hex digits: 18 bytes a value, side by side
     digits = np.frombuffer(digests.hex().encode("ascii"), dtype=np.uint8).reshape(-1, 16)
