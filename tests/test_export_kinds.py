@@ -309,3 +309,22 @@ def test_the_group_separator_is_told_by_known_names_or_by_two_groups():
     # kobocruncher's real export: one group, "." (a dot is no plain name's)
     assert _group_separator(["profile.country", "profile.reason"], "kobo") == "."
     assert _group_separator(["meta-instanceID", "grp/q1", "grp/q2"], "odk") == "/"
+
+
+@pytest.mark.parametrize("separator", [".", "-", ":"])
+def test_a_mapping_key_written_with_the_forms_slash_fits_an_export_made_with_another(
+        root, capsys, tmp_path, separator):
+    # the form's XML path (grp_profile/who, as KoboToolbox's ${} references and its default
+    # export write it) in columns: and values:, over an export made with another separator:
+    # refused as "not a column of this export (closest: 'grp_profile.who')"
+    survey = _kobo_with(tmp_path, separator)
+    add_jurisdiction(root, "koboslash", survey, {
+        "format": "kobo",
+        "columns": {"grp_profile/who": "stakeholder_group", "grp_profile/email": "RecipientEmail"},
+        "values": {"grp_q/know_rights": {"5": "Agree"}}})
+    status, _, err = run_validate(root, "koboslash", capsys)
+    assert status == 0, err
+    frame = survey_frame(root, "koboslash")
+    assert frame["stakeholder_group"].tolist() == ["migrant_worker", "employer"]
+    assert frame["know_rights"].tolist() == ["4", "Agree"]
+    assert frame.attrs["raw_names"]["stakeholder_group"] == f"grp_profile{separator}who"

@@ -1057,9 +1057,19 @@ def _key(name) -> str:
 
 def _path_ends(own: dict[str, str], key: str, separator: str) -> list[str]:
     """The columns whose export name (``own``: column -> the export's name) ends with the
-    group path ``key`` (``grp_profile/who`` for ``grp_main/grp_profile/who``)."""
+    group path ``key`` (``grp_profile/who`` for ``grp_main/grp_profile/who``), or, when none
+    does, is or ends with ``key`` written with the export's ``separator`` in place of another
+    of :data:`GROUP_SEPARATORS` (``grp_profile/who``, as the form's XML path reads, for an
+    export made with ``.``: ``grp_profile.who``)."""
     end = separator + key.strip(separator)
-    return [column for column, exported in own.items() if exported.endswith(end)]
+    found = [column for column, exported in own.items() if exported.endswith(end)]
+    for other in GROUP_SEPARATORS:
+        if found or other == separator or other not in key.strip(other):
+            continue
+        written = key.strip(other).replace(other, separator)
+        found = [column for column, exported in own.items()
+                 if exported == written or exported.endswith(separator + written)]
+    return found
 
 
 def _recode(values: pd.Series, table: dict[str, str],
