@@ -695,3 +695,38 @@ def test_a_participant_code_saved_as_a_double_is_the_same_person():
     assert got[6] == pseudonym("0012", key)                     # its zeros are its own
     records = pa.array(["1001", "1001.0"]).dictionary_encode()
     assert services._pseudonyms(records, key).to_pylist() == [pseudonym("1001", key)] * 2
+
+
+@pytest.mark.parametrize("declared", [False, True])
+def test_a_qualtrics_anonymous_link_survey_with_recipient_columns_left_empty(root, capsys,
+                                                                              declared):
+    # an anonymous link leaves RecipientEmail (and the names) empty in every row: each row
+    # was refused as 'required value is empty: complete it in the tool', which no tool can;
+    # absent: [email] was refused as 'declared absent but the export has it'
+    import csv
+
+    raw = _like_bc(root, "anonymous", survey={"absent": ["email"]} if declared else {})
+    path = raw / "survey_export.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig", newline="")))
+    blank = [rows[0].index(c) for c in ("RecipientEmail", "RecipientFirstName",
+                                        "RecipientLastName")]
+    for row in rows[3:]:
+        for i in blank:
+            row[i] = ""
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out).writerows(rows)
+    status, out, err = run_validate(root, "anonymous", capsys)
+    assert status == 0, err
+    said = ("declared absent" if declared else "empty in every row, so read as absent (as if "
+            "listed in sources.survey.absent)")
+    assert f"RecipientEmail: {said}: a person cannot be recognized" in out
+    frame = validate.read_and_check(config.load("anonymous", root), load_codebook(root),
+                                    config.paths("anonymous", root))["survey"]
+    assert "email" not in frame.columns and len(frame) == len(rows) - 3
+
+
+def test_a_column_with_a_value_is_still_not_declared_absent(root, capsys):
+    _like_bc(root, "notanon", survey={"absent": ["email"]})
+    status, _, err = run_validate(root, "notanon", capsys)
+    assert status == 2
+    assert "'email' is declared absent but the export has it" in err

@@ -1034,6 +1034,13 @@ ABSENT_CONSEQUENCES = {
 NEVER_ABSENT = {"consent", "stakeholder_group"}
 
 
+def _blank_throughout(values: pd.Series) -> bool:
+    """Whether a column holds no value in any row (missing, or spaces only)."""
+    if values.isna().all():
+        return True
+    return bool((values.dropna().astype("string").str.strip() == "").all())
+
+
 def may_be_absent(name: str, required: bool) -> bool:
     """Whether the codebook variable ``name`` may be declared absent (``sources.<name>.absent``):
     not one the assessment needs for every response (:data:`NEVER_ABSENT`, or a required one
@@ -1379,13 +1386,25 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                                     "the assessment needs it for every response; add it to "
                                     "the export (or map its name in sources.<name>.columns)",
                                     row=1, column=item))
-        elif name in frame.columns:
+        elif name in frame.columns and not _blank_throughout(frame[name]):
             problems.append(Problem(file, f"sources.<name>.absent: '{item}' is declared absent "
                                     "but the export has it: remove it from absent",
                                     row=1, column=own.get(name, item)))
-        else:
+        else:   # a column left empty in every row is absent too (an anonymous link's e-mail)
             declared[name] = ABSENT_CONSEQUENCES.get(name, "its indicators read 'not "
                                                      "collected'")
+    blank: list[str] = []
+    # a required column the tool exports empty in every row (RecipientEmail of a Qualtrics
+    # anonymous link, which no export can fill in) reads as declared absent where it may be,
+    # with a note: each row was refused as 'required value is empty'
+    for name in ABSENT_CONSEQUENCES:
+        if (name in frame.columns and name in names and name not in declared and len(frame)
+                and spec.variable(name).required and _blank_throughout(frame[name])):
+            declared[name] = ABSENT_CONSEQUENCES[name]
+            blank.append(name)
+    for name in declared:
+        if name in frame.columns:
+            frame = frame.drop(columns=[name])
     for name, why in defaults.get("absent", {}).items():
         # the survey's Finished: not a variable of a ledger exported from the same tool
         if name in names and name not in frame.columns and name not in declared:
@@ -1475,6 +1494,7 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
 
     frame.attrs.update(attrs)
     frame.attrs.update(raw_names=own, problems=problems, notes=notes, absent=declared,
+                       blank_absent=blank,
                        user_missing=user_missing, unjudged=unjudged, format=fmt)
     return frame
 

@@ -384,8 +384,11 @@ def collected_notes(frame: pd.DataFrame, spec: SourceSpec, needs: dict[str, list
     optional variables it does not have (read as not collected)."""
     notes = []
     declared = frame.attrs.get("absent", {})
+    blank = frame.attrs.get("blank_absent", ())
     for name, why in sorted(declared.items()):
-        notes.append(Problem(file, f"declared absent: {why}", column=spec.variable(name).raw_name
+        said = ("empty in every row, so read as absent (as if listed in sources.<name>.absent)"
+                if name in blank else "declared absent")
+        notes.append(Problem(file, f"{said}: {why}", column=spec.variable(name).raw_name
                              if name in {v.name for v in spec.variables} else name))
     missing = [(item, indicators) for item, indicators in sorted(needs.items())
                if item not in frame.columns and item not in declared
