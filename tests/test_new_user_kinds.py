@@ -730,3 +730,39 @@ def test_a_column_with_a_value_is_still_not_declared_absent(root, capsys):
     status, _, err = run_validate(root, "notanon", capsys)
     assert status == 2
     assert "'email' is declared absent but the export has it" in err
+
+
+@pytest.mark.parametrize("kind", ["spss", "stata"])
+def test_a_double_that_is_no_whole_number_in_a_true_false_column_is_named(root, capsys,
+                                                                          tmp_path, kind):
+    # Finished stored as 1.0, 0.5, 1.0 (a proportion mapped onto it, or a slip at entry):
+    # validate stopped with a TypeError traceback ("cannot safely cast non-equivalent")
+    path = labelled_survey(tmp_path, kind, {
+        "Finished": [1.0, 0.5, 1.0], "consent": [1.0, 1.0, 1.0],
+        "stakeholder_group": [1.0, 3.0, 1.0]},
+        {"consent": {1: "Yes"}, "stakeholder_group": {1: "Migrant worker", 3: "Employer"}})
+    add_jurisdiction(root, "halfdone", path, {"format": kind})
+    status, _, err = run_validate(root, "halfdone", capsys)
+    assert status == 2
+    assert f"survey.{'sav' if kind == 'spss' else 'dta'}:2:Finished: '0.5' is not true/false" \
+        in err
+    assert err.count("is not true/false") == 1
+
+
+def test_a_number_with_decimals_is_no_code_followed_by_its_label(root, capsys, tmp_path):
+    # 4.5 on an agreement item (an average typed in, a slider's value) was read as "4." and
+    # the label "5": Strongly agree, without a word; 3.2 as Disagree
+    from mwsn.codebook import load_codebook as codebook_of
+
+    scale = codebook_of(root).scales["agreement"]
+    assert scale.parse("4.5") is None and scale.parse("3,2") is None
+    assert scale.parse("4.0") == (4, None) and scale.parse("4 - Agree") == (4, None)
+    path = labelled_survey(tmp_path, "spss", {
+        "Finished": [1.0, 1.0, 1.0], "consent": [1.0, 1.0, 1.0],
+        "stakeholder_group": [1.0, 1.0, 1.0], "know_rights": [4.5, 4.0, 1.0]},
+        {"consent": {1: "Yes"}, "stakeholder_group": {1: "Migrant worker"}})
+    add_jurisdiction(root, "slider", path, {"format": "spss"})
+    status, _, err = run_validate(root, "slider", capsys)
+    assert status == 2
+    assert "survey.sav:1:know_rights: '4.5' is not on the agreement scale" in err
+    assert err.count("is not on the agreement scale") == 1

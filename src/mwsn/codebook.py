@@ -86,12 +86,17 @@ def normalize_answer(value) -> str:
 _CODE_PREFIX = re.compile(r"^[-+]?\d+\s*(?:[.:)-]\s*|\s+)(?=\S)")
 
 
+#: a number with a fraction, as :func:`normalize_answer` leaves it (4.5, -1.25, 4,5)
+_DECIMAL = re.compile(r"[-+]?\d+[.,]\d+")
+
+
 def lookup_answer(table: dict, answer) -> object:
     """``table[normalize_answer(answer)]``, or, for a label that starts with its code
     (``4 - Agree``), the entry of the label after it; ``None`` when neither is known."""
     text = normalize_answer(answer)
     found = table.get(text)
-    if found is None and (prefix := _CODE_PREFIX.match(text)):
+    # a number with decimals (4.5, 2.5) is no label after its code: never code 5
+    if found is None and not _DECIMAL.fullmatch(text) and (prefix := _CODE_PREFIX.match(text)):
         found = table.get(text[prefix.end():])
     return found
 
@@ -562,7 +567,8 @@ def parse_booleans(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values):
         return values.astype("boolean")
     if pd.api.types.is_numeric_dtype(values):
-        values = values.astype("Int64").astype("string")
+        # 1.0 is 1; 0.5 stays 0.5, neither true nor false (Int64 refused it with a TypeError)
+        values = values.map(answer_text, na_action="ignore").astype("string")
     # a 1 or 0 written as a double ("1.0", a CSV saved from SPSS, Stata or Excel) is 1 or 0
     text = _text(values).str.lower().str.replace(rf"^({_WHOLE_DOUBLE})$",
                                                  lambda m: re.split(r"[.,]", m.group(1))[0],
