@@ -766,3 +766,24 @@ def test_a_number_with_decimals_is_no_code_followed_by_its_label(root, capsys, t
     assert status == 2
     assert "survey.sav:1:know_rights: '4.5' is not on the agreement scale" in err
     assert err.count("is not on the agreement scale") == 1
+
+
+@pytest.mark.parametrize("separator", ["/", "."])
+def test_service_records_values_keys_as_a_group_path_end_or_with_the_forms_slash(
+        tmp_path, separator):
+    # grp_worker/sector for grp_service/grp_worker/sector (a path end, which a survey's
+    # values: key may be), and the form's slash over an export made with '.': each was
+    # refused as "not a column of this export"
+    path = tmp_path / "service_records.csv"
+    path.write_text(KOBO_SERVICES.replace("/", separator).replace(
+        "caregiving", "care").replace("agriculture", "agri"), encoding="utf-8")
+    from conftest import PROJECT
+
+    codebook = load_codebook(PROJECT)
+    records = services.read_service_records(
+        path, codebook.sources["services"], {"grp_record/record_id": "record_id"},
+        {"grp_worker/sector": {"care": "caregiving", "agri": "agriculture"},
+         "grp_service/service_type": {"case_support": "case_support"}}, fmt="kobo")
+    assert records.column("sector").to_pylist() == ["caregiving", "agriculture", "caregiving"]
+    assert records.column("service_type").to_pylist() == [
+        "case_support", "rights_information", "case_support"]

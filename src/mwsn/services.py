@@ -105,7 +105,7 @@ def read_service_records(path: Path, spec: SourceSpec,
     if not path.is_file() or path.stat().st_size == 0:
         raise InputError(Problem(file, "the service-records file is missing or empty: "
                                  "export it again from the organizations' reporting system"))
-    from mwsn.ingest import _closest, _key
+    from mwsn.ingest import GROUP_SEPARATORS, _closest, _key, _path_ends
 
     delimiter = _delimiter(path)
     to_name = _export_names(_header(path, delimiter), spec, columns, fmt, file)
@@ -144,17 +144,27 @@ def read_service_records(path: Path, spec: SourceSpec,
     table = table.select(keep).combine_chunks()  # one dictionary per column
     if values:
         aliases = {**to_name, **(columns or {})}
-        known = {_key(a) for a in aliases} | {_key(n) for n in table.column_names}
-        unknown = [k for k in values if k not in aliases and k not in table.column_names
-                   and _key(k) not in known]
+        by_key = {_key(a): n for a, n in aliases.items()}
+        by_key.update({_key(n): n for n in table.column_names})
+
+        def column_of(key: str) -> str | None:
+            """The column a values: key names: as the export or the codebook names it, in
+            any case, or (Kobo, ODK) as the end of a group path, written with any group
+            separator (as a survey's values: keys are read)."""
+            found = aliases.get(key) or by_key.get(_key(key))
+            if found is None and fmt in ("kobo", "odk"):
+                ends = {to_name[h] for separator in GROUP_SEPARATORS
+                        for h in _path_ends({h: h for h in to_name}, key, separator)}
+                found = ends.pop() if len(ends) == 1 else None
+            return found
+
+        unknown = [k for k in values if column_of(k) is None]
         if unknown:  # a key that names no column would recode nothing, without a word
             raise InputError([Problem(
                 file, f"sources.{SOURCE}.values: '{k}' is not a column of this export"
                 f"{_closest(k, [*to_name, *table.column_names])}: use the export's column "
                 "name or the codebook's", row=1, column=k) for k in unknown])
-        by_key = {_key(a): n for a, n in aliases.items()}
-        table = _recoded(table, {aliases.get(k) or by_key.get(_key(k), k): v
-                                 for k, v in values.items()}, {})
+        table = _recoded(table, {column_of(k): v for k, v in values.items()}, {})
     table = table.append_column("_row", _physical_rows(path, table.num_rows, encoding,
                                                        delimiter))
     # found once here, read by the checks and by cleaning (hashing 10^6 ids costs 0.4 s)
