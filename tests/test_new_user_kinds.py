@@ -787,3 +787,35 @@ def test_service_records_values_keys_as_a_group_path_end_or_with_the_forms_slash
     assert records.column("sector").to_pylist() == ["caregiving", "agriculture", "caregiving"]
     assert records.column("service_type").to_pylist() == [
         "case_support", "rights_information", "case_support"]
+
+
+@pytest.mark.parametrize("written", [
+    # Excel's CSV of a ledger whose amounts are formatted as currency: it writes what the
+    # cell shows, in English Canada and in French Canada (narrow no-break space)
+    lambda amount: f"${amount:,.2f}",
+    lambda amount: f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0$",
+])
+def test_ledger_amounts_formatted_as_currency_are_amounts(root, capsys, written):
+    # each was refused as "'$118,575.00' is not a number: write digits such as 1234"
+    import csv
+
+    import pandas as pd
+
+    raw = _like_bc(root, "currency")
+    ledger = raw / "funding_ledger.csv"
+    rows = list(csv.reader(ledger.open(encoding="utf-8", newline="")))
+    amount = rows[0].index("amount_cad")
+    expected = [float(row[amount]) for row in rows[1:]]
+    for row in rows[1:]:
+        row[amount] = written(float(row[amount]))
+    with ledger.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";").writerows(rows)
+    status, _, err = run_validate(root, "currency", capsys)
+    assert status == 0, err
+    frame = validate.read_and_check(config.load("currency", root), load_codebook(root),
+                                    config.paths("currency", root))["funding"]
+    from mwsn.codebook import parse_numbers
+
+    assert parse_numbers(frame["amount_cad"]).tolist() == expected
+    assert parse_numbers(pd.Series(["(1,234.50)", "-$5.00", "1,234.50 CAD"])).tolist() == [
+        -1234.5, -5.0, 1234.5]

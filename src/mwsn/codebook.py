@@ -245,18 +245,28 @@ def per_category(values: pd.Series, parse) -> pd.Series | None:
     return pd.Series(out, index=values.index)
 
 
+#: a currency written before or after an amount (spaces already taken out): $, CA$, C$, $CA,
+#: CAD, as a spreadsheet formats a cell in English or French Canada
+_CURRENCY = r"^([-+]?)(?:CAD|CA\$|C\$|\$CA|\$)(?=[-+(]?\d)|(?<=[\d)])(?:CAD|\$CA|\$)$"
+
+
 def parse_numbers(values: pd.Series) -> pd.Series:
     """Numbers written as text → floats (NaN where not a number).
 
     Thousands separators are understood: ``1,234.5``, ``1 234,5`` (space,
     no-break or narrow no-break space), ``1.234,5``; a lone decimal comma
-    (``2,5``) is a decimal. Blank stays NaN.
+    (``2,5``) is a decimal; a currency before or after (``$1,234.50``, ``1 234,50 $``,
+    ``CAD``) is left out, and an amount in brackets is negative. Blank stays NaN.
     """
     if (spread := per_category(values, parse_numbers)) is not None:
         return spread.astype("float64")
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64")
     text = _text(values).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    # an amount as Excel saves a cell formatted as currency into a CSV: $1,234.50, 1 234,50 $
+    # (a French locale), CA$, CAD; in accounting's brackets, a negative one: (1,234.50)
+    text = text.str.replace(_CURRENCY, r"\1", regex=True).str.replace(
+        r"^\((.+)\)$", r"-\1", regex=True).str.replace("\u2212", "-", regex=False)
     grouped = text.str.fullmatch(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fillna(False)
     european = ~grouped & (text.str.fullmatch(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+")
                            | text.str.fullmatch(r"[-+]?\d+,\d+")).fillna(False)
