@@ -125,7 +125,9 @@ def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Cod
             if outside[i]:
                 return (f"{text.iat[i]} is outside the allowed range {low:g} to {high:g}: "
                         "correct it")
-            return f"{text.iat[i]!r} is not a number: write digits such as 1234 or 1,234.5"
+            return (f"{text.iat[i]!r} is not a number (read: 1234, 1,234.5, 1 234,5, "
+                    "$1,234.50): correct it in the tool that made the export and export again "
+                    "(raw files are never edited)")
 
         return bad | outside, why
     if var.type in ("date", "datetime"):
