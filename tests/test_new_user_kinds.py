@@ -819,3 +819,35 @@ def test_ledger_amounts_formatted_as_currency_are_amounts(root, capsys, written)
     assert parse_numbers(frame["amount_cad"]).tolist() == expected
     assert parse_numbers(pd.Series(["(1,234.50)", "-$5.00", "1,234.50 CAD"])).tolist() == [
         -1234.5, -5.0, 1234.5]
+
+
+def test_a_longitudinal_redcap_export_reads_the_rows_of_the_surveys_event(root, capsys,
+                                                                           tmp_path):
+    # REDCap writes one row per record and event: the follow-up event's rows hold the record
+    # id alone, and each was refused ("required value is empty", "missing consent ... remove
+    # the row") although the survey's own rows were complete
+    export = tmp_path / "redcap.csv"
+    export.write_text(
+        "record_id,redcap_event_name,survey_timestamp,email,consent___1,group,"
+        "survey_complete\n"
+        "1,baseline_arm_1,2019-10-01 10:00,a.one@example.org,1,1,2\n"
+        "1,followup_arm_1,,,,,\n"
+        "2,baseline_arm_1,2019-10-02 11:00,b.two@example.org,1,3,2\n"
+        "2,followup_arm_1,,,,,\n"
+        "3,baseline_arm_1,2019-10-03 12:00,c.three@example.org,1,1,2\n", encoding="utf-8")
+    add_jurisdiction(root, "events", export, {
+        "format": "redcap",
+        "columns": {"email": "RecipientEmail", "survey_timestamp": "RecordedDate",
+                    "survey_complete": "Finished", "consent___1": "consent",
+                    "group": "stakeholder_group"},
+        "values": {"Finished": {2: True, 0: False}, "consent": {1: "yes", 0: "no"},
+                   "stakeholder_group": {1: "migrant_worker", 3: "employer"}}})
+    status, out, err = run_validate(root, "events", capsys)
+    assert status == 0, err
+    assert ("redcap.csv:3: 2 row(s) hold the record's id and none of this source's answers"
+            in out) and "('followup_arm_1')" in out
+    frame = validate.read_and_check(config.load("events", root), load_codebook(root),
+                                    config.paths("events", root))["survey"]
+    assert frame["stakeholder_group"].tolist() == ["migrant_worker", "employer",
+                                                   "migrant_worker"]
+    assert frame["_row"].tolist() == [2, 4, 6]

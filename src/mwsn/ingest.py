@@ -1231,6 +1231,35 @@ def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> 
     return unjudged
 
 
+def _other_redcap_rows(frame: pd.DataFrame, spec: SourceSpec, own: dict[str, str], file: str,
+                       notes: list) -> pd.DataFrame:
+    """A REDCap export without the rows that hold none of the source's answers, only the
+    record's id (and REDCap's ``redcap_event_name``, ``redcap_repeat_*``): a longitudinal
+    project writes one row per record and event, blank outside the instrument's event. A
+    note names how many and the first; a row with any answer stays, for validation."""
+    answers = [v.name for v in spec.variables if v.name in frame.columns and v.type != "id"]
+    if not answers:
+        return frame
+    blank = np.ones(len(frame), dtype=bool)
+    for name in answers:
+        values = frame[name]
+        blank &= (values.isna() | (values.astype("string").str.strip() == "")).fillna(
+            True).to_numpy(dtype=bool)
+    if not blank.any() or blank.all():
+        return frame
+    first = int(np.flatnonzero(blank)[0])
+    event = frame["redcap_event_name"].iat[first] if "redcap_event_name" in frame else None
+    said = f" ({event!r})" if isinstance(event, str) and event.strip() else ""
+    notes.append(Problem(file, f"{int(blank.sum())} row(s) hold the record's id and none of "
+                         f"this source's answers, as a REDCap project writes the rows of its "
+                         f"other events, arms or repeating instruments{said}: not read",
+                         row=int(frame[ROW].iat[first])))
+    kept = dict(frame.attrs)
+    frame = frame.loc[~blank].reset_index(drop=True)
+    frame.attrs = kept
+    return frame
+
+
 def unread_columns(frame: pd.DataFrame, spec: SourceSpec, fmt: str) -> list[str]:
     """Columns of a renamed frame that no codebook variable reads, in export order.
 
@@ -1478,6 +1507,11 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                 frame[var.name] = _multi_codes(
                     frame[var.name], separator,
                     lambda answer, c=var.values: codebook.parse_category(c, answer))
+
+    # 6b. a REDCap project's rows of another event, arm or repeating instrument: its record
+    # id and nothing of this source (each was refused as 'required value is empty')
+    if fmt == "redcap" and len(frame):
+        frame = _other_redcap_rows(frame, spec, own, file, notes)
 
     # 7. dates
     unjudged = _normalize_dates(frame, spec, source, own, attrs, file, problems, notes)
