@@ -309,7 +309,9 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
             if var.name == spec.consent:
                 empty = np.flatnonzero(row_blank)
                 hint = ("missing consent: a response without consent cannot be used; record "
-                        "the participant's consent or remove the row")
+                        "the participant's answer in the tool that made the export and export "
+                        "again (raw files are never edited), or recode the export's placeholder "
+                        "in the params (sources.<name>.values: {consent: {...: \"no\"}})")
             else:
                 exempt = declined | (_incomplete(frame, spec) if var.name == spec.timestamp
                                      else False)
