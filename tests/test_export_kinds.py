@@ -328,3 +328,21 @@ def test_a_mapping_key_written_with_the_forms_slash_fits_an_export_made_with_ano
     assert frame["stakeholder_group"].tolist() == ["migrant_worker", "employer"]
     assert frame["know_rights"].tolist() == ["4", "Agree"]
     assert frame.attrs["raw_names"]["stakeholder_group"] == f"grp_profile{separator}who"
+
+
+@pytest.mark.parametrize("columns", [{"who": "stakeholder_group", "email": "RecipientEmail"},
+                                     {}])
+def test_a_kobo_export_read_as_csv_is_pointed_to_format_kobo(root, capsys, columns):
+    # read as csv the group paths stay: 'who' named no column, and consent was 'missing',
+    # without a word of the group paths the export has, as service records say
+    add_jurisdiction(root, "kobocsv", KOBO_CASE, {"format": "csv", "columns": columns})
+    status, _, err = run_validate(root, "kobocsv", capsys)
+    assert status == 2
+    if columns:
+        assert ("'who' is not a column of this export" in err and "(the export has "
+                "'grp_profile/who': a KoboToolbox or ODK Central export? set "
+                "sources.survey.format: kobo or odk") in err
+    else:
+        assert ("required column 'consent' (Consent to take part) is missing" in err
+                and "the export has 'grp_consent/consent': a KoboToolbox" in err)
+        assert "required column 'ResponseId'" in err and "the export has '_uuid'" in err

@@ -1275,6 +1275,22 @@ def unread_columns(frame: pd.DataFrame, spec: SourceSpec, fmt: str) -> list[str]
             and not str(c).startswith("_") and not (multi and str(c).startswith(multi))]
 
 
+def kobo_hint(headers, names, fmt: str) -> str:
+    """More words for a name an export read as another format lacks, when one of its
+    ``headers`` is that name under a group path (``grp_profile/who`` for ``who``): it is a
+    KoboToolbox or ODK Central export, whose paths only ``format: kobo`` / ``odk`` take off."""
+    if fmt in ("kobo", "odk"):
+        return ""
+    headers = [str(h) for h in headers]
+    found = next((h for h in headers for n in names for sep in ("/", "-")
+                  if n and h.endswith(sep + str(n)) and len(h) > len(str(n)) + 1),
+                 None) or next((h for h in ("_uuid", "_submission_time", "meta-instanceID",
+                                            "SubmissionDate") if h in headers), None)
+    return (f" (the export has '{found}': a KoboToolbox or ODK Central export? set "
+            "sources.<name>.format: kobo or odk, and its group paths are taken off)"
+            if found else "")
+
+
 def mapped_columns(columns: dict[str, str], spec: SourceSpec, own: dict[str, str],
                    separator: str | None, file: str, where: str, what: str,
                    header_row: int = 1, hint=None) -> dict[str, str]:
@@ -1383,7 +1399,8 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
     # 1. the params' mapping, keys as the export shows them
     separator = attrs.get("group_separator")
     rename = mapped_columns(source.columns, spec, own, separator, file, "sources.<name>",
-                            spec.label.en.lower(), attrs.get("header_row", 1))
+                            spec.label.en.lower(), attrs.get("header_row", 1),
+                            hint=lambda key: kobo_hint(own.values(), [key], fmt))
     frame = frame.rename(columns=rename)
     own = {rename.get(c, c): o for c, o in own.items()}
     to_name = {v.raw_name: v.name for v in spec.variables if v.raw}

@@ -289,7 +289,11 @@ def check_frame(frame: pd.DataFrame, spec: SourceSpec, codebook: Codebook,
                                    "(sources.<name>.absent)" if may_be_absent else
                                    " or map the export's name for it "
                                    "(sources.<name>.columns): the assessment needs it for "
-                                   "every response"), row=1, column=var.raw_name))
+                                   "every response")
+                                + ingest.kobo_hint(map(raw_name, data_columns),
+                                                   [var.name, var.raw_name],
+                                                   frame.attrs.get("format", "")),
+                                row=1, column=var.raw_name))
     declined = _declined(frame, spec, codebook)
     unjudged = frame.attrs.get("unjudged", set())
     user_missing = frame.attrs.get("user_missing", {})
