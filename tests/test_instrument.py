@@ -84,7 +84,14 @@ def test_real_redcap_dictionary_imports_with_branching_logic_and_identifiers(boo
     assert variables["email"]["pii"] == "pseudonymize"
     assert variables["study_comments"]["pii"] == "scrub"  # free text until reviewed
     assert any("meds___<code>" in note for note in result.notes)
-    assert result.params["format"] == "csv"
+    # read as a REDCap export (its other events' rows left out); the first field, study_id,
+    # is the record id, never declared absent
+    assert result.params["format"] == "redcap"
+    assert result.matched["study_id"] == "response_id"
+    assert result.params["columns"]["study_id"] == "response_id"
+    assert "response_id" not in result.params["absent"]
+    assert any("demographics_complete" in note and "Finished" in note
+               for note in result.notes)
 
 
 def test_redcap_branching_logic_becomes_xlsform_expressions():

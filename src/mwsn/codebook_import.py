@@ -240,11 +240,14 @@ def read_redcap(path: Path) -> Instrument:
         i = col.get(name)
         return row[i].strip() if i is not None and i < len(row) else ""
 
-    instrument = Instrument(str(path), "csv")
+    instrument = Instrument(str(path), "redcap")
+    forms: list[str] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         name, kind = cell(row, "Variable / Field Name"), cell(row, "Field Type")
+        if (form := cell(row, "Form Name")) and form not in forms:
+            forms.append(form)
         if kind in ("descriptive", "file", "sql"):
             continue
         validation = cell(row, "Text Validation Type OR Show Slider Number")
@@ -281,6 +284,15 @@ def read_redcap(path: Path) -> Instrument:
             instrument.notes.append(f"checkbox '{name}': REDCap exports one 0/1 column per "
                                     f"option ({name}___<code>)")
         instrument.questions.append(question)
+    if forms:
+        instrument.notes.append(
+            "REDCap exports each instrument's status, which is in no dictionary: "
+            + ", ".join(f"{f}_complete" for f in forms[:6]) + (", ..." if len(forms) > 6 else "")
+            + " (0 incomplete, 1 unverified, 2 complete), and a survey's <form>_timestamp: map "
+            "the survey's in the params' `columns` (<form>_complete: Finished, "
+            "<form>_timestamp: RecordedDate) with `values: {Finished: {2: true, 0: false, "
+            "1: false}, RecordedDate: {'[not completed]': ''}}` and take them out of `absent` "
+            "(declared absent, every response counts as complete)")
     return instrument
 
 
@@ -530,7 +542,10 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
     for q in instrument.questions:
         var = (by_key.get(q.name) or by_key.get(q.en.casefold())
                or (by_key.get(q.fr.casefold()) if q.fr else None)
-               or by_name.get(supplied.get(q.name)))
+               or by_name.get(supplied.get(q.name))
+               # a REDCap project's first field is its record id, whatever its name
+               or (by_name.get("response_id") if instrument.format == "redcap"
+                   and q is instrument.questions[0] else None))
         if var is not None and var["name"] not in used:
             used.add(var["name"])
             matched[q.name] = var["name"]
