@@ -611,17 +611,20 @@ def test_a_kobo_form_drafts_params_its_export_validates_against(tmp_path):
     form = tmp_path / "form.xlsx"
     with pd.ExcelWriter(form) as sheets:
         pd.DataFrame({"type": ["start", "end", "begin_group", "select_one agree", "end_group",
-                               "select_one agree"],
-                      "name": ["start", "end", "grp_likert", "know_rights", "", "answered"],
+                               "select_one agree", "select_one words"],
+                      "name": ["start", "end", "grp_likert", "know_rights", "", "answered",
+                               "collaboration"],
                       "label::English (en)": ["", "", "Statements", "I know more about my "
                                               "rights at work because of Network activities",
-                                              "", "The Network answered my questions"],
+                                              "", "The Network answered my questions",
+                                              "Network meetings improved collaboration"],
                       }).to_excel(sheets, sheet_name="survey", index=False)
-        pd.DataFrame({"list_name": ["agree"] * 6,
-                      "name": ["1", "2", "3", "4", "5", "98"],
-                      "label::English (en)": ["Strongly disagree", "Disagree",
-                                              "Neither agree nor disagree", "Agree",
-                                              "Strongly agree", "Don't know"],
+        levels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+                  "Strongly agree", "Don't know"]
+        pd.DataFrame({"list_name": ["agree"] * 6 + ["words"] * 6,
+                      "name": ["1", "2", "3", "4", "5", "98",
+                               "sd", "d", "n", "a", "sa", "dk"],
+                      "label::English (en)": levels * 2,
                       }).to_excel(sheets, sheet_name="choices", index=False)
     result = codebook_import.draft(codebook_import.read_instrument(form),
                                    read_yaml(PROJECT / "params" / "codebook.yaml"), "survey")
@@ -630,8 +633,13 @@ def test_a_kobo_form_drafts_params_its_export_validates_against(tmp_path):
     assert "start" not in result.added and "end" not in result.added
     assert not ({"start_date", "end_date", "response_id", "recorded_date"}
                 & set(result.params["absent"]))
-    assert result.params["values"] == {"know_rights": {"98": "Don't know"},
-                                       "answered": {"98": "Don't know"}}
+    # choices named by words (sd ... sa, dk), as many forms name them: each was refused as
+    # not on the agreement scale
+    assert result.params["values"] == {
+        "know_rights": {"98": "Don't know"}, "answered": {"98": "Don't know"},
+        "collaboration": {"sd": "Strongly disagree", "d": "Disagree",
+                          "n": "Neither agree nor disagree", "a": "Agree",
+                          "sa": "Strongly agree", "dk": "Don't know"}}
 
 
 def test_unix_time_is_read_as_utc_in_a_date_time_column_and_named_in_a_column_of_days(

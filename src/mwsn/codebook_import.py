@@ -390,34 +390,46 @@ class Draft:
     language: str = "en"
 
 
-def _same_levels(choices: list[Choice], scale: dict) -> bool:
+def _same_levels(choices: list[Choice], scale: dict, by_label: bool = False) -> bool:
     """Whether a choice list is this scale: its levels (codes and English, or French,
-    labels) in order, then only the scale's non-opinion answers (by reason or label)."""
+    labels; ``by_label``: labels only, a form naming its choices ``agree``) in order, then
+    only the scale's non-opinion answers (by reason or label)."""
     from mwsn.codebook import normalize_answer as norm
 
-    found = [(c.code, norm(c.en)) for c in choices]
+    found = [(None if by_label else c.code, norm(c.en)) for c in choices]
     others = [*scale.get("missing", []), *scale.get("refused", [])]
     for lang in ("en", "fr"):
-        levels = [(str(level["code"]), norm(level[lang])) for level in scale["levels"]]
+        levels = [(None if by_label else str(level["code"]), norm(level[lang]))
+                  for level in scale["levels"]]
         words = {a["reason"] for a in others} | {norm(a[lang]) for a in others}
-        if found[:len(levels)] == levels and all(code in words or label in words
-                                                 for code, label in found[len(levels):]):
+        if found[:len(levels)] == levels and all(
+                code in words or label in words
+                for (_, label), code in zip(found[len(levels):],
+                                            [c.code for c in choices[len(levels):]])):
             return True
     return False
 
 
 def _non_opinion_codes(choices: list[Choice], scale: dict, format: str) -> dict[str, str]:
-    """A scale's choice list's non-opinion answers whose code the export writes in place of
-    the label the codebook knows (``98`` for "Don't know", as a form's choices often code
-    it): code → the scale's English label, for the params' ``values:``. Empty when the
-    choices are not the scale's levels, or every such code is a label the scale knows, or
-    the instrument is an SPSS/Stata file (its reader gives the labels)."""
+    """A scale's choices whose code the export writes in place of a code or label the
+    codebook knows: a non-opinion answer's (``98`` for "Don't know", as a form's choices
+    often code it), and each level's where the levels are named otherwise than by the
+    scale's codes (``strongly_disagree``...): code → the scale's English label, for the
+    params' ``values:``. Empty when the choices are not the scale's, or need no recoding,
+    or the instrument is an SPSS/Stata file (its reader gives the labels)."""
     from mwsn.codebook import normalize_answer as norm
 
-    if not scale or not _same_levels(choices, scale) or format in ("spss", "stata"):
+    if not scale or format in ("spss", "stata"):
         return {}
-    known = [*scale.get("missing", []), *scale.get("refused", [])]
     out = {}
+    if not _same_levels(choices, scale):
+        if not _same_levels(choices, scale, by_label=True):
+            return {}
+        # the levels named otherwise than by the scale's codes (strongly_disagree ...):
+        # each choice's name is recoded to its level's label
+        for c, level in zip(choices, scale["levels"]):
+            out[c.code] = level["en"]
+    known = [*scale.get("missing", []), *scale.get("refused", [])]
     for c in choices[len(scale["levels"]):]:
         for answer in known:
             labels = {norm(answer["en"]), norm(answer.get("fr") or answer["en"])}
@@ -573,7 +585,9 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
             entry["type"] = "text"
         elif q.values and q.type in ("category", "multi", "likert"):
             choices = instrument.choices[q.values]
-            scale = next((s for s, d in scales.items() if _same_levels(choices, d)), None)
+            scale = next((s for s, d in scales.items() if _same_levels(choices, d)), None) or (
+                next((s for s, d in scales.items() if _same_levels(choices, d, by_label=True)),
+                     None))
             if scale and q.type != "multi":
                 entry.update(type="likert", scale=scale)
                 if codes := _non_opinion_codes(choices, scales[scale], instrument.format):
