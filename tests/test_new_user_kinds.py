@@ -611,20 +611,22 @@ def test_a_kobo_form_drafts_params_its_export_validates_against(tmp_path):
     form = tmp_path / "form.xlsx"
     with pd.ExcelWriter(form) as sheets:
         pd.DataFrame({"type": ["start", "end", "begin_group", "select_one agree", "end_group",
-                               "select_one agree", "select_one words"],
+                               "select_one agree", "select_one words", "select_one who"],
                       "name": ["start", "end", "grp_likert", "know_rights", "", "answered",
-                               "collaboration"],
+                               "collaboration", "who"],
                       "label::English (en)": ["", "", "Statements", "I know more about my "
                                               "rights at work because of Network activities",
                                               "", "The Network answered my questions",
-                                              "Network meetings improved collaboration"],
+                                              "Network meetings improved collaboration",
+                                              "Which best describes you?"],
                       }).to_excel(sheets, sheet_name="survey", index=False)
         levels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
                   "Strongly agree", "Don't know"]
-        pd.DataFrame({"list_name": ["agree"] * 6 + ["words"] * 6,
+        pd.DataFrame({"list_name": ["agree"] * 6 + ["words"] * 6 + ["who"] * 3,
                       "name": ["1", "2", "3", "4", "5", "98",
-                               "sd", "d", "n", "a", "sa", "dk"],
-                      "label::English (en)": levels * 2,
+                               "sd", "d", "n", "a", "sa", "dk", "mw", "emp", "other"],
+                      "label::English (en)": levels * 2 + ["Migrant worker", "Employer",
+                                                           "Other"],
                       }).to_excel(sheets, sheet_name="choices", index=False)
     result = codebook_import.draft(codebook_import.read_instrument(form),
                                    read_yaml(PROJECT / "params" / "codebook.yaml"), "survey")
@@ -639,7 +641,13 @@ def test_a_kobo_form_drafts_params_its_export_validates_against(tmp_path):
         "know_rights": {"98": "Don't know"}, "answered": {"98": "Don't know"},
         "collaboration": {"sd": "Strongly disagree", "d": "Disagree",
                           "n": "Neither agree nor disagree", "a": "Agree",
-                          "sa": "Strongly agree", "dk": "Don't know"}}
+                          "sa": "Strongly agree", "dk": "Don't know"},
+        "stakeholder_group": {"mw": "migrant_worker", "emp": "employer"}}
+    # a question named otherwise whose choices are labelled as the stakeholder groups are:
+    # it was added as a new variable, and validate then asked for the required
+    # stakeholder_group the draft had not mapped
+    assert result.params["columns"] == {"who": "stakeholder_group"}
+    assert "who" not in result.added
 
 
 def test_unix_time_is_read_as_utc_in_a_date_time_column_and_named_in_a_column_of_days(

@@ -496,6 +496,38 @@ def _category_list(choices: list[Choice], name: str, categories: dict) -> str:
     return target
 
 
+def _by_label(choices: list[Choice], items: list[dict]) -> dict[str, str] | None:
+    """Each choice's code in a codebook category list (``items``), found by its English or
+    French label, else by its code (``other`` labelled "Other"); None unless every choice is
+    found, two at least by their labels."""
+    from mwsn.codebook import normalize_answer as norm
+
+    labels, codes = {}, {norm(item["code"]): str(item["code"]) for item in items}
+    for item in items:
+        for key in (item["en"], item.get("fr") or item["en"]):
+            labels.setdefault(norm(key), str(item["code"]))
+    out, by_label = {}, 0
+    for c in choices:
+        code = labels.get(norm(c.en)) or (labels.get(norm(c.fr)) if c.fr else None)
+        by_label += code is not None
+        code = code or codes.get(norm(c.code))
+        if code is None:
+            return None
+        out[c.code] = code
+    return out if by_label > 1 else None
+
+
+def _labelled_as(q, instrument: Instrument, categories: dict, known: list[dict],
+                 used: set) -> dict | None:
+    """The one codebook category variable not yet matched whose list labels every choice
+    of ``q`` (a question named otherwise, ``who`` for the stakeholder group), or None."""
+    if q.type != "category" or q.values not in instrument.choices:
+        return None
+    fits = [v for v in known if v.get("type") == "category" and v["name"] not in used
+            and _by_label(instrument.choices[q.values], categories.get(v.get("values"), []))]
+    return fits[0] if len(fits) == 1 else None
+
+
 def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
     """Rebuild ``codebook['sources'][source]`` from ``instrument``.
 
@@ -557,7 +589,10 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
                or by_name.get(supplied.get(q.name))
                # a REDCap project's first field is its record id, whatever its name
                or (by_name.get("response_id") if instrument.format == "redcap"
-                   and q is instrument.questions[0] else None))
+                   and q is instrument.questions[0] else None)
+               # named otherwise, its choices labelled as a codebook list's (who: Migrant
+               # worker, Employer ...: the stakeholder group)
+               or _labelled_as(q, instrument, categories, known, used))
         if var is not None and var["name"] not in used:
             used.add(var["name"])
             matched[q.name] = var["name"]
@@ -569,6 +604,12 @@ def draft(instrument: Instrument, codebook: dict, source: str) -> Draft:
             variables.append(var)
             if q.name not in (var["name"], var.get("raw") or var["name"], *supplied):
                 columns[q.name] = var["name"]
+            if (var.get("type") == "category" and q.values in instrument.choices
+                    and instrument.format not in ("spss", "stata")):
+                codes = _by_label(instrument.choices[q.values],
+                                  categories.get(var.get("values"), []))
+                if recode := {k: v for k, v in (codes or {}).items() if k != v}:
+                    values[var["name"]] = recode   # a choice named otherwise: its code
             if var.get("type") == "likert" and q.values in instrument.choices:
                 if codes := _non_opinion_codes(instrument.choices[q.values],
                                                scales.get(var.get("scale"), {}),
