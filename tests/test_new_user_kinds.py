@@ -867,3 +867,22 @@ def test_a_longitudinal_redcap_export_reads_the_rows_of_the_surveys_event(root, 
     assert frame["stakeholder_group"].tolist() == ["migrant_worker", "employer",
                                                    "migrant_worker"]
     assert frame["_row"].tolist() == [2, 4, 6]
+
+
+def test_codebook_names_in_another_case_are_read_without_a_mapping(root, capsys, tmp_path):
+    # a spreadsheet's header written "Consent", "Stakeholder_Group": both were called
+    # missing, although mapping keys are matched in any case
+    export = tmp_path / "survey.csv"
+    export.write_text(
+        "ResponseId,RecordedDate,Finished,RecipientEmail,Consent,Stakeholder_Group,KNOW_RIGHTS\n"
+        "R_1,2019-10-01 10:00,True,a.one@example.org,yes,migrant_worker,Agree\n"
+        "R_2,2019-10-02 10:00,True,b.two@example.org,yes,employer,Disagree\n", encoding="utf-8")
+    add_jurisdiction(root, "casing", export, {"format": "csv"})
+    status, out, err = run_validate(root, "casing", capsys)
+    assert status == 0, err
+    assert "'know_rights'" not in out        # not among the items "not collected"
+    frame = validate.read_and_check(config.load("casing", root), load_codebook(root),
+                                    config.paths("casing", root))["survey"]
+    assert frame["stakeholder_group"].tolist() == ["migrant_worker", "employer"]
+    assert frame["know_rights"].tolist() == ["Agree", "Disagree"]
+    assert frame.attrs["raw_names"]["consent"] == "Consent"

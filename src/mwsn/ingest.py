@@ -1417,6 +1417,18 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                 and name not in claimed and by_raw.get(name, name) not in claimed):
             frame = frame.rename(columns={column: name})
             own[name] = own.pop(column, column)
+    # a codebook name written in another case ("Consent", "STAKEHOLDER_GROUP", as a
+    # spreadsheet's header often is): that variable, where no other column is
+    taken = set(frame.columns)
+    for var in spec.variables:
+        if var.name in taken or var.name in claimed or var.raw_name in claimed:
+            continue
+        keys = {_key(var.name), _key(var.raw_name)}
+        found = [c for c in frame.columns if isinstance(c, str) and c not in names
+                 and c not in (FILE, ROW) and _key(c) in keys]
+        if len(found) == 1:
+            frame = frame.rename(columns={found[0]: var.name})
+            own[var.name] = own.pop(found[0], found[0])
 
     # 3. what the export never has
     declared: dict[str, str] = {}
