@@ -886,3 +886,19 @@ def test_codebook_names_in_another_case_are_read_without_a_mapping(root, capsys,
     assert frame["stakeholder_group"].tolist() == ["migrant_worker", "employer"]
     assert frame["know_rights"].tolist() == ["Agree", "Disagree"]
     assert frame.attrs["raw_names"]["consent"] == "Consent"
+
+
+def test_service_records_headers_in_another_case_are_the_codebooks_names(tmp_path):
+    from conftest import PROJECT
+
+    path = tmp_path / "service_records.csv"
+    path.write_text("Record_ID,Organization,Service_Date,SERVICE_TYPE,Worker,Sector\n"
+                    "S-1,Org A,2018-04-02,case_support,W-1,caregiving\n"
+                    "S-2,Org B,2018-04-03,rights_information,W-2,agriculture\n",
+                    encoding="utf-8")
+    codebook = load_codebook(PROJECT)
+    records = services.read_service_records(path, codebook.sources["services"], {}, {})
+    assert records.column_names[:6] == ["record_id", "organization", "service_date",
+                                        "service_type", "worker", "sector"]
+    assert records.column("service_type").to_pylist() == ["case_support",
+                                                          "rights_information"]

@@ -218,12 +218,23 @@ def _export_names(header: list[str], spec: SourceSpec, columns: dict[str, str], 
         hint=lambda key: (" (a KoboToolbox or ODK Central export: set sources.services.format: "
                           "kobo or odk, and its group paths are taken off)"
                           if fmt == "csv" and _path_ends(exported, key, "/") else ""))
+    from mwsn.ingest import _key
+
     raw = {v.raw_name: v.name for v in spec.variables}
     names = {}
     for own, column in zip(header, current, strict=True):
         name = rename.get(column, column)
         names[own] = raw.get(name, name)
         names.setdefault(column, names[own])  # a Kobo column without its group path
+    # a codebook name in another case (Service_Date), where no other column is, as a
+    # survey's header is read
+    taken = set(names.values())
+    by_key = {_key(n): v.name for v in spec.variables for n in (v.name, v.raw_name)
+              if v.name not in taken}
+    for own, name in list(names.items()):
+        if name not in raw.values() and (found := by_key.get(_key(name))) and sum(
+                _key(n) == _key(name) for n in set(names.values())) == 1:
+            names[own] = found
     return names
 
 
