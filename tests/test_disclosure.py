@@ -601,3 +601,65 @@ def test_an_interval_is_worked_out_over_the_related_cells_only_and_kept_while_th
     assert ledger.intervals([a], solved)[a] == pytest.approx((1, 9))
     assert {key: value for key, value in solved.items() if c in key[0]} == kept
     assert len(solved) == 4            # a, c, d before; a again, over a and b
+
+
+def _limits(indicator_id: str, met: float, partly: float) -> pd.DataFrame:
+    return pd.DataFrame([{"question_id": "q", "indicator_id": indicator_id,
+                          "direction": "higher", "met": met, "met_strict": False,
+                          "partly": partly, "partly_strict": False}])
+
+
+@pytest.mark.parametrize("with_limits", [False, True])
+def test_a_score_beside_a_hidden_count_does_not_give_it_back(with_limits):
+    # BC's evidence table and findings.csv (EN and FR) showed "Recommendations ... acted on:
+    # x, n = 7, not met" under a rule "partly met from 25%": fewer than 1.75 of 7, and a
+    # zero would be shown, so exactly 1 was acted on
+    outcomes = pd.DataFrame({"status": ["implemented", "under_consideration", "no_response"],
+                             "recommendations": [1, 3, 3]})
+    indicators = pd.DataFrame([{
+        "question_id": "q", "indicator_id": "acted", "line_of_evidence": "program_data",
+        "kind": "program_metric", "subject": "recommendations_acted_on", "group": None,
+        "unit": "share", "people": False, "estimate": 1 / 7, "ci_low": .03, "ci_high": .5,
+        "count": 1, "n": 7, "min_n": 5, "score": "not_met"}])
+    tables = {"recommendation_outcomes": outcomes, "indicator_scores": indicators}
+    if with_limits:
+        tables["score_limits"] = _limits("acted", .5, .25)
+    ledger = privacy.protect_report(tables, 5)
+    shown = privacy.protected_indicators(indicators, ledger)
+    # the attacker: every count the score allows beside the base shown (0 would be shown)
+    n = shown["n"].iloc[0]
+    candidates = [] if pd.isna(n) else [c for c in range(1, int(n) + 1) if c / int(n) < .25]
+    if with_limits:
+        assert len(candidates) != 1, candidates
+        assert ledger.hidden(("recommendations", "total", "count"))
+    else:  # what the pass did before it read the scores
+        assert candidates == [1]
+
+
+def test_a_score_beside_a_hidden_share_does_not_say_a_whole_group_agreed():
+    # 6 migrant workers took the survey and all 6 agreed (hidden: 100%); "met at 90%" beside
+    # the shown base of 6 says so, and so it does beside the 6 survey takers with the base
+    # hidden (a base of 5 or 6, 90% of it or more: all of it)
+    people = participants_frame({("migrant_worker", "survey"): 6,
+                                 ("migrant_worker", "focus_group"): 8,
+                                 ("support_organization", "survey"): 10,
+                                 ("support_organization", "interview"): 7,
+                                 ("government", "survey"): 7, ("government", "interview"): 6})
+    survey = survey_frame("rights", {"migrant_worker": (6, 6), "support_organization": (10, 5),
+                                     "government": (7, 2)})
+    indicators = pd.DataFrame([{
+        "question_id": "q", "indicator_id": "rights", "line_of_evidence": "survey",
+        "kind": "survey_agreement", "subject": "rights", "group": "migrant_worker",
+        "unit": "share", "people": True, "estimate": 1.0, "ci_low": .6, "ci_high": 1.0,
+        "count": 6, "n": 6, "min_n": 5, "score": "met"}])
+    ledger = privacy.protect_report({"participants": people, "survey_indicators": survey,
+                                     "indicator_scores": indicators,
+                                     "score_limits": _limits("rights", .9, .5)}, 5)
+    n = ledger.shown(("survey:rights", "migrant_worker", "n"))
+    takers = ledger.shown(("participants", "migrant_worker", "survey"))
+    # the attacker: the bases the shown figures allow (at least min_n, at most the takers),
+    # and for each, the answers the score allows
+    bases = [int(n)] if n is not None else (range(5, int(takers) + 1) if takers is not None
+                                            else range(5, 100))
+    answers = {(b, a) for b in bases for a in range(b + 1) if a / b >= .9}
+    assert any(a < b for b, a in answers), sorted(answers)

@@ -21,8 +21,8 @@ def tables_for_pass(cleaned: dict[str, pd.DataFrame], participants: pd.DataFrame
                     matrix: findings.Matrix) -> dict[str, pd.DataFrame]:
     """Every table the public outputs show figures from, keyed as :func:`privacy.protect_report`
     expects (``participants, survey_indicators, sectors, attendance, meetings_by_type,
-    recommendation_outcomes, recipients, indicator_scores``, and with service records
-    ``service_indicators, services_by_quarter``)."""
+    recommendation_outcomes, recipients, indicator_scores, score_limits``, and with service
+    records ``service_indicators, services_by_quarter``)."""
     survey = cleaned.get("survey")
     tables: dict[str, pd.DataFrame] = {"participants": participants}
     if survey is not None:
@@ -45,7 +45,31 @@ def tables_for_pass(cleaned: dict[str, pd.DataFrame], participants: pd.DataFrame
                 "participants": participants, "program_metrics": metrics}
     indicators, _ = findings.assess(matrix, measured, codebook, params, robustness=False)
     tables["indicator_scores"] = indicators
+    tables["score_limits"] = score_limits(matrix)
     return tables
+
+
+def score_limits(matrix: findings.Matrix) -> pd.DataFrame:
+    """Each indicator's scoring limits as numbers, for the pass to read a score shown beside
+    a hidden figure as the bound it is (:func:`mwsn.privacy._scores`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``question_id, indicator_id, direction, met, met_strict, partly, partly_strict``
+        (:func:`mwsn.findings.threshold` of the rule: a share or a count, ``inf`` where
+        nothing passes).
+    """
+    rows = []
+    for q in matrix.questions:
+        for i in q.indicators:
+            row = {"question_id": q.id, "indicator_id": i.id, "direction": i.rule.direction}
+            for name in ("met", "partly"):
+                row[name], row[f"{name}_strict"] = findings.threshold(
+                    getattr(i.rule, name), i.rule.direction, matrix.words)
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["question_id", "indicator_id", "direction", "met",
+                                       "met_strict", "partly", "partly_strict"])
 
 
 def compute(cleaned: dict[str, pd.DataFrame], participants: pd.DataFrame, codebook: Codebook,

@@ -173,6 +173,9 @@ class Ledger:
         self.wholes: set[Key] = set()  # totals a part is subtracted from: hidden last
         self.equations: list[list[tuple[Key, float]]] = []   # sum(coef * cell) == 0
         self.inequalities: list[list[tuple[Key, float]]] = []  # sum(coef * cell) <= 0
+        #: sum(coef * cell) + constant <= 0: what a score shown beside a hidden figure says
+        #: of it (met at 65%: agree - 0.65 n >= 0), see :func:`_scores`
+        self.bounds: list[tuple[list[tuple[Key, float]], float]] = []
 
     # building
     def cell(self, key: Key, value, *, rule: str | None = None, low: float | None = None,
@@ -303,6 +306,15 @@ class Ledger:
                         rhs -= coef * self.value[k]
                 if coefs:
                     relations.append((coefs, rhs, equal))
+        for terms, constant in self.bounds:
+            coefs, rhs = {}, -constant
+            for k, coef in terms:
+                if k in hidden:
+                    coefs[k] = coefs.get(k, 0.0) + coef
+                else:
+                    rhs -= coef * self.value[k]
+            if coefs:
+                relations.append((coefs, rhs, False))
         part = _parts(hidden, [list(coefs) for coefs, _, _ in relations])
         solved = {} if solved is None else solved
         out = {}
@@ -347,7 +359,7 @@ class Ledger:
 
     def _neighbours(self, key: Key) -> list[Key]:
         found = []
-        for terms in self.equations + self.inequalities:
+        for terms in self.equations + self.inequalities + [t for t, _ in self.bounds]:
             keys = [k for k, _ in terms]
             if key in keys:
                 found += [k for k in keys if k != key]
@@ -728,6 +740,82 @@ def _indicators(ledger: Ledger, indicators: pd.DataFrame) -> None:
                     ledger.publish(k)
 
 
+#: a strict inequality between counts as the linear programme states it (a share strictly
+#: below 25% of 7 is at most 1.75 less this)
+STRICT = 1e-6
+
+
+def _scores(ledger: Ledger, indicators: pd.DataFrame, limits: pd.DataFrame) -> None:
+    """What each indicator's score, shown beside its figures in every output, tells of them.
+
+    "Not met" beside a hidden count of 7 recommendations under a rule "partly met from 25%"
+    says fewer than 1.75 were acted on: with zeros shown, exactly 1. So a score is a bound
+    of the ledger on the cells behind its estimate (:func:`indicator_cells`): met, the
+    estimate is at or beyond the ``met`` limit; partly, beyond ``partly`` but short of
+    ``met``; not met, short of ``partly``; each scored base at least the rule's ``min_n``
+    and an ``insufficient`` one below it. Those who did not give the answer (``n`` less the
+    count) are a cell too, under the rule that hid the share: a score must not say that a
+    whole group agreed. Secondary suppression then hides what would let the score pin a
+    hidden cell down, as for any relation.
+
+    ``limits``: ``question_id, indicator_id, direction, met, met_strict, partly,
+    partly_strict`` (:func:`mwsn.findings.threshold` of each rule; ``inf`` where nothing
+    can pass). An estimate that is neither ``count / n`` nor the count itself of its cells
+    (participation against its targets) is no bound of them and is left out.
+    """
+    from mwsn.findings import INSUFFICIENT_DATA, SCORED
+
+    rules = {(r.question_id, r.indicator_id): r for r in limits.itertuples(index=False)}
+    for row in indicators.itertuples(index=False):
+        rule = rules.get((row.question_id, row.indicator_id))
+        if rule is None or pd.isna(row.estimate) or row.score not in (*SCORED,
+                                                                       INSUFFICIENT_DATA):
+            continue
+        count, n = indicator_cells(row)
+        if n is not None and n in ledger.value and not pd.isna(row.min_n):
+            if row.score == INSUFFICIENT_DATA:  # n <= min_n - 1
+                ledger.bounds.append(([(n, 1.0)], 1.0 - float(row.min_n)))
+            else:                               # n >= min_n
+                ledger.bounds.append(([(n, -1.0)], float(row.min_n)))
+        if count is None or count not in ledger.value or count == n \
+                or row.score == INSUFFICIENT_DATA:
+            continue
+        if n is None:
+            share = False
+        elif n in ledger.value and ledger.value[n] > 0:
+            share = True
+        else:
+            continue
+        value = ledger.value[count] / ledger.value[n] if share else ledger.value[count]
+        if abs(value - float(row.estimate)) > 1e-9:
+            continue
+        if share and ledger.hidden(count):
+            # those who did not give the answer: "met at 90%" with 5 or 6 survey takers
+            # says all of them agreed (n - agree <= 0.6) though neither figure is shown
+            rest = ledger.cell((count[0], count[1], f"{count[2]}_rest"),
+                               ledger.value[n] - ledger.value[count], low=0.0,
+                               rule=(ledger.rule[count] if ledger.rule[count].startswith(
+                                   "class") else None), published=False)
+            ledger.total(n, [count, rest])
+        sign = 1.0 if rule.direction == "higher" else -1.0
+        passed = {"met": ("met",), "partly": ("partly",), "not_met": ()}[str(row.score)]
+        failed = {"met": (), "partly": ("met",), "not_met": ("partly",)}[str(row.score)]
+        for name in passed + failed:
+            limit, strict = float(getattr(rule, name)), bool(getattr(rule, f"{name}_strict"))
+            if not np.isfinite(limit):
+                continue
+            # passed: sign * (estimate - limit) >= 0 (> 0 when strict); failed: the opposite
+            way = -1.0 if name in passed else 1.0
+            gap = STRICT if (strict if name in passed else not strict) else 0.0
+            terms = [(count, way * sign)]
+            constant = gap
+            if share:
+                terms.append((n, -way * sign * limit))
+            else:
+                constant -= way * sign * limit
+            ledger.bounds.append((terms, constant))
+
+
 def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     """The one disclosure pass of a jurisdiction: every figure its public outputs may show.
 
@@ -760,6 +848,8 @@ def build_ledger(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     _services(ledger, tables)
     if tables.get("indicator_scores") is not None:
         _indicators(ledger, tables["indicator_scores"])
+        if tables.get("score_limits") is not None and "score" in tables["indicator_scores"]:
+            _scores(ledger, tables["indicator_scores"], tables["score_limits"])
     return ledger
 
 
