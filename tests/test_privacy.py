@@ -343,3 +343,40 @@ def test_a_note_beside_a_hidden_base_is_not_shown():
     assert (detail.loc[detail["group"] == "employer", "note"] == "").all()
     plain = privacy.suppress(likert, ["count", "n"], 5, derived=["pct"])
     assert (plain.loc[plain["group"] == "employer", "note"] == "").all()
+
+
+def test_a_raw_export_cannot_be_matched_to_its_published_fingerprint(tmp_path, monkeypatch):
+    # recommendations.csv holds what the minutes of Network Meetings make public (ids, meetings,
+    # dates, topics) and the statuses every output hides; the manifest and the report's annex
+    # gave its plain SHA-256, which confirmed the one guess of the 3^5 ways 5 statuses fall
+    import hashlib
+
+    from mwsn import config, provenance
+
+    statuses = ["implemented", "under_consideration", "no_response"]
+    public = [("R-001", "M-001", "2018-07-18", "Inspections of employer-provided housing"),
+              ("R-002", "M-004", "2019-11-23", "Information at arrival airports"),
+              ("R-003", "M-005", "2019-12-02", "Open work permits for workers leaving abuse"),
+              ("R-004", "M-007", "2020-01-15", "Interpreters at inspections"),
+              ("R-005", "M-009", "2020-02-20", "Funding beyond one year")]
+
+    def export(guess) -> bytes:
+        lines = ["recommendation_id,meeting_id,date,topic,addressed_to,status"]
+        lines += [f"{r},{m},{d},{t},Province,{s}" for (r, m, d, t), s in zip(public, guess)]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "a long random secret kept outside the project")
+    where = config.paths("sm", tmp_path)
+    where.raw.mkdir(parents=True)
+    truth = ("implemented", "no_response", "no_response", "under_consideration", "no_response")
+    (where.raw / "recommendations.csv").write_bytes(export(truth))
+    published = provenance.raw_inputs(where)["data/raw/sm/recommendations.csv"]
+    guesses = list(itertools.product(statuses, repeat=len(public)))
+    assert len(guesses) == 243
+    matches = [g for g in guesses if hashlib.sha256(export(g)).hexdigest() in published]
+    assert matches == []
+    # the same bytes and key give the same fingerprint (reuse of steps, mwsn verify);
+    # another key, another
+    assert provenance.raw_inputs(where)["data/raw/sm/recommendations.csv"] == published
+    monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "another secret")
+    assert provenance.raw_inputs(where)["data/raw/sm/recommendations.csv"] != published

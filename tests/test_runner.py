@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -48,8 +49,11 @@ def _manifest(root: Path, code: str = "bc") -> dict:
 def test_snapshot_hashes_inputs_params_notebooks_and_versions(project_root):
     snap = provenance.snapshot(config.paths("bc", project_root))
     survey = project_root / "data/raw/bc/survey_export.csv"
-    assert snap["inputs"]["data/raw/bc/survey_export.csv"] == \
-        hashlib.sha256(survey.read_bytes()).hexdigest()
+    # a raw export's fingerprint is keyed (test_privacy: no guess of its content can be
+    # confirmed by it): the synthetic data's, under the documented demonstration key
+    assert snap["inputs"]["data/raw/bc/survey_export.csv"] == provenance.KEYED + hmac.new(
+        config.DEMO_PSEUDONYM_KEY.encode(), b"mwsn raw export v1|" + survey.read_bytes(),
+        hashlib.sha256).hexdigest()
     assert "params/bc.yaml" in snap["parameters"]["files"]
     assert "params/codebook.yaml" in snap["parameters"]["files"]
     assert len(snap["parameters"]["sha256"]) == 64
@@ -253,7 +257,8 @@ def test_changing_one_input_reruns_only_the_notebooks_downstream_of_it(bc_run, t
             assert status == "executed"               # it reads the ledger
         else:                                         # others rerun only if what they read moved
             assert (status == "executed") == upstream_changed, name
-    assert manifest["inputs"]["data/raw/bc/funding_ledger.csv"] == provenance.sha256_file(ledger)
+    assert manifest["inputs"]["data/raw/bc/funding_ledger.csv"] == provenance.raw_inputs(
+        config.paths("bc", root))["data/raw/bc/funding_ledger.csv"]
     assert (root / "data/processed/bc/survey_indicators.parquet").read_bytes() == survey_before
     assert _manifest(root)["outputs"]["data/processed/bc/funding.parquet"] != \
         _manifest(bc_run)["outputs"]["data/processed/bc/funding.parquet"]

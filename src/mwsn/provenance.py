@@ -280,9 +280,37 @@ def lock_sha256() -> str | None:
     return sha256_file(path) if path is not None else None
 
 
+#: how a raw export's fingerprint starts: keyed, not a plain SHA-256 (:func:`raw_inputs`)
+KEYED = "hmac-sha256:"
+
+
+def keyed_file(path: Path, key: bytes) -> str:
+    """``hmac-sha256:`` and the hex HMAC-SHA-256 (RFC 2104) of a file's bytes under ``key``."""
+    import hmac
+
+    digest = hmac.new(key, b"mwsn raw export v1|", hashlib.sha256)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return KEYED + digest.hexdigest()
+
+
 def raw_inputs(where: Paths) -> dict[str, str]:
-    """``{path: sha256}`` of the jurisdiction's raw exports (``data/raw/<jur>/``)."""
-    return hashes(files_under(where.raw), where.root)
+    """``{path: fingerprint}`` of the jurisdiction's raw exports (``data/raw/<jur>/``), keyed.
+
+    A plain SHA-256 of a small export confirms a guess of its content: a reader who knows
+    the recommendations made at Network Meetings (ids, dates, topics: minutes are public)
+    writes the file for each of the 3^7 = 2,187 ways their statuses can fall and keeps the
+    one whose SHA-256 the manifest publishes, though every status count is hidden. So the
+    fingerprint is an HMAC-SHA-256 of the bytes under the pseudonym key, as processed
+    tables are salted (:func:`mwsn.ingest.processed_salt`): the same at every rerun with
+    the same key (the reuse of unchanged steps, ``mwsn verify``), not rebuildable without
+    it. Synthetic demonstration data uses the documented demonstration key.
+    """
+    from mwsn import config
+
+    key = config.pseudonym_key_from_environment() or config.DEMO_PSEUDONYM_KEY.encode("utf-8")
+    return {relative(p, where.root): keyed_file(p, key) for p in files_under(where.raw)}
 
 
 def external_inputs(where: Paths) -> dict[str, str]:
