@@ -484,3 +484,32 @@ def test_bc_report_shows_coverage_and_robustness_for_every_rating(bc_run):
     en = (bc_run / "reports/bc/assessment.html").read_text(encoding="utf-8")
     assert "not a random sample of their group" in en
     assert "No computed rating was changed" in en
+
+
+@pytest.mark.parametrize("hide", [False, True])
+def test_a_ratings_robustness_tells_nothing_of_a_hidden_estimate(hide):
+    # BC's abuse question: 'agree the Network helps detect and deter abuse' not met (partly
+    # from 40%), its figure hidden. Moving 'partly' 10 points down to 30% changes the rating
+    # only when the hidden share is 30% or more, so 'held in 100% of threshold moves' said
+    # it was below 30% (the report and findings.csv, EN/FR; BC's is 10 of 41). With the
+    # figure hidden its score is held in every move
+    from mwsn import robustness
+
+    question = next(q for q in MATRIX.questions if q.id == "abuse_deterrence")
+    base = {"abuse_deterrence_agree": (None, 41, "not_met"),
+            "abuse_persists_mentioned": (12 / 34, 34, "partly"),
+            "fear_of_reprisal_mentioned": (18 / 34, 34, "context")}
+
+    def variants(hidden_estimate):
+        rows = [{"question_id": question.id, "indicator_id": i, "unit": "share",
+                 "estimate": hidden_estimate if e is None else e, "n": n, "min_n": 10,
+                 "score": s} for i, (e, n, s) in base.items()]
+        hidden = {(question.id, "abuse_deterrence_agree")} if hide else set()
+        return robustness.threshold_variants(question, pd.DataFrame(rows), MATRIX, hidden)
+
+    # two hidden shares with the same published score ('not met'): 10 and 14 of 41
+    low, high = variants(10 / 41), variants(14 / 41)
+    if hide:
+        assert low == high
+    else:
+        assert low != high   # what a reader of the shares told apart

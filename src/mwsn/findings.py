@@ -589,12 +589,16 @@ def apply_overrides(ratings: pd.DataFrame, matrix: Matrix, jurisdiction: str) ->
 
 
 def assess(matrix: Matrix, tables: dict[str, pd.DataFrame], codebook: Codebook,
-           params: Jurisdiction, robustness: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+           params: Jurisdiction, robustness: bool = True,
+           disclosure=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Measure, score and rate every question that applies: ``(indicators, findings)``.
 
     With ``robustness`` (the default), each computed rating also gets the share of
     bootstrap replicates and of threshold shifts that give it again
     (:mod:`mwsn.robustness`); then evaluator overrides give the final ``rating``.
+    ``disclosure``: the jurisdiction's pass (:class:`mwsn.privacy.Ledger`); an indicator
+    whose figure it hides keeps its score in every replicate and threshold move (how often
+    a rating holds tells how near a threshold the hidden estimate lies).
     """
     questions = matrix.for_jurisdiction(params)
     indicators = score(measure(matrix, questions, tables, codebook, params), matrix,
@@ -602,7 +606,13 @@ def assess(matrix: Matrix, tables: dict[str, pd.DataFrame], codebook: Codebook,
     ratings = rate(indicators, matrix, questions)
     if robustness:
         from mwsn import robustness as robust  # it builds on this module
-        ratings = robust.add(ratings, indicators, matrix, questions, tables, codebook, params)
+        hidden = set()
+        if disclosure is not None:
+            shown = privacy.protected_indicators(indicators, disclosure)
+            hidden = {(q, i) for q, i, w in zip(shown["question_id"], shown["indicator_id"],
+                                                shown["withheld"]) if w}
+        ratings = robust.add(ratings, indicators, matrix, questions, tables, codebook, params,
+                             hidden=hidden)
     return indicators, apply_overrides(ratings, matrix, params.code)
 
 

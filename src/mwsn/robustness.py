@@ -16,7 +16,11 @@ Two checks, set in ``params/evaluation_matrix.yaml`` (``robustness``):
    variants giving the computed rating again.
 
 A rating is ``stable`` when both shares reach ``stable_at``, else ``sensitive``.
-These shares are about replicates and thresholds, not about people: they reveal no count.
+These shares are about replicates and thresholds, not about people, but how often a
+rating holds tells how near its thresholds each estimate lies: "not met, held in every
+threshold move" says a share below 15% where the rule's "partly" starts at 25%. So an
+indicator whose figure the disclosure pass hides keeps its (published) score in every
+replicate and every move: the shares reveal nothing of a hidden estimate.
 """
 
 from __future__ import annotations
@@ -79,13 +83,15 @@ def _estimate(values: np.ndarray) -> tuple[float, int]:
 
 
 def bootstrap(matrix, questions, tables: dict[str, pd.DataFrame], codebook: Codebook,
-              params: Jurisdiction) -> dict[str, list[str]]:
+              params: Jurisdiction, hidden: dict | None = None) -> dict[str, list[str]]:
     """The rating of every question in each bootstrap replicate: ``{question_id: [rating, ...]}``.
 
     Each indicator is reduced once to one value per resampling unit's rows (a survey
     respondent; a participant within an interview or focus-group session), so a
     replicate is a draw of row positions and a few sums. A participant heard in two
     sessions counts once per session here (the published share counts them once).
+    ``hidden``: ``{(question_id, indicator_id): score}`` of indicators whose figure the
+    disclosure pass hides; each keeps that score in every replicate.
     """
     settings = matrix.robustness
     rng = np.random.default_rng(settings.seed)
@@ -102,6 +108,9 @@ def bootstrap(matrix, questions, tables: dict[str, pd.DataFrame], codebook: Code
     for q in questions:
         for ind in q.indicators:
             m, key = ind.measure, (q.id, ind.id)
+            if key in (hidden or {}):
+                fixed[key] = hidden[key]
+                continue
             found = findings.measure_one(m, tables, codebook, params, with_ci=False)
             if found.get("status") == findings.NOT_COLLECTED or ind.context:
                 fixed[key] = findings.NOT_COLLECTED if not ind.context else findings.CONTEXT
@@ -139,16 +148,19 @@ def bootstrap(matrix, questions, tables: dict[str, pd.DataFrame], codebook: Code
     return ratings
 
 
-def threshold_variants(question, indicators: pd.DataFrame, matrix) -> list[str]:
-    """The question's rating under each one-at-a-time threshold move (up and down)."""
+def threshold_variants(question, indicators: pd.DataFrame, matrix,
+                       hidden: set | frozenset = frozenset()) -> list[str]:
+    """The question's rating under each one-at-a-time threshold move (up and down); the
+    thresholds of an indicator in ``hidden`` (``(question_id, indicator_id)``: its figure
+    is hidden) are not moved."""
     shift = matrix.robustness.threshold_shift
     mine = indicators[indicators["question_id"] == question.id].set_index("indicator_id")
     points, words = dict(matrix.scores), matrix.words
     base = {i.id: (i.line_of_evidence, str(mine.loc[i.id, "score"])) for i in question.indicators}
     out = []
     for ind in question.indicators:
-        if base[ind.id][1] not in findings.SCORED:
-            continue  # not scored: no threshold of it decides anything
+        if base[ind.id][1] not in findings.SCORED or (question.id, ind.id) in hidden:
+            continue  # not scored: no threshold of it decides anything; hidden: see above
         row = mine.loc[ind.id]
         for name in ("met", "partly"):
             limit, _ = findings.threshold(getattr(ind.rule, name), ind.rule.direction, words)
@@ -169,21 +181,25 @@ def _share(values: list[str], rating: str) -> float:
 
 def add(ratings: pd.DataFrame, indicators: pd.DataFrame, matrix, questions,
         tables: dict[str, pd.DataFrame], codebook: Codebook,
-        params: Jurisdiction) -> pd.DataFrame:
+        params: Jurisdiction, hidden: set | frozenset = frozenset()) -> pd.DataFrame:
     """``ratings`` with ``bootstrap_share``, ``threshold_share`` and ``robustness`` filled in.
 
     With no replicate (``replicates: 0``) or no threshold that could move, that share is
-    NaN and does not count against stability.
+    NaN and does not count against stability. ``hidden``: ``(question_id, indicator_id)``
+    of indicators whose figure the disclosure pass hides: their score is held as it is.
     """
     out = ratings.copy()
-    replicates = bootstrap(matrix, questions, tables, codebook, params) \
+    scores = {(q, i): s for q, i, s in zip(indicators["question_id"],
+                                           indicators["indicator_id"], indicators["score"])}
+    replicates = bootstrap(matrix, questions, tables, codebook, params,
+                           {k: scores[k] for k in hidden if k in scores}) \
         if matrix.robustness.replicates else {}
     by_id = {q.id: q for q in questions}
     boot, moved = [], []
     for row in out.itertuples():
         boot.append(_share(replicates.get(row.question_id, []), row.computed_rating))
-        moved.append(_share(threshold_variants(by_id[row.question_id], indicators, matrix),
-                            row.computed_rating))
+        moved.append(_share(threshold_variants(by_id[row.question_id], indicators, matrix,
+                                               hidden), row.computed_rating))
     out["bootstrap_share"] = pd.array(boot, dtype=float)
     out["threshold_share"] = pd.array(moved, dtype=float)
     stable_at = matrix.robustness.stable_at
