@@ -187,6 +187,32 @@ def test_swot_shares_are_shown_in_words_only_and_small_groups_are_not_named():
     assert shown["groups"].tolist() == ["support_organization"]
 
 
+def test_swot_names_no_group_whose_interviewees_the_pass_hides():
+    # a small jurisdiction: 6 government interviewees, hidden by secondary suppression beside
+    # 4 employers; naming 'Government' under a SWOT entry said its hidden interviewees were
+    # 5 or more (groups are named from 5)
+    from mwsn import qualitative
+
+    people = pd.DataFrame({
+        "participant": [f"p{i}" for i in range(6 + 4 + 12)],
+        "stakeholder_group": ["government"] * 6 + ["employer"] * 4 + ["migrant_worker"] * 12,
+        "line_of_evidence": ["interview"] * 10 + ["focus_group"] * 12})
+    ledger = privacy.Ledger(5)
+    ledger.cell(("participants", "government", "interview"), 6, rule="secondary")
+    ledger.cell(("participants", "employer", "interview"), 4)
+    ledger.cell(("participants", "migrant_worker", "focus_group"), 12)
+    swot = pd.DataFrame({"swot": ["strength"], "code": ["information_gained"],
+                         "share": [.6], "words": ["most"],
+                         "groups": ["employer, government, migrant_worker"]})
+    before = qualitative.swot_as_shown(swot, people, 5)   # by group size alone
+    assert before["groups"].iloc[0] == "government, migrant_worker"
+    shown = qualitative.swot_as_shown(swot, people, 5, ledger)
+    # the attacker: a named group has 5 or more; none is named whose count is hidden
+    named = shown["groups"].iloc[0].split(", ")
+    assert [g for g in named if ledger.hidden(("participants", g, "interview"))] == []
+    assert named == ["migrant_worker"]
+
+
 def test_code_frequencies_hide_a_share_that_tells_what_a_whole_group_said():
     from mwsn import qualitative
 

@@ -335,16 +335,37 @@ def swot_table(excerpts: pd.DataFrame, thresholds: list[dict]) -> pd.DataFrame:
     return out.drop(columns="_order").reset_index(drop=True)
 
 
-def swot_as_shown(swot: pd.DataFrame, excerpts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+def nameable_groups(sizes: pd.Series, min_cell: int, ledger=None) -> set[str]:
+    """The stakeholder groups a SWOT entry may name: at least ``min_cell`` interview and
+    focus-group participants (``sizes``: per group), and, with the disclosure pass
+    ``ledger``, both of those counts shown by it.
+
+    Naming a group says it has ``min_cell`` or more such participants: beside a count the
+    pass hides (a group's interviewees hidden by secondary suppression), that is a bound
+    on it no table gives (in a small jurisdiction 'Government' named in the SWOT said its
+    hidden interviewees were 5 or more).
+    """
+    named = {str(g) for g, n in sizes.items() if n >= min_cell}
+    if ledger is None:
+        return named
+    return {g for g in named
+            if all(ledger.shown(("participants", g, line)) is not None
+                   for line in ("interview", "focus_group")
+                   if ("participants", g, line) in ledger.value)}
+
+
+def swot_as_shown(swot: pd.DataFrame, excerpts: pd.DataFrame, min_cell: int,
+                  ledger=None) -> pd.DataFrame:
     """The SWOT table as every default output shows it (the report, the auditor bundle).
 
     ``swot`` from :func:`swot_table`; returns ``swot, code, words, groups``: the share
     only in words (an exact share of a known number of participants gives the count
     back), and in ``groups`` only the stakeholder groups with at least ``min_cell``
-    interview and focus-group participants, as the report names them.
+    interview and focus-group participants whose counts the disclosure pass ``ledger``
+    shows (:func:`nameable_groups`), as the report names them.
     """
     sizes = excerpts.groupby("stakeholder_group")["participant"].nunique()
-    shown = {str(g) for g, n in sizes.items() if n >= min_cell}
+    shown = nameable_groups(sizes, min_cell, ledger)
     out = swot.drop(columns=["share"]).copy()
     out["groups"] = [", ".join(g for g in str(gs).split(", ") if g in shown)
                      for gs in swot["groups"]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mwsn import findings, i18n
+from mwsn import findings, i18n, qualitative
 from mwsn.report.html import Html, esc, table
 
 
@@ -36,7 +36,7 @@ def render(rep) -> Html:
     people = rep.processed("participants")
     asked = people[people["line_of_evidence"].isin(["interview", "focus_group"])]
     sizes = asked.groupby("stakeholder_group")["participant"].nunique()
-    shown_groups = {g for g, n in sizes.items() if n >= rep.params.min_cell}
+    shown_groups = qualitative.nameable_groups(sizes, rep.params.min_cell, rep.protected)
     view = pd.DataFrame({
         rep.t("col.swot"): [rep.codebook.category_label("swot", s, rep.lang) for s in swot["swot"]],
         rep.t("col.code"): [findings.code_label(c, rep.lang) for c in swot["code"]],
