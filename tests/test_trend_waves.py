@@ -121,7 +121,7 @@ def run_trend(root: Path, wave: str):
                                     pairs)
     names = [r.name for r in rounds]
     ledger = td.trend_pass([r.processed for r in rounds], names, params.min_cell, values,
-                           splits)
+                           splits, disclosure.score_limits(matrix))
     shown = trends.values_as_shown(values, ledger, names)
     return (trends.trend(shown, plan.targets, plan.directions, plan.baselines),
             trends.trend_changes(shown, pairs, splits, ledger, names), ledger, splits)
@@ -326,3 +326,19 @@ def test_the_runner_gives_a_later_wave_the_earlier_ones(tmp_path):
                 table = "".join(output.get("data", {}).get("text/html", ""))
                 if "<th>rule</th>" in table:
                     assert "<th>value</th>" not in table, path.name
+
+
+def test_the_trends_audit_keeps_each_rounds_scores_as_bounds():
+    # a round's report shows 'not met' (partly from 25%) beside its hidden count of
+    # recommendations acted on; the trend repeats the round's base: the audit of the part
+    # of the pass a trend figure touches must still read the score, or it would not see
+    # that 1 of 7 is given back
+    ledger = privacy.Ledger(5)
+    count = ledger.cell(("r1|recommendations", "implemented", "count"), 1)
+    total = ledger.cell(("r1|recommendations", "total", "count"), 7)
+    trend = ledger.cell(("change|acted|r1|r2", "from", "n"), 7)
+    ledger.total(trend, [total])
+    ledger.bounds.append(([(count, 1.0), (total, -.25)], privacy.STRICT))
+    part = td.linked_part(ledger, {trend})
+    assert part.bounds == ledger.bounds
+    assert part.exposed() == ledger.exposed() == [count]

@@ -51,7 +51,8 @@ def change_table(indicator: str, earlier: str, later: str) -> str:
     return f"change|{indicator}|{earlier}|{later}"
 
 
-def add_wave(ledger: privacy.Ledger, wave_name: str, processed) -> None:
+def add_wave(ledger: privacy.Ledger, wave_name: str, processed,
+             limits: pd.DataFrame | None = None) -> None:
     """Every cell and relation of one wave's pass, as published: its hidden cells hidden
     (by its own rules), its shown cells kept (secondary suppression never picks them).
 
@@ -63,8 +64,13 @@ def add_wave(ledger: privacy.Ledger, wave_name: str, processed) -> None:
         The wave id (``-`` for the only round).
     processed : path
         The wave's processed folder (``disclosure.parquet`` and the tables it was made of).
+    limits : pandas.DataFrame, optional
+        :func:`mwsn.disclosure.score_limits`: the scores the wave's report shows beside
+        its figures are bounds on them here too.
     """
     tables = privacy.pass_tables(processed)
+    if limits is not None:
+        tables["score_limits"] = limits
     survey = Path(processed) / "survey.parquet"
     if survey.is_file():  # respondents by sector: 01_clean's pass relates them to who took part
         tables["sectors"] = program.sectors(pd.read_parquet(survey))
@@ -93,6 +99,8 @@ def add_wave(ledger: privacy.Ledger, wave_name: str, processed) -> None:
     ledger.equations += [[(key(wave_name, k), c) for k, c in terms] for terms in built.equations]
     ledger.inequalities += [[(key(wave_name, k), c) for k, c in terms]
                             for terms in built.inequalities]
+    ledger.bounds += [([(key(wave_name, k), c) for k, c in terms], constant)
+                      for terms, constant in built.bounds]
 
 
 def add_change(ledger: privacy.Ledger, table: str, split: dict[str, int],
@@ -138,7 +146,8 @@ def add_change(ledger: privacy.Ledger, table: str, split: dict[str, int],
 
 
 def trend_pass(processed: Sequence, wave_names: Sequence[str], min_cell: int,
-               values: pd.DataFrame, splits: dict) -> privacy.Ledger:
+               values: pd.DataFrame, splits: dict,
+               limits: pd.DataFrame | None = None) -> privacy.Ledger:
     """The protected pass of a trend: the rounds' published cells and the trend's own.
 
     Parameters
@@ -153,6 +162,9 @@ def trend_pass(processed: Sequence, wave_names: Sequence[str], min_cell: int,
     splits : dict
         ``(indicator_id, earlier position, later position)`` →
         :func:`mwsn.trends.agreement_split`.
+    limits : pandas.DataFrame, optional
+        :func:`mwsn.disclosure.score_limits` of the evaluation matrix: each round's scores
+        bound its hidden figures, as in its own pass.
 
     Returns
     -------
@@ -166,7 +178,7 @@ def trend_pass(processed: Sequence, wave_names: Sequence[str], min_cell: int,
     """
     ledger = privacy.Ledger(min_cell)
     for folder, name in zip(processed, wave_names):
-        add_wave(ledger, name, folder)
+        add_wave(ledger, name, folder, limits)
     published = set(ledger.value)
     cells = values.set_index(["indicator_id", "wave_order"])
     for (indicator, i, j), split in splits.items():
@@ -210,7 +222,7 @@ def linked_part(ledger: privacy.Ledger, seeds: set) -> privacy.Ledger:
     """The cells linked to ``seeds`` by some chain of relations, with those relations: a
     wave's cells that no trend figure touches cannot be worked out through the trend, so the
     audit (two linear programmes per hidden cell, each round) runs on this part only."""
-    relations = ledger.equations + ledger.inequalities
+    relations = ledger.equations + ledger.inequalities + [t for t, _ in ledger.bounds]
     touching: dict = {}
     for n, terms in enumerate(relations):
         for k, _ in terms:
@@ -239,6 +251,9 @@ def linked_part(ledger: privacy.Ledger, seeds: set) -> privacy.Ledger:
     part.prefer = {k: v for k, v in ledger.prefer.items() if k in found}
     part.wholes = ledger.wholes & found
     part.companions = {k: v for k, v in ledger.companions.items() if k in found}
+    first_bound = len(ledger.equations) + len(ledger.inequalities)
     part.equations = [relations[n] for n in sorted(used) if n < len(ledger.equations)]
-    part.inequalities = [relations[n] for n in sorted(used) if n >= len(ledger.equations)]
+    part.inequalities = [relations[n] for n in sorted(used)
+                         if len(ledger.equations) <= n < first_bound]
+    part.bounds = [ledger.bounds[n - first_bound] for n in sorted(used) if n >= first_bound]
     return part
