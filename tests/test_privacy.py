@@ -406,3 +406,54 @@ def test_a_raw_export_cannot_be_matched_to_its_published_fingerprint(tmp_path, m
     assert provenance.raw_inputs(where)["data/raw/sm/recommendations.csv"] == published
     monkeypatch.setenv("MWSN_PSEUDONYM_KEY", "another secret")
     assert provenance.raw_inputs(where)["data/raw/sm/recommendations.csv"] != published
+
+
+def test_cleaning_log_hides_the_recommendations_the_pass_hides():
+    # BC: 'not met' (partly from 25%) beside 7 recommendations says 1 was acted on, so the
+    # pass hides the 7; 01_clean's log still read 'recommendations: 7 rows in, 7 out'
+    from mwsn import clean
+
+    log = pd.DataFrame({"source": ["funding", "recommendations"], "rows_in": [50, 7],
+                        "declined_consent": [0, 0], "duplicates_dropped": [0, 0],
+                        "rows_out": [50, 7], "dropped_columns": ["", ""]})
+    ledger = privacy.Ledger(5)
+    ledger.cell(("recommendations", "total", "count"), 7, rule="secondary")
+    shown = clean.log_as_shown(log, 5, ledger).set_index("source")
+    assert shown.loc["recommendations", ["rows_in", "rows_out"]].isna().all()
+    assert shown.loc["funding", ["rows_in", "rows_out"]].tolist() == [50, 50]
+
+
+def test_the_test_chosen_is_not_named_where_its_figures_are_hidden():
+    # chi-square is chosen only when every expected count reaches 5, Fisher's exact test
+    # otherwise: 'fisher_exact' beside hidden figures said the smallest expected count, which
+    # the pass hides, was below 5; likewise 'normal approximation' for the signed-rank test
+    # of 18 pairs says some pairs did not change or changed alike
+    tests = pd.DataFrame({
+        "outcome": ["info_support", "policy_influence"], "test": "fisher_exact",
+        "statistic_name": "none (exact r×c test)", "statistic": [float("nan"), 1.5],
+        "dof": float("nan"), "p_value": [1.0, 0.46], "p_holm": [1.0, 0.92],
+        "cramers_v": [0.2887, 0.33], "n": [10, 20], "min_expected": [0.4, 2.5],
+        "power_medium": [0.12, 0.2], "note": ""})
+    ledger = privacy.Ledger(5)
+    ledger.cell(("survey:info_support", "all", "n"), 10)
+    ledger.cell(("survey:info_support", "all", "agree"), 8, rule="class_complement")
+    for group in ("all", "government", "support_organization"):
+        n = 20 if group == "all" else 10
+        ledger.cell(("survey:policy_influence", group, "n"), n)
+        ledger.cell(("survey:policy_influence", group, "agree"), n // 2)
+    shown = privacy.group_tests_as_shown(tests, ledger, 5).set_index("outcome")
+    assert shown.loc["info_support", privacy.TEST_FIGURES].isna().all()
+    assert shown.loc["info_support", ["test", "statistic_name"]].isna().all()
+    assert shown.loc["policy_influence", "test"] == "fisher_exact"
+    change = pd.DataFrame({
+        "group": ["all", "employer"], "statistic": [153.0, None], "p_value": [0.0002, None],
+        "rank_biserial": [1.0, None], "median_change": [1.5, None], "n_pairs": [18, 0],
+        "method": ["normal approximation with continuity correction", ""],
+        "alternative": "two-sided", "note": ["", "no complete before/after pairs"]})
+    ledger.cell(("gain:knowledge_after", "migrant_worker", "n"), 18)
+    ledger.cell(("gain:knowledge_after", "migrant_worker", "agree"), 17,
+                rule="class_complement")
+    shown = privacy.change_as_shown(change, ledger, 5)
+    assert shown["statistic"].isna().all()
+    assert pd.isna(shown["method"].iloc[0])
+    assert shown["note"].iloc[1] == "no complete before/after pairs"

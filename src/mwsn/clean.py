@@ -690,7 +690,9 @@ def log_as_shown(log: pd.DataFrame, min_cell: int, ledger=None) -> pd.DataFrame:
     ``ledger`` (:class:`mwsn.privacy.Ledger`): where the pass hides it (secondary
     suppression), the survey's ``rows_out`` and ``rows_in`` are missing too, else a
     statement's shown base subtracted from them gives its hidden no-opinion count back.
-    Same columns, counts as ``Int64``.
+    Likewise the recommendations register's rows are the recommendations made
+    (:data:`ROWS_CELLS`): the pass hides them where a score beside a hidden count would
+    pin it ("not met" with 7 made: 1 acted on). Same columns, counts as ``Int64``.
     """
     out = log.copy()
     small = pd.Series(False, index=out.index)
@@ -710,13 +712,20 @@ def log_as_shown(log: pd.DataFrame, min_cell: int, ledger=None) -> pd.DataFrame:
         few = pd.Series(records, index=out.index) & ((rows > 0) & (rows < min_cell)).fillna(False)
         out["rows_out"] = rows.mask(few)
         out["rows_in"] = pd.to_numeric(out["rows_in"], errors="coerce").astype("Int64").mask(few)
-    respondents = ("participants", "all", "survey")
-    if (ledger is not None and respondents in ledger.value and ledger.hidden(respondents)
-            and {"source", "rows_in", "rows_out"} <= set(out.columns)):
-        survey = pd.Series((out["source"] == "survey").to_numpy(), index=out.index)
-        for column in ("rows_in", "rows_out"):
-            out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64").mask(survey)
+    for source, cell in ROWS_CELLS.items():
+        if (ledger is not None and cell in ledger.value and ledger.hidden(cell)
+                and {"source", "rows_in", "rows_out"} <= set(out.columns)):
+            rows = pd.Series((out["source"] == source).to_numpy(), index=out.index)
+            for column in ("rows_in", "rows_out"):
+                out[column] = pd.to_numeric(out[column], errors="coerce").astype(
+                    "Int64").mask(rows)
     return out
+
+
+#: the cell of the disclosure pass a source's rows out are: the survey's respondents, the
+#: recommendations made
+ROWS_CELLS = {"survey": ("participants", "all", "survey"),
+              "recommendations": ("recommendations", "total", "count")}
 
 
 def residual_identifiers(text: str) -> list[str]:

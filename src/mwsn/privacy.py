@@ -1041,7 +1041,10 @@ def group_tests_as_shown(tests: pd.DataFrame, ledger: Ledger, min_cell: int) -> 
     for key in ledger.value:
         if str(key[0]).startswith("survey:") and key[2] in ("n", "agree"):
             behind.setdefault(str(key[0])[len("survey:"):], []).append(key)
-    return follow(shown, ledger, lambda r: behind.get(str(r.outcome), []), TEST_FIGURES)
+    out = follow(shown, ledger, lambda r: behind.get(str(r.outcome), []), TEST_FIGURES)
+    # which test was chosen says whether the smallest expected count reached 5 (chi-square)
+    # or not (Fisher's exact): blank where that count is
+    return _blank_words(out, tests, ["test", "statistic_name"], "min_expected")
 
 
 #: what a paired test of the knowledge items gives back: the signed-rank statistic and the
@@ -1064,7 +1067,24 @@ def change_as_shown(change: pd.DataFrame, ledger: Ledger, min_cell: int) -> pd.D
 
     shown = suppress(change, ["n_pairs"], min_cell, derived=CHANGE_FIGURES)
     shown = follow(shown, ledger, lambda r: behind(r, ("n",)), ["n_pairs", *CHANGE_FIGURES])
-    return follow(shown, ledger, behind, CHANGE_FIGURES)
+    out = follow(shown, ledger, behind, CHANGE_FIGURES)
+    # the method says whether some pairs did not change or changed alike (no exact p-value
+    # then): blank where the test is
+    return _blank_words(out, change, ["method"], "statistic")
+
+
+def _blank_words(shown: pd.DataFrame, original: pd.DataFrame, columns: list[str],
+                 figure: str) -> pd.DataFrame:
+    """``shown`` with its ``columns`` of words empty on each row where ``figure`` was
+    blanked (present in ``original``, missing in ``shown``): words chosen from the figures
+    say what the figures would."""
+    if figure not in shown.columns or figure not in original.columns:
+        return shown
+    was = pd.to_numeric(original[figure], errors="coerce").reindex(shown.index).notna()
+    blanked = was & pd.to_numeric(shown[figure], errors="coerce").isna()
+    for column in [c for c in columns if c in shown.columns]:
+        shown[column] = shown[column].mask(blanked.to_numpy(), pd.NA)
+    return shown
 
 
 def protected_metrics(metrics: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
