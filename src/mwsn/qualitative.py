@@ -383,7 +383,9 @@ def frequencies_as_shown(frequencies: pd.DataFrame, min_cell: int,
     A group x line of evidence's ``participants`` is the cell
     ``("participants", stakeholder_group, line_of_evidence)`` of the disclosure pass
     ``ledger`` (:class:`mwsn.privacy.Ledger`): where the pass hides it, even by
-    secondary suppression, it is missing here, and so is the share it would give back.
+    secondary suppression, it is missing here, and so is the share it would give back, and
+    so is the count who mentioned it (shown or hidden by the rule above on the hidden base,
+    a shown count said the base was at least that count plus ``min_cell``).
     """
     from mwsn import privacy
 
@@ -402,6 +404,9 @@ def frequencies_as_shown(frequencies: pd.DataFrame, min_cell: int,
             index=out.index)
         out["participants"] = out["participants"].mask(hidden)
         out["share"] = out["share"].mask(hidden)
+        # whether a count is shown was decided on the hidden base (all but a few of it is
+        # hidden): 7 migrant workers shown beside their hidden 12 said 7 + 5 = 12 or more
+        out["mentioned"] = out["mentioned"].mask(hidden)
     return out
 
 
