@@ -663,3 +663,34 @@ def test_a_score_beside_a_hidden_share_does_not_say_a_whole_group_agreed():
                                             else range(5, 100))
     answers = {(b, a) for b in bases for a in range(b + 1) if a / b >= .9}
     assert any(a < b for b, a in answers), sorted(answers)
+
+
+@pytest.mark.parametrize("agree, score, met, partly, side_known", [
+    (9, "met", .65, .4, True),       # 9 of 10, 'met from 65%': those who did not agree, < 5
+    (6, "partly", .7, .3, False)])   # 6 of 10, 'partly from 30%': 3, 4 or 6 agreed
+def test_the_reason_a_share_is_hidden_and_its_score_bound_it_together(agree, score, met,
+                                                                      partly, side_known):
+    # the evidence text says why a share is hidden ('fewer than 5 of the 10 respondents gave
+    # one of the two answers') and the score which of the two answers that was, where it can:
+    # the ledger knows what such a reader knows
+    people = participants_frame({("migrant_worker", "survey"): 10,
+                                 ("support_organization", "survey"): 10})
+    survey = survey_frame("rights", {"migrant_worker": (10, agree),
+                                     "support_organization": (10, 5)})
+    indicators = pd.DataFrame([{
+        "question_id": "q", "indicator_id": "rights", "line_of_evidence": "survey",
+        "kind": "survey_agreement", "subject": "rights", "group": "migrant_worker",
+        "unit": "share", "people": True, "estimate": agree / 10, "ci_low": .5, "ci_high": 1.,
+        "count": agree, "n": 10, "min_n": 5, "score": score}])
+    ledger = privacy.protect_report({"participants": people, "survey_indicators": survey,
+                                     "indicator_scores": indicators,
+                                     "score_limits": _limits("rights", met, partly)}, 5)
+    count = ("survey:rights", "migrant_worker", "agree")
+    assert ledger.rule[count] == "class_complement"
+    rest = ("survey:rights", "migrant_worker", "agree_rest")
+    low, _ = ledger.intervals([count])[count]
+    assert ledger.exposed() == []
+    if side_known:
+        assert ledger.high[rest] == 4 and low >= 6
+    else:   # 3 or 4 agreed is as consistent with the page as 6
+        assert ledger.high[rest] is None and ledger.high[count] is None and low <= 3

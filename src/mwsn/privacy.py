@@ -176,6 +176,8 @@ class Ledger:
         #: sum(coef * cell) + constant <= 0: what a score shown beside a hidden figure says
         #: of it (met at 65%: agree - 0.65 n >= 0), see :func:`_scores`
         self.bounds: list[tuple[list[tuple[Key, float]], float]] = []
+        #: a class-hidden count with a score, and those who did not give the answer
+        self.sides: list[tuple[Key, Key]] = []
 
     # building
     def cell(self, key: Key, value, *, rule: str | None = None, low: float | None = None,
@@ -797,6 +799,8 @@ def _scores(ledger: Ledger, indicators: pd.DataFrame, limits: pd.DataFrame) -> N
                                rule=(ledger.rule[count] if ledger.rule[count].startswith(
                                    "class") else None), published=False)
             ledger.total(n, [count, rest])
+            if ledger.rule[count].startswith("class"):
+                ledger.sides.append((count, rest))
         sign = 1.0 if rule.direction == "higher" else -1.0
         passed = {"met": ("met",), "partly": ("partly",), "not_met": ()}[str(row.score)]
         failed = {"met": (), "partly": ("met",), "not_met": ("partly",)}[str(row.score)]
@@ -816,6 +820,23 @@ def _scores(ledger: Ledger, indicators: pd.DataFrame, limits: pd.DataFrame) -> N
             ledger.bounds.append((terms, constant))
 
 
+def _bound_sides(ledger: Ledger) -> bool:
+    """The evidence text says why a share is hidden ("fewer than 5 of the 16 respondents gave
+    one of the two answers"); where what is shown leaves one of the two (those who gave the
+    answer, :attr:`Ledger.sides`, or those who did not) at ``min_cell`` or more, a reader
+    knows the other is below it: set that bound. Returns whether one was set."""
+    changed = False
+    for count, rest in ledger.sides:
+        found = ledger.intervals([count, rest])
+        for big, small in ((count, rest), (rest, count)):
+            high = ledger.high[small]
+            if found[big][0] >= ledger.min_cell and (high is None
+                                                     or high > ledger.min_cell - 1):
+                ledger.high[small] = ledger.min_cell - 1.0
+                changed = True
+    return changed
+
+
 def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     """The one disclosure pass of a jurisdiction: every figure its public outputs may show.
 
@@ -831,7 +852,10 @@ def protect_report(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
     worked out (Statistics Canada, ONS and ABS practice: primary, then complementary
     suppression audited against the published margins).
     """
-    return build_ledger(tables, min_cell).protect()
+    ledger = build_ledger(tables, min_cell).protect()
+    if _bound_sides(ledger):   # what the published figures tell of a class-hidden share
+        ledger.protect()
+    return ledger
 
 
 def build_ledger(tables: dict[str, pd.DataFrame], min_cell: int) -> Ledger:
