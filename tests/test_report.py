@@ -523,7 +523,39 @@ def _plain_frames(monkeypatch):
     frames = _scored()
     frames["findings"] = pd.concat([frames["findings"], frames["findings"].assign(
         question_id="abuse_deterrence", rating="limited_progress")])
+    frames["disclosure"] = pd.DataFrame(columns=["table", "row", "column", "value", "rule",
+                                                 "published"])   # no group counts in it
     monkeypatch.setattr(plain.ingest, "read_processed", lambda folder, name: frames[name])
+
+
+@pytest.mark.parametrize("workers, said", [
+    (10, "Many of them were migrant workers."),      # 10 of 30: a third
+    (9, "Some of them were migrant workers."),
+    (0, None),
+    (3, None),      # hidden by the pass (fewer than 5): no word bounds it
+])
+def test_plain_summary_says_many_or_some_were_migrant_workers_only_as_the_pass_shows(
+        project_root, monkeypatch, workers, said):
+    frames = _scored()
+    groups = ["migrant_worker"] * workers + ["employer"] * (30 - workers)
+    frames["participants"] = pd.DataFrame({"participant": [f"p{i}" for i in range(30)],
+                                           "stakeholder_group": groups,
+                                           "line_of_evidence": "survey"})
+
+    def read(folder, name):
+        if name not in ("findings", "participants"):
+            raise FileNotFoundError(name)     # the pass is worked out from what there is
+        return frames[name]
+
+    monkeypatch.setattr(plain.ingest, "read_processed", read)
+    params = report.load_report("bc", project_root).params
+    for lang in ("en", "fr", "es", "tl"):
+        page = plain.render_page(params, lang, project_root, synthetic=True)
+        many, some = (i18n.t(f"plain.workers.{k}", lang) for k in ("many", "some"))
+        expected = {None: None, "Many of them were migrant workers.": many,
+                    "Some of them were migrant workers.": some}[said]
+        for sentence in (many, some):
+            assert (sentence in page) == (sentence == expected), (lang, sentence)
 
 
 @pytest.mark.parametrize("lang, words", [

@@ -8,7 +8,9 @@ jurisdiction's params (English, French, Spanish, Tagalog) from the catalogue's
 The jurisdiction's name is the params' French one in French and its English
 one otherwise (the official name, as the Tagalog summary of the published
 assessment keeps it). Its only figures are the number of people who took part
-and the number of considerations, both stated in the full report.
+and the number of considerations, both stated in the full report; whether many or
+some of those people were migrant workers is said only where the disclosure pass
+shows how many were.
 """
 
 from __future__ import annotations
@@ -56,13 +58,31 @@ def body(params: Jurisdiction, lang: str, processed: Path) -> str:
         f'<h1>{esc(t("plain.title", jurisdiction=name))}</h1></header>'
         f'<section id="assessed"><h2>{esc(t("plain.assessed_heading"))}</h2>'
         f"<p>{esc(t(key, jurisdiction=name, start=start, end=end))}</p>"
-        f'<p>{esc(t("plain.people", n=i18n.number(people, lang)))}</p></section>'
+        f'<p>{esc(t("plain.people", n=i18n.number(people, lang)))}{_workers(processed, params, people, lang)}</p></section>'
         f'<section id="found"><h2>{esc(t("plain.found_heading"))}</h2>'
         f'<p>{esc(t("plain.found"))}</p><ul>{found}</ul></section>'
         f'<section id="next"><h2>{esc(t("plain.next_heading"))}</h2>'
         f'<p>{esc(t("plain.next_decide"))}</p>'
         f'<p>{esc(_ideas(len(params.considerations), lang))}</p>'
         f'<p>{esc(t("plain.full_report"))}</p></section>')
+
+
+#: "many of them were migrant workers" from this share of the people who took part
+MANY = 1 / 3
+
+
+def _workers(processed: Path, params: Jurisdiction, people: int, lang: str) -> str:
+    """`` Many of them were migrant workers.`` where the migrant workers who took part are a
+    third or more of them, `` Some ...`` where fewer, nothing where none took part or the
+    disclosure pass hides how many did (a word must not bound a hidden count)."""
+    from mwsn import privacy
+
+    ledger = privacy.load_pass(processed, params.min_cell)
+    key = ("participants", "migrant_worker", "total")
+    if key not in ledger.value or ledger.hidden(key) or not ledger.value[key]:
+        return ""
+    many = ledger.value[key] >= MANY * people
+    return " " + i18n.t("plain.workers.many" if many else "plain.workers.some", lang)
 
 
 def _ideas(count: int, lang: str) -> str:
