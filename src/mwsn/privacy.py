@@ -293,8 +293,41 @@ class Ledger:
             ``{cell: (low, high)}``; ``-inf``/``inf`` for an unbounded side, NaN where the
             relations admit no value.
         """
-        from scipy.optimize import linprog
+        solved = {} if solved is None else solved
+        out = {}
+        for k, cells, made in self._programs(only):
+            if ("interval", cells, k) not in solved:
+                solved["interval", cells, k] = (made().end(-1.0), made().end(1.0))
+            out[k] = solved["interval", cells, k]
+        return out
 
+    def exposed(self, only: list[Key] | None = None, solved: dict | None = None) -> list[Key]:
+        """Hidden cells a reader could work out exactly from what is shown: their interval
+        (:meth:`intervals`) is narrower than 1 (``solved``: see there).
+
+        The largest value is worked out first: where the figures as they are meet every
+        relation (tables that add up), a cell that may be 1 or more above its own value is
+        not exposed, whatever its smallest; only for the others is the smallest worked out
+        too."""
+        solved = {} if solved is None else solved
+        found = []
+        for k, cells, made in self._programs(only):
+            if ("exposed", cells, k) not in solved:
+                lp = made()
+                high = lp.end(1.0)
+                if np.isnan(high) or (lp.holds_values() and high - lp.own_value >= 1 - 1e-6):
+                    solved["exposed", cells, k] = False
+                else:
+                    low = lp.end(-1.0)
+                    solved["exposed", cells, k] = not np.isnan(low) and high - low < 1 - 1e-6
+            if solved["exposed", cells, k]:
+                found.append(k)
+        return found
+
+    def _programs(self, only: list[Key] | None):
+        """For each hidden cell (or each of ``only``): the cell, the hidden cells related to
+        it (a frozenset) and a function giving the :class:`_Program` of the relations
+        between them (made when first called)."""
         hidden = set(self.rule) | self.unpublished
         relations = []                  # (coefficients of hidden cells, right-hand side, =)
         for constraints, equal in ((self.equations, True), (self.inequalities, False)):
@@ -318,46 +351,34 @@ class Ledger:
             if coefs:
                 relations.append((coefs, rhs, False))
         part = _parts(hidden, [list(coefs) for coefs, _, _ in relations])
-        solved = {} if solved is None else solved
-        out = {}
-        for k in (sorted(self.rule) if only is None else only):
-            cells = part[k]
-            if (cells, k) not in solved:
-                order = sorted(cells)
-                index = {c: i for i, c in enumerate(order)}
-                a = {True: ([], []), False: ([], [])}
-                for coefs, rhs, equal in relations:
-                    if next(iter(coefs)) in cells:
-                        row = np.zeros(len(order))
-                        for c, coef in coefs.items():
-                            row[index[c]] = coef
-                        a[equal][0].append(row)
-                        a[equal][1].append(rhs)
-                (a_eq, b_eq), (a_ub, b_ub) = [
-                    (np.array(rows), np.array(rhs)) if rows else (None, None)
-                    for rows, rhs in (a[True], a[False])]
-                c = np.zeros(len(order))
-                c[index[k]] = 1.0
-                ends = []
-                for sign in (1.0, -1.0):
-                    res = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                                  bounds=[(self.low[o], self.high[o]) for o in order],
-                                  method="highs")
-                    if res.status == 3:  # unbounded
-                        ends.append(-np.inf * sign)
-                    elif res.status == 0:
-                        ends.append(sign * res.fun)
-                    else:
-                        ends.append(np.nan)
-                solved[cells, k] = (ends[0], ends[1])
-            out[k] = solved[cells, k]
-        return out
 
-    def exposed(self, only: list[Key] | None = None, solved: dict | None = None) -> list[Key]:
-        """Hidden cells a reader could work out exactly from what is shown
-        (``solved``: see :meth:`intervals`)."""
-        return [k for k, (lo, hi) in self.intervals(only, solved).items()
-                if not np.isnan(lo) and not np.isnan(hi) and hi - lo < 1 - 1e-6]
+        def program(k: Key, cells: frozenset) -> "_Program":
+            order = sorted(cells)
+            index = {c: i for i, c in enumerate(order)}
+            a = {True: ([], []), False: ([], [])}
+            for coefs, rhs, equal in relations:
+                if next(iter(coefs)) in cells:
+                    row = np.zeros(len(order))
+                    for c, coef in coefs.items():
+                        row[index[c]] = coef
+                    a[equal][0].append(row)
+                    a[equal][1].append(rhs)
+            (a_eq, b_eq), (a_ub, b_ub) = [
+                (np.array(rows), np.array(rhs)) if rows else (None, None)
+                for rows, rhs in (a[True], a[False])]
+            return _Program(index[k], a_ub, b_ub, a_eq, b_eq,
+                            [(self.low[o], self.high[o]) for o in order],
+                            np.array([self.value[o] for o in order]))
+
+        for k in (sorted(self.rule) if only is None else only):
+            built: list = []            # the program, made when it is first asked for
+
+            def made(k=k, built=built) -> _Program:
+                if not built:
+                    built.append(program(k, part[k]))
+                return built[0]
+
+            yield k, part[k], made
 
     def _neighbours(self, key: Key) -> list[Key]:
         found = []
@@ -442,6 +463,41 @@ class Ledger:
                 for k, v in sorted(self.value.items())]
         return pd.DataFrame(rows, columns=["table", "row", "column", "value", "rule",
                                            "published"])
+
+
+class _Program:
+    """The relations between the hidden cells of one connected part, as a linear program
+    over them, for one cell of it (``at``: its position): its smallest or largest value."""
+
+    def __init__(self, at: int, a_ub, b_ub, a_eq, b_eq, bounds: list, values: np.ndarray):
+        self.at, self.bounds, self.values = at, bounds, values
+        self.a_ub, self.b_ub, self.a_eq, self.b_eq = a_ub, b_ub, a_eq, b_eq
+        self.own_value = float(values[at])
+
+    def end(self, sign: float) -> float:
+        """The largest (``sign`` 1.0) or smallest (-1.0) value of the cell (scipy's HiGHS):
+        ``inf``/``-inf`` unbounded, NaN where the relations admit no value."""
+        from scipy.optimize import linprog
+
+        objective = np.zeros(len(self.values))
+        objective[self.at] = 1.0
+        # linprog minimizes: the largest value is the smallest of its negative
+        res = linprog(-sign * objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq,
+                      b_eq=self.b_eq, bounds=self.bounds, method="highs")
+        if res.status == 3:  # unbounded
+            return sign * np.inf
+        return -sign * res.fun if res.status == 0 else np.nan
+
+    def holds_values(self, tolerance: float = 1e-6) -> bool:
+        """Whether the cells' own values meet every relation and bound (figures that add
+        up): then the cell's own value lies between its smallest and largest."""
+        x = self.values
+        if self.a_eq is not None and np.abs(self.a_eq @ x - self.b_eq).max() > tolerance:
+            return False
+        if self.a_ub is not None and (self.a_ub @ x - self.b_ub).max() > tolerance:
+            return False
+        return all((lo is None or v >= lo - tolerance) and (hi is None or v <= hi + tolerance)
+                   for v, (lo, hi) in zip(x, self.bounds))
 
 
 def _parts(cells: set, groups: list[list]) -> dict:
