@@ -307,3 +307,27 @@ def test_the_server_imports_only_the_parts_the_notebooks_that_may_run_call_for()
     assert kernels.preload_for(report + clean) == kernels.PRELOAD
     assert kernels.preload_for([]) == kernels.DATA_TOOLS
     assert kernels.preload_for(None) == kernels.PRELOAD        # not known: everything
+
+
+@pytest.mark.integration
+def test_a_runs_workers_have_its_environment_and_nothing_more(monkeypatch):
+    # a variable in this process's C environment that os.environ lacks (GNU readline sets
+    # LINES and COLUMNS there once pytest or an interactive Python imports it) reached the
+    # spawned workers and not the kernel server: every kernel started cold
+    import ctypes
+
+    from mwsn.run import executor
+
+    libc = ctypes.CDLL(None)
+    monkeypatch.setenv(kernels.SWITCH, "0")          # the workers alone, no kernel server
+    libc.setenv(b"MWSN_TEST_C_ONLY", b"1", 1)
+    try:
+        pool = executor.local(1)
+        try:
+            found = [pool.submit(os.getenv, name).result(timeout=120)
+                     for name in ("MWSN_TEST_C_ONLY", kernels.SWITCH)]
+        finally:
+            pool.close()
+    finally:
+        libc.unsetenv(b"MWSN_TEST_C_ONLY")
+    assert found == [None, "0"]

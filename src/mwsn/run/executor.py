@@ -98,7 +98,8 @@ def local(workers: int, needs: list | None = None) -> Executor:
     try:
         pool = ProcessPoolExecutor(max_workers=workers,
                                    mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_init, initargs=(os.getpid(),))
+                                   initializer=_worker_init,
+                                   initargs=(os.getpid(), dict(os.environ)))
         with kernels.deaf_to_ctrl_c():
             for _ in range(workers):
                 pool.submit(os.getpid)      # start every worker now

@@ -180,10 +180,22 @@ def _leave() -> None:
     os._exit(0)
 
 
-def _worker_init(parent: int) -> None:
-    """Warm up in the background; leave when the parent is gone (killed), leaving no
-    orphaned kernels or workers. Ctrl-C is the run's to answer: this process was started
-    ignoring it (:func:`mwsn.run.kernels.deaf_to_ctrl_c`), and the run stops it."""
+def _worker_init(parent: int, environ: dict[str, str] | None = None) -> None:
+    """Take the run's environment ``environ`` (its ``os.environ``) as this process's; warm
+    up in the background; leave when the parent is gone (killed), leaving no orphaned
+    kernels or workers. Ctrl-C is the run's to answer: this process was started ignoring it
+    (:func:`mwsn.run.kernels.deaf_to_ctrl_c`), and the run stops it.
+
+    A spawned process starts from its parent's C environment, which may hold variables the
+    parent's ``os.environ`` does not: GNU readline, once imported (by pytest, by an
+    interactive Python), sets ``LINES`` and ``COLUMNS`` there. The kernel server is started
+    with the run's ``os.environ``; a worker seeing more would have every kernel it asks for
+    refused (the environments differ) and started cold.
+    """
+    if environ is not None:
+        for name in set(os.environ) - set(environ):
+            del os.environ[name]
+        os.environ.update(environ)
     def watch():
         while True:
             if os.getppid() != parent:
