@@ -590,6 +590,23 @@ def test_each_languages_methods_page_reruns_that_languages_page_alone(toy_built)
 
 
 @pytest.mark.integration
+def test_a_run_starts_no_more_workers_than_steps_may_run(toy_built, monkeypatch, cold_kernels):
+    # a rerun of one language's page alone: one worker, whatever --jobs allows (each worker
+    # imports the notebook tools: a second one idle is a second import for nothing)
+    from mwsn.run import executor
+
+    started, local = [], executor.local
+    monkeypatch.setattr(executor, "local",
+                        lambda workers, needs=None: started.append(workers) or local(workers, needs))
+    with open(toy_built / "docs/methods.fr.md", "a", encoding="utf-8") as methods:
+        methods.write("\nUne phrase ajoutée.\n")
+    assert runner.run("bc", toy_built, jobs=2).executed == ["05_page.fr"]
+    assert started == [1]
+    assert not runner.run("bc", toy_built, jobs=2, force=True).up_to_date
+    assert started == [1, 2]
+
+
+@pytest.mark.integration
 def test_another_jurisdictions_params_rerun_only_what_reads_them(bc_run, tmp_path, capsys):
     root = _copy(bc_run, tmp_path / "copy")
     with open(root / "params/on.yaml", "a", encoding="utf-8") as other:

@@ -348,13 +348,16 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
         else:
             jobs_by_code[where] = job
     if jobs_by_code:
-        total = sum(len(job.steps) for job in jobs_by_code.values())
+        listed = list(jobs_by_code.values())
+        first = not later and pool.executor is None      # the run's only phase
+        may_run = _may_run(listed) if first else None
         # workers warm up during the checks; with the national context, as many workers as
-        # asked: the jurisdictions' steps may come in later phases
-        workers = pool.get(pool.jobs if any(j.code == NATIONAL for j in jobs_by_code.values())
-                           else total,
-                           None if later or pool.executor is not None
-                           else _needs(list(jobs_by_code.values())))
+        # asked: the jurisdictions' steps may come in later phases; in the run's only phase,
+        # no more than the steps that may run (a rerun of the report alone: one)
+        workers = pool.get(pool.jobs if any(j.code == NATIONAL for j in listed)
+                           else sum(len(job.steps) for job in listed) if may_run is None
+                           else max(1, len(may_run)),
+                           None if may_run is None else _needs(listed, may_run))
         _say_cold(workers, workers.cold, progress)
         _execute_all(list(jobs_by_code.values()), workers, workers.workers, progress, command,
                      lambda stopping: _check_inputs(jobs_by_code.values(), root, keep_going,
@@ -380,22 +383,28 @@ def _run_phase(units: list[Paths], root, force, pool: _Pool, progress, command,
     return {where: results[where] for where in units}
 
 
-def _needs(jobs: list[_Job]) -> list | None:
-    """What the notebooks these jobs may execute import (:func:`mwsn.run.kernels.imports`,
-    joined), judged as ``--dry-run`` judges what would run; None when a notebook's imports
-    cannot be read."""
-    from mwsn.run import kernels
-
+def _may_run(jobs: list[_Job]) -> list:
+    """The steps of these jobs that may execute, judged as ``--dry-run`` judges what would
+    run."""
     context = next((job for job in jobs if job.code == NATIONAL), None)
     national_rerun = context is not None and any(p.rerun for p in planned(context))
+    return [step for job in jobs
+            for step, plan in zip(job.steps, planned(job, national_rerun=national_rerun))
+            if plan.rerun]
+
+
+def _needs(jobs: list[_Job], steps: list | None = None) -> list | None:
+    """What the notebooks these jobs may execute (``steps``, when judged already:
+    :func:`_may_run`) import (:func:`mwsn.run.kernels.imports`, joined); None when a
+    notebook's imports cannot be read."""
+    from mwsn.run import kernels
+
     needs: list = []
-    for job in jobs:
-        for step, plan in zip(job.steps, planned(job, national_rerun=national_rerun)):
-            if plan.rerun:
-                found = kernels.imports(step.source)
-                if found is None:
-                    return None
-                needs += found
+    for step in _may_run(jobs) if steps is None else steps:
+        found = kernels.imports(step.source)
+        if found is None:
+            return None
+        needs += found
     return needs
 
 
