@@ -92,7 +92,7 @@ def test_wheel_in_a_fresh_venv_builds_the_report_outside_any_checkout(tmp_path):
     mwsn = str(bin_dir / "mwsn")
     _run([mwsn, "init", "p"], empty, env)
     _run([mwsn, "synth", "bc", "--root", "p"], empty, env)
-    _run([mwsn, "run", "bc", "--root", "p", "--no-pdf"], empty, env)  # PDFs: test_report
+    _run([mwsn, "run", "bc", "--root", "p", "--no-pdf", "--jobs", "1"], empty, env)  # PDFs: test_report
 
     report = empty / "p" / "reports" / "bc" / "assessment.html"
     assert "British Columbia" in report.read_text(encoding="utf-8")
