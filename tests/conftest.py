@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import shutil
@@ -217,6 +218,21 @@ def _unit(item) -> str:
     groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                      for m in item.iter_markers("xdist_group")})
     return "@" + "_".join(groups) if groups else item.nodeid
+
+
+def pytest_configure(config):
+    """Write the package's bytecode once, before the test processes start (the controller,
+    under pytest-xdist). With PYTHONDONTWRITEBYTECODE set, which an installed package does
+    not mind (pip wrote its bytecode at install), every process importing the package from
+    the checkout would compile it again: each run's kernel server and workers, each cold
+    kernel (about 0.2 CPU-s for the whole package). A stale or unwritable cache is only
+    slower: Python compiles what it cannot read."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    import compileall
+
+    with contextlib.suppress(OSError):
+        compileall.compile_dir(PROJECT / "src" / "mwsn", quiet=2)
 
 
 def pytest_collection_finish(session):
