@@ -310,6 +310,19 @@ def _params_file_changed(path: str, before: dict | None, now: dict) -> str:
     return f"{path} ({', '.join(keys[:5])}{more})" if keys else path
 
 
+def _key_rotated(job: _Job) -> bool:
+    """Whether the pseudonym key differs from the last run's (as the cleaning's rerun key
+    recorded it): the raw exports' fingerprints, keyed by it
+    (:func:`~mwsn.provenance.raw_inputs`), then all differ, changed or not."""
+    now = job.basis.get("pseudonym_key")
+    if now is None:
+        return False
+    unread = provenance.sha256_json(None)
+    was = {record.get("key_parts", {}).get("pseudonym_key")
+           for record in (job.previous or {}).get("notebooks", {}).values()} - {None, unread}
+    return bool(was) and provenance.sha256_json(now) not in was
+
+
 def _words(options: dict) -> str:
     """``name=value, ...``; ``none`` for no option."""
     return ", ".join(f"{k}={v}" for k, v in sorted(options.items())) or "none"
@@ -335,6 +348,10 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict,
                 _params_file_changed(path, was.get("keys", {}).get(path),
                                      basis["parameters"]["keys"].get(path, {}))
                 for path in files) if files else "params changed: (order)")
+        elif kind == "raw" and _key_rotated(job):
+            # the raw exports' fingerprints are keyed by it: not comparable across keys
+            if "the pseudonym key changed" not in reasons:
+                reasons.append("the pseudonym key changed")
         elif kind in ("raw", "external"):
             prefix = "data/raw/" if kind == "raw" else "data/external/"
             now = basis[kind]
@@ -349,7 +366,8 @@ def _why(job: _Job, kinds: list[str], upstream: dict[str, str], before: dict,
             reasons.append("the provinces with a Network changed (the jurisdictions' params): "
                            + ", ".join(names))
         elif kind == "pseudonym_key":
-            reasons.append("the pseudonym key changed")
+            if "the pseudonym key changed" not in reasons:
+                reasons.append("the pseudonym key changed")
         elif kind == "waves":
             files = _changed(previous.get("waves", {}), basis["waves"])
             reasons.append("an earlier wave's tables changed: " + ", ".join(
