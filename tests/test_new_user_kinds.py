@@ -902,3 +902,45 @@ def test_service_records_headers_in_another_case_are_the_codebooks_names(tmp_pat
                                         "service_type", "worker", "sector"]
     assert records.column("service_type").to_pylist() == ["case_support",
                                                           "rights_information"]
+
+
+def test_a_day_written_with_a_time_is_only_the_day_once_cleaned(root, capsys):
+    # a meeting log's date column (type: date) with times typed after the day, without an
+    # offset or with one: the cleaned table kept 23:30 on the first (processed data keep
+    # times only to the day) and only the day on the second
+    from mwsn import clean
+
+    days = _with_meeting_times(root, "daytime", [" 23:30", "T23:30:00-07:00"])
+    status, _, err = run_validate(root, "daytime", capsys)
+    assert status == 0, err
+    where = config.paths("daytime", root)
+    codebook = load_codebook(root)
+    raw = validate.read_and_check(config.load("daytime", root), codebook, where)
+    cleaned, _ = clean.clean_all(raw, codebook, config.pseudonym_key(where))
+    assert [str(d) for d in cleaned["meetings"]["date"]] == [f"{d} 00:00:00" for d in days]
+
+
+def test_date_times_without_an_offset_beside_others_with_one_are_named(root, capsys):
+    # a survey's RecordedDate from two tools: the offset ones converted to UTC, the others
+    # taken as written, silently; 2019-10-01T18:21:00-07:00 is 2019-10-02 01:21 UTC
+    import csv
+    import io
+
+    raw = _like_bc(root, "naivemix")
+    export = raw / "survey_export.csv"
+    rows = list(csv.reader(io.StringIO(export.read_text(encoding="utf-8-sig"))))
+    at = rows[0].index("RecordedDate")
+    first = rows[3][at]
+    rows[3][at] = first.replace(" ", "T") + "-07:00"
+    naive = rows[4][at]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    export.write_text(out.getvalue(), encoding="utf-8")
+    status, text, err = run_validate(root, "naivemix", capsys)
+    assert status == 0, err
+    assert (f"survey_export.csv:5:RecordedDate: {len(rows) - 4} date-time(s) have no UTC "
+            f"offset where the others have one (first on row 5: '{naive}')") in text
+    frames = validate.read_and_check(config.load("naivemix", root), load_codebook(root),
+                                     config.paths("naivemix", root))
+    assert first == "2019-10-01 18:21:00"  # BC's first response, as the export writes it
+    assert str(frames["survey"]["recorded_date"].iloc[0]) == "2019-10-02 01:21:00"

@@ -591,8 +591,11 @@ def clean_source(frame: pd.DataFrame, name: str, spec: SourceSpec, codebook: Cod
                 and var.name in (spec.record or [])):
             # an export's record ID (ResponseId, _uuid) leads back to the named export
             out[var.name] = pseudonyms(out[var.name].astype("string"), key)
-        elif var.type == "datetime" and pd.api.types.is_datetime64_any_dtype(out[var.name]):
+        elif (var.type in ("date", "datetime")
+              and pd.api.types.is_datetime64_any_dtype(out[var.name])):
             # the day is enough for any analysis; the time of day can single a person out
+            # (a column of days may hold times too: a spreadsheet's date-time cell, a
+            # 2018-07-18 23:30 written by hand; the day is the one written)
             out[var.name] = out[var.name].dt.normalize()
     for column in out.columns:  # no text reaches an output with a bidi control in it
         if ((out[column].dtype == object or pd.api.types.is_string_dtype(out[column]))

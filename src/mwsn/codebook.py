@@ -301,6 +301,8 @@ _OFFSET = (r"(?:Z|[+\-\u2212]\d{2}(?::?\d{2})?|(?:GMT|UTC)(?:\s*[+\-\u2212]\d{1,
            + "|".join(ZONE_ABBREVIATIONS) + r")(?:\s*\([^()]*\))?")
 #: a date-time that ends with a UTC offset (or Z); ISO 8601's basic form too (20191001T182100Z)
 _HAS_OFFSET = re.compile(rf"(?:{_CLOCK})\s*{_OFFSET}$|\dT?\d{{6}}Z$")
+#: the same, for a reader telling each cell apart (ingest: times without an offset beside others)
+HAS_OFFSET = _HAS_OFFSET
 
 
 def _day_month_parts(values: pd.Series):

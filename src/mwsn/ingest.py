@@ -37,7 +37,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mwsn import catalog, config, hygiene
-from mwsn.codebook import (SourceSpec, answer_text, arrow_storage, date_order,
+from mwsn.codebook import (HAS_OFFSET, SourceSpec, answer_text, arrow_storage, date_order,
                            excel_serial_dates, has_utc_offset, local_format, local_time,
                            mixed_date_outliers, normalize_answer, parse_datetimes, unix_times)
 from mwsn.config import EMPTY_EXPORT, Source, export_file_problem
@@ -1223,12 +1223,31 @@ def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> 
         if offset and var.type != "date":
             notes.append(Problem(file, "date-times with a UTC offset (Z, +08:00, GMT-4) were "
                                  "converted to UTC", column=column))
+            notes.extend(_naive_beside_offsets(text, frame, file, column))
         written = parsed.dt.strftime("%Y-%m-%d" if var.type == "date" else "%Y-%m-%d %H:%M:%S")
         out = text.astype(object)
         good = parsed.notna()
         out.loc[good[good].index] = written[good]
         frame[var.name] = out.astype("string")
     return unjudged
+
+
+def _naive_beside_offsets(text: pd.Series, frame: pd.DataFrame, file: str,
+                          column: str) -> list[Problem]:
+    """A note on the date-times of a column that carry no UTC offset where others do (an
+    export's rows from two tools, a time typed by hand): they are read as UTC, as the
+    others are converted to, so a local time there may fall on another day in UTC."""
+    timed = text.str.contains(r"\d:\d{2}", regex=True).fillna(False)
+    naive = timed & ~text.str.contains(HAS_OFFSET).fillna(False)
+    if not naive.any():
+        return []
+    at = naive.to_numpy().nonzero()[0]
+    rows = frame[ROW].to_numpy()[at]
+    return [Problem(file, f"{len(at)} date-time(s) have no UTC offset where the others have "
+                    f"one (first on row {int(rows[0])}: {text.iat[at[0]]!r}): they were read "
+                    "as UTC, as the others were converted to; if they are local times their "
+                    "day may differ by one. Export the column with offsets throughout (or as "
+                    "UTC) to be sure", row=int(rows[0]), column=column)]
 
 
 def _other_redcap_rows(frame: pd.DataFrame, spec: SourceSpec, own: dict[str, str], file: str,
