@@ -944,3 +944,42 @@ def test_date_times_without_an_offset_beside_others_with_one_are_named(root, cap
                                      config.paths("naivemix", root))
     assert first == "2019-10-01 18:21:00"  # BC's first response, as the export writes it
     assert str(frames["survey"]["recorded_date"].iloc[0]) == "2019-10-02 01:21:00"
+
+
+@pytest.mark.parametrize("key", [99, "Refused"])
+def test_a_declared_missing_code_of_a_category_may_be_recoded_in_the_params(root, capsys,
+                                                                           key):
+    # an SPSS meeting log whose stakeholder group 99 "Refused" is declared missing (a user-
+    # missing range 90-99): it read as blank before values: were applied, so the advice to
+    # recode it there ('required value is empty ... sources.meetings.values') could not work;
+    # BC's first meeting record is a support organization's (M-001 has an 'other' already)
+    import pandas as pd
+    import pyreadstat
+
+    raw = _like_bc(root, "refused")
+    meetings = pd.read_csv(raw / "meeting_records.csv", dtype=str, keep_default_na=False)
+    groups = ["migrant_worker", "support_organization", "employer", "government", "other"]
+    meetings["stakeholder_group"] = meetings["stakeholder_group"].map(
+        {g: float(i + 1) for i, g in enumerate(groups)})
+    meetings.loc[0, "stakeholder_group"] = 99.0
+    meetings["attendees"] = meetings["attendees"].astype(float)
+    labels = {float(i + 1): g for i, g in enumerate(groups)} | {99.0: "Refused"}
+    pyreadstat.write_sav(meetings, raw / "meetings.sav",
+                         variable_value_labels={"stakeholder_group": labels},
+                         missing_ranges={"stakeholder_group": [{"lo": 90.0, "hi": 99.0}]})
+    params = root / "params" / "refused.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["meetings"] = {"file": "meetings.sav", "format": "spss"}
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    status, _, err = run_validate(root, "refused", capsys)
+    assert status == 2
+    assert "meetings.sav:1:stakeholder_group: required value is empty" in err
+    data["sources"]["meetings"]["values"] = {"stakeholder_group": {key: "support_organization"}}
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    status, out, err = run_validate(root, "refused", capsys)
+    assert status == 0, err
+    assert "read as blank" not in out   # the one declared missing code was recoded
+    frames = validate.read_and_check(config.load("refused", root), load_codebook(root),
+                                     config.paths("refused", root))
+    assert frames["meetings"]["stakeholder_group"].iloc[:2].tolist() == [
+        "support_organization", "government"]

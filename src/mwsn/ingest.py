@@ -1490,8 +1490,10 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
         frame["response_id"] = "row-" + frame[ROW].astype(str)
         own["response_id"] = "(row number)"
 
-    # 4. declared missing codes (SPSS user-missing, Stata .a-.z)
-    user_missing = {}
+    # 4. declared missing codes (SPSS user-missing, Stata .a-.z): a Likert item's are
+    # judged as its scale's missing answers; another column's read as blank once the
+    # params' values: have recoded those they name (99 = Refused -> other)
+    user_missing, blank_missing = {}, {}
     for column, found in attrs.get("user_missing", {}).items():
         name = next((n for n, o in own.items() if o == column), column)
         if name not in frame.columns:
@@ -1500,11 +1502,7 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
         if var is not None and var.type == "likert":
             user_missing[name] = found
         else:
-            text = frame[name].astype("string")
-            frame[name] = text.mask(text.isin(found).fillna(False), pd.NA)
-            notes.append(Problem(file, f"missing code(s) declared in the file "
-                                 f"({', '.join(sorted(map(str, found)))}) read as blank",
-                                 column=own.get(name, name)))
+            blank_missing[name] = found
 
     # 5. answers recoded as the params say
     # a key written as the mapping's may be: the export's name, without its group path, or
@@ -1530,6 +1528,15 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
         codes = attrs.get("value_codes", {}).get(own.get(name, name), {})
         frame[name] = _recode(frame[name], {_key(k): answer_text(v) for k, v in table.items()},
                               codes)
+    for name, found in blank_missing.items():
+        text = frame[name].astype("string")
+        declared_blank = text.isin(found).fillna(False)
+        if declared_blank.any():
+            frame[name] = text.mask(declared_blank, pd.NA)
+            notes.append(Problem(file, f"missing code(s) declared in the file "
+                                 f"({', '.join(sorted(set(text[declared_blank])))}) read as "
+                                 "blank",
+                                 column=own.get(name, name)))
 
     # 5b. Qualtrics writes -99 for a question seen but not answered (when its export option
     # says so): no answer, unless the params recoded it above
