@@ -163,6 +163,27 @@ def test_an_item_the_survey_did_not_ask_is_not_collected(project_root):
     assert findings.measure_one(m, {"survey": asked}, CODEBOOK, params)["n"] == 0
 
 
+def test_a_survey_the_params_do_not_declare_is_not_collected(project_root):
+    # a jurisdiction without a survey (sources: excerpts and program data): its cleaned
+    # survey is an empty table with the codebook's columns, which read as 'no data' from a
+    # base of 0 respondents in the report's evidence table, beside program data that another
+    # jurisdiction lacks reading 'not collected'
+    params = config.load("bc", project_root)
+    params = params.model_copy(update={"sources": {
+        name: source for name, source in params.sources.items() if name != "survey"}})
+    empty = pd.DataFrame({"stakeholder_group": pd.Series(dtype="string"),
+                          **{item: pd.Series(dtype="Int8") for item in ITEMS},
+                          **{f"{item}_missing": pd.Series(dtype="string") for item in ITEMS}})
+    indicators, _ = findings.assess(MATRIX, {"survey": empty}, CODEBOOK, params,
+                                    robustness=False)
+    survey = indicators[indicators["line_of_evidence"] == "survey"]
+    assert len(survey) and set(survey["score"]) == {"not_collected"}
+
+
+ITEMS = ("know_rights", "info_support", "collaboration", "reporting_support",
+         "abuse_deterrence", "policy_influence", "knowledge_before", "knowledge_after")
+
+
 def test_a_rule_on_interview_shares_must_use_the_evaluators_words(tmp_path):
     root = make_root(tmp_path, jurisdictions=())
     path = root / "params" / "evaluation_matrix.yaml"

@@ -601,6 +601,10 @@ def assess(matrix: Matrix, tables: dict[str, pd.DataFrame], codebook: Codebook,
     a rating holds tells how near a threshold the hidden estimate lies).
     """
     questions = matrix.for_jurisdiction(params)
+    # a source the params do not declare was not collected: its cleaned table is an empty
+    # one with the codebook's columns, which would read as no data from 0 respondents
+    tables = {name: None if name in ("survey", "excerpts") and name not in params.sources
+              else table for name, table in tables.items()}
     indicators = score(measure(matrix, questions, tables, codebook, params), matrix,
                        params.min_cell)
     ratings = rate(indicators, matrix, questions)
