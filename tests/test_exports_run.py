@@ -368,6 +368,10 @@ def test_sources_without_their_optional_columns_run_and_say_no_data(made_run):
     # and its evidence table says so too (it showed x, the mark of a hidden small count)
     assert ('<th scope="row">Migrant workers reached by funded organizations</th>'
             '<td>program data</td><td>no data</td>') in report
+    # its base too: BC's ledger has 23 sub-grant entries, none naming its sub-grantee here,
+    # so a base of 0 entries was no count of them
+    assert ('<th scope="row">Organizations funded through sub-grants</th>'
+            '<td>program data</td><td>no data</td><td>no data</td>') in report
 
 
 @pytest.mark.integration

@@ -47,8 +47,9 @@ def evidence_table(rep, question, indicators: pd.DataFrame, matrix) -> Html:
         rep.t("col.estimate"): [absent[w] if w else _estimate(
             r if r.kind != "code_share" else raw, rep.lang, matrix.words) or mark
             for r, raw, w in zip(shown.itertuples(), mine.itertuples(), why)],
-        rep.t("col.base"): [absent["not_collected"] if w == "not_collected" else n
-                            for n, w in zip(shown["n"], why)],
+        # and so does its base: 0 records of a metric whose column the ledger lacks is no
+        # count (23 sub-grant entries without the sub-grantee named showed a base of 0)
+        rep.t("col.base"): [absent[w] if w else n for n, w in zip(shown["n"], why)],
         rep.t("col.base_counts"): [rep.t(f"base.{b}") for b in shown["base"]],
         rep.t("col.score"): [rep.t(f"score.{s}") for s in shown["score"]],
     })
