@@ -983,3 +983,34 @@ def test_a_declared_missing_code_of_a_category_may_be_recoded_in_the_params(root
                                      config.paths("refused", root))
     assert frames["meetings"]["stakeholder_group"].iloc[:2].tolist() == [
         "support_organization", "government"]
+
+
+def test_a_labelled_stata_extended_missing_value_is_recoded_by_its_code(root, capsys):
+    # coded excerpts from Stata whose SWOT tag .a is labelled "Not tagged": values: {swot:
+    # {.a: threat}}, written as Stata writes the code (DATA.md's own example for a Likert
+    # item), recoded nothing, only the label "Not tagged" or the bare letter a did
+    import pandas as pd
+    import pyreadstat
+
+    raw = _like_bc(root, "dota")
+    excerpts = pd.read_csv(raw / "coded_excerpts.csv", dtype=str, keep_default_na=False)
+    tags = ["strength", "weakness", "opportunity", "threat"]
+    excerpts["swot"] = excerpts["swot"].map({t: float(i + 1) for i, t in enumerate(tags)}
+                                            ).astype(object)
+    excerpts.loc[0, "swot"] = "a"
+    labels = {float(i + 1): t for i, t in enumerate(tags)} | {"a": "Not tagged"}
+    pyreadstat.write_dta(excerpts, raw / "excerpts.dta", variable_value_labels={"swot": labels},
+                         missing_user_values={"swot": ["a"]})
+    params = root / "params" / "dota.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["excerpts"] = {"file": "excerpts.dta", "format": "stata",
+                                   "values": {"swot": {".a": "threat"}}}
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    status, out, err = run_validate(root, "dota", capsys)
+    assert status == 0, err
+    assert "read as blank" not in out
+    frames = validate.read_and_check(config.load("dota", root), load_codebook(root),
+                                     config.paths("dota", root))
+    assert frames["excerpts"]["swot"].iloc[0] == "threat"
+    assert frames["excerpts"]["swot"].iloc[1:].tolist() == excerpts["swot"].iloc[1:].map(
+        dict(zip(map(float, range(1, 5)), tags))).tolist()

@@ -721,12 +721,14 @@ def _labelled(frame: pd.DataFrame, meta, missing: dict[str, set]) -> pd.DataFram
             continue
         distinct = [v for v in pd.unique(values.dropna())]
         codes = sorted(set(labels) | set(distinct), key=lambda c: (str(type(c)), c))
-        # an unlabelled Stata extended missing value reads as Stata writes it: .a
-        text = {c: labels.get(c, f".{c}" if isinstance(c, str) and c in declared and len(c) == 1
-                              else _cell_text(c)) for c in codes}
+        # a Stata extended missing value's code is written as Stata writes it: .a (the
+        # answer of an unlabelled one, and the values: key of a labelled one)
+        code = {c: f".{c}" if isinstance(c, str) and c in declared and len(c) == 1
+                else _cell_text(c) for c in codes}
+        text = {c: labels.get(c, code[c]) for c in codes}
         order = list(dict.fromkeys(text[c] for c in codes))
         frame[column] = pd.Categorical(values.map(text), categories=order, ordered=True)
-        coded[column] = {text[c]: _cell_text(c) for c in codes if text[c] != _cell_text(c)}
+        coded[column] = {text[c]: code[c] for c in codes if text[c] != code[c]}
         found = {text[c] for c in codes if c in declared}
         if found:
             user_missing[column] = found
