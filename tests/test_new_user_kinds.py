@@ -1014,3 +1014,20 @@ def test_a_labelled_stata_extended_missing_value_is_recoded_by_its_code(root, ca
     assert frames["excerpts"]["swot"].iloc[0] == "threat"
     assert frames["excerpts"]["swot"].iloc[1:].tolist() == excerpts["swot"].iloc[1:].map(
         dict(zip(map(float, range(1, 5)), tags))).tolist()
+
+
+def test_a_values_table_that_recodes_no_answer_of_its_column_is_named(root, capsys):
+    # values: written otherwise than the export writes its answers (another language's
+    # label, .a for a labelled code before it was read so) recoded nothing, without a word
+    _like_bc(root, "norecode", excerpts={"values": {"swot": {"Fuerza": "strength"}},
+                                         "format": "csv"})
+    status, out, err = run_validate(root, "norecode", capsys)
+    assert status == 0, err
+    assert ("coded_excerpts.csv::swot: sources.excerpts.values.swot: none of its answers "
+            "('Fuerza') is one of this column, so it recodes nothing") in out
+    # a table that recodes one answer of the column is not named
+    _like_bc(root, "recodes", excerpts={"values": {"swot": {"Fuerza": "strength",
+                                                            "strength": "strength"}}})
+    status, out, err = run_validate(root, "recodes", capsys)
+    assert status == 0, err
+    assert "recodes nothing" not in out

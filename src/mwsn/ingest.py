@@ -1094,6 +1094,20 @@ def _recode(values: pd.Series, table: dict[str, str],
     return pd.Series(out, index=values.index, dtype="string")
 
 
+def _none_recoded(values: pd.Series, table: dict[str, str],
+                  codes_of: dict[str, str]) -> str:
+    """A few of a column's answers, quoted, when ``table`` (see :func:`_recode`) recodes
+    none of them (a values: key written otherwise than the export writes it: ``.a`` for a
+    labelled code, a label in another language); empty when one is recoded or there is no
+    answer."""
+    distinct = pd.unique(values.dropna())
+    if not len(distinct) or any(
+            _key(v) in table or _key(codes_of.get(answer_text(v), "\0")) in table
+            for v in distinct):
+        return ""
+    return ", ".join(repr(answer_text(v)) for v in distinct[:3])
+
+
 def _answered(values: pd.Series, answer: str) -> np.ndarray:
     """Where ``values`` hold ``answer`` (as text, spaces around it aside): a boolean array.
     Worked out on a category column's distinct answers (its text is never made), and by
@@ -1528,8 +1542,14 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
         # a labelled SPSS/Stata value is recoded by its label or by its code (the number the
         # file stores, which the params may use as REDCap's or a codebook's codes are used)
         codes = attrs.get("value_codes", {}).get(own.get(name, name), {})
-        frame[name] = _recode(frame[name], {_key(k): answer_text(v) for k, v in table.items()},
-                              codes)
+        recoding = {_key(k): answer_text(v) for k, v in table.items()}
+        if (answers := _none_recoded(frame[name], recoding, codes)):
+            notes.append(Problem(file, f"sources.<name>.values.{key}: none of its answers "
+                                 f"({', '.join(repr(str(k)) for k in list(table)[:5])}) is "
+                                 "one of this column, so it recodes nothing: write them as the "
+                                 f"export does (its answers include {answers})",
+                                 column=own.get(name, name)))
+        frame[name] = _recode(frame[name], recoding, codes)
     for name, found in blank_missing.items():
         text = frame[name].astype("string")
         declared_blank = text.isin(found).fillna(False)
