@@ -1031,3 +1031,38 @@ def test_a_values_table_that_recodes_no_answer_of_its_column_is_named(root, caps
     status, out, err = run_validate(root, "recodes", capsys)
     assert status == 0, err
     assert "recodes nothing" not in out
+
+
+def test_a_number_with_value_labels_on_some_codes_is_its_number(root, capsys):
+    # an SPSS meeting log labelling attendance 0 as "None" (and 999 "Not recorded",
+    # declared missing): every 0 was refused as "'None' is not a number ... correct it in
+    # the tool that made the export", where the file is right
+    import pandas as pd
+    import pyreadstat
+
+    raw = _like_bc(root, "numlab")
+    meetings = pd.read_csv(raw / "meeting_records.csv", dtype=str, keep_default_na=False)
+    written = meetings["attendees"].astype(float).tolist()
+    meetings["attendees"] = written
+    meetings.loc[1, "attendees"] = 0.0
+    meetings.loc[2, "attendees"] = 999.0
+    pyreadstat.write_sav(meetings, raw / "meetings.sav",
+                         variable_value_labels={"attendees": {0.0: "None",
+                                                              999.0: "Not recorded"}},
+                         missing_ranges={"attendees": [999.0]})
+    params = root / "params" / "numlab.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    data["sources"]["meetings"] = {"file": "meetings.sav", "format": "spss"}
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    status, _, err = run_validate(root, "numlab", capsys)
+    assert status == 2   # attendees is required: the declared missing 999 is no count
+    assert "meetings.sav:3:attendees: required value is empty" in err
+    assert "is not a number" not in err
+    data["sources"]["meetings"]["values"] = {"attendees": {"Not recorded": 4}}
+    params.write_text(yaml.safe_dump(data), encoding="utf-8")
+    status, _, err = run_validate(root, "numlab", capsys)
+    assert status == 0, err
+    frames = validate.read_and_check(config.load("numlab", root), load_codebook(root),
+                                     config.paths("numlab", root))
+    assert frames["meetings"]["attendees"].astype(float).tolist() == [
+        written[0], 0.0, 4.0, *written[3:]]

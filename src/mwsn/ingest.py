@@ -1560,6 +1560,13 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                                  "blank",
                                  column=own.get(name, name)))
 
+    # 5a. a number the file labels (SPSS's 0 = "None", Stata's -1 = "Not reported") is its
+    # number: each 0 attendance was refused as "'None' is not a number"
+    for var in spec.variables:
+        labelled = attrs.get("value_codes", {}).get(own.get(var.name, var.name))
+        if var.type == "number" and labelled and var.name in frame.columns:
+            frame[var.name] = frame[var.name].astype("string").replace(labelled)
+
     # 5b. Qualtrics writes -99 for a question seen but not answered (when its export option
     # says so): no answer, unless the params recoded it above
     if fmt == "qualtrics":
