@@ -1066,3 +1066,23 @@ def test_a_number_with_value_labels_on_some_codes_is_its_number(root, capsys):
                                      config.paths("numlab", root))
     assert frames["meetings"]["attendees"].astype(float).tolist() == [
         written[0], 0.0, 4.0, *written[3:]]
+
+
+@pytest.mark.parametrize("kind", ["spss", "stata"])
+def test_a_true_false_column_labelled_otherwise_than_yes_and_no_is_read_by_its_codes(
+        root, capsys, tmp_path, kind):
+    # Finished labelled 1 = "Finished", 0 = "Not finished" (as Qualtrics' own SPSS export
+    # labels it): each was refused as not true/false, where its code says; "Yes" coded 1
+    # and "No" coded 2, as SPSS users often code them, still read by their labels
+    path = labelled_survey(tmp_path, kind, {
+        "Finished": [1.0, 0.0, 1.0], "consent": [1.0, 2.0, 1.0],
+        "stakeholder_group": [1.0, 3.0, 1.0]},
+        {"Finished": {1: "Finished", 0: "Not finished"}, "consent": {1: "Yes", 2: "No"},
+         "stakeholder_group": {1: "Migrant worker", 3: "Employer"}})
+    add_jurisdiction(root, "finlab", path, {"format": kind, "values": {
+        "consent": {"Yes": "yes", "No": "no"}}})
+    status, _, err = run_validate(root, "finlab", capsys)
+    assert status == 0, err
+    frames = validate.read_and_check(config.load("finlab", root), load_codebook(root),
+                                     config.paths("finlab", root))
+    assert frames["survey"]["finished"].astype("string").tolist() == ["1", "0", "1"]

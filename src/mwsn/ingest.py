@@ -39,7 +39,8 @@ import pyarrow.parquet as pq
 from mwsn import catalog, config, hygiene
 from mwsn.codebook import (HAS_OFFSET, SourceSpec, answer_text, arrow_storage, date_order,
                            excel_serial_dates, has_utc_offset, local_format, local_time,
-                           mixed_date_outliers, normalize_answer, parse_datetimes, unix_times)
+                           mixed_date_outliers, normalize_answer, parse_booleans,
+                           parse_datetimes, unix_times)
 from mwsn.config import EMPTY_EXPORT, Source, export_file_problem
 from mwsn.errors import InputError, Problem
 
@@ -1561,11 +1562,18 @@ def read_source(path: Path, source: Source, spec: SourceSpec, codebook=None) -> 
                                  column=own.get(name, name)))
 
     # 5a. a number the file labels (SPSS's 0 = "None", Stata's -1 = "Not reported") is its
-    # number: each 0 attendance was refused as "'None' is not a number"
+    # number: each 0 attendance was refused as "'None' is not a number"; so is a true/false
+    # code whose label says neither (1 = "Finished", 0 = "Not finished"; "No" coded 2 stays)
     for var in spec.variables:
         labelled = attrs.get("value_codes", {}).get(own.get(var.name, var.name))
-        if var.type == "number" and labelled and var.name in frame.columns:
-            frame[var.name] = frame[var.name].astype("string").replace(labelled)
+        if var.type not in ("number", "boolean") or not labelled or var.name not in frame:
+            continue
+        if var.type == "boolean":
+            said = parse_booleans(pd.Series([*labelled, *labelled.values()], dtype="string"))
+            labelled = {label: code for (label, code), by_label, by_code in zip(
+                labelled.items(), said[:len(labelled)], said[len(labelled):])
+                if pd.isna(by_label) and not pd.isna(by_code)}
+        frame[var.name] = frame[var.name].astype("string").replace(labelled)
 
     # 5b. Qualtrics writes -99 for a question seen but not answered (when its export option
     # says so): no answer, unless the params recoded it above
