@@ -59,6 +59,17 @@ def test_synth_gives_a_new_jurisdiction_data_shaped_like_the_pilot(alberta, tmp_
     assert sorted(p.name for p in (root / "data" / "raw" / "ab").iterdir()) == sorted(
         p.name for p in (tmp_path / "bc" / "data" / "raw" / "bc").iterdir())
     assert config.list_jurisdictions(root) == ["ab"]      # no BC params written beside it
+    # the budget init writes (1 CAD) against the demonstration ledger's 3,400,000 of
+    # agreements: the share spent would read 300,000,000%; validate says what to set
+    assert "set budget: {amount: 3400000, currency: CAD}" in out
+    capsys.readouterr()
+    assert cli.main(["validate", "ab", "--root", str(root)]) == 2
+    err = capsys.readouterr()
+    said = err.out + err.err
+    assert "budget.amount is 1 CAD" in said and "3,400,000" in said and "Traceback" not in said
+    params = root / "params" / "ab.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("amount: 1,", "amount: 3400000,"),
+                      encoding="utf-8")
     assert cli.main(["validate", "ab", "--root", str(root)]) == 0
 
 

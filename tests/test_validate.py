@@ -459,3 +459,20 @@ def test_free_text_without_any_name_column_is_noted(project_root):
         {"participant_name": ["Miguel Diaz"], "text": ["..."]})}
     validate._note_no_roster(frames, codebook, where, params)
     assert not frames["survey"].attrs.get("notes")
+
+
+@pytest.mark.parametrize("budget, refused", [(600, False), (400, True)])
+def test_a_budget_the_ledgers_agreements_exceed_twice_over_is_refused(project_root, budget,
+                                                                      refused):
+    # agreements of $700.50 and 300 (labels and codes, a currency cell) = 1,000.50, beside
+    # an expenditure of 5,000 that is not an agreement: twice a budget of 600 is 1,200
+    # (kept), twice 400 is 800 (refused)
+    params = config.load("bc", project_root).model_copy(
+        update={"budget": config.Budget(amount=budget)})
+    ledger = pd.DataFrame({"entry_type": ["Contribution agreement", "agreement", "expenditure"],
+                           "amount_cad": ["$700.50", "300", "5000"]})
+    found = validate.budget_problems(ledger, params, load_codebook(project_root),
+                                     config.paths("bc", project_root))
+    assert bool(found) == refused
+    if refused:
+        assert found[0].column == "budget.amount" and "1,000" in found[0].message

@@ -141,7 +141,7 @@ _count = _positive("a count")
 
 
 def _synth(args) -> int:
-    from mwsn import config, project, synth, synth_waves
+    from mwsn import config, project, synth, synth_waves, validate
 
     where = config.paths(args.jurisdiction, args.root)
     if added := project.demonstration_params(where):
@@ -168,6 +168,11 @@ def _synth(args) -> int:
         return 0
     for path in synth.generate(where):
         print(path)
+    budget = config.load(args.jurisdiction, where.root).budget
+    if budget.amount * validate.BUDGET_AGREED_LIMIT < synth.BUDGET:
+        print(f"its funding ledger's agreements total {synth.BUDGET:,} CAD: set budget: "
+              f"{{amount: {synth.BUDGET}, currency: CAD}} in {where.params_file} to run it "
+              f"as it is (the budget is {budget.amount:,.0f} {budget.currency} now)")
     return 0
 
 

@@ -126,6 +126,9 @@ ON_CONSULTATION = Profile(
 PROFILES = {"bc": BC_PILOT, "on": ON_CONSULTATION}
 
 
+#: the pilot's budget (CAD), which the demonstration funding ledger's agreements total
+BUDGET = 3_400_000
+
 def profile_for(jurisdiction: str) -> Profile:
     """The synthetic profile of ``jurisdiction``: its own (``bc``, ``on``), else BC's pilot
     (a jurisdiction made with ``mwsn init`` gets demonstration data shaped like the pilot's)."""
@@ -495,7 +498,7 @@ def generate(where: Paths, seed: int = SEED) -> list[Path]:
         "coded_excerpts.csv": coded_excerpts(rng, profile, people),
     }
     if profile.with_program_data:
-        files["funding_ledger.csv"] = funding_ledger(rng, 3_400_000)
+        files["funding_ledger.csv"] = funding_ledger(rng, BUDGET)
         files["meeting_records.csv"], files["recommendations.csv"] = meeting_records(
             rng, date(2018, 3, 1))
     where.raw.mkdir(parents=True, exist_ok=True)

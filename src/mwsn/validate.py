@@ -499,10 +499,40 @@ def read_and_check(params: Jurisdiction, codebook: Codebook,
                                                         needs if name == "survey" else {},
                                                         str(path))], name)
         frames[name] = frame
+    problems.extend(budget_problems(frames.get("funding"), params, codebook, where))
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.file, p.row or 0)))
     _note_no_roster(frames, codebook, where, params)
     return frames
+
+
+#: contribution agreements worth more than this many times the params' budget: the budget
+#: is not the program's (the value ``mwsn init`` writes until it is set, or an amount in
+#: thousands); a program that overspends does so by a fraction, not twice over
+BUDGET_AGREED_LIMIT = 2.0
+
+
+def budget_problems(funding: pd.DataFrame | None, params: Jurisdiction, codebook: Codebook,
+                    where: Paths) -> list[Problem]:
+    """A problem when the funding ledger's contribution agreements (``entry_type``
+    agreement, ``amount_cad``) total more than :data:`BUDGET_AGREED_LIMIT` times the params'
+    ``budget.amount``: the share of the budget spent would read in the millions of percent.
+    ``funding``: the ledger as read (None: no ledger, nothing to compare)."""
+    if funding is None or not {"entry_type", "amount_cad"} <= set(funding.columns):
+        return []
+    kinds = funding["entry_type"].map(
+        lambda v: None if pd.isna(v) else codebook.parse_category("funding_entry", str(v)))
+    agreed = float(parse_numbers(funding.loc[(kinds == "agreement").to_numpy(),
+                                             "amount_cad"]).sum())
+    budget = params.budget.amount
+    if agreed <= BUDGET_AGREED_LIMIT * budget:
+        return []
+    return [Problem(str(where.params_file),
+                    f"budget.amount is {budget:,.0f} {params.budget.currency} but the funding "
+                    f"ledger's contribution agreements total {agreed:,.0f}: set budget.amount "
+                    "to the program's budget over the period (the value `mwsn init` writes is "
+                    "1 until it is set), or the share of the budget spent means nothing",
+                    column="budget.amount")]
 
 
 def _note_no_roster(frames: dict, codebook: Codebook, where: Paths,
