@@ -329,27 +329,20 @@ class Ledger:
         it (a frozenset) and a function giving the :class:`_Program` of the relations
         between them (made when first called)."""
         hidden = set(self.rule) | self.unpublished
+        given = [*((terms, 0.0, True) for terms in self.equations),
+                 *((terms, 0.0, False) for terms in self.inequalities),
+                 *((terms, constant, False) for terms, constant in self.bounds)]
         relations = []                  # (coefficients of hidden cells, right-hand side, =)
-        for constraints, equal in ((self.equations, True), (self.inequalities, False)):
-            for terms in constraints:
-                coefs: dict[Key, float] = {}
-                rhs = 0.0
-                for k, coef in terms:
-                    if k in hidden:
-                        coefs[k] = coefs.get(k, 0.0) + coef
-                    else:
-                        rhs -= coef * self.value[k]
-                if coefs:
-                    relations.append((coefs, rhs, equal))
-        for terms, constant in self.bounds:
-            coefs, rhs = {}, -constant
+        for terms, constant, equal in given:
+            coefs: dict[Key, float] = {}
+            rhs = -constant
             for k, coef in terms:
                 if k in hidden:
                     coefs[k] = coefs.get(k, 0.0) + coef
                 else:
                     rhs -= coef * self.value[k]
             if coefs:
-                relations.append((coefs, rhs, False))
+                relations.append((coefs, rhs, equal))
         part = _parts(hidden, [list(coefs) for coefs, _, _ in relations])
 
         def program(k: Key, cells: frozenset) -> "_Program":
