@@ -420,3 +420,10 @@ def test_seen_but_not_answered_is_found_in_every_storage_of_a_column(dtype):
     values = pd.Series([" -99", "Agree", None, "-99 ", "-990", "x -99", "-99"], dtype=dtype)
     found = ingest._answered(values, ingest.QUALTRICS_SEEN_NOT_ANSWERED)
     assert found.tolist() == [True, False, False, True, False, False, True]
+
+
+@pytest.mark.parametrize("dtype", ["category", "string", "object", "str"])
+def test_a_column_is_blank_throughout_in_every_storage(dtype):
+    blank = ["", " ", "\u00a0", None]                # empty, spaces, a no-break space, missing
+    assert ingest._blank_throughout(pd.Series(blank, dtype=dtype))
+    assert not ingest._blank_throughout(pd.Series([*blank, "x@example.org"], dtype=dtype))

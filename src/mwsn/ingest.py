@@ -37,9 +37,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mwsn import catalog, config, hygiene
-from mwsn.codebook import (HAS_OFFSET, SourceSpec, answer_text, arrow_storage, date_order,
-                           excel_serial_dates, has_utc_offset, local_format, local_time,
-                           mixed_date_outliers, normalize_answer, parse_booleans,
+from mwsn.codebook import (HAS_OFFSET, SourceSpec, answer_text, arrow_blank, arrow_storage,
+                           date_order, excel_serial_dates, has_utc_offset, local_format,
+                           local_time, mixed_date_outliers, normalize_answer, parse_booleans,
                            parse_datetimes, unix_times)
 from mwsn.config import EMPTY_EXPORT, Source, export_file_problem
 from mwsn.errors import InputError, Problem
@@ -1038,10 +1038,13 @@ NEVER_ABSENT = {"consent", "stakeholder_group"}
 
 
 def _blank_throughout(values: pd.Series) -> bool:
-    """Whether a column holds no value in any row (missing, or spaces only)."""
-    if values.isna().all():
-        return True
-    return bool((values.dropna().astype("string").str.strip() == "").all())
+    """Whether a column holds no value in any row (missing, or spaces only): by Arrow on a
+    text column as read, else on the column's distinct values (no text copy of it)."""
+    text = arrow_storage(values)
+    if text is not None:
+        return pc.all(arrow_blank(text)).as_py() is not False   # missing cells skipped
+    _, uniques = pd.factorize(values, use_na_sentinel=True)
+    return bool((pd.Series(uniques).astype("string").str.strip() == "").all())
 
 
 def may_be_absent(name: str, required: bool) -> bool:
