@@ -92,31 +92,48 @@ def parameters(where: Paths) -> dict:
 
 def _parameters(found: list[Path], root: Path) -> dict:
     files = hashes(found, root)
+    parsed = {relative(p, root): _params_canonical(p) for p in sorted(found)}
     return {"files": files, "sha256": sha256_json(files),
-            "content": {relative(p, root): params_content_sha256(p) for p in sorted(found)},
-            "keys": {relative(p, root): params_keys_sha256(p) for p in sorted(found)}}
+            "content": {rel: _content_sha256(root / rel, canonical)
+                        for rel, canonical in parsed.items()},
+            "keys": {rel: _keys_sha256(canonical) for rel, canonical in parsed.items()}}
+
+
+def _params_canonical(path: Path):
+    """A params file parsed (as :func:`mwsn.config.read_yaml` does) and written canonically
+    (:func:`_canonical`); None for a file that does not parse."""
+    from mwsn.config import read_yaml
+    from mwsn.errors import InputError
+
+    try:
+        return _canonical(read_yaml(Path(path)))
+    except InputError:
+        return None
+
+
+def _content_sha256(path: Path, canonical) -> str:
+    return "bytes:" + sha256_file(path) if canonical is None else sha256_json(canonical)
+
+
+def _keys_sha256(canonical) -> dict[str, str]:
+    def pairs(node):        # a canonical mapping's (key as text, canonical value) pairs
+        if not node or node[0] != "map":
+            return []
+        return [(str(k[1]) if len(k) > 1 else "None", v) for k, v in node[1]]
+
+    found = {}
+    for key, value in pairs(canonical):
+        found[key] = sha256_json(value)
+        for inner, part in pairs(value):
+            found[f"{key}.{inner}"] = sha256_json(part)
+    return found
 
 
 def params_keys_sha256(path: Path) -> dict[str, str]:
     """``{key: SHA-256 of its parsed value}`` of a params file, for each top-level key and
     each key of a top-level mapping (``min_cell``, ``sources.survey``): what a rerun names
     as changed. Empty for a file that does not parse."""
-    from mwsn.config import read_yaml
-    from mwsn.errors import InputError
-
-    try:
-        data = read_yaml(Path(path))
-    except InputError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    found = {}
-    for key, value in data.items():
-        found[str(key)] = sha256_json(_canonical(value))
-        if isinstance(value, dict):
-            for inner, part in value.items():
-                found[f"{key}.{inner}"] = sha256_json(_canonical(part))
-    return found
+    return _keys_sha256(_params_canonical(path))
 
 
 def changed_keys(before: dict[str, str], now: dict[str, str]) -> list[str]:
@@ -145,14 +162,7 @@ def params_content_sha256(path: Path) -> str:
     questions and indicators in file order). A file that does not parse (the run then
     stops on it) is hashed by its bytes, so any edit to it counts.
     """
-    from mwsn.config import read_yaml
-    from mwsn.errors import InputError
-
-    try:
-        data = read_yaml(Path(path))
-    except InputError:
-        return "bytes:" + sha256_file(path)
-    return sha256_json(_canonical(data))
+    return _content_sha256(path, _params_canonical(path))
 
 
 def _canonical(value):
