@@ -126,14 +126,21 @@ def test_a_table_whose_figures_do_not_add_up_is_audited_with_the_others():
         ("a", "row", "one"): (1.0, 9.0), ("b", "row", "one"): (1.0, 10.0)}
 
 
-def test_recommendations_are_program_records_under_the_same_rule_everywhere():
+def _recommendations(**score) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """7 recommendations, 1 acted on, 3 under consideration, 3 unanswered, and the indicator
+    of those acted on (1 of 7), with ``score``'s columns (``min_n``, ``score``) if given."""
     outcomes = pd.DataFrame({"status": ["implemented", "under_consideration", "no_response"],
                              "recommendations": [1, 3, 3]})
     indicators = pd.DataFrame([{
         "question_id": "q", "indicator_id": "acted", "line_of_evidence": "program_data",
         "kind": "program_metric", "subject": "recommendations_acted_on", "group": None,
         "unit": "share", "people": False, "estimate": 1 / 7, "ci_low": .03, "ci_high": .5,
-        "count": 1, "n": 7}])
+        "count": 1, "n": 7, **score}])
+    return outcomes, indicators
+
+
+def test_recommendations_are_program_records_under_the_same_rule_everywhere():
+    outcomes, indicators = _recommendations()
     ledger = privacy.protect_report({"recommendation_outcomes": outcomes,
                                      "indicator_scores": indicators}, 5)
     assert ledger.hidden(("recommendations", "implemented", "count"))
@@ -632,13 +639,7 @@ def test_a_score_beside_a_hidden_count_does_not_give_it_back(with_limits):
     # BC's evidence table and findings.csv (EN and FR) showed "Recommendations ... acted on:
     # x, n = 7, not met" under a rule "partly met from 25%": fewer than 1.75 of 7, and a
     # zero would be shown, so exactly 1 was acted on
-    outcomes = pd.DataFrame({"status": ["implemented", "under_consideration", "no_response"],
-                             "recommendations": [1, 3, 3]})
-    indicators = pd.DataFrame([{
-        "question_id": "q", "indicator_id": "acted", "line_of_evidence": "program_data",
-        "kind": "program_metric", "subject": "recommendations_acted_on", "group": None,
-        "unit": "share", "people": False, "estimate": 1 / 7, "ci_low": .03, "ci_high": .5,
-        "count": 1, "n": 7, "min_n": 5, "score": "not_met"}])
+    outcomes, indicators = _recommendations(min_n=5, score="not_met")
     tables = {"recommendation_outcomes": outcomes, "indicator_scores": indicators}
     if with_limits:
         tables["score_limits"] = _limits("acted", .5, .25)

@@ -427,3 +427,6 @@ def test_a_column_is_blank_throughout_in_every_storage(dtype):
     blank = ["", " ", "\u00a0", None]                # empty, spaces, a no-break space, missing
     assert ingest._blank_throughout(pd.Series(blank, dtype=dtype))
     assert not ingest._blank_throughout(pd.Series([*blank, "x@example.org"], dtype=dtype))
+    # row by row, as a REDCap event's rows are told apart
+    assert ingest.blank_cells(pd.Series([*blank, " x "], dtype=dtype)).tolist() == [
+        True, True, True, True, False]

@@ -128,15 +128,21 @@ def test_cleaning_log_hides_one_declined_and_one_duplicate_and_the_rows_read():
     assert shown.loc["excerpts"].tolist()[:4] == [171, 0, 0, 171]
 
 
+def _cleaning_log(rows: dict[str, int], dropped: list[str] | None = None) -> pd.DataFrame:
+    """A cleaning log of sources that dropped no row: ``{source: rows in and out}``."""
+    return pd.DataFrame({"source": list(rows), "rows_in": list(rows.values()),
+                         "declined_consent": 0, "duplicates_dropped": 0,
+                         "rows_out": list(rows.values()),
+                         "dropped_columns": dropped or [""] * len(rows)})
+
+
 def test_cleaning_log_hides_the_survey_rows_where_the_pass_hides_its_respondents():
     # a small jurisdiction: 18 took the survey, a cell secondary suppression hides (2
     # employers and 3 government respondents beside it); reporting_support shows 17
     # respondents, so a log saying 18 kept gives back the 1 with no opinion (18 - 17)
     from mwsn import clean
 
-    log = pd.DataFrame({"source": ["excerpts", "survey"], "rows_in": [139, 18],
-                        "declined_consent": [0, 0], "duplicates_dropped": [0, 0],
-                        "rows_out": [139, 18], "dropped_columns": ["", "ip_address"]})
+    log = _cleaning_log({"excerpts": 139, "survey": 18}, dropped=["", "ip_address"])
     ledger = privacy.Ledger(5)
     ledger.cell(("participants", "all", "survey"), 18, rule="secondary")
     shown = clean.log_as_shown(log, 5, ledger).set_index("source")
@@ -416,9 +422,7 @@ def test_cleaning_log_hides_the_recommendations_the_pass_hides():
     # pass hides the 7; 01_clean's log still read 'recommendations: 7 rows in, 7 out'
     from mwsn import clean
 
-    log = pd.DataFrame({"source": ["funding", "recommendations"], "rows_in": [50, 7],
-                        "declined_consent": [0, 0], "duplicates_dropped": [0, 0],
-                        "rows_out": [50, 7], "dropped_columns": ["", ""]})
+    log = _cleaning_log({"funding": 50, "recommendations": 7})
     ledger = privacy.Ledger(5)
     ledger.cell(("recommendations", "total", "count"), 7, rule="secondary")
     shown = clean.log_as_shown(log, 5, ledger).set_index("source")

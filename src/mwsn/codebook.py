@@ -388,6 +388,20 @@ def arrow_blank(text):
     return pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
 
 
+def blank_cells(values: pd.Series) -> np.ndarray:
+    """Per row, whether a column's cell is blank: missing, empty or all whitespace (what
+    ``str.strip`` leaves empty). Told by Arrow in place for a text column as read, else on
+    the column's distinct values: a column of a million cells is never copied as text."""
+    import pyarrow.compute as pc
+
+    text = arrow_storage(values)
+    if text is not None:
+        return pc.fill_null(arrow_blank(text), True).to_numpy(zero_copy_only=False)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    blank = (pd.Series(uniques).astype("string").str.strip() == "").fillna(True)
+    return np.append(blank.to_numpy(dtype=bool), True)[codes]
+
+
 def parse_datetimes(values: pd.Series, dayfirst: bool | None = None,
                     date_format: str | None = None, stripped: pd.Series | None = None
                     ) -> pd.Series:

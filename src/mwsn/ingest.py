@@ -37,7 +37,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mwsn import catalog, config, hygiene
-from mwsn.codebook import (HAS_OFFSET, SourceSpec, answer_text, arrow_blank, arrow_storage,
+from mwsn.codebook import (HAS_OFFSET, SourceSpec, answer_text, arrow_storage, blank_cells,
                            date_order, excel_serial_dates, has_utc_offset, local_format,
                            local_time, mixed_date_outliers, normalize_answer, parse_booleans,
                            parse_datetimes, unix_times)
@@ -553,8 +553,8 @@ def read_qualtrics(path: Path) -> pd.DataFrame:
                                opened=opened.pop())
     frame.attrs["labels"] = dict(zip(_unique_names(names), labels))
     # a trailing delimiter on every line makes an unnamed, empty last column
-    empty = [c for c in frame.columns if c.startswith("column_") and
-             (frame[c].astype("string").str.strip() == "").all()]
+    empty = [c for c in frame.columns
+             if c.startswith("column_") and _blank_throughout(frame[c])]
     return frame.drop(columns=empty)
 
 
@@ -1038,13 +1038,8 @@ NEVER_ABSENT = {"consent", "stakeholder_group"}
 
 
 def _blank_throughout(values: pd.Series) -> bool:
-    """Whether a column holds no value in any row (missing, or spaces only): by Arrow on a
-    text column as read, else on the column's distinct values (no text copy of it)."""
-    text = arrow_storage(values)
-    if text is not None:
-        return pc.all(arrow_blank(text)).as_py() is not False   # missing cells skipped
-    _, uniques = pd.factorize(values, use_na_sentinel=True)
-    return bool((pd.Series(uniques).astype("string").str.strip() == "").all())
+    """Whether a column holds no value in any row (missing, or spaces only)."""
+    return bool(blank_cells(values).all())
 
 
 def may_be_absent(name: str, required: bool) -> bool:
@@ -1176,31 +1171,28 @@ def _normalize_dates(frame, spec, source, own, attrs, file, problems, notes) -> 
         if not todo.any():
             continue
         column = own.get(var.name, var.name)
-        serial = excel_serial_dates(text[todo], var.type)
-        if len(serial):
-            example = text[serial.index[0]]
-            text = text.copy()
-            text[serial.index] = serial
-            todo[serial.index] = False
-            notes.append(Problem(file, f"{len(serial)} date(s) written as Excel serial numbers "
-                                 f"(e.g. {example!r}: days since 1899-12-30, a date cell "
-                                 f"formatted as a number) were read as dates (e.g. "
-                                 f"{serial.iat[0]!r})", column=column))
-            frame[var.name] = text
-            if not todo.any():
+        # numbers a spreadsheet or a program wrote for dates: read, with a note each
+        for read, said in (
+                (lambda t: excel_serial_dates(t, var.type),
+                 "date(s) written as Excel serial numbers (e.g. {example!r}: days since "
+                 "1899-12-30, a date cell formatted as a number) were read as dates (e.g. "
+                 "{first!r})"),
+                # an instant: a column of days (type: date) refuses it, naming it
+                (unix_times if var.type == "datetime" else None,
+                 "date-time(s) written as Unix time (e.g. {example!r}: seconds since "
+                 "1970-01-01 00:00 UTC) were read as UTC date-times (e.g. {first!r})")):
+            found = read(text[todo]) if read is not None and todo.any() else text.iloc[:0]
+            if not len(found):
                 continue
-        unix = unix_times(text[todo]) if var.type == "datetime" else text.iloc[:0]
-        if len(unix):  # an instant: a column of days (type: date) refuses it, naming it
-            example = text[unix.index[0]]
+            example = text[found.index[0]]
             text = text.copy()
-            text[unix.index] = unix
-            todo[unix.index] = False
-            notes.append(Problem(file, f"{len(unix)} date-time(s) written as Unix time (e.g. "
-                                 f"{example!r}: seconds since 1970-01-01 00:00 UTC) were read "
-                                 f"as UTC date-times (e.g. {unix.iat[0]!r})", column=column))
+            text[found.index] = found
+            todo[found.index] = False
+            notes.append(Problem(file, f"{len(found)} " + said.format(
+                example=example, first=found.iat[0]), column=column))
             frame[var.name] = text
-            if not todo.any():
-                continue
+        if not todo.any():
+            continue
         if source.date_format is None and dayfirst is None:
             order, at = date_order(text[todo])
             if order == "mixed":
@@ -1281,9 +1273,7 @@ def _other_redcap_rows(frame: pd.DataFrame, spec: SourceSpec, own: dict[str, str
         return frame
     blank = np.ones(len(frame), dtype=bool)
     for name in answers:
-        values = frame[name]
-        blank &= (values.isna() | (values.astype("string").str.strip() == "")).fillna(
-            True).to_numpy(dtype=bool)
+        blank &= blank_cells(frame[name])
     if not blank.any() or blank.all():
         return frame
     first = int(np.flatnonzero(blank)[0])

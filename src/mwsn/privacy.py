@@ -656,8 +656,9 @@ def _services(ledger: Ledger, tables: dict[str, pd.DataFrame]) -> None:
     Relations a reader can use: a quarter's services are the sum of its service types'
     and the quarters' sum to all services delivered; a service type's workers are its
     services less the services a worker came back for (an unpublished count, 1 to
-    ``min_cell - 1`` of them hidden by hiding the workers), and at most the quarter's workers, who are at most the sum of the types'
-    workers and at most all the workers served; a share's count is at most its base.
+    ``min_cell - 1`` of them hidden by hiding the workers), and at most the quarter's
+    workers, who are at most the sum of the types' workers and at most all the workers
+    served; a share's count is at most its base.
     Organizations reporting count no people and are not cells.
     """
     headline = tables.get("service_indicators")

@@ -203,7 +203,7 @@ def _export_names(header: list[str], spec: SourceSpec, columns: dict[str, str], 
         A mapping key that is no column of the export (with the closest header), one
         that ends two group paths, or a mapping onto no codebook variable.
     """
-    from mwsn.ingest import _path_ends, mapped_columns, split_groups
+    from mwsn.ingest import _key, _path_ends, mapped_columns, split_groups
 
     current, exported, separator = list(header), {h: h for h in header}, None
     if fmt in ("kobo", "odk"):
@@ -218,8 +218,6 @@ def _export_names(header: list[str], spec: SourceSpec, columns: dict[str, str], 
         hint=lambda key: (" (a KoboToolbox or ODK Central export: set sources.services.format: "
                           "kobo or odk, and its group paths are taken off)"
                           if fmt == "csv" and _path_ends(exported, key, "/") else ""))
-    from mwsn.ingest import _key
-
     raw = {v.raw_name: v.name for v in spec.variables}
     names = {}
     for own, column in zip(header, current, strict=True):

@@ -31,8 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mwsn import ingest, services
-from mwsn.codebook import (Codebook, SourceSpec, Variable, answer_text, arrow_blank,
-                           arrow_storage, looks_like_unix_time, parse_booleans,
+from mwsn.codebook import (Codebook, SourceSpec, Variable, answer_text, arrow_storage,
+                           blank_cells, looks_like_unix_time, parse_booleans,
                            parse_datetimes, parse_numbers, unix_day)
 from mwsn.config import (Jurisdiction, Paths, Source, period_bounds, pseudonym_key,
                          raw_folder_problem)
@@ -70,10 +70,7 @@ def _blank_text(values: pd.Series) -> np.ndarray | None:
     """Per row, whether a text column read by Arrow is blank (missing, empty or all
     whitespace: what :func:`_domain` finds by stripping it), told by Arrow in place; None
     for a column of other storage."""
-    text = arrow_storage(values)
-    if text is None:
-        return None
-    return pc.fill_null(arrow_blank(text), True).to_numpy(zero_copy_only=False)
+    return None if arrow_storage(values) is None else blank_cells(values)
 
 
 def _bad_values(var: Variable, text: pd.Series, blank: np.ndarray, codebook: Codebook,

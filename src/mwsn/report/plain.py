@@ -50,6 +50,7 @@ def body(params: Jurisdiction, lang: str, processed: Path) -> str:
     start, end = month(params.period.start, lang), month(params.period.end, lang)
     key = "plain.assessed" if params.network_in_place else "plain.assessed_consultation"
     people = ingest.read_processed(processed, "participants")["participant"].nunique()
+    workers = _workers(processed, params, people, lang)
     ratings: pd.DataFrame = ingest.read_processed(processed, "findings")
     found = "".join(f"<li><strong>{esc(t(f'plain.area.{r.question_id}'))}</strong>: "
                     f"{esc(t(f'plain.rating.{r.rating}'))}</li>" for r in ratings.itertuples())
@@ -58,7 +59,7 @@ def body(params: Jurisdiction, lang: str, processed: Path) -> str:
         f'<h1>{esc(t("plain.title", jurisdiction=name))}</h1></header>'
         f'<section id="assessed"><h2>{esc(t("plain.assessed_heading"))}</h2>'
         f"<p>{esc(t(key, jurisdiction=name, start=start, end=end))}</p>"
-        f'<p>{esc(t("plain.people", n=i18n.number(people, lang)))}{_workers(processed, params, people, lang)}</p></section>'
+        f'<p>{esc(t("plain.people", n=i18n.number(people, lang)))}{workers}</p></section>'
         f'<section id="found"><h2>{esc(t("plain.found_heading"))}</h2>'
         f'<p>{esc(t("plain.found"))}</p><ul>{found}</ul></section>'
         f'<section id="next"><h2>{esc(t("plain.next_heading"))}</h2>'

@@ -91,8 +91,9 @@ CLEANING = ("scipy.stats", "spacy", "presidio_analyzer", "mwsn.identifiers",
 #: the others: charts, the analyses, lists in sentences, the report package's modules (it
 #: alone knows them) and WeasyPrint with its image and URL handling
 OTHERS = ("matplotlib", "matplotlib.pyplot", "babel.lists", "mwsn.program", "mwsn.qualitative",
-          "mwsn.identifiers:warm_quotes", "mwsn.register", "mwsn.services", "mwsn.stats", "mwsn.trend_disclosure",
-          "mwsn.trends", "PIL.features", "email.policy", "mwsn.report", "mwsn.report:import_all")
+          "mwsn.identifiers:warm_quotes", "mwsn.register", "mwsn.services", "mwsn.stats",
+          "mwsn.trend_disclosure", "mwsn.trends", "PIL.features", "email.policy", "mwsn.report",
+          "mwsn.report:import_all")
 PRELOAD = DATA_TOOLS + CLEANING + OTHERS
 
 
